@@ -1,0 +1,40 @@
+import CBLAS
+import Dispatch
+
+/// The one thread-count setting of the engine: OpenBLAS threads and the engine's own parallel loops.
+public enum Threads {
+    nonisolated(unsafe) private static var current = max(1, openblasThreads())
+
+    private static func openblasThreads() -> Int { Int(openblas_get_num_threads()) }
+
+    /// Number of threads used by sgemm and the engine's parallel loops.
+    public static var count: Int {
+        get { current }
+        set {
+            current = max(1, newValue)
+            openblas_set_num_threads(Int32(current))
+        }
+    }
+}
+
+/// Runs `body(range)` over `0..<count` split into contiguous chunks, one per thread.
+/// Chunks never overlap, so bodies that write disjoint index ranges need no locks.
+func parallelChunks(_ count: Int, minimumPerChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    let chunks = min(Threads.count, max(1, count / max(1, minimumPerChunk)))
+    if chunks <= 1 || count < 2 {
+        body(0..<count)
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        let start = count * chunk / chunks
+        let end = count * (chunk + 1) / chunks
+        body(start..<end)
+    }
+}
+
+/// Runs `body(i)` for every `i` in `0..<count`, spread over the engine's threads.
+func parallelFor(_ count: Int, minimumPerChunk: Int = 1, _ body: (Int) -> Void) {
+    parallelChunks(count, minimumPerChunk: minimumPerChunk) { range in
+        for i in range { body(i) }
+    }
+}

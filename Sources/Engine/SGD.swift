@@ -1,0 +1,89 @@
+/// Stochastic gradient descent with momentum, Nesterov and weight decay, with PyTorch's update rule:
+/// g ← g + λ·p;  b ← μ·b + (1 − dampening)·g (b ← g at the first step);  g ← g + μ·b (Nesterov) or b;  p ← p − lr·g.
+/// Parameters whose gradient is nil this step (an unused head, a frozen backbone) are left untouched.
+public final class SGD {
+    public var learningRate: Float
+    public var momentum: Float
+    public var dampening: Float
+    public var nesterov: Bool
+    public var weightDecay: Float
+    /// When true, biases and normalisation weights get no weight decay (a Bag of Tricks option).
+    public var exemptBiasAndNormFromDecay: Bool
+    public let parameters: [NamedVariable]
+    private var velocity: [Tensor?]
+
+    public init(parameters: [NamedVariable], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+                nesterov: Bool = false, weightDecay: Float = 0, exemptBiasAndNormFromDecay: Bool = false) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.dampening = dampening
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        self.exemptBiasAndNormFromDecay = exemptBiasAndNormFromDecay
+        velocity = Array(repeating: nil, count: parameters.count)
+    }
+
+    /// Updates every parameter that has a gradient. Throws, changing nothing, if a gradient is not finite.
+    public func step() throws {
+        try checkGradientsFinite(parameters, optimizer: "SGD")
+        for (index, entry) in parameters.enumerated() {
+            let p = entry.variable
+            guard p.requiresGrad, let grad = p.grad else { continue }
+            let decay = exemptBiasAndNormFromDecay && p.isBiasOrNorm ? 0 : weightDecay
+            let n = grad.count
+            var g = grad
+            let gp = g.mutablePointer()
+            let w = p.value.mutablePointer()
+            if decay != 0 { for i in 0..<n { gp[i] += decay * w[i] } }
+            if momentum != 0 {
+                if velocity[index] == nil {
+                    velocity[index] = g.copied()
+                } else {
+                    let b = velocity[index]!.mutablePointer()
+                    for i in 0..<n { b[i] = momentum * b[i] + (1 - dampening) * gp[i] }
+                }
+                let b = velocity[index]!.pointer
+                if nesterov {
+                    for i in 0..<n { gp[i] += momentum * b[i] }
+                } else {
+                    for i in 0..<n { gp[i] = b[i] }
+                }
+            }
+            let lr = learningRate
+            for i in 0..<n { w[i] -= lr * gp[i] }
+        }
+    }
+
+    /// Sets every gradient to nil, as PyTorch's zero_grad(set_to_none=True).
+    public func zeroGrad() { for entry in parameters { entry.variable.grad = nil } }
+
+    /// Momentum buffers named `momentum_buffer.<parameter name>`, for checkpoints.
+    public func state() -> [(name: String, tensor: Tensor)] {
+        zip(parameters, velocity).compactMap { entry, buffer in
+            buffer.map { ("momentum_buffer." + entry.name, $0) }
+        }
+    }
+
+    /// Restores momentum buffers saved by `state()`; parameters without one start fresh.
+    public func loadState(_ tensors: [String: Tensor]) throws {
+        var restored = [Tensor?](repeating: nil, count: parameters.count)
+        for (index, entry) in parameters.enumerated() {
+            guard let t = tensors["momentum_buffer." + entry.name] else { continue }
+            guard t.shape == entry.variable.value.shape else {
+                throw EngineError.shapeMismatch("SGD state", "momentum buffer of \(entry.name)", t.shape, entry.variable.value.shape)
+            }
+            restored[index] = t
+        }
+        velocity = restored
+    }
+}
+
+/// Throws naming the first parameter whose gradient holds NaN or infinity.
+func checkGradientsFinite(_ parameters: [NamedVariable], optimizer: String) throws {
+    for entry in parameters {
+        if let grad = entry.variable.grad, let bad = grad.firstNonFinite {
+            throw EngineError("\(optimizer) step: gradient of \(entry.name) \(describe(grad.shape)) holds \(bad); no parameter was changed")
+        }
+    }
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""The engine benchmark's reference: the same "tiny" net and recipe in PyTorch.
+
+Prints one JSON line (images/s, latency, peak RSS) that `mtmc-bench engine` reads.
+Both NCHW and channels_last are run; the faster training figure is reported.
+"""
+import argparse, json, resource, statistics, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def block(cin, cout):
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+class Head(nn.Module):
+    def __init__(self, f, k):
+        super().__init__()
+        self.embed, self.bn, self.classifier = nn.Linear(f, f), nn.BatchNorm1d(f), nn.Linear(f, k)
+
+    def forward(self, x):
+        return self.classifier(F.relu(self.bn(self.embed(x))))
+
+
+class Tiny(nn.Module):
+    def __init__(self, classes):
+        super().__init__()
+        w = [3, 32, 64, 128, 256]
+        self.blocks = nn.ModuleList(block(w[i], w[i + 1]) for i in range(4))
+        self.heads = nn.ModuleList(Head(256, k) for k in classes)
+
+    def forward(self, x, task):
+        for i, b in enumerate(self.blocks):
+            x = b(x)
+            if i < 3:
+                x = F.max_pool2d(x, 2)
+        return self.heads[task](x.mean((2, 3)))
+
+
+def measure(a, channels_last):
+    torch.manual_seed(0)
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    net = Tiny([10, 6]).to(memory_format=fmt)
+    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+    x = torch.randn(a.batch, 3, a.size, a.size).to(memory_format=fmt)
+    labels = [torch.randint(0, k, (a.batch,)) for k in (10, 6)]
+    step = [0]
+
+    def train_step():
+        t = step[0] % 2
+        loss = F.cross_entropy(net(x, t), labels[t])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        step[0] += 1
+
+    net.train()
+    for _ in range(3):
+        train_step()
+    train = []
+    for _ in range(a.windows):
+        s = time.perf_counter()
+        for _ in range(a.steps_per_window):
+            train_step()
+        train.append(a.batch * a.steps_per_window / (time.perf_counter() - s))
+    net.eval()
+    rates, lat = [], []
+    with torch.no_grad():
+        net(x, 0)
+        for _ in range(a.windows):
+            s = time.perf_counter()
+            for t in range(2):
+                net(x, t)
+            rates.append(2 * a.batch / (time.perf_counter() - s))
+        one = torch.randn(1, 3, a.size, a.size).to(memory_format=fmt)
+        for _ in range(20):
+            s = time.perf_counter()
+            net(one, 0)
+            lat.append((time.perf_counter() - s) * 1000)
+    return statistics.median(train), statistics.median(rates), statistics.median(lat)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--windows", type=int, default=5)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--size", type=int, default=64)
+    p.add_argument("--steps-per-window", type=int, default=4)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    nchw = measure(a, False)
+    cl = measure(a, True)
+    best = max(nchw, cl, key=lambda r: r[0])
+    print(json.dumps({
+        "torch_version": torch.__version__,
+        "train_ips": best[0], "eval_ips": best[1], "latency_ms": best[2],
+        "train_ips_nchw": nchw[0], "train_ips_channels_last": cl[0],
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+if __name__ == "__main__":
+    main()
