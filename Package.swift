@@ -20,6 +20,6 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CBLAS"]),
         .executableTarget(name: "Bench", dependencies: ["Engine"]),
 
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),
     ]
 )

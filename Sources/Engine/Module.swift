@@ -3,6 +3,12 @@ public struct NamedVariable {
     public let name: String
     public let variable: Variable
     public let isBuffer: Bool
+
+    public init(name: String, variable: Variable, isBuffer: Bool = false) {
+        self.name = name
+        self.variable = variable
+        self.isBuffer = isBuffer
+    }
 }
 
 /// A layer or a model built of layers, whose state carries PyTorch state-dict names

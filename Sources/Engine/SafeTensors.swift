@@ -74,8 +74,7 @@ public struct SafeTensorsFile {
             var shape: [Int] = []
             var elements = 1
             for value in shapeValues {
-                guard let number = value as? NSNumber, !(value is Bool), let dim = Int(exactly: number.doubleValue),
-                      number.doubleValue == Double(number.int64Value), dim >= 0 else {
+                guard let number = value as? NSNumber, let dim = Int(exactly: number.doubleValue), dim >= 0 else {
                     throw fail("\(name) has an invalid dimension \(value) in its shape")
                 }
                 let product = elements.multipliedReportingOverflow(by: dim)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Contiguous Float32 storage. Tensors share it and copy it on write.
 final class TensorStorage {
     let pointer: UnsafeMutablePointer<Float>
@@ -5,7 +7,7 @@ final class TensorStorage {
 
     init(uninitializedCount count: Int) {
         self.count = count
-        pointer = .allocate(capacity: max(count, 1))
+        pointer = StoragePool.take(count)
     }
 
     convenience init(repeating value: Float, count: Int) {
@@ -19,7 +21,51 @@ final class TensorStorage {
         return other
     }
 
-    deinit { pointer.deallocate() }
+    deinit { StoragePool.give(pointer, count) }
+}
+
+/// Recycles freed tensor buffers by exact size. Training repeats the same shapes every step, so
+/// after the first step buffers come back warm instead of as fresh pages from the kernel
+/// (large mallocs are mmap'd and page-faulted anew on every use).
+enum StoragePool {
+    nonisolated(unsafe) private static var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
+    nonisolated(unsafe) private static var cachedFloats = 0
+    private static let lock = NSLock()
+    /// Buffers smaller than this go straight to malloc, which recycles them well itself.
+    private static let minimumPooled = 1 << 14
+    /// At most this many floats (1 GiB) are kept for reuse.
+    private static let capacity = 1 << 28
+
+    static func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if count >= minimumPooled {
+            lock.lock()
+            defer { lock.unlock() }
+            if let pointer = free[count]?.popLast() {
+                cachedFloats -= count
+                return pointer
+            }
+        }
+        return .allocate(capacity: max(count, 1))
+    }
+
+    static func give(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count >= minimumPooled && count <= capacity {
+            lock.lock()
+            defer { lock.unlock() }
+            if cachedFloats + count > capacity { release() }
+            free[count, default: []].append(pointer)
+            cachedFloats += count
+            return
+        }
+        pointer.deallocate()
+    }
+
+    /// Frees every cached buffer (called with the lock held).
+    private static func release() {
+        for pointers in free.values { pointers.forEach { $0.deallocate() } }
+        free.removeAll(keepingCapacity: true)
+        cachedFloats = 0
+    }
 }
 
 /// A dense Float32 tensor in row-major (PyTorch contiguous) layout, e.g. NCHW for images.

@@ -1,0 +1,55 @@
+import Engine
+import Foundation
+import XCTest
+
+/// One PyTorch fixture file written by tools/fixtures/make_fixtures.py: tensors named `case.key`
+/// and the case parameters from the metadata.
+struct Fixture {
+    let file: SafeTensorsFile
+    let cases: [[String: Any]]
+
+    init(_ name: String) throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/\(name).safetensors").path
+        file = try SafeTensorsFile.read(from: path)
+        let json = try JSONSerialization.jsonObject(with: Data((file.metadata["cases"] ?? "[]").utf8))
+        cases = json as? [[String: Any]] ?? []
+    }
+
+    /// The tensor `case.key`; fails the test if absent.
+    func tensor(_ caseName: String, _ key: String) throws -> Tensor {
+        try XCTUnwrap(file.tensors["\(caseName).\(key)"], "fixture has no \(caseName).\(key)")
+    }
+
+    func has(_ caseName: String, _ key: String) -> Bool { file.tensors["\(caseName).\(key)"] != nil }
+
+    /// A leaf variable from the fixture, tracking gradients.
+    func variable(_ caseName: String, _ key: String) throws -> Variable {
+        Variable(try tensor(caseName, key), requiresGrad: true)
+    }
+}
+
+/// Asserts equal shapes and |a − e| ≤ atol + rtol·|e| for every element, reporting the worst element.
+func assertClose(_ actual: Tensor?, _ expected: Tensor, rtol: Float = 1e-4, atol: Float = 1e-5,
+                 _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    guard let actual else { return XCTFail("\(what): no value (gradient never computed?)", file: file, line: line) }
+    guard actual.shape == expected.shape else {
+        return XCTFail("\(what): shape \(describe(actual.shape)) differs from expected \(describe(expected.shape))", file: file, line: line)
+    }
+    let a = actual.scalars, e = expected.scalars
+    var worst = -1, worstExcess: Float = 0
+    for i in 0..<a.count {
+        let excess = abs(a[i] - e[i]) - (atol + rtol * abs(e[i]))
+        if !(excess <= 0) && (worst < 0 || excess > worstExcess || excess.isNaN) { worst = i; worstExcess = excess }
+    }
+    if worst >= 0 {
+        XCTFail("\(what): element \(worst) is \(a[worst]), expected \(e[worst]) (rtol \(rtol), atol \(atol))", file: file, line: line)
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    func int(_ key: String) -> Int { (self[key] as? NSNumber)?.intValue ?? 0 }
+    func float(_ key: String) -> Float { (self[key] as? NSNumber)?.floatValue ?? 0 }
+    func bool(_ key: String) -> Bool { (self[key] as? NSNumber)?.boolValue ?? false }
+    var name: String { self["name"] as? String ?? "?" }
+}
