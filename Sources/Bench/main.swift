@@ -1,6 +1,8 @@
 import Engine
 import Foundation
 
+ProcessSetup.prepareOpenBLAS()
+
 /// mtmc-bench engine: trains the reference net on random data and compares with PyTorch when it is installed.
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard arguments.first == "engine" else {

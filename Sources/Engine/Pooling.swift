@@ -51,9 +51,10 @@ public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil, padding: I
                 let w0 = max(0, ow * g.strideW - g.padW), w1 = min(g.width, ow * g.strideW - g.padW + g.kernelW)
                 var best = -Float.infinity, bestIndex = h0 * g.width + w0
                 for ih in h0..<h1 {
-                    for iw in w0..<w1 {
-                        let v = src[ih * g.width + iw]
-                        if v > best || v.isNaN { best = v; bestIndex = ih * g.width + iw }
+                    let row = ih * g.width
+                    for iw in w0..<w1 where !(src[row + iw] <= best) {  // also takes NaN, as PyTorch
+                        best = src[row + iw]
+                        bestIndex = row + iw
                     }
                 }
                 dst[oh * g.outW + ow] = best
