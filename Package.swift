@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Vision", targets: ["Vision"]),
+        .library(name: "MTMC", targets: ["MTMC"]),
         .executable(name: "mtmc-bench", targets: ["Bench"]),
     ],
     targets: [
@@ -18,8 +20,13 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
 
         .target(name: "Engine", dependencies: ["CBLAS"]),
-        .executableTarget(name: "Bench", dependencies: ["Engine"]),
+        .target(name: "Vision", dependencies: ["Engine", "CPNG", "CTurboJPEG"]),
+        .target(name: "MTMC", dependencies: ["Vision", "Engine"]),
+        .executableTarget(name: "Bench", dependencies: ["MTMC"]),
+        .executableTarget(name: "MakeSamples", dependencies: ["Vision"], path: "tools/make-samples"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),
+        .testTarget(name: "VisionTests", dependencies: ["Vision"], exclude: ["Fixtures"]),
+        .testTarget(name: "MTMCTests", dependencies: ["MTMC"]),
     ]
 )

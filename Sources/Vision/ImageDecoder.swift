@@ -1,0 +1,62 @@
+import Foundation
+
+/// Reads JPEG and PNG files into RGB, recognising the format by its first bytes (not the extension).
+public struct ImageDecoder {
+    /// Images declaring more pixels than this are refused from their header, before any allocation.
+    public var pixelLimit: Int
+    /// When set, JPEGs much larger than this are decoded at a reduced scale (1/2, 1/4, 1/8)
+    /// that still covers it; the caller resizes the rest of the way.
+    public var targetSize: (width: Int, height: Int)?
+
+    /// 100 megapixels by default.
+    public init(pixelLimit: Int = 100_000_000, targetSize: (width: Int, height: Int)? = nil) {
+        self.pixelLimit = pixelLimit
+        self.targetSize = targetSize
+    }
+
+    /// Reads and decodes a file.
+    public func decode(file path: String) throws -> RGBImage {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ImageError(path: path, reason: "cannot read: \(ImageDecoder.systemReason(error))")
+        }
+        return try decode(data, path: path)
+    }
+
+    /// Decodes bytes; `path` names the source in errors.
+    public func decode(_ data: Data, path: String) throws -> RGBImage {
+        if data.isEmpty { throw ImageError(path: path, reason: "empty file (0 bytes)") }
+        let bytes = [UInt8](data.prefix(8))
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
+            return try JPEG.decode(data, path: path, pixelLimit: pixelLimit, targetSize: targetSize)
+        }
+        if bytes == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] {
+            return try PNG.decode(data, path: path, pixelLimit: pixelLimit)
+        }
+        let shown = bytes.prefix(4).map { String(format: "%02X", $0) }.joined(separator: " ")
+        throw ImageError(path: path, reason: "not a JPEG or PNG file (starts with \(shown))")
+    }
+
+    /// The refusal for an image whose header declares too many pixels.
+    static func checkPixels(width: Int, height: Int, limit: Int, path: String) throws {
+        guard width > 0, height > 0 else {
+            throw ImageError(path: path, reason: "header declares an empty image (\(width)×\(height)): truncated?")
+        }
+        let pixels = width.multipliedReportingOverflow(by: height)
+        if pixels.overflow || pixels.partialValue > limit {
+            throw ImageError(path: path, reason: "image declares \(width)×\(height) pixels, over the limit of \(limit) pixels")
+        }
+    }
+
+    /// The operating system's words for a read failure ("Permission denied", "Too many levels of symbolic links").
+    static func systemReason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription
+    }
+}

@@ -1,0 +1,12 @@
+/// Why an image could not be read: the file and the reason, as users see it in load reports.
+public struct ImageError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}
