@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "Vision", dependencies: ["Engine", "CPNG", "CTurboJPEG"]),
         .target(name: "MTMC", dependencies: ["Vision", "Engine"]),
         .executableTarget(name: "Bench", dependencies: ["MTMC"]),
-        .executableTarget(name: "MakeSamples", dependencies: ["Vision"], path: "tools/make-samples"),
+        .executableTarget(name: "MakeSamples", dependencies: ["Vision", "Engine"], path: "tools/make-samples"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision"], exclude: ["Fixtures"]),

@@ -72,3 +72,21 @@ public enum Initializer {
         return t
     }
 }
+
+extension RandomGenerator {
+    /// Fisher–Yates shuffle with this generator: the same seed gives the same order on every platform.
+    public mutating func shuffle<T>(_ array: inout [T]) {
+        guard array.count > 1 else { return }
+        for i in stride(from: array.count - 1, to: 0, by: -1) {
+            let j = Int(next() % UInt64(i + 1))
+            array.swapAt(i, j)
+        }
+    }
+
+    /// A generator for one item of a stream, independent of the order in which items are made.
+    public static func derived(seed: UInt64, _ parts: Int...) -> RandomGenerator {
+        var mixed = seed
+        for part in parts { mixed = (mixed ^ UInt64(bitPattern: Int64(part))) &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019 }
+        return RandomGenerator(seed: mixed)
+    }
+}

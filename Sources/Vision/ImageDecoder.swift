@@ -16,13 +16,31 @@ public struct ImageDecoder {
 
     /// Reads and decodes a file.
     public func decode(file path: String) throws -> RGBImage {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw ImageError(path: path, reason: "cannot read: \(ImageDecoder.systemReason(error))")
+        try decode(try ImageDecoder.read(path), path: path)
+    }
+
+    /// The bytes of a file, with the system's reason when it cannot be read
+    /// ("Permission denied", "Too many levels of symbolic links", "Is a directory").
+    static func read(_ path: String) throws -> Data {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ImageError(path: path, reason: "cannot read: " + String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw ImageError(path: path, reason: "cannot read: " + String(cString: strerror(errno))) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ImageError(path: path, reason: "cannot read: not a regular file") }
+        var data = Data(count: Int(info.st_size))
+        var offset = 0
+        let failure: Int32? = data.withUnsafeMutableBytes { raw in
+            while offset < raw.count {
+                let n = Foundation.read(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return errno }
+                if n == 0 { break }
+                offset += n
+            }
+            return nil
         }
-        return try decode(data, path: path)
+        if let failure { throw ImageError(path: path, reason: "cannot read: " + String(cString: strerror(failure))) }
+        return data.prefix(offset)
     }
 
     /// Decodes bytes; `path` names the source in errors.
@@ -48,15 +66,5 @@ public struct ImageDecoder {
         if pixels.overflow || pixels.partialValue > limit {
             throw ImageError(path: path, reason: "image declares \(width)×\(height) pixels, over the limit of \(limit) pixels")
         }
-    }
-
-    /// The operating system's words for a read failure ("Permission denied", "Too many levels of symbolic links").
-    static func systemReason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-        return ns.localizedDescription
     }
 }

@@ -1,0 +1,80 @@
+import Dispatch
+import Engine
+import Vision
+
+/// A batch ready for a step: images [B, 3, H, W] normalised, and class labels.
+public struct Batch {
+    public let task: Int
+    public let images: Tensor
+    public let labels: [Int]
+    public let samples: [Sample]
+}
+
+/// Makes batches from the image cache (augmented for training, resized for evaluation) one step
+/// ahead on a background thread, so preparing batch i + 1 overlaps training on batch i.
+/// Each image's augmentation draws from its own generator, so results do not depend on timing.
+public final class BatchPipeline {
+    private let plan: [PlannedBatch]
+    private let cache: ImageCache
+    private let inputSize: (width: Int, height: Int)
+    private let augmentation: AugmentationSettings?
+    private let normalization: Normalization
+    private let seed: UInt64
+    private let queue = DispatchQueue(label: "mtmc.batch-pipeline")
+    private var pending: (index: Int, group: DispatchGroup, result: Box)?
+    private var nextIndex = 0
+
+    private final class Box { var batch: Batch? }
+
+    /// `augmentation` nil means the evaluation view (resize and normalise only).
+    public init(plan: [PlannedBatch], cache: ImageCache, inputSize: (width: Int, height: Int),
+                augmentation: AugmentationSettings?, normalization: Normalization, seed: UInt64) {
+        self.plan = plan
+        self.cache = cache
+        self.inputSize = inputSize
+        self.augmentation = augmentation
+        self.normalization = normalization
+        self.seed = seed
+        prepare(0)
+    }
+
+    /// Number of batches in the plan.
+    public var count: Int { plan.count }
+
+    /// The next batch (waiting for it if it is still being made), or nil at the end of the plan.
+    public func next() -> Batch? {
+        guard let (index, group, box) = pending, index == nextIndex else { return nil }
+        group.wait()
+        nextIndex += 1
+        prepare(nextIndex)
+        return box.batch
+    }
+
+    private func prepare(_ index: Int) {
+        guard index < plan.count else { pending = nil; return }
+        let group = DispatchGroup(), box = Box()
+        pending = (index, group, box)
+        queue.async(group: group) { [self] in box.batch = make(index) }
+    }
+
+    /// Builds batch `index` of the plan.
+    public func make(_ index: Int) -> Batch {
+        let planned = plan[index]
+        let (w, h) = inputSize
+        var images = Tensor(zeros: [planned.samples.count, 3, h, w])
+        images.withUnsafeMutableBufferPointer { out in
+            for (position, sample) in planned.samples.enumerated() {
+                let destination = out.baseAddress! + position * 3 * h * w
+                let image = cache.image(sample.image)
+                if let augmentation {
+                    var rng = RandomGenerator.derived(seed: seed, index, position)
+                    writeAugmented(image, width: w, height: h, settings: augmentation, normalization: normalization,
+                                   rng: &rng, into: destination)
+                } else {
+                    writeValidation(image, width: w, height: h, normalization: normalization, into: destination)
+                }
+            }
+        }
+        return Batch(task: planned.task, images: images, labels: planned.samples.map(\.label), samples: planned.samples)
+    }
+}
