@@ -27,6 +27,6 @@ let package = Package(
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision"], exclude: ["Fixtures"]),
-        .testTarget(name: "MTMCTests", dependencies: ["MTMC"]),
+        .testTarget(name: "MTMCTests", dependencies: ["MTMC"], exclude: ["Fixtures"]),
     ]
 )

@@ -62,6 +62,7 @@ final class GradientCheckTests: XCTestCase {
 
     func testReLU() throws {
         try check("relu", [random([3, 7], seed: 4)]) { relu($0[0]) }
+        try check("leaky relu", [random([3, 7], seed: 14)]) { leakyReLU($0[0], slope: 0.1) }
     }
 
     func testMaxPool() throws {

@@ -89,6 +89,15 @@ final class OpFixtureTests: XCTestCase {
         }
     }
 
+    func testLeakyReLUMatchesPyTorch() throws {
+        let f = try Fixture("leaky_relu")
+        let x = try f.variable("c0", "x")
+        let y = leakyReLU(x, slope: 0.1)
+        assertClose(y.value, try f.tensor("c0", "out"), "leaky relu out")
+        try y.backward(seed: f.tensor("c0", "grad_out"))
+        assertClose(x.grad, try f.tensor("c0", "grad_x"), "leaky relu grad x")
+    }
+
     func testCrossEntropyWithLabelsSmoothingAndSoftTargetsMatchesPyTorch() throws {
         let f = try Fixture("loss")
         for c in f.cases {

@@ -1,0 +1,103 @@
+import Engine
+
+/// A shared backbone with one head per task. State names: `backbone.…` and `heads.<task>.{embed,bn,classifier}.…`.
+///
+/// Batch-norm statistics of the backbone are kept per task (DESIGN.md §2): weights and affine
+/// parameters are shared, but task t's batches update only task t's running mean and variance, and
+/// evaluating task t uses them. With `sharedStatistics` all tasks blend into one set, as the original did.
+public final class MultiTaskModel: Module {
+    public let architecture: Architecture
+    public let backbone: Backbone
+    public let heads: [Head]
+    public var sharedStatistics = false
+    /// Whether the backbone is frozen (heads train alone).
+    public private(set) var backboneFrozen = false
+
+    /// The backbone's running statistics, in `backboneBuffers` order, for each task.
+    private var taskStatistics: [[Tensor]]
+    /// The task whose statistics are in the backbone now.
+    private var activeTask = 0
+    private let backboneBuffers: [NamedVariable]
+
+    public init(architecture: Architecture, classesPerTask: [Int], seed: UInt64) {
+        var rng = RandomGenerator(seed: seed)
+        self.architecture = architecture
+        let backbone = architecture.makeBackbone(rng: &rng)
+        self.backbone = backbone
+        heads = classesPerTask.map { Head(features: backbone.featureCount, classes: $0, rng: &rng) }
+        let buffers = backbone.namedVariables(prefix: "backbone").filter(\.isBuffer)
+        backboneBuffers = buffers
+        taskStatistics = Array(repeating: buffers.map(\.variable.value), count: classesPerTask.count)
+    }
+
+    public var taskCount: Int { heads.count }
+
+    /// Logits [N, classes of task] for images [N, 3, H, W], using that task's batch-norm statistics.
+    public func callAsFunction(_ x: Variable, task: Int) throws -> Variable {
+        guard task >= 0 && task < heads.count else { throw EngineError("model: no task \(task); the model has \(heads.count) heads") }
+        selectStatistics(task)
+        return try heads[task](try backbone(x))
+    }
+
+    /// Puts task `task`'s running statistics into the backbone, keeping the current task's aside.
+    public func selectStatistics(_ task: Int) {
+        guard !sharedStatistics, task != activeTask else { return }
+        taskStatistics[activeTask] = backboneBuffers.map(\.variable.value)
+        for (buffer, value) in zip(backboneBuffers, taskStatistics[task]) { buffer.variable.value = value }
+        activeTask = task
+    }
+
+    /// Makes every task's statistics equal to the backbone's current ones (after importing weights,
+    /// or when switching per-task statistics on).
+    public func copyStatisticsToAllTasks() {
+        taskStatistics = Array(repeating: backboneBuffers.map(\.variable.value), count: heads.count)
+    }
+
+    /// Training mode for the heads, and for the backbone unless it is frozen (a frozen backbone keeps its statistics).
+    public func setTraining(_ training: Bool) {
+        backbone.setTraining(training && !backboneFrozen)
+        heads.forEach { $0.setTraining(training) }
+    }
+
+    /// Freezes (heads train alone) or unfreezes the backbone.
+    public func setBackboneFrozen(_ frozen: Bool) {
+        backboneFrozen = frozen
+        for entry in backbone.namedParameters() { entry.variable.requiresGrad = !frozen }
+    }
+
+    public func namedVariables(prefix: String) -> [NamedVariable] {
+        backbone.namedVariables(prefix: qualified(prefix, "backbone"))
+            + heads.enumerated().flatMap { $1.namedVariables(prefix: qualified(prefix, "heads.\($0)")) }
+    }
+
+    /// Everything a checkpoint holds about the model: the state dict with task 0's statistics in the
+    /// backbone (so PyTorch loads a usable model), plus `task_stats.<t>.<buffer>` for every task.
+    public func checkpointTensors() -> [(name: String, tensor: Tensor)] {
+        let previous = activeTask
+        selectStatistics(0)
+        defer { selectStatistics(previous) }
+        taskStatistics[activeTask] = backboneBuffers.map(\.variable.value)
+        var tensors = stateDict()
+        for (task, values) in taskStatistics.enumerated() {
+            for (buffer, value) in zip(backboneBuffers, values) { tensors.append(("task_stats.\(task).\(buffer.name)", value)) }
+        }
+        return tensors
+    }
+
+    /// Restores what `checkpointTensors()` wrote; throws naming every missing or mismatched tensor, changing nothing.
+    public func loadCheckpointTensors(_ tensors: [String: Tensor]) throws {
+        var statistics = taskStatistics
+        var problems: [String] = []
+        for task in 0..<heads.count {
+            for (index, buffer) in backboneBuffers.enumerated() {
+                let name = "task_stats.\(task).\(buffer.name)"
+                if let t = tensors[name], t.shape == buffer.variable.value.shape { statistics[task][index] = t } else { problems.append(name) }
+            }
+        }
+        if !problems.isEmpty { throw EngineError("checkpoint: missing or mismatched " + problems.prefix(5).joined(separator: ", ")) }
+        try loadStateDict(tensors)
+        taskStatistics = statistics
+        activeTask = 0
+        for (buffer, value) in zip(backboneBuffers, taskStatistics[0]) { buffer.variable.value = value }
+    }
+}
