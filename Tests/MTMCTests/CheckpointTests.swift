@@ -1,0 +1,121 @@
+import Engine
+import Foundation
+import MTMC
+import XCTest
+
+final class CheckpointTests: XCTestCase {
+    private var folder = ""
+
+    override func setUp() {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("mtmc-ckpt-\(getpid())-\(UUID().uuidString.prefix(6))").path
+        try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: folder) }
+
+    private func tasks(_ dataset: Dataset) -> [TaskClasses] { dataset.tasks.map { TaskClasses(name: $0.name, classes: $0.classes) } }
+
+    func testRoundTripGivesIdenticalOutputsAndIdenticalContinuedTraining() throws {
+        let (tree, dataset) = try TrainingTests.easyDataset()
+        _ = tree
+        let saved = Threads.count
+        Threads.count = 1
+        defer { Threads.count = saved }
+        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 3), settings: TrainingTests.settings())
+        _ = try trainer.train(epochs: 2, on: dataset)
+        let path = folder + "/model.safetensors"
+        try Checkpoint.save(trainer: trainer, tasks: tasks(dataset), calibration: "{\"x\":1}", to: path)
+
+        let checkpoint = try Checkpoint.open(path)
+        XCTAssertEqual(checkpoint.tasks, tasks(dataset))
+        XCTAssertEqual(checkpoint.epochsCompleted, 2)
+        XCTAssertEqual(checkpoint.calibration, "{\"x\":1}")
+        XCTAssertEqual(checkpoint.settings, trainer.settings)
+        let restored = try checkpoint.makeTrainer()
+        XCTAssertEqual(restored.history, trainer.history)
+        for phase in ["val", "train"] {
+            let a = try evaluate(trainer.model, on: dataset, phase: phase, settings: trainer.settings)
+            let b = try evaluate(restored.model, on: dataset, phase: phase, settings: restored.settings)
+            XCTAssertEqual(a.map(\.logits.scalars), b.map(\.logits.scalars))
+        }
+        _ = try trainer.train(epochs: 1, on: dataset)
+        _ = try restored.train(epochs: 1, on: dataset)
+        XCTAssertEqual(trainer.model.stateDict().map(\.tensor.scalars), restored.model.stateDict().map(\.tensor.scalars))
+        XCTAssertEqual(restored.epochsCompleted, 3)
+    }
+
+    func testCheckpointLoadsAsAPlainPyTorchStyleStateDict() throws {
+        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2], seed: 3), settings: TrainingTests.settings())
+        let path = folder + "/m.safetensors"
+        try Checkpoint.save(trainer: trainer, tasks: [TaskClasses(name: "人物", classes: ["是", "否"])], calibration: nil, to: path)
+        let file = try SafeTensorsFile.read(from: path)
+        XCTAssertNotNil(file.tensors["backbone.blocks.0.conv.weight"])
+        XCTAssertNotNil(file.tensors["heads.0.embed.weight"])
+        XCTAssertNotNil(file.tensors["task_stats.0.backbone.blocks.0.bn.running_mean"])
+        XCTAssertEqual(file.metadata["tasks"], #"[{"classes":["是","否"],"name":"人物"}]"#)
+        XCTAssertEqual(file.metadata["architecture"], "tiny")
+        XCTAssertEqual(file.metadata["input_size"], "16x16")
+    }
+
+    func testAFailedSaveLeavesThePreviousFileIntact() throws {
+        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2], seed: 3), settings: TrainingTests.settings())
+        let path = folder + "/m.safetensors"
+        try Checkpoint.save(trainer: trainer, tasks: [TaskClasses(name: "t", classes: ["a", "b"])], calibration: nil, to: path)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        chmod(folder, 0o500)  // no new files in the folder: the temporary file cannot be created
+        defer { chmod(folder, 0o700) }
+        if getuid() != 0 {
+            XCTAssertThrowsError(try Checkpoint.save(trainer: trainer, tasks: [TaskClasses(name: "t", classes: ["a", "b"])], calibration: nil, to: path))
+        }
+        // As root permissions do not apply; a save into a folder that vanished fails instead.
+        XCTAssertThrowsError(try Checkpoint.save(trainer: trainer, tasks: [TaskClasses(name: "t", classes: ["a", "b"])], calibration: nil,
+                                                 to: folder + "/gone/m.safetensors")) { error in
+            XCTAssertTrue("\(error)".contains("does not exist"), "\(error)")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["m.safetensors"])
+    }
+
+    func testTruncatedTamperedAndForeignFilesAreRefused() throws {
+        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2], seed: 3), settings: TrainingTests.settings())
+        let path = folder + "/m.safetensors"
+        try Checkpoint.save(trainer: trainer, tasks: [TaskClasses(name: "t", classes: ["a", "b"])], calibration: nil, to: path)
+        let good = try Data(contentsOf: URL(fileURLWithPath: path))
+
+        let truncated = folder + "/truncated.safetensors"
+        try good.prefix(good.count - 100).write(to: URL(fileURLWithPath: truncated))
+        XCTAssertThrowsError(try Checkpoint.open(truncated)) { error in
+            XCTAssertTrue("\(error)".contains("past the data section"), "\(error)")
+        }
+
+        let tampered = folder + "/tampered.safetensors"
+        var edited = good
+        let range = try XCTUnwrap(good.range(of: Data(#""architecture":"tiny""#.utf8)))
+        edited.replaceSubrange(range, with: Data(#""architecture":"vgg1""#.utf8))  // same length: offsets stay valid
+        try edited.write(to: URL(fileURLWithPath: tampered))
+        XCTAssertThrowsError(try Checkpoint.open(tampered)) { error in
+            XCTAssertEqual("\(error)", "\(tampered): not a usable mtmc checkpoint: unknown architecture vgg1")
+        }
+
+        let plain = folder + "/plain.safetensors"
+        try SafeTensorsFile.write([("conv1.weight", Tensor(zeros: [1]))], to: plain)
+        XCTAssertThrowsError(try Checkpoint.open(plain)) { error in
+            XCTAssertTrue("\(error)".contains("no format \"mtmc-checkpoint\""), "\(error)")
+        }
+
+        var shrunk = try Checkpoint.open(path)
+        shrunk.modelTensors["heads.0.classifier.weight"] = Tensor(zeros: [3, 256])
+        XCTAssertThrowsError(try shrunk.makeTrainer()) { error in
+            XCTAssertTrue("\(error)".contains("heads.0.classifier.weight: expected shape [2, 256], file has [3, 256]"), "\(error)")
+        }
+    }
+
+    func testClassDifferencesAreListed() {
+        let saved = [TaskClasses(name: "印花", classes: ["条纹", "格子"]), TaskClasses(name: "颜色", classes: ["红"])]
+        XCTAssertEqual(Checkpoint.differences(saved, saved), [])
+        let loaded = [TaskClasses(name: "印花", classes: ["条纹", "波点"]), TaskClasses(name: "颜色", classes: ["红"])]
+        XCTAssertEqual(Checkpoint.differences(saved, loaded), ["task 印花: only in checkpoint: 格子; only in dataset: 波点"])
+        XCTAssertEqual(Checkpoint.differences(saved, [loaded[0]]),
+                       ["tasks: checkpoint has 印花, 颜色; dataset has 印花", "task 印花: only in checkpoint: 格子; only in dataset: 波点"])
+    }
+}

@@ -1,0 +1,112 @@
+import Engine
+import Foundation
+import MTMC
+import XCTest
+
+final class TrainingTests: XCTestCase {
+    /// Two tasks whose classes differ in brightness: easy to learn in a few steps.
+    static func easyDataset() throws -> (TreeBuilder, Dataset) {
+        let tree = TreeBuilder()
+        for (task, labels) in [("shade", ["dark", "light"]), ("tone", ["low", "mid", "high"])] {
+            for (index, label) in labels.enumerated() {
+                let shade = UInt8(30 + index * 180 / labels.count)
+                tree.images(task, "train", label, count: 6, shade: shade)
+                tree.images(task, "val", label, count: 3, shade: shade)
+            }
+        }
+        return (tree, try Dataset.load(tree.root, cacheSize: Dataset.cacheSize(forInput: (16, 16))))
+    }
+
+    static func settings() -> TrainingSettings {
+        var s = TrainingSettings()
+        s.inputWidth = 16; s.inputHeight = 16; s.batchSize = 4; s.learningRate = 0.05
+        return s
+    }
+
+    func testLossFallsWhileTraining() throws {
+        let (tree, dataset) = try Self.easyDataset()
+        _ = tree
+        var s = Self.settings()
+        s.learningRate = 0.01
+        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: s)
+        let before = try evaluate(trainer.model, on: dataset, phase: "train", settings: s).map(\.loss)
+        let (records, stop) = try trainer.train(epochs: 6, on: dataset)
+        XCTAssertNil(stop)
+        XCTAssertEqual(trainer.epochsCompleted, 6)
+        XCTAssertTrue(records.allSatisfy { !$0.partial })
+        let after = try evaluate(trainer.model, on: dataset, phase: "train", settings: s).map(\.loss)
+        for task in 0..<2 { XCTAssertLessThan(after[task], before[task] * 0.5, "task \(task): \(before[task]) → \(after[task])") }
+    }
+
+    func testSameSeedGivesBitIdenticalWeightsOnOneThread() throws {
+        let (tree, dataset) = try Self.easyDataset()
+        _ = tree
+        let saved = Threads.count
+        Threads.count = 1
+        defer { Threads.count = saved }
+        func weights(seed: UInt64) throws -> [[Float]] {
+            var s = Self.settings()
+            s.seed = seed
+            s.mixupAlpha = 0.2
+            let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: seed), settings: s)
+            _ = try trainer.train(epochs: 2, on: dataset)
+            return trainer.model.stateDict().map(\.tensor.scalars)
+        }
+        let a = try weights(seed: 5)
+        XCTAssertEqual(a, try weights(seed: 5))
+        XCTAssertNotEqual(a, try weights(seed: 6))
+    }
+
+    func testCancellingMidEpochKeepsCountersConsistentAndMarksThePartialEpoch() throws {
+        let (tree, dataset) = try Self.easyDataset()
+        _ = tree
+        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: Self.settings())
+        var polls = 0
+        // An epoch is 6 steps (12 + 12 balanced samples, batch 4); cancel at the 9th poll: after step 2 of epoch 2.
+        let (records, stop) = try trainer.train(epochs: 3, on: dataset, isCancelled: { polls += 1; return polls > 8 })
+        XCTAssertEqual(stop, .cancelled)
+        XCTAssertEqual(records.map(\.plannedSteps), [6, 6])
+        XCTAssertEqual(trainer.epochsCompleted, 1)
+        XCTAssertEqual(records.map(\.partial), [false, true])
+        XCTAssertEqual(records.last!.steps, 2)
+        XCTAssertEqual(try trainer.train(epochs: 1, on: dataset).records.first?.epoch, 1)
+    }
+
+    func testNonFiniteLossStopsAndRestoresTheLastFiniteWeights() throws {
+        let (tree, dataset) = try Self.easyDataset()
+        _ = tree
+        var s = Self.settings()
+        s.learningRate = 1e30  // the first update overflows the weights
+        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: s)
+        let before = trainer.model.stateDict().map(\.tensor.scalars)
+        let (_, stop) = try trainer.train(epochs: 1, on: dataset)
+        guard case .nonFinite(let message) = stop else { return XCTFail("expected a non-finite stop, got \(String(describing: stop))") }
+        XCTAssertTrue(message.contains("restored the weights of the last finite step"), message)
+        XCTAssertTrue(trainer.model.stateDict().allSatisfy { $0.tensor.firstNonFinite == nil })
+        XCTAssertEqual(trainer.epochsCompleted, 0)
+        _ = before
+    }
+
+    func testFrozenBackboneTrainsOnlyTheHeads() throws {
+        let (tree, dataset) = try Self.easyDataset()
+        _ = tree
+        let model = MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1)
+        model.setBackboneFrozen(true)
+        let backboneBefore = model.backbone.stateDict().map(\.tensor.scalars)
+        let headBefore = model.heads[0].stateDict().map(\.tensor.scalars)
+        _ = try Trainer(model: model, settings: Self.settings()).train(epochs: 1, on: dataset)
+        XCTAssertEqual(model.backbone.stateDict().map(\.tensor.scalars), backboneBefore, "weights and running statistics")
+        XCTAssertNotEqual(model.heads[0].stateDict().map(\.tensor.scalars), headBefore)
+    }
+
+    func testAdaptiveBalanceRunsFromATrainEvaluation() throws {
+        let (tree, dataset) = try Self.easyDataset()
+        _ = tree
+        var s = Self.settings()
+        s.adaptiveEvery = 1
+        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: s)
+        _ = try trainer.train(epochs: 1, on: dataset)
+        guard case .adaptive(let precision) = trainer.balance.mode else { return XCTFail("balance is \(trainer.balance.mode)") }
+        XCTAssertEqual(precision.map(\.count), [2, 3])
+    }
+}
