@@ -10,7 +10,12 @@ let package = Package(
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Vision", targets: ["Vision"]),
         .library(name: "MTMC", targets: ["MTMC"]),
+        .library(name: "Commands", targets: ["Commands"]),
+        .executable(name: "mtmc", targets: ["Shell"]),
         .executable(name: "mtmc-bench", targets: ["Bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // One system-library target per C library, so a product links only what it uses.
@@ -22,11 +27,17 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CBLAS"]),
         .target(name: "Vision", dependencies: ["Engine", "CPNG", "CTurboJPEG"]),
         .target(name: "MTMC", dependencies: ["Vision", "Engine"]),
+        .target(name: "Commands", dependencies: ["MTMC", "Vision", "Engine"]),
+        .executableTarget(name: "Shell", dependencies: [
+            "Commands", "CEdit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "Bench", dependencies: ["MTMC"]),
         .executableTarget(name: "MakeSamples", dependencies: ["Vision", "Engine"], path: "tools/make-samples"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision"], exclude: ["Fixtures"]),
         .testTarget(name: "MTMCTests", dependencies: ["MTMC"], exclude: ["Fixtures"]),
+        .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
+        .testTarget(name: "ShellTests", dependencies: ["Commands"]),
     ]
 )

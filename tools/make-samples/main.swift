@@ -59,10 +59,12 @@ enum Pattern: CaseIterable { case stripes, checks, dots, solid, gradient, camouf
 /// Draws `pattern` with foreground and background colours at a random scale, angle and offset.
 func draw(_ pattern: Pattern, fg: Color, bg: Color, rng: inout RandomGenerator) -> Canvas {
     var canvas = Canvas()
-    let angle = rng.nextUniform() * .pi, scale = 0.7 + rng.nextUniform() * 0.8
+    // Prints run mostly along the garment's axes: 0° or 90°, give or take 15°.
+    let angle = (rng.next() % 2 == 0 ? 0 : Float.pi / 2) + (rng.nextUniform() - 0.5) * 0.5
+    let scale = 0.8 + rng.nextUniform() * 0.4
     let (ca, sa) = (cos(angle), sin(angle))
     let (ox, oy) = (rng.nextUniform() * 20, rng.nextUniform() * 20)
-    let period = (6 + rng.nextUniform() * 6) * scale
+    let period = (12 + rng.nextUniform() * 8) * scale
     let noise = ValueNoise(cells: 3 + Int(rng.next() % 3), rng: &rng)
     let noise2 = ValueNoise(cells: 6, rng: &rng)
     let third = hsv(rng.nextUniform(), 0.5, 0.4 + rng.nextUniform() * 0.3)
@@ -82,7 +84,7 @@ func draw(_ pattern: Pattern, fg: Color, bg: Color, rng: inout RandomGenerator) 
                 c = a % 2 == 0 ? fg : bg
             case .dots:
                 let du = u - (u / period).rounded() * period, dv = v - (v / period).rounded() * period
-                c = (du * du + dv * dv).squareRoot() < period * 0.3 ? fg : bg
+                c = (du * du + dv * dv).squareRoot() < period * 0.25 ? fg : bg
             case .solid:
                 c = mix(bg, (0, 0, 0), shade * Float(y) / Float(size))
             case .gradient:
@@ -118,7 +120,7 @@ let patternNames: [(Pattern, String)] = [(.stripes, "条纹"), (.checks, "格子
 let colorNames: [(Float, String)] = [(0.0, "红"), (0.33, "绿"), (0.62, "蓝"), (0.15, "黄"), (0.8, "紫")]
 
 func write(_ image: RGBImage, _ path: String, jpeg: Bool) throws {
-    let data = jpeg ? try JPEG.encode(image, quality: 90) : try PNG.encode(image)
+    let data = jpeg ? try JPEG.encode(image, quality: 85) : try PNG.encode(image)
     try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     try data.write(to: URL(fileURLWithPath: path))
 }
@@ -136,7 +138,7 @@ func patternImage(_ pattern: Pattern, _ rng: inout RandomGenerator) -> RGBImage 
     var (fg, bg) = contrasting(&rng)
     if pattern == .camouflage { fg = hsv(0.22 + rng.nextUniform() * 0.1, 0.6, 0.35); bg = hsv(0.1 + rng.nextUniform() * 0.05, 0.5, 0.55) }
     if pattern == .zebra && rng.next() % 2 == 0 { fg = (0.05, 0.05, 0.05); bg = (0.95, 0.95, 0.95) }
-    return draw(pattern, fg: fg, bg: bg, rng: &rng).image(noise: 0.03 + rng.nextUniform() * 0.04, rng: &rng)
+    return draw(pattern, fg: fg, bg: bg, rng: &rng).image(noise: 0.02 + rng.nextUniform() * 0.02, rng: &rng)
 }
 
 func colorImage(_ hue: Float, _ rng: inout RandomGenerator) -> RGBImage {
@@ -149,16 +151,16 @@ var rng = RandomGenerator(seed: 20181)
 do {
     try? FileManager.default.removeItem(atPath: output)
     for (index, (pattern, name)) in patternNames.enumerated() {
-        let trainCount = pattern == .camouflage ? 8 : 48
+        let trainCount = pattern == .camouflage ? 10 : 80
         for split in ["train", "val"] {
-            for i in 0..<(split == "train" ? trainCount : 14) {
+            for i in 0..<(split == "train" ? trainCount : 16) {
                 try write(patternImage(pattern, &rng), "\(output)/prints/印花/\(split)/\(name)/\(name)-\(i).jpg", jpeg: (i + index) % 4 != 0)
             }
         }
     }
     for (hue, name) in colorNames {
         for split in ["train", "val"] {
-            for i in 0..<(split == "train" ? 40 : 14) {
+            for i in 0..<(split == "train" ? 50 : 16) {
                 try write(colorImage(hue, &rng), "\(output)/prints/颜色/\(split)/\(name)/\(name)-\(i).jpg", jpeg: true)
             }
         }

@@ -30,6 +30,8 @@ public struct TrainingSettings: Codable, Equatable {
     public var inputWidth = 64
     public var inputHeight = 64
     public var horizontalFlip = true
+    /// Random affine and colour jitter on training images; off trains on the plain centre crop.
+    public var augment = true
     public var seed: UInt64 = 1
 
     public init() {}
@@ -41,7 +43,7 @@ public struct TrainingSettings: Codable, Equatable {
 
     /// The training augmentation these settings describe.
     public var augmentation: AugmentationSettings {
-        var a = AugmentationSettings()
+        var a = augment ? AugmentationSettings() : .none
         a.horizontalFlip = horizontalFlip
         return a
     }

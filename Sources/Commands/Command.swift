@@ -1,0 +1,88 @@
+import Foundation
+
+/// One verb of the shell's language: its usage line, a one-line summary, an example, the words
+/// Tab completes after it, and what it does.
+public struct Command {
+    public let name: String
+    public let usage: String
+    public let summary: String
+    public let example: String
+    /// Words completed after the command name (sub-commands, setting names).
+    public let completions: [String]
+    let run: (Session, [String]) throws -> Void
+
+    init(_ name: String, usage: String, summary: String, example: String, completions: [String] = [],
+         run: @escaping (Session, [String]) throws -> Void) {
+        self.name = name
+        self.usage = usage
+        self.summary = summary
+        self.example = example
+        self.completions = completions
+        self.run = run
+    }
+
+    /// The error for wrong arguments: the usage line.
+    func usageError() -> CommandError { CommandError("usage: \(usage)") }
+}
+
+/// The outcome of one command line.
+public enum CommandResult: Equatable {
+    case success
+    case failure
+    case quit
+}
+
+/// Every command, in the order `help` lists them.
+public let allCommands: [Command] = [
+    loadCommand, infoCommand, balanceCommand, modelCommand, importCommand, setCommand, freezeCommand, unfreezeCommand,
+    trainCommand, evalCommand, predictCommand, saveCommand, openCommand, runCommand, historyCommand, helpCommand, quitCommand,
+]
+
+/// Runs one line (one command) in the session. Errors are printed and leave the session as it was.
+@discardableResult
+public func execute(_ line: String, in session: Session, recordHistory: Bool = true) -> CommandResult {
+    let words: [String]
+    do {
+        words = try splitWords(line)
+    } catch {
+        session.out.print("error: \(error)")
+        return .failure
+    }
+    guard let name = words.first else { return .success }
+    if recordHistory { session.typed.append(line.trimmingCharacters(in: .whitespaces)) }
+    if name == "quit" || name == "exit" { return .quit }
+    guard let command = allCommands.first(where: { $0.name == name }) else {
+        let suggestions = nearestCommands(to: name)
+        session.out.print("error: unknown command '\(name)'" + (suggestions.isEmpty ? "; type help for the list"
+                                                                 : "; did you mean: " + suggestions.joined(separator: ", ") + "?"))
+        return .failure
+    }
+    do {
+        try command.run(session, Array(words.dropFirst()))
+        return .success
+    } catch {
+        session.out.progress(nil)
+        session.out.print("error: \(error)")
+        return .failure
+    }
+}
+
+/// Command names within edit distance 2 of `word`, or starting with it; nearest first.
+func nearestCommands(to word: String) -> [String] {
+    let scored = allCommands.map { ($0.name, editDistance($0.name, word)) }
+    return scored.filter { $0.1 <= 2 || $0.0.hasPrefix(word) }.sorted { $0.1 < $1.1 }.prefix(3).map(\.0)
+}
+
+/// Levenshtein distance over characters.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var previous = Array(0...b.count)
+    for i in 1...max(a.count, 1) where !a.isEmpty {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...max(b.count, 1) where !b.isEmpty {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return a.isEmpty ? b.count : previous[b.count]
+}

@@ -1,0 +1,40 @@
+import Engine
+import MTMC
+
+let infoCommand = Command("info", usage: "info", summary: "dataset, model, settings, epochs trained", example: "info") { session, args in
+    guard args.isEmpty else { throw infoCommand.usageError() }
+    var lines: [String] = []
+    if let dataset = session.dataset {
+        lines.append("dataset: \(dataset.root), " + dataset.tasks.map { "\($0.name) (\($0.classes.count) classes, \($0.train.count) train, \($0.val.count) val)" }.joined(separator: ", "))
+    } else {
+        lines.append("dataset: none (load PATH)")
+    }
+    if let trainer = session.trainer {
+        let parameters = trainer.model.namedParameters().reduce(0) { $0 + $1.variable.value.count }
+        lines.append("model: \(trainer.model.architecture), \(parameters) parameters, heads: "
+                     + session.modelTasks.map { "\($0.name) (\($0.classes.count))" }.joined(separator: ", ")
+                     + (trainer.model.backboneFrozen ? ", backbone frozen" : "")
+                     + ", batch-norm statistics " + (trainer.model.sharedStatistics ? "shared" : "per task"))
+        lines.append("epochs trained: \(trainer.epochsCompleted)")
+    } else {
+        lines.append("model: none (model tiny|resnet18|darknet, or open CHECKPOINT)")
+    }
+    lines.append("balance: \(describeBalance(session.balance))")
+    let s = session.settings
+    lines.append("settings: lr \(s.learningRate), batch \(s.batchSize), size \(s.inputWidth)x\(s.inputHeight), schedule \(s.schedule.rawValue), seed \(s.seed), threads \(Threads.count)")
+    if !session.evaluations.isEmpty {
+        lines.append("last eval (\(session.evaluations[0].phase)): " + session.evaluations.map {
+            "\($0.taskName) top-1 \(percent($0.top1))" }.joined(separator: ", "))
+    }
+    session.out.print(lines.joined(separator: "\n"))
+}
+
+func describeBalance(_ b: Balance) -> String {
+    switch b.mode {
+    case .off: return "off (every image once per epoch)"
+    case .balanced: return "base \(b.maxBase.map(String.init) ?? "default (mean class size)")"
+    case .adaptive: return "adaptive from training precision, base \(b.maxBase.map(String.init) ?? "default")"
+    }
+}
+
+func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }

@@ -1,0 +1,49 @@
+import Foundation
+import MTMC
+import Vision
+
+let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode a dataset tree; print the summary",
+                          example: "load samples/prints") { session, args in
+    guard args.count == 1 else { throw loadCommand.usageError() }
+    let root = session.resolve(args[0])
+    let cacheSize = Dataset.cacheSize(forInput: (session.settings.inputWidth, session.settings.inputHeight))
+    let dataset: Dataset
+    do {
+        dataset = try Dataset.load(root, cacheSize: cacheSize, decoder: ImageDecoder(pixelLimit: session.pixelLimit),
+                                   isCancelled: session.isCancelled,
+                                   progress: { done, total in session.out.progress("load: \(done)/\(total) images") })
+    } catch {
+        session.out.progress(nil)
+        throw CommandError("\(error)" + (session.dataset == nil ? "" : "; the dataset loaded before is kept"))
+    }
+    session.out.progress(nil)
+    session.dataset = dataset
+    session.evaluations = []
+    session.out.print(datasetSummary(dataset, shownRoot: args[0]))
+    if session.trainer != nil, session.modelTasks != Session.tasks(of: dataset) {
+        let differences = Checkpoint.differences(session.modelTasks, Session.tasks(of: dataset))
+        session.out.print("note: the model was built for other tasks or classes (\(differences.joined(separator: "; "))); "
+                          + "build a new one with model NAME or open a matching checkpoint")
+    }
+}
+
+/// The summary `load` prints: per task and class, images used, skipped and broken, then every broken file.
+func datasetSummary(_ dataset: Dataset, shownRoot: String) -> String {
+    let images = dataset.tasks.reduce(0) { $0 + $1.train.count + $1.val.count }
+    var lines = [String(format: "loaded %@ in %.2f s: %d tasks, %d images, cache %.1f MB (%d×%d per image)",
+                        shownRoot, dataset.loadSeconds, dataset.tasks.count, images, Double(dataset.cache.bytes) / 1e6,
+                        dataset.cache.width, dataset.cache.height)]
+    for task in dataset.tasks {
+        lines.append("task \(task.name): \(task.classes.count) classes, \(task.train.count) train, \(task.val.count) val")
+        let rows = task.classes.indices.map { c -> [String] in
+            let t = task.trainCounts[c], v = task.valCounts[c]
+            return [task.classes[c], "\(t.used)", "\(v.used)", "\(t.skipped + v.skipped)", "\(t.broken + v.broken)"]
+        }
+        lines.append(Table(headers: ["class", "train", "val", "skipped", "broken"], rows: rows, rightAligned: [1, 2, 3, 4]).render())
+    }
+    if !dataset.broken.isEmpty {
+        lines.append("broken images, skipped (\(dataset.broken.count)):")
+        lines += dataset.broken.map { "  \($0)" }
+    }
+    return lines.joined(separator: "\n")
+}

@@ -1,0 +1,36 @@
+import Foundation
+import MTMC
+
+let saveCommand = Command("save", usage: "save PATH", summary: "write a checkpoint (model, optimizer, settings, classes, calibration)",
+                          example: "save prints.safetensors") { session, args in
+    guard args.count == 1 else { throw saveCommand.usageError() }
+    let trainer = try session.requireModel("save")
+    let path = session.resolve(args[0])
+    try Checkpoint.save(trainer: trainer, tasks: session.modelTasks, calibration: session.calibrationJSON, to: path)
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    session.out.print(String(format: "saved %@ (%.1f MB, epoch %d)", args[0], Double(size) / 1e6, trainer.epochsCompleted))
+}
+
+let openCommand = Command("open", usage: "open PATH", summary: "read a checkpoint; its classes must match the loaded dataset, if any",
+                          example: "open prints.safetensors") { session, args in
+    guard args.count == 1 else { throw openCommand.usageError() }
+    let checkpoint = try Checkpoint.open(session.resolve(args[0]))
+    if let dataset = session.dataset {
+        let differences = Checkpoint.differences(checkpoint.tasks, Session.tasks(of: dataset))
+        guard differences.isEmpty else {
+            throw CommandError("open: the checkpoint's classes differ from the loaded dataset's: " + differences.joined(separator: "; ")
+                               + "; nothing was changed")
+        }
+    }
+    let trainer = try checkpoint.makeTrainer()
+    trainer.balance = session.balance
+    session.trainer = trainer
+    session.settings = checkpoint.settings
+    session.sharedStatistics = checkpoint.sharedStatistics
+    session.modelTasks = checkpoint.tasks
+    session.evaluations = []
+    try session.restoreCalibration(checkpoint.calibration)
+    session.out.print("opened \(args[0]): \(checkpoint.architecture), epoch \(checkpoint.epochsCompleted), tasks "
+                      + checkpoint.tasks.map { "\($0.name) (\($0.classes.count))" }.joined(separator: ", ")
+                      + (checkpoint.calibration == nil ? "" : ", calibrated"))
+}

@@ -1,0 +1,90 @@
+import Engine
+import Foundation
+import MTMC
+import Vision
+
+/// Where a session's text goes. The shell points it at the terminal; tests collect it.
+public struct OutputSink {
+    /// Prints one or more complete lines.
+    public var print: (String) -> Void
+    /// Shows a transient progress line (redrawn on a terminal, ignored elsewhere); nil clears it.
+    public var progress: (String?) -> Void
+
+    public init(print: @escaping (String) -> Void, progress: @escaping (String?) -> Void = { _ in }) {
+        self.print = print
+        self.progress = progress
+    }
+}
+
+/// The state a user builds up between commands: dataset, model and optimizer (in the trainer),
+/// settings, the last evaluation, and what was typed.
+public final class Session {
+    public var out: OutputSink
+    /// Polled by long commands (load, train, eval) between images or steps; the shell sets it on Ctrl-C.
+    public var isCancelled: () -> Bool = { false }
+
+    public var dataset: Dataset?
+    public var trainer: Trainer?
+    /// Tasks and classes of the model: the dataset's, or an opened checkpoint's when no dataset is loaded.
+    public var modelTasks: [TaskClasses] = []
+    public var settings = TrainingSettings()
+    public var balance = Balance()
+    public var zeroGamma = false
+    public var resnetD = false
+    public var sharedStatistics = false
+    public var evaluations: [TaskEvaluation] = []
+    /// Per-task calibration from the last `calibrate` (or an opened checkpoint); empty when uncalibrated.
+    public var calibration: [TaskCalibration] = []
+    public var logsFolder = "logs"
+    public var plotsFolder = "plots"
+    public var pixelLimit = 100_000_000
+    /// Calibrated confidence at or above which `predict` lists a class.
+    public var predictThreshold: Float = 0.5
+    /// Commands typed in this session, for `history`.
+    public var typed: [String] = []
+    /// Folder relative paths are resolved against (the working directory).
+    public var workingDirectory: String
+
+    public init(out: OutputSink, workingDirectory: String = FileManager.default.currentDirectoryPath) {
+        self.out = out
+        self.workingDirectory = workingDirectory
+    }
+
+    /// An absolute path for what the user typed (`~` expanded, relative to the working directory).
+    public func resolve(_ path: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        return expanded.hasPrefix("/") ? expanded : (workingDirectory as NSString).appendingPathComponent(expanded)
+    }
+
+    /// The loaded dataset, or an error saying to load one.
+    func requireDataset(_ command: String) throws -> Dataset {
+        guard let dataset else { throw CommandError("\(command): no dataset loaded; use: load PATH") }
+        return dataset
+    }
+
+    /// The trainer (model), or an error saying to build or open one.
+    func requireModel(_ command: String) throws -> Trainer {
+        guard let trainer else { throw CommandError("\(command): no model; use: model tiny|resnet18|darknet, or open CHECKPOINT") }
+        return trainer
+    }
+
+    /// The calibration as the JSON a checkpoint stores; nil when uncalibrated.
+    var calibrationJSON: String? {
+        guard !calibration.isEmpty, let data = try? JSONEncoder().encode(calibration) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Restores the calibration a checkpoint stored.
+    func restoreCalibration(_ json: String?) throws {
+        guard let json else { calibration = []; return }
+        guard let value = try? JSONDecoder().decode([TaskCalibration].self, from: Data(json.utf8)) else {
+            throw CommandError("open: the checkpoint's calibration metadata is malformed")
+        }
+        calibration = value
+    }
+
+    /// Task names and classes of a dataset.
+    static func tasks(of dataset: Dataset) -> [TaskClasses] {
+        dataset.tasks.map { TaskClasses(name: $0.name, classes: $0.classes) }
+    }
+}

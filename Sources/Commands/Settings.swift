@@ -1,0 +1,163 @@
+import Engine
+import Foundation
+import MTMC
+
+/// One `set` key: its allowed values in words, how to read it and how to change it.
+struct Setting {
+    let name: String
+    let allowed: String
+    let summary: String
+    let get: (Session) -> String
+    /// Parses and applies the value; returns false (changing nothing) when it is out of range.
+    let set: (Session, String) -> Bool
+}
+
+private func number(_ text: String, _ range: ClosedRange<Double>) -> Double? {
+    guard let v = Double(text), v.isFinite, range.contains(v) else { return nil }
+    return v
+}
+
+private func whole(_ text: String, _ range: ClosedRange<Int>) -> Int? {
+    guard let v = Int(text), range.contains(v) else { return nil }
+    return v
+}
+
+private func onOff(_ text: String) -> Bool? { ["on": true, "true": true, "yes": true, "off": false, "false": false, "no": false][text] }
+
+private func floatSetting(_ name: String, _ range: ClosedRange<Double>, _ summary: String,
+                          _ path: WritableKeyPath<TrainingSettings, Float>) -> Setting {
+    Setting(name: name, allowed: "\(range.lowerBound) to \(range.upperBound)", summary: summary,
+            get: { "\($0.settings[keyPath: path])" },
+            set: { session, text in
+                guard let v = number(text, range) else { return false }
+                session.settings[keyPath: path] = Float(v)
+                return true
+            })
+}
+
+private func intSetting(_ name: String, _ range: ClosedRange<Int>, _ summary: String, _ path: WritableKeyPath<TrainingSettings, Int>) -> Setting {
+    Setting(name: name, allowed: "whole number \(range.lowerBound) to \(range.upperBound)", summary: summary,
+            get: { "\($0.settings[keyPath: path])" },
+            set: { session, text in
+                guard let v = whole(text, range) else { return false }
+                session.settings[keyPath: path] = v
+                return true
+            })
+}
+
+private func switchSetting(_ name: String, _ summary: String, _ path: ReferenceWritableKeyPath<Session, Bool>) -> Setting {
+    Setting(name: name, allowed: "on or off", summary: summary, get: { $0[keyPath: path] ? "on" : "off" },
+            set: { session, text in
+                guard let v = onOff(text) else { return false }
+                session[keyPath: path] = v
+                return true
+            })
+}
+
+private func settingSwitch(_ name: String, _ summary: String, _ path: WritableKeyPath<TrainingSettings, Bool>) -> Setting {
+    Setting(name: name, allowed: "on or off", summary: summary, get: { $0.settings[keyPath: path] ? "on" : "off" },
+            set: { session, text in
+                guard let v = onOff(text) else { return false }
+                session.settings[keyPath: path] = v
+                return true
+            })
+}
+
+/// Every setting `set` knows, in the order `set` lists them.
+let allSettings: [Setting] = [
+    floatSetting("lr", 1e-6...10, "base learning rate", \.learningRate),
+    floatSetting("momentum", 0...0.999, "SGD momentum", \.momentum),
+    settingSwitch("nesterov", "Nesterov momentum", \.nesterov),
+    floatSetting("wd", 0...1, "weight decay", \.weightDecay),
+    settingSwitch("nobiasdecay", "no weight decay on biases and batch-norm parameters (Bag of Tricks)", \.noBiasDecay),
+    intSetting("batch", 2...4096, "images per training step", \.batchSize),
+    Setting(name: "schedule", allowed: "step or cosine", summary: "learning-rate decay",
+            get: { $0.settings.schedule.rawValue },
+            set: { session, text in
+                guard let v = TrainingSettings.Schedule(rawValue: text) else { return false }
+                session.settings.schedule = v
+                return true
+            }),
+    intSetting("step", 1...100_000, "epochs between step decays (the original: 40)", \.stepEvery),
+    floatSetting("gamma", 0.001...1, "step decay factor", \.stepGamma),
+    intSetting("epochs", 1...100_000, "planned epochs (the cosine schedule spans them)", \.epochs),
+    intSetting("warmup", 0...1000, "epochs of linear learning-rate warm-up", \.warmupEpochs),
+    floatSetting("smoothing", 0...0.5, "label smoothing", \.labelSmoothing),
+    floatSetting("mixup", 0...10, "mixup Beta(α, α); 0 is off", \.mixupAlpha),
+    intSetting("adaptive", 0...10_000, "adaptive balance every N epochs from a train evaluation; 0 is off", \.adaptiveEvery),
+    Setting(name: "size", allowed: "N or WxH, 8 to 1024", summary: "model input size (reload the dataset after changing it)",
+            get: { "\($0.settings.inputWidth)x\($0.settings.inputHeight)" },
+            set: { session, text in
+                let parts = text.lowercased().split(separator: "x").map(String.init)
+                guard (1...2).contains(parts.count), let w = whole(parts[0], 8...1024),
+                      let h = parts.count == 2 ? whole(parts[1], 8...1024) : w else { return false }
+                session.settings.inputWidth = w
+                session.settings.inputHeight = h
+                return true
+            }),
+    settingSwitch("hflip", "random horizontal flips (off for characters)", \.horizontalFlip),
+    settingSwitch("augment", "random affine and colour jitter on training images", \.augment),
+    Setting(name: "seed", allowed: "whole number 0 to 2^63", summary: "seed of initialisation, sampling and augmentation",
+            get: { "\($0.settings.seed)" },
+            set: { session, text in
+                guard let v = UInt64(text), v < (1 << 63) else { return false }
+                session.settings.seed = v
+                return true
+            }),
+    Setting(name: "threads", allowed: "whole number 1 to 256", summary: "threads for sgemm and the engine's loops",
+            get: { _ in "\(Threads.count)" },
+            set: { _, text in
+                guard let v = whole(text, 1...256) else { return false }
+                Threads.count = v
+                return true
+            }),
+    Setting(name: "bn", allowed: "per-task or shared", summary: "backbone batch-norm statistics per task, or shared as the original",
+            get: { $0.sharedStatistics ? "shared" : "per-task" },
+            set: { session, text in
+                guard text == "shared" || text == "per-task" else { return false }
+                session.sharedStatistics = text == "shared"
+                session.trainer?.model.sharedStatistics = session.sharedStatistics
+                if !session.sharedStatistics { session.trainer?.model.copyStatisticsToAllTasks() }
+                return true
+            }),
+    switchSetting("zerogamma", "resnet18: last BN of each block starts at 0 (applies at the next model)", \.zeroGamma),
+    switchSetting("resnetd", "resnet18: average-pool shortcut, ResNet-D (applies at the next model)", \.resnetD),
+    Setting(name: "threshold", allowed: "0.01 to 1", summary: "calibrated confidence at which predict lists a class",
+            get: { "\($0.predictThreshold)" },
+            set: { session, text in
+                guard let v = number(text, 0.01...1) else { return false }
+                session.predictThreshold = Float(v)
+                return true
+            }),
+    Setting(name: "logs", allowed: "a folder", summary: "where eval writes its logs", get: { $0.logsFolder },
+            set: { session, text in session.logsFolder = text; return !text.isEmpty }),
+    Setting(name: "plots", allowed: "a folder", summary: "where plot writes pictures", get: { $0.plotsFolder },
+            set: { session, text in session.plotsFolder = text; return !text.isEmpty }),
+    Setting(name: "pixellimit", allowed: "whole number 1 to 1000000000", summary: "largest image (pixels) load and predict accept",
+            get: { "\($0.pixelLimit)" },
+            set: { session, text in
+                guard let v = whole(text, 1...1_000_000_000) else { return false }
+                session.pixelLimit = v
+                return true
+            }),
+]
+
+let setCommand = Command("set", usage: "set [KEY VALUE]", summary: "list settings, or change one (lr, batch, size, schedule, tricks, threads, seed, logs …)",
+                         example: "set lr 0.05", completions: allSettings.map(\.name)) { session, args in
+    if args.isEmpty {
+        let rows = allSettings.map { [$0.name, $0.get(session), $0.allowed, $0.summary] }
+        session.out.print(Table(headers: ["key", "value", "allowed", "meaning"], rows: rows).render())
+        return
+    }
+    guard args.count == 2 else { throw setCommand.usageError() }
+    guard let setting = allSettings.first(where: { $0.name == args[0] }) else {
+        let near = allSettings.map(\.name).filter { editDistance($0, args[0]) <= 2 }
+        throw CommandError("set: unknown key '\(args[0])'" + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")
+                           + " (set lists them)")
+    }
+    guard setting.set(session, args[1]) else {
+        throw CommandError("set \(setting.name): '\(args[1])' is not allowed; allowed: \(setting.allowed); it stays \(setting.get(session))")
+    }
+    session.trainer?.settings = session.settings
+    session.out.print("\(setting.name) = \(setting.get(session))")
+}

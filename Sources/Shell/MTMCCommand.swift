@@ -1,0 +1,91 @@
+import ArgumentParser
+import Commands
+import Foundation
+import MTMC
+
+/// `mtmc`: the interactive shell, a script runner, and ad hoc prediction.
+struct MTMCCommand: ParsableCommand {
+    static let version = "0.1.0"
+    static let configuration = CommandConfiguration(
+        commandName: "mtmc",
+        abstract: "A shell for multi-task multi-class image classification: load, balance, train, eval, calibrate, predict.",
+        discussion: "With no arguments on a terminal: an interactive prompt (help lists commands). A FILE.mtmc is replayed as a notebook-like transcript; piped standard input is read as a script.",
+        version: version,
+        subcommands: [Shell.self, Predict.self],
+        defaultSubcommand: Shell.self)
+}
+
+struct Shell: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "shell", abstract: "Run the shell (the default).")
+
+    @Argument(help: "A session script to replay (one command per line, # comments).")
+    var script: String?
+
+    @Option(name: .customShort("c"), help: "Commands to run, separated by ';'.")
+    var commands: String?
+
+    @Flag(help: "With a script or -c: run on after a failing command (the exit status is still 1).")
+    var keepGoing = false
+
+    func run() throws {
+        Interrupt.install()
+        let runner = Runner()
+        if let commands {
+            let lines = commands.split(separator: ";", omittingEmptySubsequences: true).map(String.init)
+            guard runner.run(lines: lines, source: "-c", echo: true, keepGoing: keepGoing) else { throw ExitCode(1) }
+        } else if let script {
+            let lines: [String]
+            do { lines = try readScript(script) } catch {
+                runner.session.out.print("error: \(error)")
+                throw ExitCode(1)
+            }
+            guard runner.run(lines: lines, source: script, echo: true, keepGoing: keepGoing) else { throw ExitCode(1) }
+        } else if isatty(STDIN_FILENO) == 1 {
+            runner.interactive()
+        } else {
+            var lines: [String] = []
+            while let line = Swift.readLine() { lines.append(line) }
+            guard runner.run(lines: lines, source: "<stdin>", echo: false, keepGoing: keepGoing) else { throw ExitCode(1) }
+        }
+    }
+}
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Predict images with a checkpoint, without entering the shell or loading a dataset.")
+
+    @Option(help: "The checkpoint (.safetensors) written by save.")
+    var model: String
+
+    @Flag(help: "One JSON object per image: task → classes with raw output, softmax, calibrated confidence.")
+    var json = false
+
+    @Option(help: "Calibrated confidence at which a class is listed (text output).")
+    var threshold: Double = 0.5
+
+    @Argument(help: "Images or folders of images.")
+    var images: [String]
+
+    func run() throws {
+        do {
+            let checkpoint = try Checkpoint.open(model)
+            let trainer = try checkpoint.makeTrainer()
+            let calibration = (checkpoint.calibration.flatMap { try? JSONDecoder().decode([TaskCalibration].self, from: Data($0.utf8)) }) ?? []
+            let report = try predictImages(images, shown: images, model: trainer.model, tasks: checkpoint.tasks, settings: checkpoint.settings,
+                                           normalization: checkpoint.normalization, calibration: calibration, pixelLimit: 100_000_000)
+            if json {
+                report.jsonLines().forEach { Swift.print($0) }
+                for failure in report.failures { FileHandle.standardError.write(Data("skipped \(failure)\n".utf8)) }
+            } else {
+                Swift.print(report.text(threshold: threshold))
+            }
+            if report.results.isEmpty { throw ExitCode(1) }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Commands
+import Foundation
+
+/// The session's output on standard output: on a terminal progress is one redrawn line; elsewhere
+/// progress is dropped (commands print one plain line per epoch) and no control characters are written.
+enum TerminalOutput {
+    static let isTerminal = isatty(STDOUT_FILENO) == 1
+
+    static func sink() -> OutputSink {
+        var shown = false
+        var lastDraw: UInt64 = 0
+        return OutputSink(
+            print: { text in
+                if shown { Swift.print("\r\u{1B}[K", terminator: ""); shown = false }
+                Swift.print(text)
+                fflush(stdout)
+            },
+            progress: { line in
+                guard isTerminal else { return }
+                guard let line else {
+                    if shown { Swift.print("\r\u{1B}[K", terminator: ""); fflush(stdout); shown = false }
+                    return
+                }
+                let now = DispatchTime.now().uptimeNanoseconds
+                guard now - lastDraw > 100_000_000 || !shown else { return }  // at most 10 redraws a second
+                lastDraw = now
+                let columns = terminalColumns()
+                var text = line
+                while displayWidth(text) > columns - 1 && !text.isEmpty { text.removeLast() }
+                Swift.print("\r\u{1B}[K" + text, terminator: "")
+                fflush(stdout)
+                shown = true
+            })
+    }
+
+    static func terminalColumns() -> Int {
+        var size = winsize()
+        return ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
+    }
+}
