@@ -9,7 +9,7 @@ public struct TrainingSettings: Codable, Equatable {
         case cosine
     }
 
-    public var learningRate: Float = 0.05
+    public var learningRate: Float = 0.01
     public var momentum: Float = 0.9
     public var nesterov = false
     public var weightDecay: Float = 1e-4
