@@ -23,10 +23,11 @@ let package = Package(
         .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
 
         .target(name: "Engine", dependencies: ["CBLAS"]),
         .target(name: "Vision", dependencies: ["Engine", "CPNG", "CTurboJPEG"]),
-        .target(name: "MTMC", dependencies: ["Vision", "Engine"]),
+        .target(name: "MTMC", dependencies: ["Vision", "Engine", "CFreeType"]),
         .target(name: "Commands", dependencies: ["MTMC", "Vision", "Engine"]),
         .executableTarget(name: "Shell", dependencies: [
             "Commands", "CEdit", .product(name: "ArgumentParser", package: "swift-argument-parser"),

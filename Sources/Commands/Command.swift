@@ -35,7 +35,8 @@ public enum CommandResult: Equatable {
 /// Every command, in the order `help` lists them.
 public let allCommands: [Command] = [
     loadCommand, infoCommand, balanceCommand, modelCommand, importCommand, setCommand, freezeCommand, unfreezeCommand,
-    trainCommand, evalCommand, predictCommand, saveCommand, openCommand, runCommand, historyCommand, helpCommand, quitCommand,
+    trainCommand, evalCommand, calibrateCommand, showCommand, predictCommand, exportCommand, plotCommand, saveCommand, openCommand,
+    recordCommand, runCommand, historyCommand, helpCommand, quitCommand,
 ]
 
 /// Runs one line (one command) in the session. Errors are printed and leave the session as it was.
@@ -56,6 +57,15 @@ public func execute(_ line: String, in session: Session, recordHistory: Bool = t
         session.out.print("error: unknown command '\(name)'" + (suggestions.isEmpty ? "; type help for the list"
                                                                  : "; did you mean: " + suggestions.joined(separator: ", ") + "?"))
         return .failure
+    }
+    // While recording, this command's output is also kept for the notebook.
+    var captured: [String] = []
+    let sink = session.out
+    let recording = session.recordPath != nil && name != "record"
+    if recording { session.out.print = { sink.print($0); captured.append($0) } }
+    defer {
+        session.out = sink
+        if recording, let path = session.recordPath { appendToRecord(path, command: line.trimmingCharacters(in: .whitespaces), output: captured, session: session) }
     }
     do {
         try command.run(session, Array(words.dropFirst()))

@@ -40,6 +40,8 @@ public final class Session {
     public var pixelLimit = 100_000_000
     /// Calibrated confidence at or above which `predict` lists a class.
     public var predictThreshold: Float = 0.5
+    /// The Markdown notebook being recorded, if any.
+    public var recordPath: String?
     /// Commands typed in this session, for `history`.
     public var typed: [String] = []
     /// Folder relative paths are resolved against (the working directory).

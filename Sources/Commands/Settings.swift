@@ -151,7 +151,9 @@ let setCommand = Command("set", usage: "set [KEY VALUE]", summary: "list setting
     }
     guard args.count == 2 else { throw setCommand.usageError() }
     guard let setting = allSettings.first(where: { $0.name == args[0] }) else {
-        let near = allSettings.map(\.name).filter { editDistance($0, args[0]) <= 2 }
+        let names = allSettings.map(\.name)
+        let prefixed = names.filter { $0.hasPrefix(args[0]) }
+        let near = prefixed.isEmpty ? names.filter { editDistance($0, args[0]) <= 2 } : prefixed
         throw CommandError("set: unknown key '\(args[0])'" + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")
                            + " (set lists them)")
     }

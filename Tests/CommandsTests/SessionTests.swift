@@ -1,0 +1,199 @@
+import Commands
+import Foundation
+import MTMC
+import Vision
+import XCTest
+
+/// A session whose output is collected, on a small two-task tree of solid-colour images (16×16 input).
+final class Harness {
+    let root: String
+    let session: Session
+    var output: [String] = []
+
+    init() {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("mtmc-commands-\(getpid())-\(UUID().uuidString.prefix(6))").path
+        for (task, labels) in [("印花", ["人物", "卡通"]), ("颜色", ["红", "绿", "蓝"])] {
+            for (index, label) in labels.enumerated() {
+                for split in ["train", "val"] {
+                    let folder = "\(root)/data/\(task)/\(split)/\(label)"
+                    try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                    for i in 0..<(split == "train" ? 6 : 3) {
+                        let shade = UInt8(40 + index * 80 + i)
+                        try! PNG.encode(RGBImage(width: 12, height: 12, pixels: [UInt8](repeating: shade, count: 432)))
+                            .write(to: URL(fileURLWithPath: "\(folder)/\(i).png"))
+                    }
+                }
+            }
+        }
+        var collected: [String] = []
+        session = Session(out: OutputSink(print: { collected.append($0) }), workingDirectory: root)
+        _ = collected
+        session.out = OutputSink(print: { [unowned self] in self.output.append($0) })
+        session.settings.inputWidth = 16
+        session.settings.inputHeight = 16
+        session.settings.batchSize = 4
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    /// Runs lines, returning the output of the last one and its result.
+    @discardableResult
+    func run(_ line: String) -> (CommandResult, String) {
+        output = []
+        let result = execute(line, in: session)
+        return (result, output.joined(separator: "\n"))
+    }
+}
+
+final class SessionTests: XCTestCase {
+    func testHelpListsEveryCommandAndShowsOneWithAnExample() {
+        let h = Harness()
+        let (result, text) = h.run("help")
+        XCTAssertEqual(result, .success)
+        for name in ["load PATH", "train N", "eval [val | train]", "calibrate [TASK]", "record FILE.md | record stop", "quit"] {
+            XCTAssertTrue(text.contains(name), name)
+        }
+        XCTAssertEqual(h.run("help train").1, "usage: train N\n  train N epochs with the current settings (Ctrl-C stops after the current step)\nexample: train 5")
+    }
+
+    func testUnknownCommandsGetTheNearestNamesAndWrongArgumentsTheUsage() {
+        let h = Harness()
+        XCTAssertEqual(h.run("trian 3").1, "error: unknown command 'trian'; did you mean: train?")
+        XCTAssertEqual(h.run("frobnicate").1, "error: unknown command 'frobnicate'; type help for the list")
+        XCTAssertEqual(h.run("train").1, "error: usage: train N")
+        XCTAssertEqual(h.run("load a b").1, "error: usage: load PATH")
+        XCTAssertEqual(h.run("eval sideways").1, "error: usage: eval [val | train]")
+        XCTAssertEqual(h.run("load \"unterminated").1, "error: unterminated quote in: load \"unterminated")
+    }
+
+    func testSetValidatesAndChangesNothingWhenRefused() {
+        let h = Harness()
+        XCTAssertEqual(h.run("set lr 0.2").1, "lr = 0.2")
+        XCTAssertEqual(h.run("set lr 50").1, "error: set lr: '50' is not allowed; allowed: 1e-06 to 10.0; it stays 0.2")
+        XCTAssertEqual(h.run("set batch 1").1, "error: set batch: '1' is not allowed; allowed: whole number 2 to 4096; it stays 4")
+        XCTAssertEqual(h.run("set sched cosine").1, "error: set: unknown key 'sched'; did you mean schedule? (set lists them)")
+        XCTAssertEqual(h.run("set size 48x32").1, "size = 48x32")
+        XCTAssertEqual(h.run("set schedule linear").1, "error: set schedule: 'linear' is not allowed; allowed: step or cosine; it stays step")
+        XCTAssertTrue(h.run("set").1.contains("smoothing"))
+    }
+
+    func testModelAndTrainNeedADatasetFirst() {
+        let h = Harness()
+        XCTAssertEqual(h.run("model tiny").1, "error: model: no dataset loaded; use: load PATH")
+        XCTAssertEqual(h.run("train 1").1, "error: train: no dataset loaded; use: load PATH")
+        XCTAssertEqual(h.run("eval").1, "error: eval: no dataset loaded; use: load PATH")
+        XCTAssertEqual(h.run("calibrate").1, "error: calibrate: no validation results yet; run eval first")
+        XCTAssertEqual(h.run("model vgg").1, "error: model: unknown architecture 'vgg'; choose tiny, resnet18 or darknet")
+    }
+
+    func testAFailedLoadKeepsTheDatasetAlreadyLoaded() throws {
+        let h = Harness()
+        let (result, summary) = h.run("load data")
+        XCTAssertEqual(result, .success, summary)
+        XCTAssertTrue(summary.contains("task 印花: 2 classes, 12 train, 6 val"), summary)
+        XCTAssertTrue(summary.contains("  人物       6    3        0       0"), summary)
+        try FileManager.default.createDirectory(atPath: h.root + "/bad/t/train/a", withIntermediateDirectories: true)
+        let (failed, message) = h.run("load bad")
+        XCTAssertEqual(failed, .failure)
+        XCTAssertEqual(message, "error: task t: missing folder \(h.root)/bad/t/val; the dataset loaded before is kept")
+        XCTAssertEqual(h.session.dataset?.root, h.root + "/data")
+    }
+
+    func testTrainEvalCalibratePredictSaveOpenRoundTrip() throws {
+        let h = Harness()
+        h.run("load data")
+        XCTAssertTrue(h.run("model tiny").1.hasPrefix("model tiny: "))
+        let (trained, log) = h.run("train 2")
+        XCTAssertEqual(trained, .success, log)
+        XCTAssertTrue(log.hasPrefix("epoch 1  印花 loss "), log)
+        XCTAssertTrue(log.contains("\nepoch 2  印花 loss "), log)
+        let (evaluated, table) = h.run("eval")
+        XCTAssertEqual(evaluated, .success, table)
+        XCTAssertTrue(table.contains("log: logs/VAL_印花_ConfusionMatrix_"), table)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: h.root + "/logs").count, 2)
+        let (calibrated, report) = h.run("calibrate")
+        XCTAssertEqual(calibrated, .success, report)
+        XCTAssertTrue(report.contains("too few validation samples (< 5) to say much: 人物, 卡通"), report)
+        XCTAssertTrue(h.run("show calib 人物").1.contains("class 人物 (task 印花): 3 validation samples of this class"))
+        XCTAssertTrue(h.run("show calib 颜色").1.hasPrefix("task 颜色: temperature"))
+        XCTAssertEqual(h.run("show calib 人").1.components(separatedBy: "Classes:").first,
+                       "error: show calib: no class '人'; did you mean 人物? ")
+        let (predicted, predictions) = h.run("predict data/印花/val/人物/0.png data/missing.png")
+        XCTAssertEqual(predicted, .success)
+        XCTAssertTrue(predictions.hasPrefix("data/印花/val/人物/0.png\n  task  class"), predictions)
+        XCTAssertTrue(predictions.contains("skipped data/missing.png: cannot read: No such file or directory"), predictions)
+        XCTAssertEqual(h.run("export calib nowhere/c.json").1, "error: export calib: folder nowhere does not exist")
+        XCTAssertEqual(h.run("export calib c.json").0, .success)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: h.root + "/c.json"))) as! [String: [String: Any]]
+        XCTAssertEqual((json["印花"]?["pvals"] as? [Double])?.count, 45)
+        XCTAssertEqual(json["印花"]?["class_idx_dict"] as? [String: String], ["0": "人物", "1": "卡通"])
+        XCTAssertTrue(try String(contentsOfFile: h.root + "/c.json", encoding: .utf8).contains("\"人物\""))
+
+        XCTAssertEqual(h.run("save m.safetensors").0, .success)
+        let other = Harness()
+        XCTAssertTrue(other.run("open \(h.root)/m.safetensors").1.hasPrefix("opened "))
+        XCTAssertEqual(other.session.calibration.map(\.task), ["印花", "颜色"])
+        XCTAssertEqual(other.run("predict \(h.root)/data/印花/val/人物/0.png").0, .success)
+    }
+
+    func testOpeningACheckpointWithOtherClassesIsRefused() throws {
+        let h = Harness()
+        h.run("load data"); h.run("model tiny"); h.run("save m.safetensors")
+        let other = Harness()
+        try FileManager.default.moveItem(atPath: other.root + "/data/颜色/train/蓝", toPath: other.root + "/data/颜色/train/紫")
+        try FileManager.default.moveItem(atPath: other.root + "/data/颜色/val/蓝", toPath: other.root + "/data/颜色/val/紫")
+        other.run("load data")
+        XCTAssertEqual(other.run("open \(h.root)/m.safetensors").1,
+                       "error: open: the checkpoint's classes differ from the loaded dataset's: task 颜色: only in checkpoint: 蓝; only in dataset: 紫; nothing was changed")
+        XCTAssertNil(other.session.trainer)
+    }
+
+    func testHistoryAndRunReplayAScript() throws {
+        let h = Harness()
+        h.run("set lr 0.03")
+        h.run("set seed 9")
+        XCTAssertEqual(h.run("history").1, "   1  set lr 0.03\n   2  set seed 9")
+        XCTAssertEqual(h.run("history save s.mtmc").1, "saved 2 commands to s.mtmc; replay with: mtmc s.mtmc")
+        let other = Harness()
+        try FileManager.default.copyItem(atPath: h.root + "/s.mtmc", toPath: other.root + "/s.mtmc")
+        XCTAssertEqual(other.run("run s.mtmc").1, "mtmc> set lr 0.03\nlr = 0.03\nmtmc> set seed 9\nseed = 9")
+        try "set lr 0.5\nset lr 99\nset lr 0.6\n".write(toFile: other.root + "/bad.mtmc", atomically: true, encoding: .utf8)
+        XCTAssertEqual(other.run("run bad.mtmc").1,
+                       "mtmc> set lr 0.5\nlr = 0.5\nmtmc> set lr 99\nerror: set lr: '99' is not allowed; allowed: 1e-06 to 10.0; it stays 0.5\nerror: run: stopped at bad.mtmc:2")
+    }
+
+    func testRecordWritesAMarkdownNotebook() throws {
+        let h = Harness()
+        XCTAssertEqual(h.run("record nb.md").1, "recording to nb.md; record stop ends it")
+        h.run("set lr 0.02")
+        h.run("record stop")
+        h.run("set lr 0.03")
+        let text = try String(contentsOfFile: h.root + "/nb.md", encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix("# mtmc session\n"))
+        XCTAssertTrue(text.hasSuffix("```\nmtmc> set lr 0.02\nlr = 0.02\n```\n\n"), text)
+    }
+
+    func testTablesAlignChineseByDisplayWidth() {
+        XCTAssertEqual(displayWidth("条纹a"), 5)
+        let table = Table(headers: ["class", "n"], rows: [["条纹", "3"], ["Z", "12"]], rightAligned: [1]).render()
+        XCTAssertEqual(table, "  class   n\n  条纹    3\n  Z      12")
+    }
+
+    func testWordsSplitOnSpacesWithQuotesAndEscapes() throws {
+        XCTAssertEqual(try splitWords(#"load "my data/中文 目录"  # comment"#), ["load", "my data/中文 目录"])
+        XCTAssertEqual(try splitWords(#"predict a\ b.png 'c d.jpg'"#), ["predict", "a b.png", "c d.jpg"])
+    }
+
+    func testCompletionOffersCommandsSettingsClassesAndPaths() throws {
+        let h = Harness()
+        h.run("load data")
+        XCTAssertEqual(completions(before: [], word: "tr", in: h.session), ["train"])
+        XCTAssertEqual(completions(before: ["set"], word: "sch", in: h.session), ["schedule"])
+        XCTAssertEqual(completions(before: ["set", "schedule"], word: "", in: h.session), ["step", "cosine"])
+        XCTAssertEqual(completions(before: ["show", "calib"], word: "人", in: h.session), ["人物"])
+        XCTAssertEqual(completions(before: ["eval"], word: "", in: h.session), ["val", "train"])
+        try FileManager.default.createDirectory(atPath: h.root + "/my pictures 图片", withIntermediateDirectories: true)
+        XCTAssertEqual(completions(before: ["predict"], word: "my", in: h.session), ["my pictures 图片/"])
+        XCTAssertEqual(completions(before: ["load"], word: "data/颜", in: h.session), ["data/颜色/"])
+    }
+}
