@@ -39,6 +39,6 @@ let package = Package(
         .testTarget(name: "VisionTests", dependencies: ["Vision"], exclude: ["Fixtures"]),
         .testTarget(name: "MTMCTests", dependencies: ["MTMC"], exclude: ["Fixtures"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
-        .testTarget(name: "ShellTests", dependencies: ["Commands"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell"]),
     ]
 )

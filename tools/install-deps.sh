@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mtmc builds against, only those missing (apt-get update first).
 set -euo pipefail
-packages=(pkg-config libopenblas-dev libedit-dev libpng-dev libjpeg-dev libturbojpeg0-dev)
+packages=(pkg-config libopenblas-dev libedit-dev libpng-dev libjpeg-dev libturbojpeg0-dev libfreetype-dev fonts-wqy-microhei tmux)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
