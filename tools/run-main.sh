@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The README's main job: install what is missing, build in release mode, run the engine benchmark
-# (compared with PyTorch when it is installed). The quickstart session replaces it once the shell exists.
+# The README's main job: install what is missing, build in release mode, replay the quickstart
+# session on the bundled samples (load, balance, train, eval, calibrate, predict, plots, save).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
-swift build -c release --product mtmc-bench
-.build/release/mtmc-bench engine "$@"
+swift build -c release --product mtmc
+.build/release/mtmc sessions/quickstart.mtmc "$@"

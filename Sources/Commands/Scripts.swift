@@ -50,7 +50,7 @@ let helpCommand = Command("help", usage: "help [COMMAND]", summary: "list comman
                           example: "help train") { session, args in
     switch args.count {
     case 0:
-        let rows = allCommands.map { [$0.usage, $0.summary] } + [["quit", "leave (Ctrl-D too)"]]
+        let rows = allCommands.map { [$0.usage, $0.summary] }
         session.out.print("commands:\n" + Table(headers: ["usage", "what it does"], rows: rows).render()
                           + "\nhelp COMMAND shows an example; Tab completes commands, settings, paths, tasks and classes")
     case 1:

@@ -40,8 +40,8 @@ public struct AugmentationSettings: Equatable {
 }
 
 /// Writes the augmented training view of `image` into `out` as normalised Float32 [3, height, width]:
-/// random affine (about the image centre, bilinear, black fill) and centre crop in one resampling,
-/// then flip, colour jitter and normalisation. The same generator state gives the same result.
+/// resize to the output size and random affine (about the image centre, bilinear, black fill) in one
+/// resampling, then flip, colour jitter and normalisation. The same generator state gives the same result.
 public func writeAugmented(_ image: RGBImage, width: Int, height: Int, settings s: AugmentationSettings,
                            normalization: Normalization, rng: inout RandomGenerator, into out: UnsafeMutablePointer<Float>) {
     func uniform(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * rng.nextUniform() }
@@ -53,17 +53,19 @@ public func writeAugmented(_ image: RGBImage, width: Int, height: Int, settings 
     let jitter = (b: uniform(1 - s.brightness, 1 + s.brightness), c: uniform(1 - s.contrast, 1 + s.contrast),
                   s: uniform(1 - s.saturation, 1 + s.saturation), h: uniform(-s.hue, s.hue))
 
-    // Inverse map: output pixel → crop position → undo translation, rotation and scale about the centre.
+    // Inverse map: output pixel → the same point of the image resized to the output (as the validation
+    // view resizes) → undo translation, rotation and scale about the centre. Train and validation thus
+    // see objects at the same scale.
     let cx = Float(image.width) / 2, cy = Float(image.height) / 2
-    let offsetX = Float((image.width - width) / 2), offsetY = Float((image.height - height) / 2)
+    let ratioX = Float(image.width) / Float(width), ratioY = Float(image.height) / Float(height)
     let cosA = cos(angle) / scale, sinA = sin(angle) / scale
     let area = width * height
     var rgb = [Float](repeating: 0, count: area * 3)
     image.pixels.withUnsafeBufferPointer { src in
         for oy in 0..<height {
             for ox in 0..<width {
-                let px = Float(flip ? width - 1 - ox : ox) + offsetX + 0.5 - cx - tx
-                let py = Float(oy) + offsetY + 0.5 - cy - ty
+                let px = (Float(flip ? width - 1 - ox : ox) + 0.5) * ratioX - cx - tx
+                let py = (Float(oy) + 0.5) * ratioY - cy - ty
                 let sx = cosA * px + sinA * py + cx - 0.5
                 let sy = -sinA * px + cosA * py + cy - 0.5
                 let pixel = bilinear(src, image.width, image.height, sx, sy)

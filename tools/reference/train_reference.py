@@ -85,7 +85,7 @@ def main():
     p.add_argument("--lr", type=float, default=0.1)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--size", type=int, default=64)
-    p.add_argument("--max-base", type=int, default=0, help="0: mean class size")
+    p.add_argument("--max-base", type=int, default=0, help="0: mean class size; -1: balance off (every image once)")
     p.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     p.add_argument("--augment", action="store_true", help="random crop and flip instead of the centre crop")
     p.add_argument("--threads", type=int, default=2)
@@ -112,6 +112,9 @@ def main():
             chosen = []
             for c in range(len(t["classes"])):
                 idx = np.flatnonzero(labels == c)
+                if a.max_base < 0:
+                    chosen += list(idx)
+                    continue
                 chosen += list(np.tile(idx, quota // len(idx))) + list(np.random.permutation(idx)[: quota % len(idx)])
             chosen = np.random.permutation(chosen)
             parts = [chosen[i:i + a.batch] for i in range(0, len(chosen), a.batch)]

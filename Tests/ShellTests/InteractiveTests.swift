@@ -1,0 +1,114 @@
+import Foundation
+import XCTest
+
+/// Drives `mtmc` in a real pseudo-terminal made by tmux (detached: no terminal needs to be attached),
+/// typing with send-keys and reading the screen with capture-pane.
+final class InteractiveTests: XCTestCase {
+    private var socket = ""
+    private var home = ""
+
+    /// Runs a tmux client command through the shell (system(3)): Foundation's Process waits forever on
+    /// the client of `new-session`, whose daemonised server keeps its descriptors. Output goes via a file.
+    private func tmux(_ arguments: [String]) throws -> String {
+        let capture = FileManager.default.temporaryDirectory.appendingPathComponent("mtmc-tmux-\(getpid()).out").path
+        let quoted = (["tmux", "-L", socket, "-f", "/dev/null"] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        _ = system("TERM=xterm-256color " + quoted.joined(separator: " ") + " > '\(capture)' 2>&1 < /dev/null")
+        defer { try? FileManager.default.removeItem(atPath: capture) }
+        return (try? String(contentsOfFile: capture, encoding: .utf8)) ?? ""
+    }
+
+    private func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", "t"]) }
+
+    /// Waits until the screen shows `text`; fails with the screen after `seconds`.
+    @discardableResult
+    private func waitFor(_ text: String, seconds: Double = 60, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var shown = ""
+        while Date() < deadline {
+            shown = try screen()
+            if shown.contains(text) { return shown }
+            usleep(100_000)
+        }
+        XCTFail("'\(text)' did not appear; screen:\n\(shown)", file: file, line: line)
+        return shown
+    }
+
+    private func keys(_ keys: String...) throws { _ = try tmux(["send-keys", "-t", "t"] + keys) }
+
+    /// Waits for an idle prompt, types `text` until it shows on the prompt line (libedit can discard keys
+    /// that arrive while it takes over the terminal), then sends `then` (e.g. Enter or Tab).
+    private func atPrompt(_ text: String, _ then: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+        func lastLine() throws -> String {
+            try screen().split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init) ?? ""
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, try lastLine().trimmingCharacters(in: .whitespaces) != "mtmc>" { usleep(100_000) }
+        for _ in 0..<10 {
+            _ = try tmux(["send-keys", "-t", "t", "-l", text])
+            usleep(500_000)
+            if try lastLine().hasSuffix(text) { break }
+            _ = try tmux(["send-keys", "-t", "t", "C-u"])
+            usleep(200_000)
+        }
+        XCTAssertTrue(try lastLine().hasSuffix(text), "could not type '\(text)'", file: file, line: line)
+        if let then { _ = try tmux(["send-keys", "-t", "t", then]) }
+    }
+
+    override func setUpWithError() throws {
+        socket = "mtmc-test-\(getpid())"
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("mtmc-pty-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let command = "env HOME=\(home) XDG_STATE_HOME=\(home)/state LANG=C.UTF-8 \(MTMC.binary)"
+        let started = try tmux(["new-session", "-d", "-s", "t", "-x", "160", "-y", "45", "-c", MTMC.repository, command])
+        XCTAssertEqual(started, "", "tmux could not start (is it installed? tools/install-deps.sh installs it)")
+    }
+
+    override func tearDownWithError() throws {
+        _ = try? tmux(["kill-server"])
+        try? FileManager.default.removeItem(atPath: home)
+    }
+
+    func testTypingCompletionCtrlCAndHistory() throws {
+        try atPrompt("set size 16", "Enter")
+        try waitFor("size = 16x16")
+        try atPrompt("load samples/prints", "Enter")
+        try waitFor("task 颜色: 5 classes")
+        try atPrompt("model tiny", "Enter")
+        try waitFor("model tiny: ")
+
+        // Tab completes a Chinese class name after `show calib`, and a command name.
+        try atPrompt("show calib 条", "Tab")
+        try waitFor("mtmc> show calib 条纹")
+        try keys("C-u")
+        try keys("bal", "Tab")
+        try waitFor("mtmc> balance")
+        try keys("C-u")
+
+        // Ctrl-C at the prompt clears the line.
+        try atPrompt("garbage that will not run")
+        try keys("C-c")
+        try atPrompt("set seed 4", "Enter")
+        let afterClear = try waitFor("seed = 4")
+        XCTAssertFalse(afterClear.contains("unknown command 'garbage'"), afterClear)
+
+        // Ctrl-C during training stops after the current step; the session goes on.
+        try atPrompt("train 200", "Enter")
+        try waitFor("epoch 1  印花")
+        try keys("C-c")
+        try waitFor("interrupted: ")
+        try atPrompt("info", "Enter")
+        let info = try waitFor("epochs trained: ")
+        XCTAssertTrue(info.contains("model: tiny"), info)
+
+        try atPrompt("quit", "Enter")
+        // The session ends when mtmc exits.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, try tmux(["has-session", "-t", "t"]).isEmpty { usleep(100_000) }
+        XCTAssertFalse(try tmux(["has-session", "-t", "t"]).isEmpty, "mtmc did not exit after quit")
+        // libedit writes history entries with spaces encoded as \040.
+        let history = try String(contentsOfFile: home + "/state/mtmc/history", encoding: .utf8).replacingOccurrences(of: "\\040", with: " ")
+        XCTAssertTrue(history.contains("load samples/prints"), history)
+        XCTAssertTrue(history.contains("set seed 4"), history)
+        XCTAssertFalse(history.contains("garbage"), history)
+    }
+}
