@@ -77,7 +77,7 @@ func reliabilityChart(_ e: TaskEvaluation, temperature: Double, font: FontRaster
                           xLabel: "confidence (top softmax value)", yLabel: "accuracy", xRange: 0...1, yRange: 0...1)
         panel.diagonal = true
         panel.bars = bins.enumerated().filter { $0.element.count > 0 }.map { (x: (Double($0.offset) + 0.5) / 15, width: 1.0 / 15, height: $0.element.accuracy) }
-        panel.series = [Series(name: "mean confidence per bin", points: bins.filter { $0.count > 0 }.map { ($0.confidence, $0.accuracy) })]
+        panel.series = [Series(name: "accuracy at mean confidence", points: bins.filter { $0.count > 0 }.map { ($0.confidence, $0.accuracy) })]
         panel.draw(on: &canvas, x: index * 600, y: 0, width: 600, height: 600, font: font)
     }
     return canvas
