@@ -5,7 +5,7 @@ Reads an MTMC tree (ROOT/TASK/{train,val}/CLASS/images), caches images at 8/7 of
 does, trains with SGD (momentum 0.9, weight decay 1e-4), balanced per-class quotas per epoch
 (max_base × fewest classes / classes in task; every image ⌊q/n⌋ times plus a random remainder),
 tasks interleaved by a shuffled coordinator, cosine or constant learning rate; augmentation is the
-centre crop (mtmc's `set augment off`) or a random crop + flip. Validation: resize to the input size.
+resize to the input size (mtmc's `set augment off`) or a random crop + flip. Validation: resize to the input size.
 
     pip install torch pillow numpy
     python3 tools/reference/train_reference.py samples/prints --epochs 10 --lr 0.1 --max-base 100 --schedule cosine
@@ -103,6 +103,9 @@ def main():
     opt = torch.optim.SGD(net.parameters(), lr=a.lr, momentum=0.9, weight_decay=1e-4)
     cache, crop = tasks[0]["train"][0].shape[1], a.size
     off = (cache - crop) // 2
+    # mtmc's training view without augmentation: the cached image resized to the input, as validation.
+    for t in tasks:
+        t["train_view"] = np.stack([np.asarray(Image.fromarray(im).resize((crop, crop), Image.BILINEAR)) for im in t["train"][0]])
     train_start = time.time()
     for epoch in range(a.epochs):
         batches = []
@@ -135,7 +138,7 @@ def main():
                 if random.random() < 0.5:
                     images = images[:, :, ::-1]
             else:
-                images = images[:, off:off + crop, off:off + crop]
+                images = tasks[ti]["train_view"][idx]
             x, y = to_tensor(np.ascontiguousarray(images)), torch.from_numpy(tasks[ti]["train"][1][idx]).long()
             out = net(x, ti)
             loss = F.cross_entropy(out, y)
