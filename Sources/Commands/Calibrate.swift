@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import MTMC
 
@@ -156,28 +157,12 @@ let exportCommand = Command("export", usage: "export calib PATH",
 public func calibrationExportJSON(_ calibration: [TaskCalibration]) -> String {
     func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
     let tasks = calibration.map { c -> String in
-        let index = c.classes.enumerated().map { "\(jsonString(String($0.offset))): \(jsonString($0.element))" }.joined(separator: ", ")
+        let index = c.classes.enumerated().map { "\(jsonQuoted(String($0.offset))): \(jsonQuoted($0.element))" }.joined(separator: ", ")
         let pvals = precisionLevels.map(number).joined(separator: ", ")
         let matrix = c.classes.enumerated().map { i, name in
-            "\(jsonString(name)): [" + c.tables[i].thresholds.map { $0.map(number) ?? "null" }.joined(separator: ", ") + "]"
+            "\(jsonQuoted(name)): [" + c.tables[i].thresholds.map { $0.map(number) ?? "null" }.joined(separator: ", ") + "]"
         }.joined(separator: ",\n      ")
-        return "  \(jsonString(c.task)): {\n    \"class_idx_dict\": {\(index)},\n    \"pvals\": [\(pvals)],\n    \"ptmat_dict\": {\n      \(matrix)\n    }\n  }"
+        return "  \(jsonQuoted(c.task)): {\n    \"class_idx_dict\": {\(index)},\n    \"pvals\": [\(pvals)],\n    \"ptmat_dict\": {\n      \(matrix)\n    }\n  }"
     }
     return "{\n" + tasks.joined(separator: ",\n") + "\n}\n"
-}
-
-/// A JSON string literal with non-ASCII text left as UTF-8.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }
