@@ -4,38 +4,12 @@
 Prints one JSON line (images/s, latency, peak RSS) that `mtmc-bench engine` reads.
 Both NCHW and channels_last are run; the faster training figure is reported.
 """
-import argparse, json, resource, statistics, time
+import argparse, json, os, resource, statistics, sys, time
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
-
-def block(cin, cout):
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
-
-
-class Head(nn.Module):
-    def __init__(self, f, k):
-        super().__init__()
-        self.embed, self.bn, self.classifier = nn.Linear(f, f), nn.BatchNorm1d(f), nn.Linear(f, k)
-
-    def forward(self, x):
-        return self.classifier(F.relu(self.bn(self.embed(x))))
-
-
-class Tiny(nn.Module):
-    def __init__(self, classes):
-        super().__init__()
-        w = [3, 32, 64, 128, 256]
-        self.blocks = nn.ModuleList(block(w[i], w[i + 1]) for i in range(4))
-        self.heads = nn.ModuleList(Head(256, k) for k in classes)
-
-    def forward(self, x, task):
-        for i, b in enumerate(self.blocks):
-            x = b(x)
-            if i < 3:
-                x = F.max_pool2d(x, 2)
-        return self.heads[task](x.mean((2, 3)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
+from tiny_net import Tiny  # noqa: E402
 
 
 def measure(a, channels_last):

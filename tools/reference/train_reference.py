@@ -13,9 +13,9 @@ resize to the input size (mtmc's `set augment off`) or a random crop + flip. Val
 import argparse, os, random, time
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
+from tiny_net import Tiny
 
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
@@ -44,38 +44,6 @@ def load_tree(root, size):
 def to_tensor(batch):
     x = torch.from_numpy(batch).permute(0, 3, 1, 2).float() / 255
     return (x - MEAN) / STD
-
-
-def block(cin, cout):
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
-
-
-class Head(nn.Module):
-    def __init__(self, f, k):
-        super().__init__()
-        self.embed, self.bn, self.classifier = nn.Linear(f, f), nn.BatchNorm1d(f), nn.Linear(f, k)
-        nn.init.kaiming_normal_(self.embed.weight, mode="fan_out"); nn.init.zeros_(self.embed.bias)
-        nn.init.normal_(self.classifier.weight, std=0.001); nn.init.zeros_(self.classifier.bias)
-
-    def forward(self, x):
-        return self.classifier(F.relu(self.bn(self.embed(x))))
-
-
-class Tiny(nn.Module):
-    def __init__(self, classes):
-        super().__init__()
-        w = [3, 32, 64, 128, 256]
-        self.blocks = nn.ModuleList(block(w[i], w[i + 1]) for i in range(4))
-        for b in self.blocks:
-            nn.init.kaiming_normal_(b[0].weight, mode="fan_out", nonlinearity="relu")
-        self.heads = nn.ModuleList(Head(256, k) for k in classes)
-
-    def forward(self, x, task):
-        for i, b in enumerate(self.blocks):
-            x = b(x)
-            if i < 3:
-                x = F.max_pool2d(x, 2)
-        return self.heads[task](x.mean((2, 3)))
 
 
 def main():
