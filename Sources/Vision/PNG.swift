@@ -6,6 +6,10 @@ public enum PNG {
     /// Decodes every PNG colour type (gray, gray+alpha, palette with or without transparency, RGB,
     /// RGBA; 8 and 16 bit) to 8-bit RGB, compositing alpha on white. 16-bit samples keep their high byte.
     static func decode(_ data: Data, path: String, pixelLimit: Int) throws -> RGBImage {
+        // libpng reads the memory given to begin_read again in finish_read: it must outlive both calls.
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, data.count), alignment: 8)
+        defer { bytes.deallocate() }
+        data.copyBytes(to: bytes)
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         defer { png_image_free(&image) }
@@ -13,7 +17,7 @@ public enum PNG {
             let message = withUnsafeBytes(of: image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             return ImageError(path: path, reason: "\(what): \(message)")
         }
-        let began = data.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
+        let began = png_image_begin_read_from_memory(&image, bytes.baseAddress, data.count)
         guard began != 0 else { throw failure("invalid PNG header") }
         let (w, h) = (Int(image.width), Int(image.height))
         try ImageDecoder.checkPixels(width: w, height: h, limit: pixelLimit, path: path)
@@ -22,12 +26,15 @@ public enum PNG {
         // 16-bit files are read as 16-bit linear RGBA (no gamma conversion; colour premultiplied by alpha).
         image.format = UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA) | (sixteenBit ? UInt32(PNG_FORMAT_FLAG_LINEAR) : 0)
         var rgb = [UInt8](repeating: 0, count: w * h * 3)
-        if sixteenBit {
-            var buffer = [UInt16](repeating: 0, count: w * h * 4)
-            let ok = data.withUnsafeBytes { _ in
-                buffer.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }
-            }
+        /// The RGBA samples (8 or 16 bit) of the whole image.
+        func finishRead<T: FixedWidthInteger>(_ type: T.Type) throws -> [T] {
+            var buffer = [T](repeating: 0, count: w * h * 4)
+            let ok = buffer.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }
             guard ok != 0 else { throw failure("cannot decode PNG") }
+            return buffer
+        }
+        if sixteenBit {
+            let buffer = try finishRead(UInt16.self)
             for i in 0..<(w * h) {
                 let alpha = Int(buffer[i * 4 + 3])
                 for c in 0..<3 {
@@ -36,11 +43,7 @@ public enum PNG {
                 }
             }
         } else {
-            var buffer = [UInt8](repeating: 0, count: w * h * 4)
-            let ok = data.withUnsafeBytes { _ in
-                buffer.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }
-            }
-            guard ok != 0 else { throw failure("cannot decode PNG") }
+            let buffer = try finishRead(UInt8.self)
             for i in 0..<(w * h) {
                 let alpha = Int(buffer[i * 4 + 3])
                 for c in 0..<3 {
