@@ -30,21 +30,12 @@ public final class AdamW {
         for (index, entry) in parameters.enumerated() {
             let p = entry.variable
             guard p.requiresGrad, let grad = p.grad else { continue }
-            let n = grad.count
             var state = moments[index] ?? (Tensor(zeros: grad.shape), Tensor(zeros: grad.shape), 0)
             state.step += 1
             let decay = exemptBiasAndNormFromDecay && p.isBiasOrNorm ? 0 : weightDecay
-            let w = p.value.mutablePointer(), g = grad.pointer
-            let m = state.m.mutablePointer(), v = state.v.mutablePointer()
-            let correction1 = 1 - Float(pow(Double(beta1), Double(state.step)))
-            let correction2Root = Float((1 - pow(Double(beta2), Double(state.step))).squareRoot())
-            let stepSize = learningRate / correction1
-            for i in 0..<n {
-                w[i] *= 1 - learningRate * decay
-                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
-                w[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + epsilon)
-            }
+            let parameters = AdamWStepParameters(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                                                 weightDecay: decay, step: state.step)
+            p.value.backend.adamWStep(weight: &p.value, gradient: grad, m: &state.m, v: &state.v, parameters)
             moments[index] = state
         }
     }

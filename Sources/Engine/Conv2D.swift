@@ -3,156 +3,74 @@ struct ConvGeometry {
     let batch, channels, height, width: Int
     let outChannels, kernelH, kernelW, strideH, strideW, padH, padW: Int
     let outH, outW: Int
+    let layout: ImageLayout
 
     var kernelArea: Int { kernelH * kernelW }
     /// Rows of the column matrix: one per (input channel, kernel row, kernel column).
     var columnRows: Int { channels * kernelArea }
     /// Columns of the column matrix: one per (image, output row, output column).
     var columnCount: Int { batch * outH * outW }
-}
+    /// A 1×1, stride 1, unpadded convolution in CNHW: the input already is its column matrix.
+    var isPointwise: Bool {
+        layout == .cnhw && kernelArea == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0
+    }
 
-/// Unfolds x [N, C, H, W] into cols [C·KH·KW, N·OH·OW] so that a convolution is one GEMM.
-/// Row r = (c·KH + ki)·KW + kj holds, for every output position, the input pixel under kernel tap (ki, kj).
-private func im2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
-    let outArea = g.outH * g.outW
-    parallelFor(g.columnRows) { r in
-        let c = r / g.kernelArea, ki = (r / g.kernelW) % g.kernelH, kj = r % g.kernelW
-        // Output columns whose input column lies inside the image: [owLo, owHi).
-        let owLo = min(g.outW, max(0, (g.padW - kj + g.strideW - 1) / g.strideW))
-        let owHi = max(owLo, min(g.outW, (g.width + g.padW - kj + g.strideW - 1) / g.strideW))
-        for n in 0..<g.batch {
-            let plane = x + (n * g.channels + c) * g.height * g.width
-            var dst = cols + r * g.columnCount + n * outArea
-            for oh in 0..<g.outH {
-                let ih = oh * g.strideH - g.padH + ki
-                if ih < 0 || ih >= g.height {
-                    dst.update(repeating: 0, count: g.outW)
-                } else {
-                    let row = plane + ih * g.width - g.padW + kj
-                    for ow in 0..<owLo { dst[ow] = 0 }
-                    if g.strideW == 1 {
-                        (dst + owLo).update(from: row + owLo, count: owHi - owLo)
-                    } else {
-                        for ow in owLo..<owHi { dst[ow] = row[ow * g.strideW] }
-                    }
-                    for ow in owHi..<g.outW { dst[ow] = 0 }
-                }
-                dst += g.outW
-            }
-        }
+    var inputShape: [Int] { layout == .nchw ? [batch, channels, height, width] : [channels, batch, height, width] }
+    var outputShape: [Int] { layout == .nchw ? [batch, outChannels, outH, outW] : [outChannels, batch, outH, outW] }
+    /// Index of image n's channel c plane among the input's planes.
+    func inputPlane(_ n: Int, _ c: Int) -> Int { layout == .nchw ? n * channels + c : c * batch + n }
+
+    /// Output columns [lo, hi) whose input column under kernel column kj lies inside the image.
+    func validColumns(_ kj: Int) -> (Int, Int) {
+        let lo = min(outW, max(0, (padW - kj + strideW - 1) / strideW))
+        let hi = max(lo, min(outW, (width + padW - kj + strideW - 1) / strideW))
+        return (lo, hi)
     }
 }
 
-/// Folds column gradients back onto dx [N, C, H, W] (the adjoint of im2col), adding overlapping taps.
-/// Parallel over input channels: each channel's rows write only that channel's planes.
-private func col2im(_ cols: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
-    let outArea = g.outH * g.outW
-    parallelFor(g.channels) { c in
-        for n in 0..<g.batch {
-            (dx + (n * g.channels + c) * g.height * g.width).update(repeating: 0, count: g.height * g.width)
-        }
-        for ki in 0..<g.kernelH {
-            for kj in 0..<g.kernelW {
-                let r = (c * g.kernelH + ki) * g.kernelW + kj
-                let owLo = min(g.outW, max(0, (g.padW - kj + g.strideW - 1) / g.strideW))
-                let owHi = max(owLo, min(g.outW, (g.width + g.padW - kj + g.strideW - 1) / g.strideW))
-                for n in 0..<g.batch {
-                    let plane = dx + (n * g.channels + c) * g.height * g.width
-                    var src = cols + r * g.columnCount + n * outArea
-                    for oh in 0..<g.outH {
-                        let ih = oh * g.strideH - g.padH + ki
-                        if ih >= 0 && ih < g.height {
-                            let row = plane + ih * g.width - g.padW + kj
-                            for ow in owLo..<owHi { row[ow * g.strideW] += src[ow] }
-                        }
-                        src += g.outW
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// 2-D convolution (PyTorch's F.conv2d, groups = 1, dilation = 1) of x [N, C, H, W]
-/// with weight [OC, C, KH, KW] and an optional bias [OC]; returns [N, OC, OH, OW].
+/// 2-D convolution (PyTorch's F.conv2d, groups = 1, dilation = 1) of x [N, C, H, W] (or [C, N, H, W] with
+/// `layout: .cnhw`) with weight [OC, C, KH, KW] and an optional bias [OC]; the output is in x's layout.
 public func conv2d(_ x: Variable, _ weight: Variable, _ bias: Variable? = nil,
-                   stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) throws -> Variable {
-    let op = "conv2d"
-    guard x.shape.count == 4, weight.shape.count == 4 else {
-        throw EngineError.shapeMismatch(op, "input must be [N, C, H, W] and weight [OC, C, KH, KW]", x.shape, weight.shape)
+                   stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), layout: ImageLayout = .nchw) throws -> Variable {
+    let g = try convGeometry(x.shape, weight.shape, bias?.shape, stride: stride, padding: padding, layout: layout)
+    let backend = x.value.backend
+    let (y, columns) = backend.conv2d(x.value, weight.value, bias?.value, g)
+    let parents = [x, weight] + (bias.map { [$0] } ?? [])
+    return Variable.result(y, parents: parents) { dy in
+        let grads = backend.conv2dBackward(dy, weight: weight.value, columns: columns, g,
+                                           wants: (x.requiresGrad, weight.requiresGrad, bias?.requiresGrad ?? false))
+        if let dx = grads.input { x.accumulate(dx) }
+        if let dw = grads.weight { weight.accumulate(dw) }
+        if let db = grads.bias { bias?.accumulate(db) }
     }
-    guard weight.shape[1] == x.shape[1] else {
-        throw EngineError.shapeMismatch(op, "input channels differ from weight's", x.shape, weight.shape)
+}
+
+/// Checks a convolution's shapes and derives its geometry.
+private func convGeometry(_ x: [Int], _ weight: [Int], _ bias: [Int]?, stride: (Int, Int), padding: (Int, Int),
+                          layout: ImageLayout) throws -> ConvGeometry {
+    let op = "conv2d"
+    guard x.count == 4, weight.count == 4 else {
+        throw EngineError.shapeMismatch(op, "input must be [N, C, H, W] and weight [OC, C, KH, KW]", x, weight)
+    }
+    let (batch, channels) = layout.batchAndChannels(x)
+    guard weight[1] == channels else {
+        throw EngineError.shapeMismatch(op, "input channels differ from weight's", x, weight)
     }
     guard stride.0 > 0, stride.1 > 0, padding.0 >= 0, padding.1 >= 0 else {
         throw EngineError.invalid(op, "stride must be positive and padding non-negative, got stride \(stride), padding \(padding)")
     }
-    let (kh, kw) = (weight.shape[2], weight.shape[3])
-    let (h, w) = (x.shape[2], x.shape[3])
+    let (kh, kw, h, w) = (weight[2], weight[3], x[2], x[3])
     guard h + 2 * padding.0 >= kh, w + 2 * padding.1 >= kw else {
-        throw EngineError.shapeMismatch(op, "kernel larger than the padded input", x.shape, weight.shape)
+        throw EngineError.shapeMismatch(op, "kernel larger than the padded input", x, weight)
     }
-    if let bias, bias.shape != [weight.shape[0]] {
-        throw EngineError.shapeMismatch(op, "bias must be [OC]", bias.shape, [weight.shape[0]])
+    if let bias, bias != [weight[0]] {
+        throw EngineError.shapeMismatch(op, "bias must be [OC]", bias, [weight[0]])
     }
-    let g = ConvGeometry(batch: x.shape[0], channels: x.shape[1], height: h, width: w,
-                         outChannels: weight.shape[0], kernelH: kh, kernelW: kw,
-                         strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1,
-                         outH: (h + 2 * padding.0 - kh) / stride.0 + 1,
-                         outW: (w + 2 * padding.1 - kw) / stride.1 + 1)
-    let outArea = g.outH * g.outW
-
-    var cols = Tensor(uninitialized: [g.columnRows, g.columnCount])
-    im2col(x.value.pointer, cols.mutablePointer(), g)
-    // GEMM result in [OC, N·OH·OW]; then each (n, oc) block moves to NCHW.
-    var product = Tensor(uninitialized: [g.outChannels, g.columnCount])
-    gemm(m: g.outChannels, n: g.columnCount, k: g.columnRows, a: weight.value.pointer, b: cols.pointer, c: product.mutablePointer())
-    var y = Tensor(uninitialized: [g.batch, g.outChannels, g.outH, g.outW])
-    let yp = y.mutablePointer(), pp = product.pointer, bp = bias?.value.pointer
-    parallelFor(g.batch * g.outChannels) { block in
-        let n = block / g.outChannels, oc = block % g.outChannels
-        let dst = yp + block * outArea, src = pp + oc * g.columnCount + n * outArea
-        if let bp {
-            let b = bp[oc]
-            for i in 0..<outArea { dst[i] = src[i] + b }
-        } else {
-            dst.update(from: src, count: outArea)
-        }
-    }
-
-    let parents = [x, weight] + (bias.map { [$0] } ?? [])
-    return Variable.result(y, parents: parents) { dy in
-        // dy [N, OC, OH, OW] → [OC, N·OH·OW], the GEMM layout.
-        var dyColumns = Tensor(uninitialized: [g.outChannels, g.columnCount])
-        let dcp = dyColumns.mutablePointer(), dyp = dy.pointer
-        parallelFor(g.batch * g.outChannels) { block in
-            let n = block / g.outChannels, oc = block % g.outChannels
-            (dcp + oc * g.columnCount + n * outArea).update(from: dyp + block * outArea, count: outArea)
-        }
-        if weight.requiresGrad {
-            var dw = Tensor(uninitialized: weight.shape)
-            gemm(transB: true, m: g.outChannels, n: g.columnRows, k: g.columnCount, a: dcp, b: cols.pointer, c: dw.mutablePointer())
-            weight.accumulate(dw)
-        }
-        if let bias, bias.requiresGrad {
-            var db = Tensor(uninitialized: bias.shape)
-            let dbp = db.mutablePointer()
-            parallelFor(g.outChannels) { oc in
-                let row = dcp + oc * g.columnCount
-                var sum: Float = 0
-                for i in 0..<g.columnCount { sum += row[i] }
-                dbp[oc] = sum
-            }
-            bias.accumulate(db)
-        }
-        if x.requiresGrad {
-            var dcols = Tensor(uninitialized: [g.columnRows, g.columnCount])
-            gemm(transA: true, m: g.columnRows, n: g.columnCount, k: g.outChannels, a: weight.value.pointer, b: dcp, c: dcols.mutablePointer())
-            var dx = Tensor(uninitialized: x.shape)
-            col2im(dcols.pointer, dx.mutablePointer(), g)
-            x.accumulate(dx)
-        }
-    }
+    return ConvGeometry(batch: batch, channels: channels, height: h, width: w,
+                        outChannels: weight[0], kernelH: kh, kernelW: kw,
+                        strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1,
+                        outH: (h + 2 * padding.0 - kh) / stride.0 + 1,
+                        outW: (w + 2 * padding.1 - kw) / stride.1 + 1, layout: layout)
 }
 
 /// A 2-D convolution layer (PyTorch's nn.Conv2d, groups = 1), initialised as PyTorch does by default.
@@ -161,6 +79,8 @@ public final class Conv2D: Module {
     public let bias: Variable?
     public let stride: (Int, Int)
     public let padding: (Int, Int)
+    /// The layout of the images this layer is given.
+    public var layout: ImageLayout = .nchw
 
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
                 bias: Bool = true, rng: inout RandomGenerator) {
@@ -174,7 +94,7 @@ public final class Conv2D: Module {
     }
 
     public func callAsFunction(_ x: Variable) throws -> Variable {
-        try conv2d(x, weight, bias, stride: stride, padding: padding)
+        try conv2d(x, weight, bias, stride: stride, padding: padding, layout: layout)
     }
 
     public func namedVariables(prefix: String) -> [NamedVariable] {

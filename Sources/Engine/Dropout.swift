@@ -2,18 +2,10 @@
 public func dropout(_ x: Variable, mask: Tensor, p: Float) throws -> Variable {
     guard mask.shape == x.shape else { throw EngineError.shapeMismatch("dropout", "mask shape differs from input", mask.shape, x.shape) }
     guard p >= 0, p < 1 else { throw EngineError.invalid("dropout", "probability must be in [0, 1), got \(p)") }
-    let keep = 1 / (1 - p)
-    var scaledMask = mask
-    let mp = scaledMask.mutablePointer()
-    for i in 0..<scaledMask.count { mp[i] *= keep }
-    var y = Tensor(uninitialized: x.shape)
-    let xp = x.value.pointer, yp = y.mutablePointer()
-    for i in 0..<y.count { yp[i] = xp[i] * mp[i] }
-    return Variable.result(y, parents: [x]) { [scaledMask] dy in
-        var dx = Tensor(uninitialized: x.shape)
-        let dxp = dx.mutablePointer(), dyp = dy.pointer, sp = scaledMask.pointer
-        for i in 0..<dx.count { dxp[i] = dyp[i] * sp[i] }
-        x.accumulate(dx)
+    let backend = x.value.backend
+    let scaledMask = backend.scale(mask, by: 1 / (1 - p))
+    return Variable.result(backend.multiply(x.value, scaledMask), parents: [x]) { dy in
+        x.accumulate(backend.multiply(dy, scaledMask))
     }
 }
 

@@ -1,12 +1,7 @@
 /// a + b for tensors of the same shape (residual connections).
 public func add(_ a: Variable, _ b: Variable) throws -> Variable {
     guard a.shape == b.shape else { throw EngineError.shapeMismatch("add", "shapes differ", a.shape, b.shape) }
-    let n = a.value.count
-    var y = Tensor(uninitialized: a.shape)
-    let ap = a.value.pointer, bp = b.value.pointer, yp = y.mutablePointer()
-    parallelChunks(n, minimumPerChunk: 1 << 16) { range in
-        for i in range { yp[i] = ap[i] + bp[i] }
-    }
+    let y = a.value.backend.add(a.value, b.value)
     return Variable.result(y, parents: [a, b]) { dy in
         a.accumulate(dy)
         b.accumulate(dy)
@@ -15,14 +10,9 @@ public func add(_ a: Variable, _ b: Variable) throws -> Variable {
 
 /// x · s for a constant scalar s.
 public func scale(_ x: Variable, by s: Float) -> Variable {
-    var y = x.value
-    let yp = y.mutablePointer()
-    for i in 0..<y.count { yp[i] *= s }
-    return Variable.result(y, parents: [x]) { dy in
-        var dx = dy
-        let dxp = dx.mutablePointer()
-        for i in 0..<dx.count { dxp[i] *= s }
-        x.accumulate(dx)
+    let backend = x.value.backend
+    return Variable.result(backend.scale(x.value, by: s), parents: [x]) { dy in
+        x.accumulate(backend.scale(dy, by: s))
     }
 }
 
@@ -32,5 +22,15 @@ public func flatten(_ x: Variable) throws -> Variable {
     let y = try x.value.reshaped([n, x.value.count / max(n, 1)])
     return Variable.result(y, parents: [x]) { dy in
         x.accumulate(try! dy.reshaped(x.shape))
+    }
+}
+
+/// [N, C, H, W] ↔ [C, N, H, W]: moves images between PyTorch's layout and the channel-major one
+/// that backbones compute in (see `ImageLayout`).
+public func swapBatchAndChannels(_ x: Variable) throws -> Variable {
+    guard x.shape.count == 4 else { throw EngineError.invalid("swap batch and channels", "input must be 4-D, got \(describe(x.shape))") }
+    let backend = x.value.backend
+    return Variable.result(backend.swapFirstTwoAxes(x.value), parents: [x]) { dy in
+        x.accumulate(backend.swapFirstTwoAxes(dy))
     }
 }

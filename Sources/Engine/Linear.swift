@@ -11,34 +11,14 @@ public func linear(_ x: Variable, _ weight: Variable, _ bias: Variable?) throws 
     if let bias, bias.shape != [outFeatures] {
         throw EngineError.shapeMismatch(op, "bias must be [out]", bias.shape, [outFeatures])
     }
-    var y = Tensor(uninitialized: [n, outFeatures])
-    let yp = y.mutablePointer()
-    if let b = bias?.value.pointer {
-        for row in 0..<n { (yp + row * outFeatures).update(from: b, count: outFeatures) }
-    }
-    gemm(transB: true, m: n, n: outFeatures, k: inFeatures,
-         a: x.value.pointer, b: weight.value.pointer, beta: bias == nil ? 0 : 1, c: yp)
-
+    let backend = x.value.backend
+    let y = backend.matmul(x.value, transposeA: false, weight.value, transposeB: true,
+                           adding: bias.map { backend.repeatRows($0.value, count: n) })
     let parents = [x, weight] + (bias.map { [$0] } ?? [])
     return Variable.result(y, parents: parents) { dy in
-        if x.requiresGrad {
-            var dx = Tensor(uninitialized: x.shape)
-            gemm(m: n, n: inFeatures, k: outFeatures, a: dy.pointer, b: weight.value.pointer, c: dx.mutablePointer())
-            x.accumulate(dx)
-        }
-        if weight.requiresGrad {
-            var dw = Tensor(uninitialized: weight.shape)
-            gemm(transA: true, m: outFeatures, n: inFeatures, k: n, a: dy.pointer, b: x.value.pointer, c: dw.mutablePointer())
-            weight.accumulate(dw)
-        }
-        if let bias, bias.requiresGrad {
-            var db = Tensor(zeros: [outFeatures])
-            let dbp = db.mutablePointer(), dyp = dy.pointer
-            for row in 0..<n {
-                for j in 0..<outFeatures { dbp[j] += dyp[row * outFeatures + j] }
-            }
-            bias.accumulate(db)
-        }
+        if x.requiresGrad { x.accumulate(backend.matmul(dy, transposeA: false, weight.value, transposeB: false, adding: nil)) }
+        if weight.requiresGrad { weight.accumulate(backend.matmul(dy, transposeA: true, x.value, transposeB: false, adding: nil)) }
+        if let bias, bias.requiresGrad { bias.accumulate(backend.sumRows(dy)) }
     }
 }
 

@@ -3,32 +3,10 @@ import Foundation
 /// log softmax over the last dimension of logits [N, K].
 public func logSoftmax(_ x: Variable) throws -> Variable {
     guard x.shape.count == 2 else { throw EngineError.invalid("log softmax", "input must be [N, K], got \(describe(x.shape))") }
-    let (n, k) = (x.shape[0], x.shape[1])
-    var y = Tensor(uninitialized: x.shape)
-    logSoftmaxRows(x.value.pointer, y.mutablePointer(), rows: n, columns: k)
-    return Variable.result(y, parents: [x]) { [y] dy in
-        // dx = dy − softmax · Σ dy, per row.
-        var dx = Tensor(uninitialized: x.shape)
-        let dxp = dx.mutablePointer(), dyp = dy.pointer, yp = y.pointer
-        for r in 0..<n {
-            var total: Float = 0
-            for j in 0..<k { total += dyp[r * k + j] }
-            for j in 0..<k { dxp[r * k + j] = dyp[r * k + j] - exp(yp[r * k + j]) * total }
-        }
-        x.accumulate(dx)
-    }
-}
-
-/// Row-wise log softmax of a row-major [rows, columns] matrix, stable for large logits.
-func logSoftmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-    for r in 0..<rows {
-        let row = x + r * columns, out = y + r * columns
-        var top = -Float.infinity
-        for j in 0..<columns { top = max(top, row[j]) }
-        var sum: Float = 0
-        for j in 0..<columns { sum += exp(row[j] - top) }
-        let logSum = top + log(sum)
-        for j in 0..<columns { out[j] = row[j] - logSum }
+    let backend = x.value.backend
+    let y = backend.logSoftmax(x.value)
+    return Variable.result(y, parents: [x]) { dy in
+        x.accumulate(backend.logSoftmaxBackward(dy, output: y))
     }
 }
 
@@ -43,30 +21,12 @@ public func crossEntropy(_ logits: Variable, targetDistribution target: Tensor, 
     guard labelSmoothing >= 0, labelSmoothing <= 1 else {
         throw EngineError.invalid(op, "label smoothing must be in [0, 1], got \(labelSmoothing)")
     }
-    let (n, k) = (logits.shape[0], logits.shape[1])
-    guard n > 0 else { throw EngineError.invalid(op, "empty batch") }
-    var q = target
-    let qp = q.mutablePointer()
-    if labelSmoothing > 0 {
-        for i in 0..<q.count { qp[i] = qp[i] * (1 - labelSmoothing) + labelSmoothing / Float(k) }
-    }
-    var logp = Tensor(uninitialized: logits.shape)
-    logSoftmaxRows(logits.value.pointer, logp.mutablePointer(), rows: n, columns: k)
-    var total: Double = 0
-    let lp = logp.pointer
-    for i in 0..<(n * k) where qp[i] != 0 { total -= Double(qp[i] * lp[i]) }
-    let loss = try! Tensor(shape: [], values: [Float(total / Double(n))])
-    return Variable.result(loss, parents: [logits]) { [logp, q] dy in
-        // d/dz of −Σ q·log softmax(z) is softmax(z)·Σq − q; targets sum to one per row.
-        let g = dy.scalar / Float(n)
-        var dx = Tensor(uninitialized: logits.shape)
-        let dxp = dx.mutablePointer(), lp = logp.pointer, qp = q.pointer
-        for r in 0..<n {
-            var mass: Float = 0
-            for j in 0..<k { mass += qp[r * k + j] }
-            for j in 0..<k { dxp[r * k + j] = g * (exp(lp[r * k + j]) * mass - qp[r * k + j]) }
-        }
-        logits.accumulate(dx)
+    guard logits.shape[0] > 0 else { throw EngineError.invalid(op, "empty batch") }
+    let backend = logits.value.backend
+    let q = labelSmoothing > 0 ? backend.smoothLabels(target, epsilon: labelSmoothing) : target
+    let (loss, logp) = backend.crossEntropy(logits.value, target: q)
+    return Variable.result(try! Tensor(shape: [], values: [loss]), parents: [logits]) { dy in
+        logits.accumulate(backend.crossEntropyBackward(dy.scalar, logSoftmax: logp, target: q))
     }
 }
 

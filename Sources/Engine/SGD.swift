@@ -31,27 +31,9 @@ public final class SGD {
             let p = entry.variable
             guard p.requiresGrad, let grad = p.grad else { continue }
             let decay = exemptBiasAndNormFromDecay && p.isBiasOrNorm ? 0 : weightDecay
-            let n = grad.count
-            var g = grad
-            let gp = g.mutablePointer()
-            let w = p.value.mutablePointer()
-            if decay != 0 { for i in 0..<n { gp[i] += decay * w[i] } }
-            if momentum != 0 {
-                if velocity[index] == nil {
-                    velocity[index] = g.copied()
-                } else {
-                    let b = velocity[index]!.mutablePointer()
-                    for i in 0..<n { b[i] = momentum * b[i] + (1 - dampening) * gp[i] }
-                }
-                let b = velocity[index]!.pointer
-                if nesterov {
-                    for i in 0..<n { gp[i] += momentum * b[i] }
-                } else {
-                    for i in 0..<n { gp[i] = b[i] }
-                }
-            }
-            let lr = learningRate
-            for i in 0..<n { w[i] -= lr * gp[i] }
+            let parameters = SGDStepParameters(learningRate: learningRate, momentum: momentum, dampening: dampening,
+                                               weightDecay: decay, nesterov: nesterov)
+            p.value.backend.sgdStep(weight: &p.value, gradient: grad, velocity: &velocity[index], parameters)
         }
     }
 

@@ -1,12 +1,15 @@
 import Foundation
 
-/// Contiguous Float32 storage. Tensors share it and copy it on write.
+/// Contiguous Float32 storage on one device. Tensors share it and copy it on write.
+/// On the CPU `pointer` is host memory; a device backend keeps its own address here.
 final class TensorStorage {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
+    let device: Device
 
-    init(uninitializedCount count: Int) {
+    init(uninitializedCount count: Int, device: Device = .cpu) {
         self.count = count
+        self.device = device
         pointer = StoragePool.take(count)
     }
 
@@ -16,7 +19,7 @@ final class TensorStorage {
     }
 
     func copy() -> TensorStorage {
-        let other = TensorStorage(uninitializedCount: count)
+        let other = TensorStorage(uninitializedCount: count, device: device)
         other.pointer.update(from: pointer, count: count)
         return other
     }
@@ -78,6 +81,10 @@ public struct Tensor {
     public var count: Int { storage.count }
     /// Number of dimensions.
     public var rank: Int { shape.count }
+    /// Where the elements live.
+    public var device: Device { storage.device }
+    /// The kernels of that device.
+    var backend: any Backend { storage.device.backend }
 
     /// A tensor of zeros.
     public init(zeros shape: [Int]) {
@@ -160,16 +167,10 @@ public struct Tensor {
     }
 
     /// Adds `other` elementwise in place (gradient accumulation).
-    mutating func addInPlace(_ other: Tensor) {
-        let n = count
-        let dst = mutablePointer(), src = other.pointer
-        for i in 0..<n { dst[i] += src[i] }
-    }
+    mutating func addInPlace(_ other: Tensor) { backend.addInPlace(&self, other) }
 
     /// The first element that is NaN or infinite, if any.
-    public var firstNonFinite: Float? {
-        withUnsafeBufferPointer { buffer in buffer.first { !$0.isFinite } }
-    }
+    public var firstNonFinite: Float? { backend.firstNonFinite(self) }
 }
 
 extension Tensor: CustomStringConvertible {

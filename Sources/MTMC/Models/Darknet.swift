@@ -17,12 +17,12 @@ public final class Darknet: Backbone {
     }
 
     public func callAsFunction(_ x: Variable) throws -> Variable {
-        var h = x
+        var h = try swapBatchAndChannels(x)
         for (index, conv) in convs.enumerated() {
             h = leakyReLU(try conv(h), slope: 0.1)
             if Darknet.poolsAfter.contains(index) { h = try maxPool2d(h, kernel: 2) }
         }
-        return try globalAvgPool(h)
+        return try globalAvgPool(h, layout: .cnhw)
     }
 
     public func setTraining(_ training: Bool) { convs.forEach { $0.setTraining(training) } }

@@ -24,7 +24,7 @@ final class BasicBlock: Module {
     }
 
     func callAsFunction(_ x: Variable) throws -> Variable {
-        let out = try second(relu(try first(x)))
+        let out = try second(try first.withReLU(x))
         var shortcut = x
         if let downsample {
             if averageFirst { shortcut = try avgPool2d(shortcut, kernel: 2, stride: 2, ceilMode: true, countIncludePad: false) }
@@ -66,9 +66,9 @@ public final class ResNet18: Backbone {
         guard x.shape.count == 4, x.shape[2] >= 32, x.shape[3] >= 32 else {
             throw EngineError("resnet18: input must be at least 32×32, got \(describe(x.shape))")
         }
-        var h = try maxPool2d(relu(try stem(x)), kernel: 3, stride: 2, padding: 1)
+        var h = try maxPool2d(try stem.withReLU(try swapBatchAndChannels(x)), kernel: 3, stride: 2, padding: 1)
         for layer in layers { for block in layer { h = try block(h) } }
-        return try globalAvgPool(h)
+        return try globalAvgPool(h, layout: .cnhw)
     }
 
     public func setTraining(_ training: Bool) {

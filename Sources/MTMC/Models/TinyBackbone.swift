@@ -12,12 +12,12 @@ public final class TinyBackbone: Backbone {
     }
 
     public func callAsFunction(_ x: Variable) throws -> Variable {
-        var h = x
+        var h = try swapBatchAndChannels(x)
         for (index, block) in blocks.enumerated() {
-            h = relu(try block(h))
+            h = try block.withReLU(h)
             if index < 3 { h = try maxPool2d(h, kernel: 2) }
         }
-        return try globalAvgPool(h)
+        return try globalAvgPool(h, layout: .cnhw)
     }
 
     public func setTraining(_ training: Bool) { blocks.forEach { $0.setTraining(training) } }

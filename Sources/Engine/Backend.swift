@@ -1,0 +1,97 @@
+/// The kernels that ops are built from, one conformance per device (`Device.backend`).
+///
+/// An op (conv2d, batchNorm, …) checks its shapes, calls its backend's forward kernel, and records a
+/// backward closure that calls the matching backward kernel on *tensors*, never on raw pointers, so
+/// the same op runs on any device and its saved values live wherever the device keeps them.
+///
+/// Adding an op: write its kernels here and in every backend, then the op beside its siblings in
+/// Sources/Engine. Adding a backend: a `Device` case, a storage allocator, and a conformance; the
+/// CPU backend is the reference every other is tested against.
+protocol Backend {
+    // Elementwise.
+    func add(_ a: Tensor, _ b: Tensor) -> Tensor
+    func addInPlace(_ a: inout Tensor, _ b: Tensor)
+    func scale(_ x: Tensor, by s: Float) -> Tensor
+    func multiply(_ a: Tensor, _ b: Tensor) -> Tensor
+    /// x for x > 0, slope·x otherwise (slope 0: ReLU).
+    func leakyReLU(_ x: Tensor, slope: Float) -> Tensor
+    /// dy where input > 0, slope·dy elsewhere.
+    func leakyReLUBackward(_ dy: Tensor, input: Tensor, slope: Float) -> Tensor
+    func firstNonFinite(_ x: Tensor) -> Float?
+    /// [A, B, …] → [B, A, …] (NCHW ↔ CNHW); its own adjoint.
+    func swapFirstTwoAxes(_ x: Tensor) -> Tensor
+
+    // Matrix products (2-D, row-major).
+    /// op(a) · op(b) (+ c when given), op transposing when asked.
+    func matmul(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, adding c: Tensor?) -> Tensor
+    /// [N, K] → [K]: the sum of the rows.
+    func sumRows(_ x: Tensor) -> Tensor
+    /// [K] → [N, K]: `v` repeated on every row.
+    func repeatRows(_ v: Tensor, count: Int) -> Tensor
+
+    // Convolution.
+    /// y and the saved column matrix for the backward pass.
+    func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> (y: Tensor, columns: Tensor)
+    func conv2dBackward(_ dy: Tensor, weight: Tensor, columns: Tensor, _ g: ConvGeometry,
+                        wants: (input: Bool, weight: Bool, bias: Bool)) -> (input: Tensor?, weight: Tensor?, bias: Tensor?)
+
+    // Batch normalisation; `relu` fuses a ReLU after it (forward and backward in the same passes).
+    func batchNormTraining(_ x: Tensor, weight: Tensor, bias: Tensor, runningMean: inout Tensor, runningVar: inout Tensor,
+                           _ g: NormGeometry, momentum: Float, epsilon: Float, relu: Bool) -> BatchNormSaved
+    func batchNormEvaluation(_ x: Tensor, weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor,
+                             _ g: NormGeometry, epsilon: Float, relu: Bool) -> BatchNormSaved
+    func batchNormBackward(_ dy: Tensor, x: Tensor, weight: Tensor, saved: BatchNormSaved, _ g: NormGeometry,
+                           training: Bool, wantsInput: Bool) -> (input: Tensor?, weight: Tensor, bias: Tensor)
+
+    // Pooling (per plane: any layout whose first two axes hold the planes).
+    func maxPool2d(_ x: Tensor, _ g: PoolGeometry) -> Tensor
+    /// Finds each window's winner again in x, so the forward pass stores no indices.
+    func maxPool2dBackward(_ dy: Tensor, x: Tensor, _ g: PoolGeometry) -> Tensor
+    func avgPool2d(_ x: Tensor, _ g: PoolGeometry, countIncludePad: Bool) -> Tensor
+    func avgPool2dBackward(_ dy: Tensor, _ g: PoolGeometry, countIncludePad: Bool) -> Tensor
+    /// [N, C, H, W] or [C, N, H, W] → [N, C].
+    func globalAvgPool(_ x: Tensor, layout: ImageLayout) -> Tensor
+    func globalAvgPoolBackward(_ dy: Tensor, inputShape: [Int], layout: ImageLayout) -> Tensor
+
+    // Losses.
+    func logSoftmax(_ x: Tensor) -> Tensor
+    func logSoftmaxBackward(_ dy: Tensor, output: Tensor) -> Tensor
+    /// Mean of −Σ q·log softmax(z) over rows, and log softmax(z) for the backward pass.
+    func crossEntropy(_ logits: Tensor, target q: Tensor) -> (loss: Float, logSoftmax: Tensor)
+    func crossEntropyBackward(_ dLoss: Float, logSoftmax: Tensor, target q: Tensor) -> Tensor
+    /// (1 − ε)·q + ε/K.
+    func smoothLabels(_ q: Tensor, epsilon: Float) -> Tensor
+
+    // Optimisers.
+    func sgdStep(weight: inout Tensor, gradient: Tensor, velocity: inout Tensor?, _ p: SGDStepParameters)
+    func adamWStep(weight: inout Tensor, gradient: Tensor, m: inout Tensor, v: inout Tensor, _ p: AdamWStepParameters)
+}
+
+/// What the batch-norm forward pass keeps for the backward pass: the output (for a fused ReLU's mask)
+/// and the per-channel mean and 1/√(var + ε) it normalised with.
+struct BatchNormSaved {
+    var output: Tensor
+    var mean: Tensor
+    var inverseStd: Tensor
+    /// Whether a ReLU was fused into the forward pass (its output then masks the gradient).
+    var fusedReLU: Bool
+}
+
+/// The sizes of one batch normalisation: element (o, c, i) at (o·C + c)·inner + i. NCHW images have
+/// outer = N, inner = H·W; CNHW images outer = 1, inner = N·H·W; [N, C] features outer = N, inner = 1.
+struct NormGeometry {
+    let outer, channels, inner: Int
+    var valuesPerChannel: Int { outer * inner }
+}
+
+/// One SGD update's hyper-parameters, as PyTorch's SGD applies them.
+struct SGDStepParameters {
+    var learningRate, momentum, dampening, weightDecay: Float
+    var nesterov: Bool
+}
+
+/// One AdamW update's hyper-parameters; `step` counts from 1.
+struct AdamWStepParameters {
+    var learningRate, beta1, beta2, epsilon, weightDecay: Float
+    var step: Int
+}

@@ -1,0 +1,170 @@
+/// Batch normalisation on the CPU, per channel in parallel. Channel c's values are the `outer` blocks
+/// of `inner` contiguous floats at (o·C + c)·inner (NormGeometry); in CNHW that is one long block.
+extension CPUBackend {
+    func batchNormTraining(_ x: Tensor, weight: Tensor, bias: Tensor, runningMean: inout Tensor, runningVar: inout Tensor,
+                           _ g: NormGeometry, momentum: Float, epsilon: Float, relu: Bool) -> BatchNormSaved {
+        var mean = Tensor(uninitialized: [g.channels]), inverseStd = Tensor(uninitialized: [g.channels])
+        var variance = Tensor(uninitialized: [g.channels])
+        let xp = x.pointer, mp = mean.mutablePointer(), ip = inverseStd.mutablePointer(), vp = variance.mutablePointer()
+        let m = Double(g.valuesPerChannel)
+        parallelFor(g.channels) { c in
+            var sum = 0.0
+            for o in 0..<g.outer { sum += blockSum(xp + (o * g.channels + c) * g.inner, g.inner) }
+            let mu = Float(sum / m)
+            var squares = 0.0
+            for o in 0..<g.outer { squares += blockSquaredDeviations(xp + (o * g.channels + c) * g.inner, g.inner, mu) }
+            let v = Float(squares / m)
+            mp[c] = mu
+            vp[c] = v
+            ip[c] = 1 / (v + epsilon).squareRoot()
+        }
+        let unbias = Float(m / (m - 1))
+        let rm = runningMean.mutablePointer(), rv = runningVar.mutablePointer()
+        for c in 0..<g.channels {
+            rm[c] = (1 - momentum) * rm[c] + momentum * mp[c]
+            rv[c] = (1 - momentum) * rv[c] + momentum * vp[c] * unbias
+        }
+        let y = normalize(x, weight: weight, bias: bias, mean: mean, inverseStd: inverseStd, g, relu: relu)
+        return BatchNormSaved(output: y, mean: mean, inverseStd: inverseStd, fusedReLU: relu)
+    }
+
+    func batchNormEvaluation(_ x: Tensor, weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor,
+                             _ g: NormGeometry, epsilon: Float, relu: Bool) -> BatchNormSaved {
+        var inverseStd = Tensor(uninitialized: [g.channels])
+        let ip = inverseStd.mutablePointer(), rv = runningVar.pointer
+        for c in 0..<g.channels { ip[c] = 1 / (rv[c] + epsilon).squareRoot() }
+        let y = normalize(x, weight: weight, bias: bias, mean: runningMean, inverseStd: inverseStd, g, relu: relu)
+        return BatchNormSaved(output: y, mean: runningMean, inverseStd: inverseStd, fusedReLU: relu)
+    }
+
+    /// y = (x − mean)·invStd·γ + β, then max(y, 0) when `relu`.
+    private func normalize(_ x: Tensor, weight: Tensor, bias: Tensor, mean: Tensor, inverseStd: Tensor,
+                           _ g: NormGeometry, relu: Bool) -> Tensor {
+        var y = Tensor(uninitialized: x.shape)
+        let xp = x.pointer, yp = y.mutablePointer(), gp = weight.pointer, bp = bias.pointer
+        let mp = mean.pointer, ip = inverseStd.pointer
+        let floor: Float = relu ? 0 : -.infinity
+        parallelChunks(g.outer * g.channels * g.inner, minimumPerChunk: CPUBackend.elementwiseChunk) { range in
+            forEachBlock(in: range, g) { block, lo, hi in
+                let c = block % g.channels
+                let scale = ip[c] * gp[c], shift = bp[c] - mp[c] * scale
+                for i in lo..<hi { yp[i] = max(xp[i] * scale + shift, floor) }
+            }
+        }
+        return y
+    }
+
+    func batchNormBackward(_ dy: Tensor, x: Tensor, weight: Tensor, saved: BatchNormSaved, _ g: NormGeometry,
+                           training: Bool, wantsInput: Bool) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+        // With a fused ReLU the incoming gradient passes only where the output is positive.
+        let dyp = dy.pointer, xp = x.pointer, yp: UnsafePointer<Float>? = saved.fusedReLU ? UnsafePointer(saved.output.pointer) : nil
+        var sumDy = Tensor(uninitialized: [g.channels]), sumDyXhat = Tensor(uninitialized: [g.channels])
+        let sdp = sumDy.mutablePointer(), sxp = sumDyXhat.mutablePointer()
+        let mp = saved.mean.pointer, ip = saved.inverseStd.pointer
+        parallelFor(g.channels) { c in
+            var a = 0.0, b = 0.0
+            for o in 0..<g.outer {
+                let offset = (o * g.channels + c) * g.inner
+                let sums = blockGradientSums(dyp + offset, xp + offset, yp.map { $0 + offset }, g.inner, mp[c])
+                a += sums.0; b += sums.1
+            }
+            sdp[c] = Float(a)
+            sxp[c] = Float(b) * ip[c]
+        }
+        guard wantsInput else { return (nil, sumDyXhat, sumDy) }
+        var dx = Tensor(uninitialized: x.shape)
+        let dxp = dx.mutablePointer(), gp = weight.pointer
+        let inverseCount = 1 / Float(g.valuesPerChannel)
+        parallelChunks(g.outer * g.channels * g.inner, minimumPerChunk: CPUBackend.elementwiseChunk) { range in
+            forEachBlock(in: range, g) { block, lo, hi in
+                let c = block % g.channels
+                let inv = ip[c], mu = mp[c], scale = gp[c] * inv
+                let meanDy = training ? sdp[c] * inverseCount : 0
+                let meanDyXhat = training ? sxp[c] * inverseCount * inv : 0
+                if let yp {
+                    for i in lo..<hi { dxp[i] = scale * ((yp[i] > 0 ? dyp[i] : 0) - meanDy - (xp[i] - mu) * meanDyXhat) }
+                } else {
+                    for i in lo..<hi { dxp[i] = scale * (dyp[i] - meanDy - (xp[i] - mu) * meanDyXhat) }
+                }
+            }
+        }
+        return (dx, sumDyXhat, sumDy)
+    }
+}
+
+/// Calls `body(block, lo, hi)` for the parts of the (outer·C) blocks of `inner` floats that fall in
+/// `range`, so that elementwise passes split evenly over threads whatever the block size.
+@inline(__always)
+private func forEachBlock(in range: Range<Int>, _ g: NormGeometry, _ body: (Int, Int, Int) -> Void) {
+    var i = range.lowerBound
+    while i < range.upperBound {
+        let block = i / g.inner
+        let end = min(range.upperBound, (block + 1) * g.inner)
+        body(block, i, end)
+        i = end
+    }
+}
+
+// Reductions in eight lanes: a plain Float loop cannot be vectorised (its additions must stay in
+// order), and these sums are a large share of batch norm's time. Partial sums go to Double per block.
+
+@inline(__always)
+private func load8(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
+    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+private func blockSum(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
+    var total = 0.0, start = 0
+    while start < n {
+        let end = min(n, start + 4096)
+        var lanes = SIMD8<Float>(), i = start
+        while i + 8 <= end { lanes += load8(p, i); i += 8 }
+        var partial = lanes.sum()
+        while i < end { partial += p[i]; i += 1 }
+        total += Double(partial)
+        start = end
+    }
+    return total
+}
+
+private func blockSquaredDeviations(_ p: UnsafePointer<Float>, _ n: Int, _ mu: Float) -> Double {
+    var total = 0.0, start = 0
+    while start < n {
+        let end = min(n, start + 4096)
+        var lanes = SIMD8<Float>(), i = start
+        let m = SIMD8<Float>(repeating: mu)
+        while i + 8 <= end { let d = load8(p, i) - m; lanes += d * d; i += 8 }
+        var partial = lanes.sum()
+        while i < end { let d = p[i] - mu; partial += d * d; i += 1 }
+        total += Double(partial)
+        start = end
+    }
+    return total
+}
+
+/// Σ g and Σ g·(x − μ) over a block, g = dy masked by y > 0 when y is given.
+private func blockGradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?,
+                               _ n: Int, _ mu: Float) -> (Double, Double) {
+    var a = 0.0, b = 0.0, start = 0
+    let m = SIMD8<Float>(repeating: mu), zero = SIMD8<Float>()
+    while start < n {
+        let end = min(n, start + 4096)
+        var la = SIMD8<Float>(), lb = SIMD8<Float>(), i = start
+        while i + 8 <= end {
+            var g = load8(dy, i)
+            if let y { g.replace(with: 0, where: load8(y, i) .<= zero) }
+            la += g
+            lb += g * (load8(x, i) - m)
+            i += 8
+        }
+        var pa = la.sum(), pb = lb.sum()
+        while i < end {
+            let g = y.map { $0[i] > 0 ? dy[i] : 0 } ?? dy[i]
+            pa += g; pb += g * (x[i] - mu)
+            i += 1
+        }
+        a += Double(pa); b += Double(pb)
+        start = end
+    }
+    return (a, b)
+}

@@ -1,0 +1,119 @@
+/// Pooling on the CPU, one plane (image, channel) at a time, in parallel over planes.
+extension CPUBackend {
+    func maxPool2d(_ x: Tensor, _ g: PoolGeometry) -> Tensor {
+        var y = Tensor(uninitialized: g.outputShape)
+        let xp = x.pointer, yp = y.mutablePointer()
+        let inArea = g.height * g.width, outArea = g.outH * g.outW
+        parallelFor(g.planes) { plane in
+            let src = xp + plane * inArea, dst = yp + plane * outArea
+            for oh in 0..<g.outH {
+                for ow in 0..<g.outW { dst[oh * g.outW + ow] = src[maxPoolWinner(src, oh, ow, g)] }
+            }
+        }
+        return y
+    }
+
+    func maxPool2dBackward(_ dy: Tensor, x: Tensor, _ g: PoolGeometry) -> Tensor {
+        var dx = Tensor(uninitialized: g.inputShape)
+        let xp = x.pointer, dyp = dy.pointer, dxp = dx.mutablePointer()
+        let inArea = g.height * g.width, outArea = g.outH * g.outW
+        parallelFor(g.planes) { plane in
+            let src = xp + plane * inArea, dst = dxp + plane * inArea, grad = dyp + plane * outArea
+            dst.update(repeating: 0, count: inArea)
+            for oh in 0..<g.outH {
+                for ow in 0..<g.outW { dst[maxPoolWinner(src, oh, ow, g)] += grad[oh * g.outW + ow] }
+            }
+        }
+        return dx
+    }
+
+    func avgPool2d(_ x: Tensor, _ g: PoolGeometry, countIncludePad: Bool) -> Tensor {
+        var y = Tensor(uninitialized: g.outputShape)
+        let xp = x.pointer, yp = y.mutablePointer()
+        let inArea = g.height * g.width, outArea = g.outH * g.outW
+        parallelFor(g.planes) { plane in
+            let src = xp + plane * inArea, dst = yp + plane * outArea
+            for oh in 0..<g.outH {
+                for ow in 0..<g.outW {
+                    let w = g.averageWindow(oh, ow, countIncludePad: countIncludePad)
+                    var sum: Float = 0
+                    for ih in w.h0..<w.h1 { for iw in w.w0..<w.w1 { sum += src[ih * g.width + iw] } }
+                    dst[oh * g.outW + ow] = sum / w.divisor
+                }
+            }
+        }
+        return y
+    }
+
+    func avgPool2dBackward(_ dy: Tensor, _ g: PoolGeometry, countIncludePad: Bool) -> Tensor {
+        var dx = Tensor(zeros: g.inputShape)
+        let dxp = dx.mutablePointer(), dyp = dy.pointer
+        let inArea = g.height * g.width, outArea = g.outH * g.outW
+        parallelFor(g.planes) { plane in
+            let dst = dxp + plane * inArea, src = dyp + plane * outArea
+            for oh in 0..<g.outH {
+                for ow in 0..<g.outW {
+                    let w = g.averageWindow(oh, ow, countIncludePad: countIncludePad)
+                    let share = src[oh * g.outW + ow] / w.divisor
+                    for ih in w.h0..<w.h1 { for iw in w.w0..<w.w1 { dst[ih * g.width + iw] += share } }
+                }
+            }
+        }
+        return dx
+    }
+
+    func globalAvgPool(_ x: Tensor, layout: ImageLayout) -> Tensor {
+        let (n, c) = layout.batchAndChannels(x.shape), area = x.shape[2] * x.shape[3]
+        var y = Tensor(uninitialized: [n, c])
+        let xp = x.pointer, yp = y.mutablePointer()
+        let inverse = 1 / Float(area)
+        parallelFor(n * c, minimumPerChunk: 64) { plane in
+            var sum: Float = 0
+            let src = xp + plane * area
+            for i in 0..<area { sum += src[i] }
+            // Plane p holds (n, c) = (p / C, p % C) in NCHW and (p % N, p / N) in CNHW.
+            let out = layout == .nchw ? plane : (plane % n) * c + plane / n
+            yp[out] = sum * inverse
+        }
+        return y
+    }
+
+    func globalAvgPoolBackward(_ dy: Tensor, inputShape: [Int], layout: ImageLayout) -> Tensor {
+        let (n, c) = layout.batchAndChannels(inputShape), area = inputShape[2] * inputShape[3]
+        var dx = Tensor(uninitialized: inputShape)
+        let dxp = dx.mutablePointer(), dyp = dy.pointer
+        let inverse = 1 / Float(area)
+        parallelFor(n * c, minimumPerChunk: 64) { plane in
+            let source = layout == .nchw ? plane : (plane % n) * c + plane / n
+            (dxp + plane * area).update(repeating: dyp[source] * inverse, count: area)
+        }
+        return dx
+    }
+}
+
+/// Index within its plane of the largest input under output (oh, ow)'s window: the first one on ties,
+/// and a NaN wins as in PyTorch. Forward and backward both call this, so they agree on the winner.
+@inline(__always)
+private func maxPoolWinner(_ src: UnsafePointer<Float>, _ oh: Int, _ ow: Int, _ g: PoolGeometry) -> Int {
+    if g.kernelH == 2 && g.kernelW == 2 && g.strideH == 2 && g.strideW == 2 && g.padH == 0 && g.padW == 0
+        && 2 * oh + 1 < g.height && 2 * ow + 1 < g.width {
+        // The common window, whole inside the image: four loads, no bounds arithmetic.
+        let a = 2 * oh * g.width + 2 * ow, b = a + 1, c = a + g.width, d = c + 1
+        var index = a, best = src[a]
+        if !(src[b] <= best) { best = src[b]; index = b }
+        if !(src[c] <= best) { best = src[c]; index = c }
+        if !(src[d] <= best) { index = d }
+        return index
+    }
+    let h0 = max(0, oh * g.strideH - g.padH), h1 = min(g.height, oh * g.strideH - g.padH + g.kernelH)
+    let w0 = max(0, ow * g.strideW - g.padW), w1 = min(g.width, ow * g.strideW - g.padW + g.kernelW)
+    var best = -Float.infinity, bestIndex = h0 * g.width + w0
+    for ih in h0..<h1 {
+        let row = ih * g.width
+        for iw in w0..<w1 where !(src[row + iw] <= best) {
+            best = src[row + iw]
+            bestIndex = row + iw
+        }
+    }
+    return bestIndex
+}
