@@ -1,0 +1,100 @@
+import Engine
+import XCTest
+
+/// The channel-major layout (CNHW) against the same PyTorch fixtures as NCHW: inputs and expected
+/// values are moved between layouts with `swapBatchAndChannels`, the results must agree to 1e-4.
+final class ChannelMajorLayoutTests: XCTestCase {
+    /// x from the fixture, in CNHW, as a leaf that tracks gradients.
+    private func channelMajor(_ f: Fixture, _ caseName: String, _ key: String) throws -> Variable {
+        Variable(try swapBatchAndChannels(Variable(try f.tensor(caseName, key))).value, requiresGrad: true)
+    }
+
+    private func swapped(_ t: Tensor?) throws -> Tensor? {
+        try t.map { try swapBatchAndChannels(Variable($0)).value }
+    }
+
+    func testConv2DInCNHWMatchesPyTorch() throws {
+        let f = try Fixture("conv2d")
+        XCTAssertEqual(f.cases.count, 7)
+        for c in f.cases {
+            let x = try channelMajor(f, c.name, "x"), w = try f.variable(c.name, "weight")
+            let b = c.bool("bias") ? try f.variable(c.name, "bias") : nil
+            let s = c.int("stride"), p = c.int("padding")
+            let y = try conv2d(x, w, b, stride: (s, s), padding: (p, p), layout: .cnhw)
+            assertClose(try swapped(y.value), try f.tensor(c.name, "out"), "conv \(c.name) out")
+            try y.backward(seed: try swapped(f.tensor(c.name, "grad_out")))
+            assertClose(try swapped(x.grad), try f.tensor(c.name, "grad_x"), "conv \(c.name) grad x")
+            assertClose(w.grad, try f.tensor(c.name, "grad_weight"), "conv \(c.name) grad weight")
+            if let b { assertClose(b.grad, try f.tensor(c.name, "grad_bias"), "conv \(c.name) grad bias") }
+        }
+    }
+
+    func testPointwiseConvolutionInCNHWNeedsNoColumnsAndMatchesNCHW() throws {
+        var rng = RandomGenerator(seed: 3)
+        let x = Variable(Initializer.normal(shape: [2, 5, 3, 4], std: 1, rng: &rng), requiresGrad: true)
+        let w = Variable(Initializer.normal(shape: [6, 5, 1, 1], std: 1, rng: &rng), requiresGrad: true)
+        let reference = try conv2d(x, w)
+        try reference.backward(seed: Tensor(shape: reference.shape, repeating: 1))
+        let expectedGradX = x.grad!, expectedGradW = w.grad!
+        x.grad = nil; w.grad = nil
+        let y = try conv2d(try swapBatchAndChannels(x), w, layout: .cnhw)
+        assertClose(try swapped(y.value), reference.value, "1×1 out")
+        try y.backward(seed: Tensor(shape: y.shape, repeating: 1))
+        assertClose(x.grad, expectedGradX, "1×1 grad x")
+        assertClose(w.grad, expectedGradW, "1×1 grad weight")
+    }
+
+    func testBatchNormInCNHWMatchesPyTorch() throws {
+        let f = try Fixture("batchnorm")
+        let images = f.cases.filter { (try? f.tensor($0.name, "x").rank) == 4 }
+        XCTAssertFalse(images.isEmpty, "the fixture has no 4-D batch norm case")
+        for c in images {
+            let x = try channelMajor(f, c.name, "x"), gamma = try f.variable(c.name, "weight"), beta = try f.variable(c.name, "bias")
+            let mean = Variable(try f.tensor(c.name, "running_mean")), variance = Variable(try f.tensor(c.name, "running_var"))
+            let y = try batchNorm(x, weight: gamma, bias: beta, runningMean: mean, runningVar: variance,
+                                  training: c.bool("training"), layout: .cnhw)
+            assertClose(try swapped(y.value), try f.tensor(c.name, "out"), "batch norm \(c.name) out")
+            assertClose(mean.value, try f.tensor(c.name, "running_mean_after"), "batch norm \(c.name) running mean")
+            assertClose(variance.value, try f.tensor(c.name, "running_var_after"), "batch norm \(c.name) running var")
+            try y.backward(seed: try swapped(f.tensor(c.name, "grad_out")))
+            assertClose(try swapped(x.grad), try f.tensor(c.name, "grad_x"), "batch norm \(c.name) grad x")
+            assertClose(gamma.grad, try f.tensor(c.name, "grad_weight"), "batch norm \(c.name) grad weight")
+            assertClose(beta.grad, try f.tensor(c.name, "grad_bias"), "batch norm \(c.name) grad bias")
+        }
+    }
+
+    /// The fused pass equals batch norm then ReLU, both checked against PyTorch on their own.
+    func testBatchNormWithFusedReLUEqualsBatchNormThenReLU() throws {
+        let f = try Fixture("batchnorm")
+        XCTAssertFalse(f.cases.isEmpty)
+        for c in f.cases {
+            func run(fused: Bool) throws -> [Tensor?] {
+                let x = try f.variable(c.name, "x"), gamma = try f.variable(c.name, "weight"), beta = try f.variable(c.name, "bias")
+                let mean = Variable(try f.tensor(c.name, "running_mean")), variance = Variable(try f.tensor(c.name, "running_var"))
+                var y = try batchNorm(x, weight: gamma, bias: beta, runningMean: mean, runningVar: variance,
+                                      training: c.bool("training"), relu: fused)
+                if !fused { y = relu(y) }
+                try y.backward(seed: f.tensor(c.name, "grad_out"))
+                return [y.value, x.grad, gamma.grad, beta.grad, mean.value, variance.value]
+            }
+            let expected = try run(fused: false), actual = try run(fused: true)
+            XCTAssertTrue(expected[0]!.scalars.contains(0), "case \(c.name): ReLU never clips, the mask goes untested")
+            for (i, what) in ["out", "grad x", "grad weight", "grad bias", "running mean", "running var"].enumerated() {
+                assertClose(actual[i], expected[i]!, "fused batch norm + ReLU \(c.name) \(what)")
+            }
+        }
+    }
+
+    func testGlobalAveragePoolInCNHWGivesNCHWFeatures() throws {
+        let f = try Fixture("pooling")
+        let global = f.cases.filter { $0["kind"] as? String == "global" }
+        XCTAssertFalse(global.isEmpty, "the fixture has no global pooling case")
+        for c in global {
+            let x = try channelMajor(f, c.name, "x")
+            let y = try globalAvgPool(x, layout: .cnhw)
+            assertClose(y.value, try f.tensor(c.name, "out"), "global pool \(c.name) out")
+            try y.backward(seed: f.tensor(c.name, "grad_out"))
+            assertClose(try swapped(x.grad), try f.tensor(c.name, "grad_x"), "global pool \(c.name) grad x")
+        }
+    }
+}
