@@ -72,19 +72,61 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(try trainer.train(epochs: 1, on: dataset).records.first?.epoch, 1)
     }
 
-    func testNonFiniteLossStopsAndRestoresTheLastFiniteWeights() throws {
+    /// Every weight, running statistic (of every task) and momentum buffer, as numbers.
+    static func fullState(_ trainer: Trainer) -> [[Float]] {
+        (trainer.model.checkpointTensors() + trainer.optimizer.state()).map(\.tensor.scalars)
+    }
+
+    func testAnUpdateThatOverflowsRestoresTheEpochsStartingWeights() throws {
         let (tree, dataset) = try Self.easyDataset()
         _ = tree
         var s = Self.settings()
         s.learningRate = 1e30  // the first update overflows the weights
         let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: s)
-        let before = trainer.model.stateDict().map(\.tensor.scalars)
+        let before = Self.fullState(trainer)
         let (_, stop) = try trainer.train(epochs: 1, on: dataset)
         guard case .nonFinite(let message) = stop else { return XCTFail("expected a non-finite stop, got \(String(describing: stop))") }
-        XCTAssertTrue(message.contains("restored the weights of the last finite step"), message)
-        XCTAssertTrue(trainer.model.stateDict().allSatisfy { $0.tensor.firstNonFinite == nil })
+        XCTAssertTrue(message.contains("restored the weights from the start of epoch 1"), message)
+        XCTAssertEqual(Self.fullState(trainer), before)
         XCTAssertEqual(trainer.epochsCompleted, 0)
-        _ = before
+    }
+
+    /// One task, 12 images, batch 12: every epoch is a single step, so the step that overflows is the epoch's last.
+    func testAnOverflowOnTheEpochsLastStepIsRestoredToo() throws {
+        let tree = TreeBuilder()
+        for (index, label) in ["dark", "light"].enumerated() {
+            tree.images("shade", "train", label, count: 6, shade: UInt8(30 + index * 150))
+            tree.images("shade", "val", label, count: 2, shade: UInt8(30 + index * 150))
+        }
+        let dataset = try Dataset.load(tree.root, cacheSize: Dataset.cacheSize(forInput: (16, 16)))
+        var s = Self.settings()
+        s.batchSize = 12
+        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2], seed: 1), settings: s)
+        XCTAssertNil(try trainer.train(epochs: 1, on: dataset).stop)
+        let afterFirstEpoch = Self.fullState(trainer)
+        trainer.settings.learningRate = .infinity  // the update makes the weights infinite
+        let (records, stop) = try trainer.train(epochs: 1, on: dataset)
+        XCTAssertEqual(records.map(\.plannedSteps), [1])
+        guard case .nonFinite(let message) = stop else { return XCTFail("expected a non-finite stop, got \(String(describing: stop))") }
+        XCTAssertTrue(message.contains("restored the weights from the start of epoch 2"), message)
+        XCTAssertEqual(Self.fullState(trainer), afterFirstEpoch)
+        XCTAssertEqual(trainer.epochsCompleted, 1)
+    }
+
+    func testNonFiniteLossRestoresWeightsAndRunningStatistics() throws {
+        let (tree, dataset) = try Self.easyDataset()
+        _ = tree
+        let model = MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1)
+        // Finite weights whose logits overflow: the loss is not finite, though every weight is.
+        for head in model.heads { head.classifier.weight.value = Tensor(shape: head.classifier.weight.shape, repeating: 3e38) }
+        let trainer = Trainer(model: model, settings: Self.settings())
+        let before = Self.fullState(trainer)
+        let (_, stop) = try trainer.train(epochs: 1, on: dataset)
+        guard case .nonFinite(let message) = stop else { return XCTFail("expected a non-finite stop, got \(String(describing: stop))") }
+        XCTAssertTrue(message.contains("loss became"), message)
+        XCTAssertTrue(message.contains("restored the weights from the start of epoch 1"), message)
+        XCTAssertEqual(Self.fullState(trainer), before, "weights and running statistics as before the step")
+        XCTAssertEqual(trainer.epochsCompleted, 0)
     }
 
     func testFrozenBackboneTrainsOnlyTheHeads() throws {

@@ -68,8 +68,9 @@ public final class Trainer {
     }
 
     /// Trains `epochs` epochs. Returns the records of this call and why it stopped early, if so. Cancelling
-    /// (polled between steps) leaves weights, optimizer and counters consistent; a non-finite loss or
-    /// gradient restores the weights of the last finite step and stops.
+    /// (polled between steps) leaves weights, optimizer and counters consistent. A non-finite loss,
+    /// gradient or updated weight (checked at every step, the epoch's last included) restores the
+    /// weights, running statistics and optimizer state of the epoch's start, and stops.
     public func train(epochs: Int, on dataset: Dataset, isCancelled: () -> Bool = { false },
                       progress: (TrainingProgress) -> Void = { _ in }) throws -> (records: [EpochRecord], stop: Stop?) {
         guard dataset.tasks.count == model.taskCount else {
@@ -82,8 +83,6 @@ public final class Trainer {
         let schedule = settings.learningRateSchedule.schedule
         let mixup = settings.mixupAlpha > 0 ? Mixup(alpha: settings.mixupAlpha) : nil
         var records: [EpochRecord] = []
-        let state = model.namedVariables(prefix: "")
-        var lastGood: (values: [Tensor], optimizer: [(name: String, tensor: Tensor)])?
 
         for _ in 0..<epochs {
             let epoch = epochsCompleted
@@ -97,6 +96,10 @@ public final class Trainer {
             var record = EpochRecord(epoch: epoch, tasks: Array(repeating: TaskEpochStatistics(), count: model.taskCount),
                                      partial: true, steps: 0, plannedSteps: plan.count)
             model.setTraining(true)
+            // Weights are checked finite after every step, so they are finite here: the epoch's
+            // last-good state, which any non-finite loss, gradient or weight restores. Held by
+            // reference, it costs one copy of each weight and buffer per epoch, on its first update.
+            let epochStartState = (model: model.checkpointTensors(), optimizer: optimizer.state())
             let epochStart = DispatchTime.now().uptimeNanoseconds
             var stop: Stop?
             for step in 0..<plan.count {
@@ -107,23 +110,28 @@ public final class Trainer {
                 var inputs = batch.images, targets = oneHot(batch.labels, classes: classes)
                 if let mixup { (inputs, targets) = mixup.apply(images: batch.images, labels: batch.labels, classes: classes, rng: &rng) }
 
-                let snapshot = (values: state.map(\.variable.value), optimizer: optimizer.state())
                 let logits = try model(Variable(inputs), task: batch.task)
                 let loss = try crossEntropy(logits, targetDistribution: targets, labelSmoothing: settings.labelSmoothing)
+                let place = "at epoch \(epoch + 1), step \(step + 1) (task \(dataset.tasks[batch.task].name))"
+                let restored = "restored the weights from the start of epoch \(epoch + 1)"
                 guard loss.value.scalar.isFinite else {
-                    restore(lastGood ?? snapshot, state)
-                    stop = .nonFinite("loss became \(loss.value.scalar) at epoch \(epoch + 1), step \(step + 1) (task \(dataset.tasks[batch.task].name)); restored the weights of the last finite step")
+                    try restore(epochStartState)
+                    stop = .nonFinite("loss became \(loss.value.scalar) \(place); \(restored)")
                     break
                 }
-                lastGood = snapshot
                 optimizer.learningRate = schedule.rate(epoch: epoch, step: step, stepsPerEpoch: plan.count)
                 optimizer.zeroGrad()
                 try loss.backward()
                 do {
-                    try optimizer.step()
+                    try optimizer.step()  // changes nothing when a gradient is not finite
                 } catch {
-                    restore(snapshot, state)
-                    stop = .nonFinite("\(error) at epoch \(epoch + 1), step \(step + 1); restored the weights of the last finite step")
+                    try restore(epochStartState)
+                    stop = .nonFinite("\(error) \(place); \(restored)")
+                    break
+                }
+                if let bad = model.namedParameters().first(where: { $0.variable.value.firstNonFinite != nil }) {
+                    try restore(epochStartState)
+                    stop = .nonFinite("the update made \(bad.name) non-finite \(place); \(restored)")
                     break
                 }
 
@@ -158,9 +166,9 @@ public final class Trainer {
         return (records, nil)
     }
 
-    private func restore(_ saved: (values: [Tensor], optimizer: [(name: String, tensor: Tensor)]), _ state: [NamedVariable]) {
-        for (entry, value) in zip(state, saved.values) { entry.variable.value = value }
-        try? optimizer.loadState(Dictionary(uniqueKeysWithValues: saved.optimizer.map { ($0.name, $0.tensor) }))
+    private func restore(_ saved: (model: [(name: String, tensor: Tensor)], optimizer: [(name: String, tensor: Tensor)])) throws {
+        try model.loadCheckpointTensors(Dictionary(uniqueKeysWithValues: saved.model.map { ($0.name, $0.tensor) }))
+        try optimizer.loadState(Dictionary(uniqueKeysWithValues: saved.optimizer.map { ($0.name, $0.tensor) }))
         optimizer.zeroGrad()
     }
 }
