@@ -31,6 +31,11 @@ struct PoolGeometry {
 
     var planes: Int { batch * channels }
     var inputShape: [Int] { [batch, channels, height, width] }
+    /// A 2×2, stride-2, unpadded window whose every window lies whole inside the input.
+    var isPlain2x2: Bool {
+        kernelH == 2 && kernelW == 2 && strideH == 2 && strideW == 2 && padH == 0 && padW == 0
+            && 2 * outH <= height && 2 * outW <= width
+    }
     var outputShape: [Int] { [batch, channels, outH, outW] }
 
     /// Window bounds and divisor of an average pool, as PyTorch's CPU kernel computes them.

@@ -4,15 +4,26 @@ import Foundation
 /// library is loaded, before `main`. Executables call this first thing; it re-executes the
 /// process once with the settings in its environment, and returns when they are in place.
 public enum ProcessSetup {
-    /// OpenBLAS's idle worker threads spin (sched_yield) for a long while after each sgemm, taking
-    /// a core from the engine's own parallel loops on small machines; a short timeout puts them to sleep.
-    /// Measured on 2 cores: reference net training ≈ 15 % faster.
     public static func prepareOpenBLAS() {
         guard getenv("OPENBLAS_THREAD_TIMEOUT") == nil else { return }
+        // OpenBLAS's idle worker threads spin (sched_yield) for a long while after each sgemm, taking
+        // a core from the engine's own parallel loops on small machines; a short timeout puts them to
+        // sleep. Measured on 2 cores: reference net training ≈ 15 % faster.
         setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1)
+        if getenv("OPENBLAS_CORETYPE") == nil, let core = preferredCoreType() { setenv("OPENBLAS_CORETYPE", core, 1) }
         var arguments = CommandLine.arguments.map { strdup($0) }
         arguments.append(nil)
         execv("/proc/self/exe", &arguments)
-        // execv returned: could not re-execute; carry on with the default spinning.
+        // execv returned: could not re-execute; carry on with the defaults.
+    }
+
+    /// OpenBLAS 0.3.21 takes AMD Zen 4 for an Intel Cooper Lake and runs its AVX-512 kernels, which
+    /// measured 10–60 % slower on the engine's convolution products than its AVX2 (Haswell) kernels
+    /// there (BENCHMARKS.md). Other processors keep OpenBLAS's own choice.
+    static func preferredCoreType() -> String? {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              info.contains("AuthenticAMD") else { return nil }
+        let flags = info.split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ")) } ?? []
+        return flags.contains("avx512f") && flags.contains("avx2") && flags.contains("fma") ? "Haswell" : nil
     }
 }

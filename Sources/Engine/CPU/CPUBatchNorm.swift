@@ -48,7 +48,10 @@ extension CPUBackend {
             forEachBlock(in: range, g) { block, lo, hi in
                 let c = block % g.channels
                 let scale = ip[c] * gp[c], shift = bp[c] - mp[c] * scale
-                for i in lo..<hi { yp[i] = max(xp[i] * scale + shift, floor) }
+                var i = lo
+                let s8 = SIMD8(repeating: scale), t8 = SIMD8(repeating: shift), f8 = SIMD8(repeating: floor)
+                while i + 8 <= hi { store8(yp, i, pointwiseMax(load8(xp, i) * s8 + t8, f8)); i += 8 }
+                while i < hi { yp[i] = max(xp[i] * scale + shift, floor); i += 1 }
             }
         }
         return y
@@ -81,10 +84,19 @@ extension CPUBackend {
                 let inv = ip[c], mu = mp[c], scale = gp[c] * inv
                 let meanDy = training ? sdp[c] * inverseCount : 0
                 let meanDyXhat = training ? sxp[c] * inverseCount * inv : 0
-                if let yp {
-                    for i in lo..<hi { dxp[i] = scale * ((yp[i] > 0 ? dyp[i] : 0) - meanDy - (xp[i] - mu) * meanDyXhat) }
-                } else {
-                    for i in lo..<hi { dxp[i] = scale * (dyp[i] - meanDy - (xp[i] - mu) * meanDyXhat) }
+                let scale8 = SIMD8(repeating: scale), meanDy8 = SIMD8(repeating: meanDy)
+                let mu8 = SIMD8(repeating: mu), meanDyXhat8 = SIMD8(repeating: meanDyXhat), zero = SIMD8<Float>()
+                var i = lo
+                while i + 8 <= hi {
+                    var g = load8(dyp, i)
+                    if let yp { g.replace(with: 0, where: load8(yp, i) .<= zero) }
+                    store8(dxp, i, scale8 * (g - meanDy8 - (load8(xp, i) - mu8) * meanDyXhat8))
+                    i += 8
+                }
+                while i < hi {
+                    let g = yp.map { $0[i] > 0 ? dyp[i] : 0 } ?? dyp[i]
+                    dxp[i] = scale * (g - meanDy - (xp[i] - mu) * meanDyXhat)
+                    i += 1
                 }
             }
         }
@@ -111,6 +123,17 @@ private func forEachBlock(in range: Range<Int>, _ g: NormGeometry, _ body: (Int,
 @inline(__always)
 private func load8(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
     UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+private func store8(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ v: SIMD8<Float>) {
+    UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+/// Lane-wise max(a, b) as a blend (SIMD's own pointwiseMax is slow here, see PLATFORM-NOTES).
+@inline(__always)
+private func pointwiseMax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    a.replacing(with: b, where: a .< b)
 }
 
 private func blockSum(_ p: UnsafePointer<Float>, _ n: Int) -> Double {

@@ -6,6 +6,7 @@ extension CPUBackend {
         let inArea = g.height * g.width, outArea = g.outH * g.outW
         parallelFor(g.planes) { plane in
             let src = xp + plane * inArea, dst = yp + plane * outArea
+            if g.isPlain2x2 { return maxPool2x2(src, dst, g) }
             for oh in 0..<g.outH {
                 for ow in 0..<g.outW { dst[oh * g.outW + ow] = src[maxPoolWinner(src, oh, ow, g)] }
             }
@@ -19,6 +20,7 @@ extension CPUBackend {
         let inArea = g.height * g.width, outArea = g.outH * g.outW
         parallelFor(g.planes) { plane in
             let src = xp + plane * inArea, dst = dxp + plane * inArea, grad = dyp + plane * outArea
+            if g.isPlain2x2 { return maxPool2x2Backward(src, grad, dst, g) }
             dst.update(repeating: 0, count: inArea)
             for oh in 0..<g.outH {
                 for ow in 0..<g.outW { dst[maxPoolWinner(src, oh, ow, g)] += grad[oh * g.outW + ow] }
@@ -95,16 +97,6 @@ extension CPUBackend {
 /// and a NaN wins as in PyTorch. Forward and backward both call this, so they agree on the winner.
 @inline(__always)
 private func maxPoolWinner(_ src: UnsafePointer<Float>, _ oh: Int, _ ow: Int, _ g: PoolGeometry) -> Int {
-    if g.kernelH == 2 && g.kernelW == 2 && g.strideH == 2 && g.strideW == 2 && g.padH == 0 && g.padW == 0
-        && 2 * oh + 1 < g.height && 2 * ow + 1 < g.width {
-        // The common window, whole inside the image: four loads, no bounds arithmetic.
-        let a = 2 * oh * g.width + 2 * ow, b = a + 1, c = a + g.width, d = c + 1
-        var index = a, best = src[a]
-        if !(src[b] <= best) { best = src[b]; index = b }
-        if !(src[c] <= best) { best = src[c]; index = c }
-        if !(src[d] <= best) { index = d }
-        return index
-    }
     let h0 = max(0, oh * g.strideH - g.padH), h1 = min(g.height, oh * g.strideH - g.padH + g.kernelH)
     let w0 = max(0, ow * g.strideW - g.padW), w1 = min(g.width, ow * g.strideW - g.padW + g.kernelW)
     var best = -Float.infinity, bestIndex = h0 * g.width + w0
@@ -116,4 +108,44 @@ private func maxPoolWinner(_ src: UnsafePointer<Float>, _ oh: Int, _ ow: Int, _ 
         }
     }
     return bestIndex
+}
+
+// The common 2×2, stride-2 window on one plane, written as selects so that the loops vectorise. The
+// winner is the first largest of top-left, top-right, bottom-left, bottom-right (a NaN wins), as above.
+
+private func maxPool2x2(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ g: PoolGeometry) {
+    for oh in 0..<g.outH {
+        let top = src + 2 * oh * g.width, bottom = top + g.width, out = dst + oh * g.outW
+        for ow in 0..<g.outW {
+            var best = top[2 * ow]
+            best = !(top[2 * ow + 1] <= best) ? top[2 * ow + 1] : best
+            best = !(bottom[2 * ow] <= best) ? bottom[2 * ow] : best
+            best = !(bottom[2 * ow + 1] <= best) ? bottom[2 * ow + 1] : best
+            out[ow] = best
+        }
+    }
+}
+
+/// Writes every input position of the plane: the gradient at each window's winner, zero elsewhere
+/// (an odd last row or column belongs to no window).
+private func maxPool2x2Backward(_ src: UnsafePointer<Float>, _ grad: UnsafePointer<Float>,
+                                _ dst: UnsafeMutablePointer<Float>, _ g: PoolGeometry) {
+    for oh in 0..<g.outH {
+        let top = src + 2 * oh * g.width, bottom = top + g.width
+        let dTop = dst + 2 * oh * g.width, dBottom = dTop + g.width, gRow = grad + oh * g.outW
+        for ow in 0..<g.outW {
+            let a = top[2 * ow], b = top[2 * ow + 1], c = bottom[2 * ow], d = bottom[2 * ow + 1]
+            var best = a, k: Int32 = 0
+            let bWins = !(b <= best); best = bWins ? b : best; k = bWins ? 1 : k
+            let cWins = !(c <= best); best = cWins ? c : best; k = cWins ? 2 : k
+            k = !(d <= best) ? 3 : k
+            let v = gRow[ow]
+            dTop[2 * ow] = k == 0 ? v : 0
+            dTop[2 * ow + 1] = k == 1 ? v : 0
+            dBottom[2 * ow] = k == 2 ? v : 0
+            dBottom[2 * ow + 1] = k == 3 ? v : 0
+        }
+        for col in 2 * g.outW..<g.width { dTop[col] = 0; dBottom[col] = 0 }
+    }
+    for row in 2 * g.outH..<g.height { (dst + row * g.width).update(repeating: 0, count: g.width) }
 }
