@@ -30,9 +30,9 @@ protocol Backend {
     func repeatRows(_ v: Tensor, count: Int) -> Tensor
 
     // Convolution.
-    /// y and the saved column matrix for the backward pass.
-    func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> (y: Tensor, columns: Tensor)
-    func conv2dBackward(_ dy: Tensor, weight: Tensor, columns: Tensor, _ g: ConvGeometry,
+    func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor
+    /// Needs only x and the weight from the forward pass (a backend may recompute what it derived from them).
+    func conv2dBackward(_ dy: Tensor, x: Tensor, weight: Tensor, _ g: ConvGeometry,
                         wants: (input: Bool, weight: Bool, bias: Bool)) -> (input: Tensor?, weight: Tensor?, bias: Tensor?)
 
     // Batch normalisation; `relu` fuses a ReLU after it (forward and backward in the same passes).

@@ -34,10 +34,10 @@ public func conv2d(_ x: Variable, _ weight: Variable, _ bias: Variable? = nil,
                    stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), layout: ImageLayout = .nchw) throws -> Variable {
     let g = try convGeometry(x.shape, weight.shape, bias?.shape, stride: stride, padding: padding, layout: layout)
     let backend = x.value.backend
-    let (y, columns) = backend.conv2d(x.value, weight.value, bias?.value, g)
+    let y = backend.conv2d(x.value, weight.value, bias?.value, g)
     let parents = [x, weight] + (bias.map { [$0] } ?? [])
     return Variable.result(y, parents: parents) { dy in
-        let grads = backend.conv2dBackward(dy, weight: weight.value, columns: columns, g,
+        let grads = backend.conv2dBackward(dy, x: x.value, weight: weight.value, g,
                                            wants: (x.requiresGrad, weight.requiresGrad, bias?.requiresGrad ?? false))
         if let dx = grads.input { x.accumulate(dx) }
         if let dw = grads.weight { weight.accumulate(dw) }

@@ -1,8 +1,11 @@
 /// Convolution on the CPU: unfold the input into a column matrix (im2col), one sgemm, and the
 /// adjoint fold (col2im) for the input gradient. In CNHW layout the sgemm reads and writes the
-/// activations as they are; in NCHW the output is reordered once per pass.
+/// activations as they are; in NCHW the output is reordered once per pass. The backward pass unfolds
+/// the input again rather than keeping the column matrix from the forward pass: that costs one cheap
+/// memory pass, while keeping it would hold C·KH·KW floats per output pixel for every layer until
+/// the backward pass reaches it (gigabytes for ResNet-18 at 224×224).
 extension CPUBackend {
-    func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> (y: Tensor, columns: Tensor) {
+    func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
         let columns = g.isPointwise ? x : im2col(x, g)
         // Product in [OC, N·OH·OW] = CNHW: the output itself in that layout.
         var product = Tensor(uninitialized: [g.outChannels, g.columnCount])
@@ -16,7 +19,7 @@ extension CPUBackend {
                     for i in 0..<g.columnCount { row[i] += b }
                 }
             }
-            return (try! product.reshaped(g.outputShape), columns)
+            return try! product.reshaped(g.outputShape)
         }
         var y = Tensor(uninitialized: g.outputShape)
         let yp = y.mutablePointer(), pp = product.pointer, bp = bias?.pointer
@@ -26,15 +29,16 @@ extension CPUBackend {
             let b = bp?[oc] ?? 0
             for i in 0..<outArea { dst[i] = src[i] + b }
         }
-        return (y, columns)
+        return y
     }
 
-    func conv2dBackward(_ dy: Tensor, weight: Tensor, columns: Tensor, _ g: ConvGeometry,
+    func conv2dBackward(_ dy: Tensor, x: Tensor, weight: Tensor, _ g: ConvGeometry,
                         wants: (input: Bool, weight: Bool, bias: Bool)) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         let dyColumns = g.layout == .cnhw ? dy : swapFirstTwoAxes(dy)
         let dcp = dyColumns.pointer
         var dw: Tensor?, db: Tensor?, dx: Tensor?
         if wants.weight {
+            let columns = g.isPointwise ? x : im2col(x, g)
             var t = Tensor(uninitialized: weight.shape)
             gemm(transB: true, m: g.outChannels, n: g.columnRows, k: g.columnCount, a: dcp, b: columns.pointer, c: t.mutablePointer())
             dw = t
