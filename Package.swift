@@ -32,7 +32,7 @@ let package = Package(
         .executableTarget(name: "Shell", dependencies: [
             "Commands", "CEdit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "Bench", dependencies: ["MTMC"]),
+        .executableTarget(name: "Bench", dependencies: ["MTMC", "CBLAS"]),
         .executableTarget(name: "MakeSamples", dependencies: ["Vision", "Engine"], path: "tools/make-samples"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),

@@ -2,119 +2,95 @@ import Engine
 import Foundation
 import MTMC
 
-/// Figures of one training/inference benchmark run of the reference net.
-struct BenchmarkFigures {
-    var trainImagesPerSecond: Double
-    var evalImagesPerSecond: Double
-    var latencyMilliseconds: Double
+/// Figures of one training/inference benchmark run of one model.
+struct BenchmarkFigures: Codable {
+    var trainImagesPerSecond: [Double]
+    var evalImagesPerSecond: [Double]
+    var latencyMilliseconds: [Double]
     var peakResidentMegabytes: Double
 }
 
-/// The engine benchmark: batch 64, 3×64×64 inputs, SGD momentum 0.9, weight decay 1e-4, steps alternating heads.
+/// The engine benchmark of one model: random 3×S×S inputs, two heads (10 and 6 classes) whose training
+/// steps alternate, SGD momentum 0.9 and weight decay 1e-4: the work of a `train` step without the data.
 enum EngineBenchmark {
     struct Settings {
-        var threads: Int
-        var windows: Int
-        let batch = 64, size = 64, stepsPerWindow = 4
+        var model = "tiny"
+        var size = 64
+        var batch = 64
+        var threads = 2
+        var windows = 5
+        var stepsPerWindow = 4
+        var latencyRuns = 20
         let classes = [10, 6]
-    }
 
-    /// Multiply-adds ×2 of the convolutions and linears of the tiny net for one h×w image, forward only.
-    static func forwardFLOPs(height: Int, width: Int) -> Double {
-        let widths = [3, 32, 64, 128, 256]
-        var flops = 0.0, area = Double(height * width)
-        for i in 0..<4 {
-            flops += 2 * Double(widths[i] * 9 * widths[i + 1]) * area
-            if i < 3 { area /= 4 }
+        var architecture: Architecture? {
+            switch model {
+            case "tiny": .tiny
+            case "resnet18": .resnet18(zeroGamma: false, resnetD: false)
+            case "darknet": .darknet
+            default: nil
+            }
         }
-        return flops + 2 * 256 * 256 + 2 * 256 * 10
-    }
-
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-    static func randomBatch(_ n: Int, _ size: Int, rng: inout RandomGenerator) -> Tensor {
-        Initializer.normal(shape: [n, 3, size, size], std: 1, rng: &rng)
+    /// Images/s of each window of `steps` calls of `body`, each call handling `images` images.
+    static func windows(_ count: Int, steps: Int, images: Int, _ body: () throws -> Void) rethrows -> [Double] {
+        try (0..<count).map { _ in
+            let start = now()
+            for _ in 0..<steps { try body() }
+            return Double(images * steps) / (now() - start)
+        }
     }
 
     static func run(_ s: Settings) throws -> BenchmarkFigures {
         Threads.count = s.threads
+        guard let architecture = s.architecture else { throw EngineError("unknown model \(s.model); use tiny, resnet18 or darknet") }
         var rng = RandomGenerator(seed: 1)
-        // The reference net is the `tiny` backbone with one MTMC head per task.
-        let net = MultiTaskModel(architecture: .tiny, classesPerTask: s.classes, seed: 7)
+        let net = MultiTaskModel(architecture: architecture, classesPerTask: s.classes, seed: 7)
         let sgd = SGD(parameters: net.namedParameters(), learningRate: 0.01, momentum: 0.9, weightDecay: 1e-4)
-        let x = Variable(randomBatch(s.batch, s.size, rng: &rng))
+        let x = Variable(Initializer.normal(shape: [s.batch, 3, s.size, s.size], std: 1, rng: &rng))
         let labels = s.classes.map { k in (0..<s.batch).map { _ in Int(rng.next() % UInt64(k)) } }
-
         var step = 0
         func trainStep() throws {
             let task = step % 2
             let loss = try crossEntropy(try net(x, task: task), labels: labels[task])
+            sgd.zeroGrad()
             try loss.backward()
             try sgd.step()
-            sgd.zeroGrad()
             step += 1
         }
         net.setTraining(true)
-        for _ in 0..<3 { try trainStep() }
-        var train: [Double] = []
-        for _ in 0..<s.windows {
-            let start = now()
-            for _ in 0..<s.stepsPerWindow { try trainStep() }
-            train.append(Double(s.batch * s.stepsPerWindow) / (now() - start))
-        }
-
+        try trainStep()  // warm-up: buffers, OpenBLAS threads
+        let train = try windows(s.windows, steps: s.stepsPerWindow, images: s.batch, trainStep)
         net.setTraining(false)
-        let single = Variable(randomBatch(1, s.size, rng: &rng))
-        let (evaluation, latency) = try GradMode.withoutGradients { () throws -> (Double, Double) in
+        let single = Variable(Initializer.normal(shape: [1, 3, s.size, s.size], std: 1, rng: &rng))
+        let (evaluation, latency) = try GradMode.withoutGradients { () throws -> ([Double], [Double]) in
             _ = try net(x, task: 0)
-            var rates: [Double] = []
-            for _ in 0..<s.windows {
-                let start = now()
-                for task in 0..<2 { _ = try net(x, task: task) }
-                rates.append(Double(2 * s.batch) / (now() - start))
-            }
-            var latencies: [Double] = []
-            for _ in 0..<20 {
+            let rates = try windows(s.windows, steps: 2, images: s.batch) { _ = try net(x, task: step % 2); step += 1 }
+            _ = try net(single, task: 0)
+            let latencies = try (0..<s.latencyRuns).map { _ in
                 let start = now()
                 _ = try net(single, task: 0)
-                latencies.append((now() - start) * 1000)
+                return (now() - start) * 1000
             }
-            return (median(rates), median(latencies))
+            return (rates, latencies)
         }
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return BenchmarkFigures(trainImagesPerSecond: median(train), evalImagesPerSecond: evaluation,
-                                latencyMilliseconds: latency, peakResidentMegabytes: Double(usage.ru_maxrss) / 1024)
+        return BenchmarkFigures(trainImagesPerSecond: train, evalImagesPerSecond: evaluation,
+                                latencyMilliseconds: latency, peakResidentMegabytes: peakResidentMegabytes())
     }
 
-    static func report(ours: BenchmarkFigures, torch: BenchmarkFigures?, settings s: Settings) {
-        print("engine benchmark: reference tiny net, batch \(s.batch), 3×\(s.size)×\(s.size), \(s.threads) threads, median of \(s.windows) windows")
-        func row(_ name: String, _ a: Double, _ b: Double?, _ format: String, higherIsBetter: Bool) {
-            let mine = String(format: format, a)
-            let theirs = b.map { String(format: format, $0) } ?? "—"
-            let ratio = b.map { String(format: "%.2f", a / $0) } ?? "—"
-            print(name.padding(toLength: 26, withPad: " ", startingAt: 0)
-                  + mine.leftPadded(12) + theirs.leftPadded(12) + ratio.leftPadded(10)
-                  + (b == nil ? "" : higherIsBetter ? "  (>1: mtmc faster)" : "  (<1: mtmc better)"))
-        }
-        print("figure".padding(toLength: 26, withPad: " ", startingAt: 0) + "mtmc".leftPadded(12) + "PyTorch".leftPadded(12) + "mtmc/PT".leftPadded(10))
-        row("train images/s", ours.trainImagesPerSecond, torch?.trainImagesPerSecond, "%.1f", higherIsBetter: true)
-        row("eval images/s (batch 64)", ours.evalImagesPerSecond, torch?.evalImagesPerSecond, "%.1f", higherIsBetter: true)
-        row("batch-1 latency ms", ours.latencyMilliseconds, torch?.latencyMilliseconds, "%.2f", higherIsBetter: false)
-        row("peak resident MB", ours.peakResidentMegabytes, torch?.peakResidentMegabytes, "%.0f", higherIsBetter: false)
-        if torch == nil { print("PyTorch: not found (pip install torch) or --no-torch given; no ratios") }
-        let trainFLOPs = 3 * forwardFLOPs(height: s.size, width: s.size)
-        let achieved = ours.trainImagesPerSecond * trainFLOPs / 1e9
-        print(String(format: "training arithmetic: %.2f GFLOP per image, %.1f GFLOP/s achieved = %.0f%% of the ~200 GFLOP/s sgemm ceiling",
-                     trainFLOPs / 1e9, achieved, achieved / 2))
+    /// Multiply-adds ×2 of one training step per image (forward, input and weight gradients: 3× the
+    /// forward's convolutions and linears), counted by running the model's shapes.
+    static func trainingFLOPs(_ s: Settings) throws -> Double {
+        3 * (try ForwardFLOPs.count(s.architecture!, size: s.size, classes: s.classes[0]))
     }
 }
 
-extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+/// The peak resident set of this process, in MB.
+func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
 }

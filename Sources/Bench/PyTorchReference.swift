@@ -1,31 +1,52 @@
 import Foundation
 
-/// Runs tools/bench/engine_bench.py (the same net in PyTorch) and reads its JSON figures;
-/// nil when python3 or torch is missing. The faster of NCHW and channels_last is reported.
+/// The PyTorch side of the benchmark: scripts in tools/bench run by python3, each printing one JSON
+/// line as its last line. Nil (with the reason on standard error) when python3 or torch is missing.
 enum PyTorchReference {
-    static func run(_ s: EngineBenchmark.Settings) -> BenchmarkFigures? {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../tools/bench/engine_bench.py").standardized.path
-        guard FileManager.default.fileExists(atPath: script) else { return nil }
+    static let toolsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../tools").standardized.path
+
+    /// Runs `python3 tools/<script> arguments…` and decodes its last output line.
+    static func run(_ script: String, _ arguments: [String]) -> [String: Any]? {
+        guard let line = ChildProcess.run("/usr/bin/env", ["python3", "\(toolsFolder)/\(script)"] + arguments)?.lastLine,
+              let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            FileHandle.standardError.write("PyTorch reference \(script) did not run (pip install torch pillow?)\n".data(using: .utf8)!)
+            return nil
+        }
+        return json
+    }
+
+    /// The same model and recipe as `EngineBenchmark.run`; the faster of NCHW and channels_last.
+    static func engine(_ s: EngineBenchmark.Settings) -> (figures: BenchmarkFigures, layout: String)? {
+        guard let json = run("bench/engine_bench.py", [
+            "--model", s.model, "--threads", "\(s.threads)", "--windows", "\(s.windows)", "--batch", "\(s.batch)",
+            "--size", "\(s.size)", "--steps-per-window", "\(s.stepsPerWindow)", "--latency-runs", "\(s.latencyRuns)",
+        ]), let train = json["train"] as? [Double], let eval = json["eval"] as? [Double],
+              let latency = json["latency_ms"] as? [Double], let rss = json["peak_rss_mb"] as? Double else { return nil }
+        return (BenchmarkFigures(trainImagesPerSecond: train, evalImagesPerSecond: eval, latencyMilliseconds: latency,
+                                 peakResidentMegabytes: rss), json["layout"] as? String ?? "?")
+    }
+}
+
+/// A child process's standard output, or nil when it could not start or exited non-zero.
+enum ChildProcess {
+    struct Output {
+        let text: String
+        var lastLine: String? { text.split(separator: "\n").last.map(String.init) }
+    }
+
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) -> Output? {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--threads", "\(s.threads)", "--windows", "\(s.windows)",
-                             "--batch", "\(s.batch)", "--size", "\(s.size)", "--steps-per-window", "\(s.stepsPerWindow)"]
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         do { try process.run() } catch { return nil }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last,
-              let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let train = json["train_ips"] as? Double, let eval = json["eval_ips"] as? Double,
-              let latency = json["latency_ms"] as? Double, let rss = json["peak_rss_mb"] as? Double else { return nil }
-        print(String(format: "PyTorch %@: train %.1f images/s NCHW, %.1f channels_last (the faster is compared)",
-                     json["torch_version"] as? String ?? "?",
-                     json["train_ips_nchw"] as? Double ?? 0, json["train_ips_channels_last"] as? Double ?? 0))
-        return BenchmarkFigures(trainImagesPerSecond: train, evalImagesPerSecond: eval,
-                                latencyMilliseconds: latency, peakResidentMegabytes: rss)
+        guard process.terminationStatus == 0 else { return nil }
+        return Output(text: String(decoding: data, as: UTF8.self))
     }
 }

@@ -3,26 +3,49 @@ import Foundation
 
 ProcessSetup.prepareOpenBLAS()
 
-/// mtmc-bench engine: trains the reference net on random data and compares with PyTorch when it is installed.
-/// mtmc-bench data: dataset load time and memory, and augmentation speed.
+let usage = """
+    usage: mtmc-bench all [--threads N] [--windows N]     every row of BENCHMARKS.md, mtmc beside PyTorch
+           mtmc-bench engine [--model tiny|resnet18|darknet] [--size S] [--batch B] [--threads N]
+                             [--windows N] [--steps N] [--latency-runs N] [--json] [--no-torch]
+           mtmc-bench data [--threads N] [--images N]    load time and memory of a tree of small PNGs
+    """
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard let command = arguments.first, ["engine", "data"].contains(command) else {
-    print("usage: mtmc-bench engine [--threads N] [--windows N] [--no-torch]\n       mtmc-bench data [--threads N] [--images N]")
+guard let command = arguments.first, ["all", "engine", "data"].contains(command) else {
+    print(usage)
     exit(arguments.isEmpty ? 1 : 2)
 }
-func option(_ name: String) -> Int? {
+func option(_ name: String) -> String? {
     guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
-    return Int(arguments[i + 1])
+    return arguments[i + 1]
 }
-let settings = EngineBenchmark.Settings(threads: option("--threads") ?? 2, windows: option("--windows") ?? 5)
+func number(_ name: String, _ fallback: Int) -> Int { option(name).flatMap { Int($0) } ?? fallback }
+
 do {
-    if command == "data" {
-        try DataBenchmark.run(threads: settings.threads, images: option("--images") ?? 10_000)
-        exit(0)
+    let threads = number("--threads", 2)
+    switch command {
+    case "all":
+        try FullBenchmark.run(threads: threads, windows: number("--windows", 5))
+    case "data":
+        try DataBenchmark.runLoad(threads: threads, images: number("--images", 10_000))
+    default:
+        let s = EngineBenchmark.Settings(model: option("--model") ?? "tiny", size: number("--size", 64), batch: number("--batch", 64),
+                                         threads: threads, windows: number("--windows", 5), stepsPerWindow: number("--steps", 4),
+                                         latencyRuns: number("--latency-runs", 20))
+        let ours = try EngineBenchmark.run(s)
+        if arguments.contains("--json") {
+            print(String(decoding: try JSONEncoder().encode(ours), as: UTF8.self))
+        } else {
+            let peer = arguments.contains("--no-torch") ? nil : PyTorchReference.engine(s)
+            print(FullBenchmark.table([
+                .init(name: "\(s.model) \(s.size)×\(s.size) b\(s.batch) train img/s", mtmc: ours.trainImagesPerSecond,
+                      peer: peer?.figures.trainImagesPerSecond, higherIsBetter: true, target: ""),
+                .init(name: "eval img/s", mtmc: ours.evalImagesPerSecond, peer: peer?.figures.evalImagesPerSecond, higherIsBetter: true, target: ""),
+                .init(name: "batch-1 latency ms", mtmc: ours.latencyMilliseconds, peer: peer?.figures.latencyMilliseconds, higherIsBetter: false, target: ""),
+                .init(name: "peak RSS MB", mtmc: [ours.peakResidentMegabytes], peer: peer.map { [$0.figures.peakResidentMegabytes] },
+                      higherIsBetter: false, target: ""),
+            ]))
+        }
     }
-    let ours = try EngineBenchmark.run(settings)
-    let torch = arguments.contains("--no-torch") ? nil : PyTorchReference.run(settings)
-    EngineBenchmark.report(ours: ours, torch: torch, settings: settings)
 } catch {
     print("benchmark failed: \(error)")
     exit(1)

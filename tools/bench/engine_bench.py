@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""The engine benchmark's reference: the same "tiny" net and recipe in PyTorch.
+"""The engine benchmark's reference: the same net (tiny, resnet18 or darknet) and recipe in PyTorch.
 
-Prints one JSON line (images/s, latency, peak RSS) that `mtmc-bench engine` reads.
+Prints one JSON line (images/s per window, latency per run, peak RSS) that `mtmc-bench` reads.
 Both NCHW and channels_last are run; the faster training figure is reported.
 """
 import argparse, json, os, resource, statistics, sys, time
@@ -9,13 +9,13 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
-from tiny_net import Tiny  # noqa: E402
+from backbones import MODELS  # noqa: E402
 
 
 def measure(a, channels_last):
     torch.manual_seed(0)
     fmt = torch.channels_last if channels_last else torch.contiguous_format
-    net = Tiny([10, 6]).to(memory_format=fmt)
+    net = MODELS[a.model]([10, 6]).to(memory_format=fmt)
     opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
     x = torch.randn(a.batch, 3, a.size, a.size).to(memory_format=fmt)
     labels = [torch.randint(0, k, (a.batch,)) for k in (10, 6)]
@@ -48,16 +48,18 @@ def measure(a, channels_last):
                 net(x, t)
             rates.append(2 * a.batch / (time.perf_counter() - s))
         one = torch.randn(1, 3, a.size, a.size).to(memory_format=fmt)
-        for _ in range(20):
+        for _ in range(a.latency_runs):
             s = time.perf_counter()
             net(one, 0)
             lat.append((time.perf_counter() - s) * 1000)
-    return statistics.median(train), statistics.median(rates), statistics.median(lat)
+    return train, rates, lat
 
 
 def main():
     p = argparse.ArgumentParser()
+    p.add_argument("--model", choices=sorted(MODELS), default="tiny")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--latency-runs", type=int, default=20)
     p.add_argument("--windows", type=int, default=5)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--size", type=int, default=64)
@@ -66,11 +68,10 @@ def main():
     torch.set_num_threads(a.threads)
     nchw = measure(a, False)
     cl = measure(a, True)
-    best = max(nchw, cl, key=lambda r: r[0])
+    best, layout = max((nchw, "NCHW"), (cl, "channels_last"), key=lambda r: statistics.median(r[0][0]))
     print(json.dumps({
-        "torch_version": torch.__version__,
-        "train_ips": best[0], "eval_ips": best[1], "latency_ms": best[2],
-        "train_ips_nchw": nchw[0], "train_ips_channels_last": cl[0],
+        "torch_version": torch.__version__, "layout": layout,
+        "train": best[0], "eval": best[1], "latency_ms": best[2],
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 

@@ -5,9 +5,9 @@ import Engine
 /// pool, [3x3 512, 1x1 256, 3x3 512], global average pool; BN and leaky ReLU (0.1) after each conv.
 public final class Darknet: Backbone {
     /// (in, out, kernel) per conv; a pool follows the convs whose index is in `poolsAfter`.
-    static let layout: [(Int, Int, Int)] = [(3, 32, 3), (32, 64, 3), (64, 128, 3), (128, 64, 1), (64, 128, 3),
+    public static let layout: [(Int, Int, Int)] = [(3, 32, 3), (32, 64, 3), (64, 128, 3), (128, 64, 1), (64, 128, 3),
                                             (128, 256, 3), (256, 128, 1), (128, 256, 3), (256, 512, 3), (512, 256, 1), (256, 512, 3)]
-    static let poolsAfter: Set<Int> = [0, 1, 4, 7]
+    public static let poolsAfter: Set<Int> = [0, 1, 4, 7]
 
     let convs: [ConvBN]
     public var featureCount: Int { 512 }

@@ -1,0 +1,68 @@
+import Foundation
+
+/// The rows measured through whole programs: the data pipeline, the real `train` command, and a one-off
+/// `mtmc predict` process, each beside what a PyTorch user would run.
+enum ProcessBenchmark {
+    static let mtmc = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        .appendingPathComponent("mtmc").path
+
+    static func rows(threads: Int, pureStepRate: [Double]) throws -> [FullBenchmark.Row] {
+        print("generating 3000 JPEGs (256×256) for the data, train and predict rows (once; not timed)…")
+        let tree = try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true)
+        var rows: [FullBenchmark.Row] = []
+
+        print("running the data pipeline…")
+        let ours = try (0..<3).map { _ in try DataBenchmark.pipelineImagesPerSecond(tree: tree, threads: threads).rate }
+        let peer = (0..<3).compactMap { _ in
+            PyTorchReference.run("bench/data_bench.py", [tree, "--size", "64", "--workers", "\(threads)"])?["images_per_second"] as? Double
+        }
+        rows.append(.init(name: "data pipeline img/s (decode, resize, augment, normalise)", mtmc: ours,
+                          peer: peer.isEmpty ? nil : peer, higherIsBetter: true, target: "≥ 2.0"))
+
+        print("running the train command…")
+        guard FileManager.default.isExecutableFile(atPath: mtmc) else {
+            print("no mtmc binary beside mtmc-bench (swift build -c release): train and predict rows skipped")
+            return rows
+        }
+        let trainRates = try (0..<2).map { _ in try trainCommandImagesPerSecond(tree: tree, threads: threads) }
+        rows.append(.init(name: "train command img/s vs the tiny step rate (peer: mtmc-bench)", mtmc: trainRates,
+                          peer: pureStepRate, higherIsBetter: true, target: "≥ 0.9"))
+
+        print("running one-off predictions…")
+        let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("mtmc-bench-tiny.safetensors").path
+        guard ChildProcess.run(mtmc, ["-c", "load \(tree); model tiny; save \(checkpoint)"]) != nil else {
+            throw ReferenceError("could not write \(checkpoint)")
+        }
+        let image = "\(tree)/task0/train/class1/2.jpg"
+        let ourTimes = (0..<5).compactMap { _ in timed { ChildProcess.run(mtmc, ["predict", "--model", checkpoint, image]) } }
+        let peerTimes = (0..<5).compactMap { _ in
+            timed { ChildProcess.run("/usr/bin/env", ["python3", "\(PyTorchReference.toolsFolder)/bench/predict_bench.py", checkpoint, image]) }
+        }
+        rows.append(.init(name: "one-off predict process ms", mtmc: ourTimes, peer: peerTimes.isEmpty ? nil : peerTimes,
+                          higherIsBetter: false, target: "≤ 0.03"))
+        return rows
+    }
+
+    /// Wall milliseconds of `body`, nil when it failed.
+    static func timed(_ body: () -> ChildProcess.Output?) -> Double? {
+        let start = EngineBenchmark.now()
+        return body() == nil ? nil : (EngineBenchmark.now() - start) * 1000
+    }
+
+    /// The last epoch's img/s of `train 2` (tiny, batch 64, default settings otherwise) on the cached tree.
+    static func trainCommandImagesPerSecond(tree: String, threads: Int) throws -> Double {
+        let script = "set threads \(threads); set batch 64; load \(tree); model tiny; train 2"
+        guard let output = ChildProcess.run(mtmc, ["-c", script])?.text,
+              let line = output.split(separator: "\n").last(where: { $0.hasPrefix("epoch 2") }),
+              let field = line.components(separatedBy: "  ").first(where: { $0.hasSuffix(" img/s") }),
+              let rate = Double(field.dropLast(" img/s".count)) else {
+            throw ReferenceError("mtmc -c '\(script)' gave no epoch 2 line")
+        }
+        return rate
+    }
+}
+
+struct ReferenceError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
