@@ -35,6 +35,8 @@ public final class Session {
     public var evaluations: [TaskEvaluation] = []
     /// Per-task calibration from the last `calibrate` (or an opened checkpoint); empty when uncalibrated.
     public var calibration: [TaskCalibration] = []
+    /// How the next `calibrate` estimates its tables (set calibfit, calibrate, calibmin).
+    public var calibrationOptions = CalibrationOptions()
     public var logsFolder = "logs"
     public var plotsFolder = "plots"
     public var pixelLimit = 100_000_000

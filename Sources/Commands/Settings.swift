@@ -129,6 +129,27 @@ let allSettings: [Setting] = [
                 session.predictThreshold = Float(v)
                 return true
             }),
+    Setting(name: "calibmin", allowed: "whole number 1 to 1000000", summary: "validation samples at or above a threshold a calibration level needs (next calibrate)",
+            get: { "\($0.calibrationOptions.minimumSupport)" },
+            set: { session, text in
+                guard let v = whole(text, 1...1_000_000) else { return false }
+                session.calibrationOptions.minimumSupport = v
+                return true
+            }),
+    Setting(name: "calibrate", allowed: "estimate or conservative", summary: "levels from the precision estimate or its Wilson 95 % lower bound (next calibrate)",
+            get: { $0.calibrationOptions.mode.rawValue },
+            set: { session, text in
+                guard let v = CalibrationOptions.Mode(rawValue: text) else { return false }
+                session.calibrationOptions.mode = v
+                return true
+            }),
+    Setting(name: "calibfit", allowed: "isotonic or interpolated", summary: "precision estimate: isotonic regression, or PR interpolation (next calibrate)",
+            get: { $0.calibrationOptions.fit.rawValue },
+            set: { session, text in
+                guard let v = CalibrationOptions.Fit(rawValue: text) else { return false }
+                session.calibrationOptions.fit = v
+                return true
+            }),
     Setting(name: "logs", allowed: "a folder", summary: "where eval writes its logs", get: { $0.logsFolder },
             set: { session, text in session.logsFolder = text; return !text.isEmpty }),
     Setting(name: "plots", allowed: "a folder", summary: "where plot writes pictures", get: { $0.plotsFolder },
