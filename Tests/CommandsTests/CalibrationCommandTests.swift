@@ -47,4 +47,17 @@ final class CalibrationCommandTests: XCTestCase {
         XCTAssertTrue(report.hasPrefix("precision from interpolated fit, levels read from the Wilson 95 % lower bound with ≥ 2 samples"), report)
         XCTAssertEqual(h.session.calibration.first?.options, CalibrationOptions(fit: .interpolated, mode: .conservative, minimumSupport: 2))
     }
+
+    func testACheckpointWithOldFormTablesOpensWithoutThem() throws {
+        let h = Harness()
+        h.run("load data")
+        h.run("model tiny")
+        // The form before issue 16: thresholds and support per level only.
+        let old = #"[{"task":"印花","classes":["人物","卡通"],"tables":[{"thresholds":[null],"support":[0],"positives":3}],"temperature":1}]"#
+        try Checkpoint.save(trainer: h.session.trainer!, tasks: h.session.modelTasks, calibration: old, to: h.root + "/old.safetensors")
+        let (result, message) = h.run("open old.safetensors")
+        XCTAssertEqual(result, .success, message)
+        XCTAssertTrue(message.hasSuffix("; its calibration is in an older or unreadable form and was left out: run eval, then calibrate"), message)
+        XCTAssertTrue(h.session.calibration.isEmpty)
+    }
 }
