@@ -55,6 +55,7 @@ func calibrationChart(_ e: TaskEvaluation, font: FontRasterizer) -> Canvas {
     }
     for c in 0..<k {
         let positive = e.labels.map { $0 == c }
+        // The measured precision is drawn, as the original did; the fit (cheap interpolation) is not used.
         let rawCurve = PrecisionCurve(scores: (0..<n).map { z[$0 * k + c] }, isPositive: positive, fit: .interpolated)
         let softCurve = PrecisionCurve(scores: (0..<n).map { probabilities[$0 * k + c] }, isPositive: positive, fit: .interpolated)
         raw.series.append(Series(name: e.classes[c], points: rawCurve.points.map { ($0.threshold, $0.precision) }))
