@@ -22,14 +22,15 @@ let calibrateCommand = Command("calibrate", usage: "calibrate [TASK]",
         let calibration = TaskCalibration(task: e.taskName, classes: e.classes, logits: e.logits, labels: e.labels, options: o)
         session.calibration.removeAll { $0.task == e.taskName }
         session.calibration.append(calibration)
-        lines.append(taskCalibrationReport(calibration))
+        lines.append(taskCalibrationReport(calibration, detailed: false))
     }
     lines.append("show calib CLASS shows a class's table and curve; predict now lists every class at confidence ≥ \(session.predictThreshold)")
     session.out.print(lines.joined(separator: "\n"))
 }
 
-/// A task's ECE figures, class summary, held-out check of the tables and weak classes.
-func taskCalibrationReport(_ c: TaskCalibration) -> String {
+/// A task's ECE figures, class summary, held-out check of the tables and weak classes: named, or in
+/// detail with what would help (`show calib TASK`).
+func taskCalibrationReport(_ c: TaskCalibration, detailed: Bool) -> String {
     var lines = [String(format: "task %@: temperature %.3f; ECE (15 bins) %.4f before, %.4f after temperature scaling in-sample, "
                         + "%.4f cross-fitted (T %.3f and %.3f, each fitted on the other half of val)",
                         c.task, c.temperature, c.eceBefore, c.eceAfter, c.eceCrossFitted, c.foldTemperatures[0], c.foldTemperatures[1])]
@@ -40,7 +41,12 @@ func taskCalibrationReport(_ c: TaskCalibration) -> String {
                             total.held, total.checked, 100 * rate)
                      + (total.meanShortfall.map { String(format: "; the others miss by %.3f on average", $0) } ?? ""))
     }
-    lines += weakClassLines(c)
+    let weak = c.classes.indices.filter { CalibrationWeakness(c.tables[$0], options: c.options) != nil }
+    if detailed {
+        lines += weakClassLines(c)
+    } else if !weak.isEmpty {
+        lines.append("  weak tables: " + weak.map { c.classes[$0] }.joined(separator: ", ") + " (show calib \(c.task) says why and what would help)")
+    }
     return lines.joined(separator: "\n")
 }
 

@@ -8,7 +8,7 @@ let showCommand = Command("show", usage: "show calib CLASS [TASK] | show calib T
     guard !session.calibration.isEmpty else { throw CommandError("show calib: nothing calibrated yet; run eval, then calibrate") }
     let name = args[1]
     if args.count == 2, let task = session.calibration.first(where: { $0.task == name }) {
-        session.out.print(taskCalibrationReport(task))
+        session.out.print(taskCalibrationReport(task, detailed: true))
         return
     }
     let task = try calibratedTask(holding: name, in: args.count == 3 ? args[2] : nil, session)

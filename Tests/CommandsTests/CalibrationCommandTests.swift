@@ -25,7 +25,7 @@ final class CalibrationCommandTests: XCTestCase {
         let rare = report.split(separator: "\n").first { $0.hasPrefix("  稀 ") }?.split(separator: " ").map(String.init)
         XCTAssertEqual(rare, ["稀", "16", "45/45", "0.98", "16", "0.81", "10.00", "10.00", "10.00", "—"])
         XCTAssertTrue(report.contains("  weak: 混 — best level 0.50; 0.52 and above: precision never gets there; would help: a model that separates it better"), report)
-        XCTAssertTrue(report.contains("  weak: 稀 — only 16 validation images (< 3 × calibmin); would help: more validation images of this class (16 now)"), report)
+        XCTAssertTrue(report.contains("  weak: 稀 — only 16 validation images (< 3 × calibmin); would help: more validation images of this class"), report)
         XCTAssertFalse(report.contains("weak: 强"), report)
         let (_, table) = h.run("show calib 混")
         XCTAssertTrue(table.contains("levels 0.52–0.98: not reached, precision never gets there"), table)

@@ -24,14 +24,12 @@ public struct CalibrationWeakness: Equatable {
     /// What would help, in words.
     public var advice: String {
         switch firstUnreached?.unreachable {
-        case .tooFewSamples? where lowSupport:
-            return "more validation images of this class (\(positives) now): higher levels have too few samples at or above their thresholds"
+        case .tooFewSamples? where lowSupport, nil:
+            return "more validation images of this class"
         case .tooFewSamples?:
             return "a model that separates it better, or more validation images: only its few highest raw outputs are precise enough"
         case .precisionNeverReached?:
-            return "a model that separates it better (more or cleaner training images of it and of the classes it is confused with, more epochs); more validation images alone will not raise its precision"
-        case nil:
-            return "more validation images of this class (\(positives) now), so its levels rest on more samples"
+            return "a model that separates it better (more or cleaner training images of it and of the classes it is confused with, more epochs); more validation images alone will not"
         }
     }
 }
