@@ -55,10 +55,11 @@ func calibrationChart(_ e: TaskEvaluation, font: FontRasterizer) -> Canvas {
     }
     for c in 0..<k {
         let positive = e.labels.map { $0 == c }
-        let rawCurve = ClassCalibration.curve(scores: (0..<n).map { z[$0 * k + c] }, isPositive: positive)
-        let softCurve = ClassCalibration.curve(scores: (0..<n).map { probabilities[$0 * k + c] }, isPositive: positive)
-        raw.series.append(Series(name: e.classes[c], points: rawCurve.map { ($0.threshold, $0.precision) }))
-        soft.series.append(Series(name: e.classes[c], points: softCurve.map { ($0.threshold, $0.precision) }))
+        // The measured precision is drawn, as the original did; the fit (cheap interpolation) is not used.
+        let rawCurve = PrecisionCurve(scores: (0..<n).map { z[$0 * k + c] }, isPositive: positive, fit: .interpolated)
+        let softCurve = PrecisionCurve(scores: (0..<n).map { probabilities[$0 * k + c] }, isPositive: positive, fit: .interpolated)
+        raw.series.append(Series(name: e.classes[c], points: rawCurve.points.map { ($0.threshold, $0.precision) }))
+        soft.series.append(Series(name: e.classes[c], points: softCurve.points.map { ($0.threshold, $0.precision) }))
     }
     var canvas = Canvas(width: 1400, height: 620)
     raw.draw(on: &canvas, x: 0, y: 0, width: 700, height: 620, font: font)

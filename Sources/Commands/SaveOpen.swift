@@ -29,8 +29,9 @@ let openCommand = Command("open", usage: "open PATH", summary: "read a checkpoin
     session.sharedStatistics = checkpoint.sharedStatistics
     session.modelTasks = checkpoint.tasks
     session.evaluations = []
-    try session.restoreCalibration(checkpoint.calibration)
+    let restored = session.restoreCalibration(checkpoint.calibration)
     session.out.print("opened \(args[0]): \(checkpoint.architecture), epoch \(checkpoint.epochsCompleted), tasks "
                       + checkpoint.tasks.map { "\($0.name) (\($0.classes.count))" }.joined(separator: ", ")
-                      + (checkpoint.calibration == nil ? "" : ", calibrated"))
+                      + (checkpoint.calibration == nil ? "" : restored ? ", calibrated"
+                         : "; its calibration is in an older or unreadable form and was left out: run eval, then calibrate"))
 }

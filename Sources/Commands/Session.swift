@@ -35,6 +35,8 @@ public final class Session {
     public var evaluations: [TaskEvaluation] = []
     /// Per-task calibration from the last `calibrate` (or an opened checkpoint); empty when uncalibrated.
     public var calibration: [TaskCalibration] = []
+    /// How the next `calibrate` estimates its tables (set calibfit, calibrate, calibmin).
+    public var calibrationOptions = CalibrationOptions()
     public var logsFolder = "logs"
     public var plotsFolder = "plots"
     public var pixelLimit = 100_000_000
@@ -76,13 +78,16 @@ public final class Session {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Restores the calibration a checkpoint stored.
-    func restoreCalibration(_ json: String?) throws {
-        guard let json else { calibration = []; return }
+    /// Restores the calibration a checkpoint stored; false (and uncalibrated) when it cannot be read, as for
+    /// tables written before issue 16 (per-level thresholds only): the model is still worth opening.
+    func restoreCalibration(_ json: String?) -> Bool {
+        guard let json else { calibration = []; return true }
         guard let value = try? JSONDecoder().decode([TaskCalibration].self, from: Data(json.utf8)) else {
-            throw CommandError("open: the checkpoint's calibration metadata is malformed")
+            calibration = []
+            return false
         }
         calibration = value
+        return true
     }
 
     /// Task names and classes of a dataset.

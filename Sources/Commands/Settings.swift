@@ -63,6 +63,19 @@ private func settingSwitch(_ name: String, _ summary: String, _ path: WritableKe
             })
 }
 
+/// A setting whose values are the raw values of an enumeration ("a or b").
+private func choiceSetting<Value: RawRepresentable & CaseIterable>(_ name: String, _ summary: String,
+                                                                    _ path: ReferenceWritableKeyPath<Session, Value>) -> Setting
+    where Value.RawValue == String {
+    Setting(name: name, allowed: Value.allCases.map(\.rawValue).joined(separator: " or "), summary: summary,
+            get: { $0[keyPath: path].rawValue },
+            set: { session, text in
+                guard let v = Value(rawValue: text) else { return false }
+                session[keyPath: path] = v
+                return true
+            })
+}
+
 /// Every setting `set` knows, in the order `set` lists them.
 let allSettings: [Setting] = [
     floatSetting("lr", 1e-6...10, "base learning rate", \.learningRate),
@@ -129,6 +142,15 @@ let allSettings: [Setting] = [
                 session.predictThreshold = Float(v)
                 return true
             }),
+    Setting(name: "calibmin", allowed: "whole number 1 to 1000000", summary: "validation samples at or above a threshold a calibration level needs (next calibrate)",
+            get: { "\($0.calibrationOptions.minimumSupport)" },
+            set: { session, text in
+                guard let v = whole(text, 1...1_000_000) else { return false }
+                session.calibrationOptions.minimumSupport = v
+                return true
+            }),
+    choiceSetting("calibrate", "levels from the precision estimate or its Wilson 95 % lower bound (next calibrate)", \.calibrationOptions.mode),
+    choiceSetting("calibfit", "precision estimate: isotonic regression, or PR interpolation (next calibrate)", \.calibrationOptions.fit),
     Setting(name: "logs", allowed: "a folder", summary: "where eval writes its logs", get: { $0.logsFolder },
             set: { session, text in session.logsFolder = text; return !text.isEmpty }),
     Setting(name: "plots", allowed: "a folder", summary: "where plot writes pictures", get: { $0.plotsFolder },

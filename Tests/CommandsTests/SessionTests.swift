@@ -113,8 +113,12 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: h.root + "/logs").count, 2)
         let (calibrated, report) = h.run("calibrate")
         XCTAssertEqual(calibrated, .success, report)
-        XCTAssertTrue(report.contains("too few validation samples (< 5) to say much: 人物, 卡通"), report)
-        XCTAssertTrue(h.run("show calib 人物").1.contains("class 人物 (task 印花): 3 validation samples of this class"))
+        XCTAssertTrue(report.contains("cross-fitted (T "), report)
+        XCTAssertTrue(report.contains("  weak tables: 人物, 卡通 (show calib 印花 says why and what would help)"), report)
+        let why = h.run("show calib 印花").1
+        XCTAssertTrue(why.contains("  weak: 人物 — no level reached; only 3 validation images (< 3 × calibmin); 0.10 and above: "), why)
+        XCTAssertTrue(why.contains("would help: more validation images of this class"), why)
+        XCTAssertTrue(h.run("show calib 人物").1.contains("class 人物 (task 印花): 3 validation samples of this class, 0/45 levels"))
         XCTAssertTrue(h.run("show calib 颜色").1.hasPrefix("task 颜色: temperature"))
         XCTAssertEqual(h.run("show calib 人").1.components(separatedBy: "Classes:").first,
                        "error: show calib: no class '人'; did you mean 人物? ")
