@@ -33,7 +33,7 @@ enum ProcessBenchmark {
         guard ChildProcess.run(mtmc, ["-c", "load \(tree); model tiny; save \(checkpoint)"]) != nil else {
             throw ReferenceError("could not write \(checkpoint)")
         }
-        let image = "\(tree)/task0/train/class1/2.jpg"
+        let image = "\(tree)/task0/val/class1/2.jpg"  // image 2: task 0, class 1, in val (DataBenchmark.makeTree)
         let ourTimes = (0..<5).compactMap { _ in timed { ChildProcess.run(mtmc, ["predict", "--model", checkpoint, image]) } }
         let peerTimes = (0..<5).compactMap { _ in
             timed { ChildProcess.run("/usr/bin/env", ["python3", "\(PyTorchReference.toolsFolder)/bench/predict_bench.py", checkpoint, image]) }

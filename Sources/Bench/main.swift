@@ -2,6 +2,7 @@ import Engine
 import Foundation
 
 ProcessSetup.prepareOpenBLAS()
+setvbuf(stdout, nil, _IOLBF, 0)  // progress lines show as they happen when the output goes to a file
 
 let usage = """
     usage: mtmc-bench all [--threads N] [--windows N]     every row of BENCHMARKS.md, mtmc beside PyTorch

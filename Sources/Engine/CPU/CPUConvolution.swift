@@ -5,15 +5,22 @@
 /// memory pass, while keeping it would hold C·KH·KW floats per output pixel for every layer until
 /// the backward pass reaches it (gigabytes for ResNet-18 at 224×224).
 extension CPUBackend {
+    /// Floats of column matrix unfolded at a time: convolutions go through the batch in chunks of
+    /// images whose columns fit, so a 224×224 layer needs 16 MB instead of half a gigabyte, and
+    /// the columns are still in cache when the sgemm reads them.
+    static let columnBudget = 1 << 22
+
     func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
-        let columns = g.isPointwise ? x : im2col(x, g)
         // Product in [OC, N·OH·OW] = CNHW: the output itself in that layout.
         var product = Tensor(uninitialized: [g.outChannels, g.columnCount])
-        gemm(m: g.outChannels, n: g.columnCount, k: g.columnRows, a: weight.pointer, b: columns.pointer, c: product.mutablePointer())
-        let outArea = g.outH * g.outW
+        let pp = product.mutablePointer(), outArea = g.outH * g.outW
+        forEachChunk(x, g) { images, columns in
+            gemm(m: g.outChannels, n: images.count * outArea, k: g.columnRows, a: weight.pointer, b: columns,
+                 c: pp + images.lowerBound * outArea, ldc: g.columnCount)
+        }
         if g.layout == .cnhw {
             if let bias {
-                let pp = product.mutablePointer(), bp = bias.pointer
+                let bp = bias.pointer
                 parallelFor(g.outChannels) { oc in
                     let row = pp + oc * g.columnCount, b = bp[oc]
                     for i in 0..<g.columnCount { row[i] += b }
@@ -22,7 +29,7 @@ extension CPUBackend {
             return try! product.reshaped(g.outputShape)
         }
         var y = Tensor(uninitialized: g.outputShape)
-        let yp = y.mutablePointer(), pp = product.pointer, bp = bias?.pointer
+        let yp = y.mutablePointer(), bp = bias?.pointer
         parallelFor(g.batch * g.outChannels) { block in
             let n = block / g.outChannels, oc = block % g.outChannels
             let dst = yp + block * outArea, src = pp + oc * g.columnCount + n * outArea
@@ -35,14 +42,27 @@ extension CPUBackend {
     func conv2dBackward(_ dy: Tensor, x: Tensor, weight: Tensor, _ g: ConvGeometry,
                         wants: (input: Bool, weight: Bool, bias: Bool)) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         let dyColumns = g.layout == .cnhw ? dy : swapFirstTwoAxes(dy)
-        let dcp = dyColumns.pointer
-        var dw: Tensor?, db: Tensor?, dx: Tensor?
-        if wants.weight {
-            let columns = g.isPointwise ? x : im2col(x, g)
-            var t = Tensor(uninitialized: weight.shape)
-            gemm(transB: true, m: g.outChannels, n: g.columnRows, k: g.columnCount, a: dcp, b: columns.pointer, c: t.mutablePointer())
-            dw = t
+        let dcp = dyColumns.pointer, outArea = g.outH * g.outW
+        var dw = wants.weight ? Tensor(uninitialized: weight.shape) : nil
+        var dx = wants.input ? Tensor(uninitialized: g.inputShape) : nil
+        let dwp = dw?.mutablePointer(), dxp = dx?.mutablePointer()
+        var dcols = wants.input && !g.isPointwise ? Tensor(uninitialized: [g.columnRows * chunkImages(g) * outArea]) : nil
+        let dcolsp = dcols?.mutablePointer()
+        if wants.weight || wants.input {
+            forEachChunk(x, g) { images, columns in
+                let width = images.count * outArea, dyChunk = dcp + images.lowerBound * outArea
+                if let dwp {
+                    gemm(transB: true, m: g.outChannels, n: g.columnRows, k: width, a: dyChunk, lda: g.columnCount,
+                         b: columns, beta: images.lowerBound == 0 ? 0 : 1, c: dwp)
+                }
+                guard let dxp else { return }
+                // A pointwise convolution's column gradient is the input gradient itself.
+                gemm(transA: true, m: g.columnRows, n: width, k: g.outChannels, a: weight.pointer, b: dyChunk, ldb: g.columnCount,
+                     c: dcolsp ?? dxp)
+                if let dcolsp { col2im(dcolsp, g, images: images, into: dxp) }
+            }
         }
+        var db: Tensor?
         if wants.bias {
             var t = Tensor(uninitialized: [g.outChannels])
             let tp = t.mutablePointer()
@@ -54,26 +74,39 @@ extension CPUBackend {
             }
             db = t
         }
-        if wants.input {
-            var dcols = Tensor(uninitialized: [g.columnRows, g.columnCount])
-            gemm(transA: true, m: g.columnRows, n: g.columnCount, k: g.outChannels, a: weight.pointer, b: dcp, c: dcols.mutablePointer())
-            dx = g.isPointwise ? try! dcols.reshaped(g.inputShape) : col2im(dcols, g)
-        }
         return (dx, dw, db)
     }
 
-    /// Unfolds x into cols [C·KH·KW, N·OH·OW] so that a convolution is one GEMM. Row r = (c·KH + ki)·KW + kj
-    /// holds, for every output position (n, oh, ow), the input pixel under kernel tap (ki, kj), zero in the padding.
-    private func im2col(_ x: Tensor, _ g: ConvGeometry) -> Tensor {
-        var cols = Tensor(uninitialized: [g.columnRows, g.columnCount])
-        let xp = x.pointer, cp = cols.mutablePointer()
-        let outArea = g.outH * g.outW
+    /// Images per chunk of the batch (see `columnBudget`).
+    private func chunkImages(_ g: ConvGeometry) -> Int {
+        g.isPointwise ? g.batch : max(1, min(g.batch, CPUBackend.columnBudget / max(1, g.columnRows * g.outH * g.outW)))
+    }
+
+    /// Calls `body(images, columns)` for consecutive chunks of the batch, with the chunk's column
+    /// matrix [C·KH·KW, images·OH·OW] (for a pointwise convolution, x itself, the whole batch at once).
+    private func forEachChunk(_ x: Tensor, _ g: ConvGeometry, _ body: (Range<Int>, UnsafePointer<Float>) -> Void) {
+        if g.isPointwise { return body(0..<g.batch, x.pointer) }
+        let perChunk = chunkImages(g)
+        var columns = Tensor(uninitialized: [g.columnRows * perChunk * g.outH * g.outW])
+        let cp = columns.mutablePointer()
+        for start in stride(from: 0, to: g.batch, by: perChunk) {
+            let images = start..<min(g.batch, start + perChunk)
+            im2col(x.pointer, g, images: images, into: cp)
+            body(images, cp)
+        }
+    }
+
+    /// Unfolds the chunk `images` of x into cols [C·KH·KW, images·OH·OW] so that a convolution is one GEMM.
+    /// Row r = (c·KH + ki)·KW + kj holds, for every output position (n, oh, ow), the input pixel under
+    /// kernel tap (ki, kj), zero in the padding.
+    private func im2col(_ xp: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>, into cp: UnsafeMutablePointer<Float>) {
+        let outArea = g.outH * g.outW, width = images.count * outArea
         parallelFor(g.columnRows) { r in
             let c = r / g.kernelArea, ki = (r / g.kernelW) % g.kernelH, kj = r % g.kernelW
             let (owLo, owHi) = g.validColumns(kj)
-            for n in 0..<g.batch {
+            for n in images {
                 let plane = xp + g.inputPlane(n, c) * g.height * g.width
-                var dst = cp + r * g.columnCount + n * outArea
+                var dst = cp + r * width + (n - images.lowerBound) * outArea
                 for oh in 0..<g.outH {
                     let ih = oh * g.strideH - g.padH + ki
                     if ih < 0 || ih >= g.height {
@@ -92,24 +125,21 @@ extension CPUBackend {
                 }
             }
         }
-        return cols
     }
 
-    /// Folds column gradients back onto dx (the adjoint of im2col), adding overlapping taps.
-    /// Parallel over input channels: each channel's rows write only that channel's planes.
-    private func col2im(_ cols: Tensor, _ g: ConvGeometry) -> Tensor {
-        var dx = Tensor(uninitialized: g.inputShape)
-        let cp = cols.pointer, dxp = dx.mutablePointer()
-        let outArea = g.outH * g.outW, inArea = g.height * g.width
+    /// Folds the column gradients of the chunk `images` back onto their planes of dx (the adjoint of
+    /// im2col), adding overlapping taps. Parallel over input channels: each writes only its own planes.
+    private func col2im(_ cp: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>, into dxp: UnsafeMutablePointer<Float>) {
+        let outArea = g.outH * g.outW, inArea = g.height * g.width, width = images.count * outArea
         parallelFor(g.channels) { c in
-            for n in 0..<g.batch { (dxp + g.inputPlane(n, c) * inArea).update(repeating: 0, count: inArea) }
+            for n in images { (dxp + g.inputPlane(n, c) * inArea).update(repeating: 0, count: inArea) }
             for ki in 0..<g.kernelH {
                 for kj in 0..<g.kernelW {
                     let r = (c * g.kernelH + ki) * g.kernelW + kj
                     let (owLo, owHi) = g.validColumns(kj)
-                    for n in 0..<g.batch {
+                    for n in images {
                         let plane = dxp + g.inputPlane(n, c) * inArea
-                        var src = cp + r * g.columnCount + n * outArea
+                        var src = cp + r * width + (n - images.lowerBound) * outArea
                         for oh in 0..<g.outH {
                             let ih = oh * g.strideH - g.padH + ki
                             if ih >= 0 && ih < g.height {
@@ -126,6 +156,5 @@ extension CPUBackend {
                 }
             }
         }
-        return dx
     }
 }
