@@ -43,7 +43,7 @@ enum DataBenchmark {
     /// Images/s of mtmc's whole data path over every image of a JPEG tree: `load` (parallel decode and
     /// resize into the cache), then one augmented, normalised 64×64 view of every image, batches made
     /// on `threads` threads. The figure counts both phases' time.
-    static func pipelineImagesPerSecond(tree: String, threads: Int) throws -> (rate: Double, images: Int) {
+    static func pipelineImagesPerSecond(tree: String, threads: Int) throws -> (rate: Double, images: Int, loadSeconds: Double) {
         Threads.count = threads
         let input = (width: 64, height: 64)
         let start = EngineBenchmark.now()
@@ -59,6 +59,6 @@ enum DataBenchmark {
             for index in stride(from: worker, to: plan.count, by: threads) { _ = pipeline.make(index) }
         }
         let images = plan.reduce(0) { $0 + $1.samples.count }
-        return (Double(images) / (EngineBenchmark.now() - start), images)
+        return (Double(images) / (EngineBenchmark.now() - start), images, dataset.loadSeconds)
     }
 }

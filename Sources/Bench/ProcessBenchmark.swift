@@ -12,7 +12,10 @@ enum ProcessBenchmark {
         var rows: [FullBenchmark.Row] = []
 
         print("running the data pipeline…")
-        let ours = try (0..<3).map { _ in try DataBenchmark.pipelineImagesPerSecond(tree: tree, threads: threads).rate }
+        let runs = try (0..<3).map { _ in try DataBenchmark.pipelineImagesPerSecond(tree: tree, threads: threads) }
+        let ours = runs.map(\.rate)
+        print(String(format: "mtmc: %d images, load (decode + resize) %.2f s of %.2f s", runs[0].images, runs[0].loadSeconds,
+                     Double(runs[0].images) / runs[0].rate))
         let peer = (0..<3).compactMap { _ in
             PyTorchReference.run("bench/data_bench.py", [tree, "--size", "64", "--workers", "\(threads)"])?["images_per_second"] as? Double
         }

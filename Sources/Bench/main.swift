@@ -9,9 +9,10 @@ let usage = """
            mtmc-bench engine [--model tiny|resnet18|darknet] [--size S] [--batch B] [--threads N]
                              [--windows N] [--steps N] [--latency-runs N] [--json] [--no-torch]
            mtmc-bench data [--threads N] [--images N]    load time and memory of a tree of small PNGs
+           mtmc-bench pipeline [--threads N]             the data pipeline row alone (3000 256×256 JPEGs)
     """
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard let command = arguments.first, ["all", "engine", "data"].contains(command) else {
+guard let command = arguments.first, ["all", "engine", "data", "pipeline"].contains(command) else {
     print(usage)
     exit(arguments.isEmpty ? 1 : 2)
 }
@@ -28,6 +29,11 @@ do {
         try FullBenchmark.run(threads: threads, windows: number("--windows", 5))
     case "data":
         try DataBenchmark.runLoad(threads: threads, images: number("--images", 10_000))
+    case "pipeline":
+        let tree = try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true)
+        let run = try DataBenchmark.pipelineImagesPerSecond(tree: tree, threads: threads)
+        print(String(format: "%d images: %.0f images/s; load (decode + resize) %.2f s of %.2f s", run.images, run.rate,
+                     run.loadSeconds, Double(run.images) / run.rate))
     default:
         let s = EngineBenchmark.Settings(model: option("--model") ?? "tiny", size: number("--size", 64), batch: number("--batch", 64),
                                          threads: threads, windows: number("--windows", 5), stepsPerWindow: number("--steps", 4),
