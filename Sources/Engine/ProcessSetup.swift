@@ -10,7 +10,10 @@ public enum ProcessSetup {
         // a core from the engine's own parallel loops on small machines; a short timeout puts them to
         // sleep. Measured on 2 cores: reference net training ≈ 15 % faster.
         setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1)
-        if getenv("OPENBLAS_CORETYPE") == nil, let core = preferredCoreType() { setenv("OPENBLAS_CORETYPE", core, 1) }
+        if getenv("OPENBLAS_CORETYPE") == nil, let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           let core = preferredCoreType(cpuinfo: info) {
+            setenv("OPENBLAS_CORETYPE", core, 1)
+        }
         var arguments = CommandLine.arguments.map { strdup($0) }
         arguments.append(nil)
         execv("/proc/self/exe", &arguments)
@@ -20,9 +23,8 @@ public enum ProcessSetup {
     /// OpenBLAS 0.3.21 takes AMD Zen 4 for an Intel Cooper Lake and runs its AVX-512 kernels, which
     /// measured 10–60 % slower on the engine's convolution products than its AVX2 (Haswell) kernels
     /// there (BENCHMARKS.md). Other processors keep OpenBLAS's own choice.
-    static func preferredCoreType() -> String? {
-        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              info.contains("AuthenticAMD") else { return nil }
+    public static func preferredCoreType(cpuinfo info: String) -> String? {
+        guard info.contains("AuthenticAMD") else { return nil }
         let flags = info.split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ")) } ?? []
         return flags.contains("avx512f") && flags.contains("avx2") && flags.contains("fma") ? "Haswell" : nil
     }
