@@ -117,7 +117,6 @@ let allSettings: [Setting] = [
                 guard text == "shared" || text == "per-task" else { return false }
                 session.sharedStatistics = text == "shared"
                 session.trainer?.model.sharedStatistics = session.sharedStatistics
-                if !session.sharedStatistics { session.trainer?.model.copyStatisticsToAllTasks() }
                 return true
             }),
     switchSetting("zerogamma", "resnet18: last BN of each block starts at 0 (applies at the next model)", \.zeroGamma),

@@ -110,6 +110,32 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// Issue 17 #1: statistics set aside per task before `bn shared` must not be saved and restored over the shared ones.
+    func testSwitchingToSharedStatisticsSurvivesSaveAndOpen() throws {
+        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 3), settings: TrainingTests.settings())
+        let model = trainer.model
+        let buffers = model.backbone.namedVariables(prefix: "backbone").filter(\.isBuffer)
+        func fill(_ value: Float) { for b in buffers { b.variable.value = Tensor(shape: b.variable.value.shape, repeating: value) } }
+        model.selectStatistics(0); fill(1)
+        model.selectStatistics(1); fill(2)  // task 0's set (1) is aside, task 1's (2) in the backbone
+        model.sharedStatistics = true
+        fill(3)  // what training in shared mode does to the one set
+        let path = folder + "/shared.safetensors"
+        try Checkpoint.save(trainer: trainer, tasks: [TaskClasses(name: "a", classes: ["x", "y"]), TaskClasses(name: "b", classes: ["p", "q", "r"])],
+                            calibration: nil, to: path)
+        let restored = try Checkpoint.open(path).makeTrainer()
+        XCTAssertTrue(restored.model.sharedStatistics)
+        let restoredBuffers = restored.model.backbone.namedVariables(prefix: "backbone").filter(\.isBuffer)
+        for task in 0..<2 {
+            restored.model.selectStatistics(task)
+            XCTAssertEqual(Set(restoredBuffers.flatMap(\.variable.value.scalars)), [3], "task \(task)")
+        }
+        // Back to per-task: every task starts from the shared statistics.
+        restored.model.sharedStatistics = false
+        restored.model.selectStatistics(0)
+        XCTAssertEqual(Set(restoredBuffers.flatMap(\.variable.value.scalars)), [3])
+    }
+
     func testClassDifferencesAreListed() {
         let saved = [TaskClasses(name: "印花", classes: ["条纹", "格子"]), TaskClasses(name: "颜色", classes: ["红"])]
         XCTAssertEqual(Checkpoint.differences(saved, saved), [])
