@@ -33,3 +33,21 @@ public func quotedWord(_ word: String) -> String {
     guard word.isEmpty || word.contains(where: { " \t\"'\\#".contains($0) }) else { return word }
     return "\"" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
 }
+
+/// Splits a `-c` argument into command lines at `;` outside quotes (and not escaped), so that
+/// `-c 'predict "a;b.png"; eval'` is two commands. Quotes and escapes stay for `splitWords`.
+public func splitCommands(_ text: String) throws -> [String] {
+    var lines: [String] = [], current = ""
+    var quote: Character?, escaped = false
+    for ch in text {
+        if escaped { current.append(ch); escaped = false; continue }
+        if ch == "\\" && quote != "'" { escaped = true; current.append(ch); continue }
+        if let q = quote { if ch == q { quote = nil }; current.append(ch); continue }
+        if ch == "\"" || ch == "'" { quote = ch }
+        if ch == ";" { lines.append(current); current = ""; continue }
+        current.append(ch)
+    }
+    if quote != nil { throw CommandError("unterminated quote in: \(text)") }
+    lines.append(current)
+    return lines.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+}

@@ -2,19 +2,13 @@ import Foundation
 
 let runCommand = Command("run", usage: "run FILE", summary: "replay a session script inside this session (stops at the first error)",
                          example: "run sessions/quickstart.mtmc") { session, args in
-    guard args.count == 1 else { throw runCommand.usageError() }
+    guard args.count == 1 else { throw runCommand.usageError(args) }
     let path = session.resolve(args[0])
     let lines = try readScript(path)
-    for (number, line) in lines.enumerated() {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
-        session.out.print("mtmc> \(trimmed)")
-        switch execute(trimmed, in: session, recordHistory: false) {
-        case .success: continue
-        case .quit: return
-        case .failure: throw CommandError("run: stopped at \(args[0]):\(number + 1)")
-        }
-    }
+    try session.scripts.enter(path, shown: args[0])
+    defer { session.scripts.leave() }
+    let outcome = replay(lines, in: session, echo: true, keepGoing: false, recordHistory: false)
+    if let message = scriptStopMessage(outcome.stop, source: args[0]) { throw CommandError("run: " + message) }
 }
 
 /// The lines of a session script (UTF-8), or an error naming the file.
@@ -50,7 +44,11 @@ let helpCommand = Command("help", usage: "help [COMMAND]", summary: "list comman
                           example: "help train") { session, args in
     switch args.count {
     case 0:
-        let rows = allCommands.map { [$0.usage, $0.summary] }
+        // Wrapped so that the table fits 100 columns instead of padding every row to the longest usage.
+        let rows = allCommands.flatMap { command -> [[String]] in
+            let usage = wrappedUsage(command.usage, width: 30), summary = wrapped(command.summary, width: 66)
+            return (0..<max(usage.count, summary.count)).map { [$0 < usage.count ? usage[$0] : "", $0 < summary.count ? summary[$0] : ""] }
+        }
         session.out.print("commands:\n" + Table(headers: ["usage", "what it does"], rows: rows).render()
                           + "\nhelp COMMAND shows an example; Tab completes commands, settings, paths, tasks and classes")
     case 1:

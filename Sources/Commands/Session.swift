@@ -44,6 +44,8 @@ public final class Session {
     public var recordPath: String?
     /// Commands typed in this session, for `history`.
     public var typed: [String] = []
+    /// Scripts being replayed (`run`, or the script the shell was started with), outermost first.
+    public internal(set) var scripts = ScriptChain()
     /// Folder relative paths are resolved against (the working directory).
     public var workingDirectory: String
 
@@ -57,6 +59,9 @@ public final class Session {
         let expanded = (path as NSString).expandingTildeInPath
         return expanded.hasPrefix("/") ? expanded : (workingDirectory as NSString).appendingPathComponent(expanded)
     }
+
+    /// Marks the script the shell replays as running, so that a `run` of it inside is refused.
+    public func enterScript(_ path: String) throws { try scripts.enter(resolve(path), shown: path) }
 
     /// The loaded dataset, or an error saying to load one.
     func requireDataset(_ command: String) throws -> Dataset {
