@@ -10,12 +10,8 @@ enum LineEditor {
     /// Candidates of the current completion, handed out one by one to libedit.
     nonisolated(unsafe) static var candidates: [String] = []
 
-    /// `$XDG_STATE_HOME/mtmc/history`, or `~/.local/state/mtmc/history`.
-    static var historyPath: String {
-        let env = ProcessInfo.processInfo.environment
-        let state = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/state")
-        return state + "/mtmc/history"
-    }
+    /// The history file (`historyFilePath`), read once at start.
+    static let historyPath = historyFilePath()
 
     static func start(session: Session) {
         self.session = session
