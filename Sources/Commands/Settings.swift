@@ -7,6 +7,8 @@ struct Setting {
     let name: String
     let allowed: String
     let summary: String
+    /// The values Tab completes (a fixed choice); empty for numbers and folders.
+    var values: [String] = []
     let get: (Session) -> String
     /// Parses and applies the value; returns false (changing nothing) when it is out of range.
     let set: (Session, String) -> Bool
@@ -46,7 +48,7 @@ private func intSetting(_ name: String, _ range: ClosedRange<Int>, _ summary: St
 }
 
 private func switchSetting(_ name: String, _ summary: String, _ path: ReferenceWritableKeyPath<Session, Bool>) -> Setting {
-    Setting(name: name, allowed: "on or off", summary: summary, get: { $0[keyPath: path] ? "on" : "off" },
+    Setting(name: name, allowed: "on or off", summary: summary, values: ["on", "off"], get: { $0[keyPath: path] ? "on" : "off" },
             set: { session, text in
                 guard let v = onOff(text) else { return false }
                 session[keyPath: path] = v
@@ -55,7 +57,7 @@ private func switchSetting(_ name: String, _ summary: String, _ path: ReferenceW
 }
 
 private func settingSwitch(_ name: String, _ summary: String, _ path: WritableKeyPath<TrainingSettings, Bool>) -> Setting {
-    Setting(name: name, allowed: "on or off", summary: summary, get: { $0.settings[keyPath: path] ? "on" : "off" },
+    Setting(name: name, allowed: "on or off", summary: summary, values: ["on", "off"], get: { $0.settings[keyPath: path] ? "on" : "off" },
             set: { session, text in
                 guard let v = onOff(text) else { return false }
                 session.settings[keyPath: path] = v
@@ -72,6 +74,7 @@ let allSettings: [Setting] = [
     settingSwitch("nobiasdecay", "no weight decay on biases and batch-norm parameters (Bag of Tricks)", \.noBiasDecay),
     intSetting("batch", 2...4096, "images per training step", \.batchSize),
     Setting(name: "schedule", allowed: "step or cosine", summary: "learning-rate decay",
+            values: TrainingSettings.Schedule.allCases.map(\.rawValue),
             get: { $0.settings.schedule.rawValue },
             set: { session, text in
                 guard let v = TrainingSettings.Schedule(rawValue: text) else { return false }
@@ -112,6 +115,7 @@ let allSettings: [Setting] = [
                 return true
             }),
     Setting(name: "bn", allowed: "per-task or shared", summary: "backbone batch-norm statistics per task, or shared as the original",
+            values: ["per-task", "shared"],
             get: { $0.sharedStatistics ? "shared" : "per-task" },
             set: { session, text in
                 guard text == "shared" || text == "per-task" else { return false }
@@ -129,9 +133,17 @@ let allSettings: [Setting] = [
                 return true
             }),
     Setting(name: "logs", allowed: "a folder", summary: "where eval writes its logs", get: { $0.logsFolder },
-            set: { session, text in session.logsFolder = text; return !text.isEmpty }),
+            set: { session, text in
+                guard !text.isEmpty else { return false }
+                session.logsFolder = text
+                return true
+            }),
     Setting(name: "plots", allowed: "a folder", summary: "where plot writes pictures", get: { $0.plotsFolder },
-            set: { session, text in session.plotsFolder = text; return !text.isEmpty }),
+            set: { session, text in
+                guard !text.isEmpty else { return false }
+                session.plotsFolder = text
+                return true
+            }),
     Setting(name: "pixellimit", allowed: "whole number 1 to 1000000000", summary: "largest image (pixels) load and predict accept",
             get: { "\($0.pixelLimit)" },
             set: { session, text in
