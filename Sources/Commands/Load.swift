@@ -4,7 +4,7 @@ import Vision
 
 let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode a dataset tree; print the summary",
                           example: "load samples/prints") { session, args in
-    guard args.count == 1 else { throw loadCommand.usageError() }
+    guard args.count == 1 else { throw loadCommand.usageError(args) }
     let root = session.resolve(args[0])
     let cacheSize = Dataset.cacheSize(forInput: (session.settings.inputWidth, session.settings.inputHeight))
     let dataset: Dataset

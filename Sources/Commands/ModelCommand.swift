@@ -32,7 +32,7 @@ let modelCommand = Command("model", usage: "model tiny | resnet18 | darknet",
 let importCommand = Command("import", usage: "import PATH",
                             summary: "load torchvision-named ResNet-18 weights (safetensors) into the backbone",
                             example: "import resnet18.safetensors") { session, args in
-    guard args.count == 1 else { throw importCommand.usageError() }
+    guard args.count == 1 else { throw importCommand.usageError(args) }
     let trainer = try session.requireModel("import")
     let file = try SafeTensorsFile.read(from: session.resolve(args[0]))
     let count = try importTorchvisionResNet18(file, into: trainer.model)

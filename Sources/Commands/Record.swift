@@ -3,7 +3,7 @@ import Foundation
 let recordCommand = Command("record", usage: "record FILE.md | record stop",
                             summary: "write a Markdown notebook of what follows: each command, its output, its pictures",
                             example: "record notebook.md") { session, args in
-    guard args.count == 1 else { throw recordCommand.usageError() }
+    guard args.count == 1 else { throw recordCommand.usageError(args) }
     if args[0] == "stop" {
         guard let path = session.recordPath else { throw CommandError("record stop: not recording") }
         session.recordPath = nil

@@ -3,7 +3,7 @@ import MTMC
 
 let saveCommand = Command("save", usage: "save PATH", summary: "write a checkpoint (model, optimizer, settings, classes, calibration)",
                           example: "save prints.safetensors") { session, args in
-    guard args.count == 1 else { throw saveCommand.usageError() }
+    guard args.count == 1 else { throw saveCommand.usageError(args) }
     let trainer = try session.requireModel("save")
     let path = session.resolve(args[0])
     try Checkpoint.save(trainer: trainer, tasks: session.modelTasks, calibration: session.calibrationJSON, to: path)
@@ -13,7 +13,7 @@ let saveCommand = Command("save", usage: "save PATH", summary: "write a checkpoi
 
 let openCommand = Command("open", usage: "open PATH", summary: "read a checkpoint; its classes must match the loaded dataset, if any",
                           example: "open prints.safetensors") { session, args in
-    guard args.count == 1 else { throw openCommand.usageError() }
+    guard args.count == 1 else { throw openCommand.usageError(args) }
     let checkpoint = try Checkpoint.open(session.resolve(args[0]))
     if let dataset = session.dataset {
         let differences = Checkpoint.differences(checkpoint.tasks, Session.tasks(of: dataset))
