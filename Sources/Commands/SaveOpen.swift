@@ -22,6 +22,7 @@ let openCommand = Command("open", usage: "open PATH", summary: "read a checkpoin
                                + "; nothing was changed")
         }
     }
+    // Everything that can fail is done before the session changes: a refused checkpoint changes nothing.
     let trainer = try checkpoint.makeTrainer()
     trainer.balance = session.balance
     session.trainer = trainer
@@ -29,7 +30,7 @@ let openCommand = Command("open", usage: "open PATH", summary: "read a checkpoin
     session.sharedStatistics = checkpoint.sharedStatistics
     session.modelTasks = checkpoint.tasks
     session.evaluations = []
-    try session.restoreCalibration(checkpoint.calibration)
+    session.calibration = checkpoint.calibrationTables
     session.out.print("opened \(args[0]): \(checkpoint.architecture), epoch \(checkpoint.epochsCompleted), tasks "
                       + checkpoint.tasks.map { "\($0.name) (\($0.classes.count))" }.joined(separator: ", ")
                       + (checkpoint.calibration == nil ? "" : ", calibrated"))

@@ -63,6 +63,16 @@ public final class Session {
     /// Marks the script the shell replays as running, so that a `run` of it inside is refused.
     public func enterScript(_ path: String) throws { try scripts.enter(resolve(path), shown: path) }
 
+    /// Drops what described the model or data before a change (`why`): evaluations always, calibration too
+    /// unless `keepCalibration`. Tables of another model or other classes would be applied to outputs they
+    /// do not describe (or indexed past their end), so they go, and the user is told.
+    func forgetResults(_ why: String, keepCalibration: Bool = false) {
+        evaluations = []
+        guard !keepCalibration, !calibration.isEmpty else { return }
+        calibration = []
+        out.print("note: calibration cleared (\(why)); eval, then calibrate, to calibrate again")
+    }
+
     /// The loaded dataset, or an error saying to load one.
     func requireDataset(_ command: String) throws -> Dataset {
         guard let dataset else { throw CommandError("\(command): no dataset loaded; use: load PATH") }
@@ -79,15 +89,6 @@ public final class Session {
     var calibrationJSON: String? {
         guard !calibration.isEmpty, let data = try? JSONEncoder().encode(calibration) else { return nil }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Restores the calibration a checkpoint stored.
-    func restoreCalibration(_ json: String?) throws {
-        guard let json else { calibration = []; return }
-        guard let value = try? JSONDecoder().decode([TaskCalibration].self, from: Data(json.utf8)) else {
-            throw CommandError("open: the checkpoint's calibration metadata is malformed")
-        }
-        calibration = value
     }
 
     /// Task names and classes of a dataset.

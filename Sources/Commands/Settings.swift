@@ -67,12 +67,12 @@ private func settingSwitch(_ name: String, _ summary: String, _ path: WritableKe
 
 /// Every setting `set` knows, in the order `set` lists them.
 let allSettings: [Setting] = [
-    floatSetting("lr", 1e-6...10, "base learning rate", \.learningRate),
-    floatSetting("momentum", 0...0.999, "SGD momentum", \.momentum),
+    floatSetting("lr", SettingRanges.learningRate, "base learning rate", \.learningRate),
+    floatSetting("momentum", SettingRanges.momentum, "SGD momentum", \.momentum),
     settingSwitch("nesterov", "Nesterov momentum", \.nesterov),
-    floatSetting("wd", 0...1, "weight decay", \.weightDecay),
+    floatSetting("wd", SettingRanges.weightDecay, "weight decay", \.weightDecay),
     settingSwitch("nobiasdecay", "no weight decay on biases and batch-norm parameters (Bag of Tricks)", \.noBiasDecay),
-    intSetting("batch", 2...4096, "images per training step", \.batchSize),
+    intSetting("batch", SettingRanges.batchSize, "images per training step", \.batchSize),
     Setting(name: "schedule", allowed: "step or cosine", summary: "learning-rate decay",
             values: TrainingSettings.Schedule.allCases.map(\.rawValue),
             get: { $0.settings.schedule.rawValue },
@@ -81,19 +81,19 @@ let allSettings: [Setting] = [
                 session.settings.schedule = v
                 return true
             }),
-    intSetting("step", 1...100_000, "epochs between step decays (the original: 40)", \.stepEvery),
-    floatSetting("gamma", 0.001...1, "step decay factor", \.stepGamma),
-    intSetting("epochs", 1...100_000, "planned epochs (the cosine schedule spans them)", \.epochs),
-    intSetting("warmup", 0...1000, "epochs of linear learning-rate warm-up", \.warmupEpochs),
-    floatSetting("smoothing", 0...0.5, "label smoothing", \.labelSmoothing),
-    floatSetting("mixup", 0...10, "mixup Beta(α, α); 0 is off", \.mixupAlpha),
-    intSetting("adaptive", 0...10_000, "adaptive balance every N epochs from a train evaluation; 0 is off", \.adaptiveEvery),
+    intSetting("step", SettingRanges.stepEvery, "epochs between step decays (the original: 40)", \.stepEvery),
+    floatSetting("gamma", SettingRanges.stepGamma, "step decay factor", \.stepGamma),
+    intSetting("epochs", SettingRanges.epochs, "planned epochs (the cosine schedule spans them)", \.epochs),
+    intSetting("warmup", SettingRanges.warmupEpochs, "epochs of linear learning-rate warm-up", \.warmupEpochs),
+    floatSetting("smoothing", SettingRanges.labelSmoothing, "label smoothing", \.labelSmoothing),
+    floatSetting("mixup", SettingRanges.mixupAlpha, "mixup Beta(α, α); 0 is off", \.mixupAlpha),
+    intSetting("adaptive", SettingRanges.adaptiveEvery, "adaptive balance every N epochs from a train evaluation; 0 is off", \.adaptiveEvery),
     Setting(name: "size", allowed: "N or WxH, 8 to 1024", summary: "model input size (reload the dataset after changing it)",
             get: { "\($0.settings.inputWidth)x\($0.settings.inputHeight)" },
             set: { session, text in
                 let parts = text.lowercased().split(separator: "x").map(String.init)
-                guard (1...2).contains(parts.count), let w = whole(parts[0], 8...1024),
-                      let h = parts.count == 2 ? whole(parts[1], 8...1024) : w else { return false }
+                guard (1...2).contains(parts.count), let w = whole(parts[0], SettingRanges.inputSide),
+                      let h = parts.count == 2 ? whole(parts[1], SettingRanges.inputSide) : w else { return false }
                 session.settings.inputWidth = w
                 session.settings.inputHeight = h
                 return true
@@ -103,7 +103,7 @@ let allSettings: [Setting] = [
     Setting(name: "seed", allowed: "whole number 0 to 2^63", summary: "seed of initialisation, sampling and augmentation",
             get: { "\($0.settings.seed)" },
             set: { session, text in
-                guard let v = UInt64(text), v < (1 << 63) else { return false }
+                guard let v = UInt64(text), v < SettingRanges.seedLimit else { return false }
                 session.settings.seed = v
                 return true
             }),

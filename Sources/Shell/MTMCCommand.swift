@@ -78,7 +78,7 @@ struct Predict: ParsableCommand {
         do {
             let checkpoint = try Checkpoint.open(model)
             let trainer = try checkpoint.makeTrainer()
-            let calibration = (checkpoint.calibration.flatMap { try? JSONDecoder().decode([TaskCalibration].self, from: Data($0.utf8)) }) ?? []
+            let calibration = checkpoint.calibrationTables
             var predicted = 0, calibrated = false
             try predictImages(images, shown: images, model: trainer.model, tasks: checkpoint.tasks, settings: checkpoint.settings,
                               normalization: checkpoint.normalization, calibration: calibration, pixelLimit: 100_000_000) { report in
