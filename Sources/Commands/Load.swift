@@ -18,7 +18,8 @@ let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode
     }
     session.out.progress(nil)
     session.dataset = dataset
-    session.evaluations = []
+    // Calibration describes the model's classes: it stays when the new dataset has the same ones.
+    session.forgetResults("the dataset has other tasks or classes", keepCalibration: session.modelTasks == Session.tasks(of: dataset))
     session.out.print(datasetSummary(dataset, shownRoot: args[0]))
     if session.trainer != nil, session.modelTasks != Session.tasks(of: dataset) {
         let differences = Checkpoint.differences(session.modelTasks, Session.tasks(of: dataset))

@@ -23,7 +23,7 @@ let modelCommand = Command("model", usage: "model tiny | resnet18 | darknet",
     trainer.balance = session.balance
     session.trainer = trainer
     session.modelTasks = Session.tasks(of: dataset)
-    session.evaluations = []
+    session.forgetResults("a new model")
     let parameters = model.namedParameters().reduce(0) { $0 + $1.variable.value.count }
     session.out.print("model \(architecture): \(parameters) parameters, \(model.backbone.featureCount) features, heads "
                       + dataset.tasks.map { "\($0.name) (\($0.classes.count) classes)" }.joined(separator: ", "))
@@ -36,6 +36,7 @@ let importCommand = Command("import", usage: "import PATH",
     let trainer = try session.requireModel("import")
     let file = try SafeTensorsFile.read(from: session.resolve(args[0]))
     let count = try importTorchvisionResNet18(file, into: trainer.model)
+    session.forgetResults("the backbone's weights changed")
     session.out.print("imported \(count) backbone tensors from \(args[0]) (fc.* ignored); heads keep their initialisation")
 }
 

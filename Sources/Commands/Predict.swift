@@ -14,11 +14,8 @@ let predictCommand = Command("predict", usage: "predict [--tsv FILE] PATH...",
     }
     guard !paths.isEmpty else { throw predictCommand.usageError() }
     let trainer = try session.requireModel("predict")
-    var tsvRows = 0, predicted = 0
-    var tsvHandle: FileHandle?
-    if let tsv { tsvHandle = try openTSV(session.resolve(tsv), shown: tsv) }
-    defer { try? tsvHandle?.close() }
-    var calibrated = false
+    // Text is printed batch by batch; the TSV's rows (small) are kept and written atomically at the end.
+    var tsvText = "", rows = 0, predicted = 0, calibrated = false
     try predictImages(paths.map(session.resolve), shown: paths, model: trainer.model, tasks: session.modelTasks,
                       settings: session.settings, normalization: trainer.normalization,
                       calibration: session.calibration, pixelLimit: session.pixelLimit) { report in
@@ -26,23 +23,16 @@ let predictCommand = Command("predict", usage: "predict [--tsv FILE] PATH...",
         predicted += report.results.count
         let text = report.text(threshold: Double(session.predictThreshold), note: false)
         if !text.isEmpty { session.out.print(text) }
-        if let tsvHandle, let tsv {
-            do { try tsvHandle.write(contentsOf: Data(report.tsv(header: tsvRows == 0).utf8)) } catch {
-                throw CommandError("predict: cannot write \(tsv): \(describe(error))")
-            }
-            tsvRows += report.results.count * session.modelTasks.count
+        if tsv != nil {
+            tsvText += report.tsv(header: tsvText.isEmpty)
+            rows += report.results.count * session.modelTasks.count
         }
     }
     if !calibrated && predicted > 0 { session.out.print(PredictionReport.uncalibratedNote) }
-    if let tsv { session.out.print("wrote \(tsvRows) rows to \(tsv)") }
-}
-
-/// Creates (or empties) the TSV file `predict --tsv` streams its rows into.
-private func openTSV(_ path: String, shown: String) throws -> FileHandle {
-    guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-        throw CommandError("predict: cannot write \(shown)")
+    if let tsv {
+        do { try writeAtomically(Data(tsvText.utf8), to: session.resolve(tsv)) } catch { throw CommandError("predict: \(error)") }
+        session.out.print("wrote \(rows) rows to \(tsv)")
     }
-    return handle
 }
 
 /// Predictions for a set of images: per image, per task, every class's scores; and the images that could not be read.
@@ -154,7 +144,9 @@ public func predictImages(_ paths: [String], shown: [String], model: MultiTaskMo
             let perTask = tasks.enumerated().map { t, task -> (String, [ClassScore]) in
                 let k = task.classes.count
                 let row = Array(logits[t].scalars[(i * k)..<((i + 1) * k)])
-                return (task.name, classScores(logits: row, classes: task.classes, calibration: calibration.first { $0.task == task.name }))
+                // Tables for other classes (a stale or foreign calibration) are not applied.
+                let tables = calibration.first { $0.task == task.name && $0.classes == task.classes }
+                return (task.name, classScores(logits: row, classes: task.classes, calibration: tables))
             }
             report.results.append((path, perTask))
         }

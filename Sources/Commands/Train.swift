@@ -13,6 +13,8 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
     }
     trainer.settings = session.settings
     trainer.balance = session.balance
+    // From the first step on, evaluations and calibration describe weights that no longer exist.
+    session.forgetResults("the model was trained further")
     let names = dataset.tasks.map(\.name)
     for _ in 0..<epochs {
         let epochNumber = trainer.epochsCompleted + 1
@@ -35,7 +37,6 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
             break
         }
     }
-    session.evaluations = []
 }
 
 /// One line per epoch: loss and top-1 per task, speed and learning rate. A partial epoch shows only what

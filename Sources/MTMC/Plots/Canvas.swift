@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Vision
 
@@ -59,9 +60,10 @@ public struct Canvas {
         let folder = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw PlotError("cannot write \(path): \((error as NSError).localizedDescription)")
+            throw PlotError("cannot write \(path): cannot create folder \(folder)")
         }
+        // Atomic, refusing non-regular targets, with the system's reason (a full disk, a size limit).
+        do { try writeAtomically(data, to: path) } catch let error as EngineError { throw PlotError(error.message) }
     }
 }
