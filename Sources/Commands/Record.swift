@@ -42,7 +42,8 @@ func appendToRecord(_ path: String, command: String, output: [String], session: 
 /// The notebook opened for appending; it must still be a regular file (never a FIFO that would block).
 private func appendHandle(_ path: String) throws -> FileHandle {
     let fd = open(path, O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC)
-    guard fd >= 0 else { throw NSError(domain: NSPOSIXErrorDomain, code: Int(errno)) }
+    // ENXIO: a FIFO without a reader, which O_NONBLOCK refuses instead of waiting for one.
+    guard fd >= 0 else { throw errno == ENXIO ? CommandError("it is no longer a regular file") : NSError(domain: NSPOSIXErrorDomain, code: Int(errno)) }
     var info = stat()
     guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
         close(fd)
