@@ -17,7 +17,12 @@ let evalCommand = Command("eval", usage: "eval [val | train]", summary: "per-tas
         session.out.progress("eval \(dataset.tasks[task].name): \(done)/\(total) images")
     }
     session.out.progress(nil)
-    session.evaluations = evaluations
+    // A diverged model's outputs are reported, but not kept for calibrate and plot, which need numbers.
+    let diverged = evaluations.compactMap { e -> String? in
+        let bad = e.logits.scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        return bad == 0 ? nil : "\(e.taskName) (\(bad) of \(e.logits.count) outputs)"
+    }
+    session.evaluations = diverged.isEmpty ? evaluations : []
     var lines: [String] = []
     lines.append(Table(headers: ["task", "images", "loss", "top-1", "top-2"], rows: evaluations.map {
         [$0.taskName, "\($0.labels.count)", String(format: "%.4f", $0.loss), percent($0.top1), percent($0.top2)]
@@ -38,6 +43,10 @@ let evalCommand = Command("eval", usage: "eval [val | train]", summary: "per-tas
         } catch {
             lines.append("  log not written: \(error)")
         }
+    }
+    if !diverged.isEmpty {
+        lines.append("warning: the model gives non-finite outputs: " + diverged.joined(separator: ", ")
+                     + "; these results are not kept for calibrate and plot: retrain, or open a good checkpoint")
     }
     session.out.print(lines.joined(separator: "\n"))
 }

@@ -87,7 +87,9 @@ public struct PredictionReport {
             var tasks: [String: Any] = [:]
             for (task, scores) in result.tasks {
                 tasks[task] = scores.map { s -> [String: Any] in
-                    var o: [String: Any] = ["class": s.name, "raw": s.raw, "softmax": s.softmax]
+                    // JSON has no NaN or infinity: a diverged model's values are null, not a failed (empty) line.
+                    func number(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
+                    var o: [String: Any] = ["class": s.name, "raw": number(s.raw), "softmax": number(s.softmax)]
                     o["confidence"] = s.confidence ?? NSNull()
                     return o
                 }
