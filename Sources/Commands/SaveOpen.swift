@@ -34,4 +34,5 @@ let openCommand = Command("open", usage: "open PATH", summary: "read a checkpoin
     session.out.print("opened \(args[0]): \(checkpoint.architecture), epoch \(checkpoint.epochsCompleted), tasks "
                       + checkpoint.tasks.map { "\($0.name) (\($0.classes.count))" }.joined(separator: ", ")
                       + (checkpoint.calibration == nil ? "" : ", calibrated"))
+    if let note = inputSizeNote(session) { session.out.print(note) }
 }

@@ -173,4 +173,22 @@ let setCommand = Command("set", usage: "set [KEY VALUE]", summary: "list setting
     }
     session.trainer?.settings = session.settings
     session.out.print("\(setting.name) = \(setting.get(session))")
+    if setting.name == "size" || setting.name == "batch", let note = inputSizeNote(session) { session.out.print(note) }
+}
+
+/// What the input size costs, when it is large or no longer matches the loaded dataset's cache: the
+/// memory of a reload and of one batch, so that a size is never silently paid for in gigabytes.
+func inputSizeNote(_ session: Session) -> String? {
+    let input = (width: session.settings.inputWidth, height: session.settings.inputHeight)
+    let cost = InputSizeCost(input: input, batchSize: session.settings.batchSize)
+    let stale = session.dataset.map { $0.cache.width != cost.cacheWidth || $0.cache.height != cost.cacheHeight } ?? false
+    guard stale || cost.batchInputBytes >= 100_000_000 else { return nil }
+    var note = "note: at \(input.width)x\(input.height) one batch of \(session.settings.batchSize) takes \(byteCount(cost.batchInputBytes)) of input"
+        + " before the network's activations (set batch lowers it)"
+    if let dataset = session.dataset, stale {
+        let images = dataset.tasks.reduce(0) { $0 + $1.train.count + $1.val.count }
+        note += "; the loaded dataset is cached at \(dataset.cache.width)×\(dataset.cache.height): load it again for this size"
+            + " (its \(images) images would take \(byteCount(cost.cacheBytes(images: images)))), or training upscales from the cache"
+    }
+    return note
 }
