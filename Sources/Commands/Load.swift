@@ -6,10 +6,10 @@ let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode
                           example: "load samples/prints") { session, args in
     guard args.count == 1 else { throw loadCommand.usageError(args) }
     let root = session.resolve(args[0])
-    let cacheSize = Dataset.cacheSize(forInput: (session.settings.inputWidth, session.settings.inputHeight))
+    let cacheSize = Dataset.cacheSize(forInput: (session.settings.training.inputWidth, session.settings.training.inputHeight))
     let dataset: Dataset
     do {
-        dataset = try Dataset.load(root, cacheSize: cacheSize, decoder: ImageDecoder(pixelLimit: session.pixelLimit),
+        dataset = try Dataset.load(root, cacheSize: cacheSize, decoder: ImageDecoder(pixelLimit: session.settings.pixelLimit),
                                    isCancelled: session.isCancelled,
                                    progress: { done, total in session.out.progress("load: \(done)/\(total) images") })
     } catch {

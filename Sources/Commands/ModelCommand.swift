@@ -9,19 +9,17 @@ let modelCommand = Command("model", usage: "model tiny | resnet18 | darknet",
     let architecture: Architecture
     switch args[0] {
     case "tiny": architecture = .tiny
-    case "resnet18": architecture = .resnet18(zeroGamma: session.zeroGamma, resnetD: session.resnetD)
+    case "resnet18": architecture = .resnet18(zeroGamma: session.settings.zeroGamma, resnetD: session.settings.resnetD)
     case "darknet": architecture = .darknet
     default: throw CommandError("model: unknown architecture '\(args[0])'; choose tiny, resnet18 or darknet")
     }
     let dataset = try session.requireDataset("model")
-    if case .resnet18 = architecture, min(session.settings.inputWidth, session.settings.inputHeight) < 32 {
-        throw CommandError("model: resnet18 needs an input of at least 32×32; the size is \(session.settings.inputWidth)x\(session.settings.inputHeight) (set size 64)")
+    if case .resnet18 = architecture, min(session.settings.training.inputWidth, session.settings.training.inputHeight) < 32 {
+        throw CommandError("model: resnet18 needs an input of at least 32×32; the size is \(session.settings.training.inputWidth)x\(session.settings.training.inputHeight) (set size 64)")
     }
-    let model = MultiTaskModel(architecture: architecture, classesPerTask: dataset.tasks.map(\.classes.count), seed: session.settings.seed)
-    model.sharedStatistics = session.sharedStatistics
-    let trainer = Trainer(model: model, settings: session.settings)
-    trainer.balance = session.balance
-    session.trainer = trainer
+    let model = MultiTaskModel(architecture: architecture, classesPerTask: dataset.tasks.map(\.classes.count), seed: session.settings.training.seed)
+    // The session hands the new trainer its settings, statistics mode and balance.
+    session.trainer = Trainer(model: model, settings: session.settings.training)
     session.modelTasks = Session.tasks(of: dataset)
     session.forgetResults("a new model")
     let parameters = model.namedParameters().reduce(0) { $0 + $1.variable.value.count }

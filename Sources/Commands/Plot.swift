@@ -35,7 +35,7 @@ let plotCommand = Command("plot", usage: "plot calib TASK | plot reliability TAS
     default:
         throw plotCommand.usageError()
     }
-    let path = (session.resolve(session.plotsFolder) as NSString).appendingPathComponent(name)
+    let path = (session.resolve(session.settings.plotsFolder) as NSString).appendingPathComponent(name)
     try canvas.write(to: path)
     session.out.print("wrote \(displayPath(path, session))")
 }

@@ -17,8 +17,8 @@ let predictCommand = Command("predict", usage: "predict [--tsv FILE] PATH...",
     // Text is printed batch by batch; the TSV's rows (small) are kept and written atomically at the end.
     var tsvText = "", rows = 0, predicted = 0, calibrated = false
     try predictImages(paths.map(session.resolve), shown: paths, model: trainer.model, tasks: session.modelTasks,
-                      settings: session.settings, normalization: trainer.normalization,
-                      calibration: session.calibration, pixelLimit: session.pixelLimit) { report in
+                      settings: session.settings.training, normalization: trainer.normalization,
+                      calibration: session.calibration, pixelLimit: session.settings.pixelLimit) { report in
         calibrated = report.calibrated
         predicted += report.results.count
         let text = report.text(threshold: Double(session.predictThreshold), note: false)

@@ -24,10 +24,10 @@ let openCommand = Command("open", usage: "open PATH", summary: "read a checkpoin
     }
     // Everything that can fail is done before the session changes: a refused checkpoint changes nothing.
     let trainer = try checkpoint.makeTrainer()
-    trainer.balance = session.balance
+    // Settings first: the trainer, handed them when it is set, keeps the checkpoint's.
+    session.settings.training = checkpoint.settings
+    session.settings.sharedStatistics = checkpoint.sharedStatistics
     session.trainer = trainer
-    session.settings = checkpoint.settings
-    session.sharedStatistics = checkpoint.sharedStatistics
     session.modelTasks = checkpoint.tasks
     session.evaluations = []
     session.calibration = checkpoint.calibrationTables

@@ -24,22 +24,22 @@ public final class Session {
     public var isCancelled: () -> Bool = { false }
 
     public var dataset: Dataset?
-    public var trainer: Trainer?
+    /// The model and optimizer. Whenever it is replaced it is handed the session's settings and balance.
+    public var trainer: Trainer? { didSet { handSettingsToTrainer() } }
     /// Tasks and classes of the model: the dataset's, or an opened checkpoint's when no dataset is loaded.
     public var modelTasks: [TaskClasses] = []
-    public var settings = TrainingSettings()
-    public var balance = Balance()
-    public var zeroGamma = false
-    public var resnetD = false
-    public var sharedStatistics = false
+    /// Every setting, in one value; the trainer gets `training` and the statistics mode whenever it changes.
+    public var settings = SessionSettings() { didSet { handSettingsToTrainer() } }
+    /// Per-class quotas per epoch; the trainer gets it too (adaptive balance changes it during `train`).
+    public var balance = Balance() { didSet { trainer?.balance = balance } }
     public var evaluations: [TaskEvaluation] = []
     /// Per-task calibration from the last `calibrate` (or an opened checkpoint); empty when uncalibrated.
     public var calibration: [TaskCalibration] = []
-    public var logsFolder = "logs"
-    public var plotsFolder = "plots"
-    public var pixelLimit = 100_000_000
-    /// Calibrated confidence at or above which `predict` lists a class.
-    public var predictThreshold: Float = 0.5
+    /// The threshold of `settings`, under the name commands used before the settings were one value.
+    public var predictThreshold: Float {
+        get { settings.predictThreshold }
+        set { settings.predictThreshold = newValue }
+    }
     /// The Markdown notebook being recorded, if any.
     public var recordPath: String?
     /// Commands typed in this session, for `history`.
@@ -52,6 +52,14 @@ public final class Session {
     public init(out: OutputSink, workingDirectory: String = FileManager.default.currentDirectoryPath) {
         self.out = out
         self.workingDirectory = workingDirectory
+    }
+
+    /// The one place the trainer's copy of the settings is written: it can never be stale.
+    private func handSettingsToTrainer() {
+        guard let trainer else { return }
+        if trainer.settings != settings.training { trainer.settings = settings.training }
+        if trainer.model.sharedStatistics != settings.sharedStatistics { trainer.model.sharedStatistics = settings.sharedStatistics }
+        trainer.balance = balance
     }
 
     /// An absolute path for what the user typed (`~` expanded, relative to the working directory).

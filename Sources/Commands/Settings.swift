@@ -29,38 +29,38 @@ private func onOff(_ text: String) -> Bool? { ["on": true, "true": true, "yes": 
 private func floatSetting(_ name: String, _ range: ClosedRange<Double>, _ summary: String,
                           _ path: WritableKeyPath<TrainingSettings, Float>) -> Setting {
     Setting(name: name, allowed: "\(range.lowerBound) to \(range.upperBound)", summary: summary,
-            get: { "\($0.settings[keyPath: path])" },
+            get: { "\($0.settings.training[keyPath: path])" },
             set: { session, text in
                 guard let v = number(text, range) else { return false }
-                session.settings[keyPath: path] = Float(v)
+                session.settings.training[keyPath: path] = Float(v)
                 return true
             })
 }
 
 private func intSetting(_ name: String, _ range: ClosedRange<Int>, _ summary: String, _ path: WritableKeyPath<TrainingSettings, Int>) -> Setting {
     Setting(name: name, allowed: "whole number \(range.lowerBound) to \(range.upperBound)", summary: summary,
-            get: { "\($0.settings[keyPath: path])" },
+            get: { "\($0.settings.training[keyPath: path])" },
             set: { session, text in
                 guard let v = whole(text, range) else { return false }
-                session.settings[keyPath: path] = v
+                session.settings.training[keyPath: path] = v
                 return true
             })
 }
 
-private func switchSetting(_ name: String, _ summary: String, _ path: ReferenceWritableKeyPath<Session, Bool>) -> Setting {
-    Setting(name: name, allowed: "on or off", summary: summary, values: ["on", "off"], get: { $0[keyPath: path] ? "on" : "off" },
+private func switchSetting(_ name: String, _ summary: String, _ path: WritableKeyPath<SessionSettings, Bool>) -> Setting {
+    Setting(name: name, allowed: "on or off", summary: summary, values: ["on", "off"], get: { $0.settings[keyPath: path] ? "on" : "off" },
             set: { session, text in
                 guard let v = onOff(text) else { return false }
-                session[keyPath: path] = v
+                session.settings[keyPath: path] = v
                 return true
             })
 }
 
 private func settingSwitch(_ name: String, _ summary: String, _ path: WritableKeyPath<TrainingSettings, Bool>) -> Setting {
-    Setting(name: name, allowed: "on or off", summary: summary, values: ["on", "off"], get: { $0.settings[keyPath: path] ? "on" : "off" },
+    Setting(name: name, allowed: "on or off", summary: summary, values: ["on", "off"], get: { $0.settings.training[keyPath: path] ? "on" : "off" },
             set: { session, text in
                 guard let v = onOff(text) else { return false }
-                session.settings[keyPath: path] = v
+                session.settings.training[keyPath: path] = v
                 return true
             })
 }
@@ -75,10 +75,10 @@ let allSettings: [Setting] = [
     intSetting("batch", SettingRanges.batchSize, "images per training step", \.batchSize),
     Setting(name: "schedule", allowed: "step or cosine", summary: "learning-rate decay",
             values: TrainingSettings.Schedule.allCases.map(\.rawValue),
-            get: { $0.settings.schedule.rawValue },
+            get: { $0.settings.training.schedule.rawValue },
             set: { session, text in
                 guard let v = TrainingSettings.Schedule(rawValue: text) else { return false }
-                session.settings.schedule = v
+                session.settings.training.schedule = v
                 return true
             }),
     intSetting("step", SettingRanges.stepEvery, "epochs between step decays (the original: 40)", \.stepEvery),
@@ -89,22 +89,22 @@ let allSettings: [Setting] = [
     floatSetting("mixup", SettingRanges.mixupAlpha, "mixup Beta(α, α); 0 is off", \.mixupAlpha),
     intSetting("adaptive", SettingRanges.adaptiveEvery, "adaptive balance every N epochs from a train evaluation; 0 is off", \.adaptiveEvery),
     Setting(name: "size", allowed: "N or WxH, 8 to 1024", summary: "model input size (reload the dataset after changing it)",
-            get: { "\($0.settings.inputWidth)x\($0.settings.inputHeight)" },
+            get: { "\($0.settings.training.inputWidth)x\($0.settings.training.inputHeight)" },
             set: { session, text in
                 let parts = text.lowercased().split(separator: "x").map(String.init)
                 guard (1...2).contains(parts.count), let w = whole(parts[0], SettingRanges.inputSide),
                       let h = parts.count == 2 ? whole(parts[1], SettingRanges.inputSide) : w else { return false }
-                session.settings.inputWidth = w
-                session.settings.inputHeight = h
+                session.settings.training.inputWidth = w
+                session.settings.training.inputHeight = h
                 return true
             }),
     settingSwitch("hflip", "random horizontal flips (off for characters)", \.horizontalFlip),
     settingSwitch("augment", "random affine and colour jitter on training images", \.augment),
     Setting(name: "seed", allowed: "whole number 0 to 2^63", summary: "seed of initialisation, sampling and augmentation",
-            get: { "\($0.settings.seed)" },
+            get: { "\($0.settings.training.seed)" },
             set: { session, text in
                 guard let v = UInt64(text), v < SettingRanges.seedLimit else { return false }
-                session.settings.seed = v
+                session.settings.training.seed = v
                 return true
             }),
     Setting(name: "threads", allowed: "whole number 1 to 256", summary: "threads for sgemm and the engine's loops",
@@ -116,39 +116,38 @@ let allSettings: [Setting] = [
             }),
     Setting(name: "bn", allowed: "per-task or shared", summary: "backbone batch-norm statistics per task, or shared as the original",
             values: ["per-task", "shared"],
-            get: { $0.sharedStatistics ? "shared" : "per-task" },
+            get: { $0.settings.sharedStatistics ? "shared" : "per-task" },
             set: { session, text in
                 guard text == "shared" || text == "per-task" else { return false }
-                session.sharedStatistics = text == "shared"
-                session.trainer?.model.sharedStatistics = session.sharedStatistics
+                session.settings.sharedStatistics = text == "shared"
                 return true
             }),
     switchSetting("zerogamma", "resnet18: last BN of each block starts at 0 (applies at the next model)", \.zeroGamma),
     switchSetting("resnetd", "resnet18: average-pool shortcut, ResNet-D (applies at the next model)", \.resnetD),
     Setting(name: "threshold", allowed: "0.01 to 1", summary: "calibrated confidence at which predict lists a class",
-            get: { "\($0.predictThreshold)" },
+            get: { "\($0.settings.predictThreshold)" },
             set: { session, text in
                 guard let v = number(text, 0.01...1) else { return false }
-                session.predictThreshold = Float(v)
+                session.settings.predictThreshold = Float(v)
                 return true
             }),
-    Setting(name: "logs", allowed: "a folder", summary: "where eval writes its logs", get: { $0.logsFolder },
+    Setting(name: "logs", allowed: "a folder", summary: "where eval writes its logs", get: { $0.settings.logsFolder },
             set: { session, text in
                 guard !text.isEmpty else { return false }
-                session.logsFolder = text
+                session.settings.logsFolder = text
                 return true
             }),
-    Setting(name: "plots", allowed: "a folder", summary: "where plot writes pictures", get: { $0.plotsFolder },
+    Setting(name: "plots", allowed: "a folder", summary: "where plot writes pictures", get: { $0.settings.plotsFolder },
             set: { session, text in
                 guard !text.isEmpty else { return false }
-                session.plotsFolder = text
+                session.settings.plotsFolder = text
                 return true
             }),
     Setting(name: "pixellimit", allowed: "whole number 1 to 1000000000", summary: "largest image (pixels) load and predict accept",
-            get: { "\($0.pixelLimit)" },
+            get: { "\($0.settings.pixelLimit)" },
             set: { session, text in
                 guard let v = whole(text, 1...1_000_000_000) else { return false }
-                session.pixelLimit = v
+                session.settings.pixelLimit = v
                 return true
             }),
 ]
@@ -171,7 +170,6 @@ let setCommand = Command("set", usage: "set [KEY VALUE]", summary: "list setting
     guard setting.set(session, args[1]) else {
         throw CommandError("set \(setting.name): '\(args[1])' is not allowed; allowed: \(setting.allowed); it stays \(setting.get(session))")
     }
-    session.trainer?.settings = session.settings
     session.out.print("\(setting.name) = \(setting.get(session))")
     if setting.name == "size" || setting.name == "batch", let note = inputSizeNote(session) { session.out.print(note) }
 }
@@ -179,11 +177,11 @@ let setCommand = Command("set", usage: "set [KEY VALUE]", summary: "list setting
 /// What the input size costs, when it is large or no longer matches the loaded dataset's cache: the
 /// memory of a reload and of one batch, so that a size is never silently paid for in gigabytes.
 func inputSizeNote(_ session: Session) -> String? {
-    let input = (width: session.settings.inputWidth, height: session.settings.inputHeight)
-    let cost = InputSizeCost(input: input, batchSize: session.settings.batchSize)
+    let input = (width: session.settings.training.inputWidth, height: session.settings.training.inputHeight)
+    let cost = InputSizeCost(input: input, batchSize: session.settings.training.batchSize)
     let stale = session.dataset.map { $0.cache.width != cost.cacheWidth || $0.cache.height != cost.cacheHeight } ?? false
     guard stale || cost.batchInputBytes >= 100_000_000 else { return nil }
-    var note = "note: at \(input.width)x\(input.height) one batch of \(session.settings.batchSize) takes \(byteCount(cost.batchInputBytes)) of input"
+    var note = "note: at \(input.width)x\(input.height) one batch of \(session.settings.training.batchSize) takes \(byteCount(cost.batchInputBytes)) of input"
         + " before the network's activations (set batch lowers it)"
     if let dataset = session.dataset, stale {
         let images = dataset.tasks.reduce(0) { $0 + $1.train.count + $1.val.count }

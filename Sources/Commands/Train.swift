@@ -11,8 +11,6 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
                            + Checkpoint.differences(session.modelTasks, Session.tasks(of: dataset)).joined(separator: "; ")
                            + "); build a new model with model NAME")
     }
-    trainer.settings = session.settings
-    trainer.balance = session.balance
     // From the first step on, evaluations and calibration describe weights that no longer exist.
     session.forgetResults("the model was trained further")
     let names = dataset.tasks.map(\.name)

@@ -13,7 +13,7 @@ final class DefectTests: XCTestCase {
         func predict(batchSize: Int) throws -> [PredictionReport] {
             var reports: [PredictionReport] = []
             try predictImages([h.root + "/data/颜色/train/红", h.root + "/data/印花/val/人物"], shown: ["红", "人物"], model: trainer.model,
-                              tasks: h.session.modelTasks, settings: h.session.settings, normalization: trainer.normalization,
+                              tasks: h.session.modelTasks, settings: h.session.settings.training, normalization: trainer.normalization,
                               calibration: [], pixelLimit: 1_000_000, batchSize: batchSize) { reports.append($0) }
             return reports
         }
@@ -45,16 +45,16 @@ final class DefectTests: XCTestCase {
         let h = Harness()
         try "set lr 0.1\nset lr 0.2\nset lr 0.3\n".write(toFile: h.root + "/s.mtmc", atomically: true, encoding: .utf8)
         // Ctrl-C "arrives" while the second line runs.
-        h.session.isCancelled = { h.session.settings.learningRate == 0.2 }
+        h.session.isCancelled = { h.session.settings.training.learningRate == 0.2 }
         let (result, text) = h.run("run s.mtmc")
         XCTAssertEqual(result, .failure)
         XCTAssertEqual(text, "mtmc> set lr 0.1\nlr = 0.1\nmtmc> set lr 0.2\nlr = 0.2\nerror: run: interrupted at s.mtmc:2; the rest of the script was not run")
-        XCTAssertEqual(h.session.settings.learningRate, 0.2)
+        XCTAssertEqual(h.session.settings.training.learningRate, 0.2)
         // The shell's replay stops too, even when told to keep going after errors.
-        h.session.isCancelled = { h.session.settings.learningRate == 0.25 }
+        h.session.isCancelled = { h.session.settings.training.learningRate == 0.25 }
         let outcome = replay(["set lr 0.3", "set lr 0.25", "set lr 0.4"], in: h.session, echo: false, keepGoing: true, recordHistory: false)
         XCTAssertEqual(outcome.stop, .interrupted(line: 2))
-        XCTAssertEqual(h.session.settings.learningRate, 0.25)
+        XCTAssertEqual(h.session.settings.training.learningRate, 0.25)
     }
 
     /// #5: the history file follows `$HOME` (shells do), not the password database.
@@ -89,9 +89,9 @@ final class DefectTests: XCTestCase {
     func testRefusedFoldersChangeNothingAndEverySwitchCompletes() {
         let h = Harness()
         XCTAssertEqual(h.run("set logs \"\"").1, "error: set logs: '' is not allowed; allowed: a folder; it stays logs")
-        XCTAssertEqual(h.session.logsFolder, "logs")
+        XCTAssertEqual(h.session.settings.logsFolder, "logs")
         XCTAssertEqual(h.run("set plots \"\"").0, .failure)
-        XCTAssertEqual(h.session.plotsFolder, "plots")
+        XCTAssertEqual(h.session.settings.plotsFolder, "plots")
         for setting in allSettings where setting.allowed == "on or off" {
             XCTAssertEqual(completions(before: ["set", setting.name], word: "", in: h.session), ["on", "off"], setting.name)
         }
@@ -139,5 +139,32 @@ final class DefectTests: XCTestCase {
         XCTAssertEqual(try splitCommands(#"predict "a;b.png" 'c;d'; eval ;; info"#), [#"predict "a;b.png" 'c;d'"#, " eval ", " info"])
         XCTAssertEqual(try splitCommands(#"load a\;b; info"#), [#"load a\;b"#, " info"])
         XCTAssertThrowsError(try splitCommands("load \"x;y"))
+    }
+}
+
+/// One session state: every setting lives in `Session.settings`, and the trainer is handed it whenever
+/// either changes, so no command (or caller) can leave the trainer with a stale copy.
+final class SessionStateTests: XCTestCase {
+    func testTheTrainerAlwaysHasTheSessionsSettings() throws {
+        let h = Harness()
+        h.run("load data")
+        h.run("set bn shared")
+        h.run("model tiny")
+        let trainer = try XCTUnwrap(h.session.trainer)
+        XCTAssertTrue(trainer.model.sharedStatistics)
+        h.session.settings.training.learningRate = 0.7  // a direct change, not through `set`
+        XCTAssertEqual(trainer.settings, h.session.settings.training)
+        h.session.settings.sharedStatistics = false
+        XCTAssertFalse(trainer.model.sharedStatistics)
+        h.run("set seed 9"); h.run("balance base 3")
+        XCTAssertEqual(trainer.settings.seed, 9)
+        XCTAssertEqual(trainer.balance, h.session.balance)
+        h.run("save m.safetensors")
+        h.run("set lr 0.05")
+        XCTAssertEqual(h.run("open m.safetensors").0, .success)
+        let opened = try XCTUnwrap(h.session.trainer)
+        XCTAssertEqual(opened.settings.learningRate, 0.7, "the checkpoint's settings, not those of before open")
+        XCTAssertEqual(opened.settings, h.session.settings.training)
+        XCTAssertEqual(opened.balance, h.session.balance)
     }
 }

@@ -52,7 +52,7 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(result, .failure)
         XCTAssertEqual(text, "error: \(h.root)/bad.safetensors: not a usable mtmc checkpoint: metadata calibration is for task 形状, which the checkpoint does not have")
         XCTAssertTrue(other.session.trainer === trainer)
-        XCTAssertEqual(other.session.settings.learningRate, 0.3)
+        XCTAssertEqual(other.session.settings.training.learningRate, 0.3)
         XCTAssertTrue(other.session.calibration.isEmpty)
     }
 
@@ -114,7 +114,7 @@ final class NonFiniteOutputTests: XCTestCase {
         XCTAssertEqual(h.run("plot confusion 印花").0, .failure)
         var lines: [String] = []
         try predictImages([h.root + "/data/印花/val/人物/0.png"], shown: ["0.png"], model: trainer.model, tasks: h.session.modelTasks,
-                          settings: h.session.settings, normalization: trainer.normalization, calibration: [], pixelLimit: 1_000_000) {
+                          settings: h.session.settings.training, normalization: trainer.normalization, calibration: [], pixelLimit: 1_000_000) {
             lines += $0.jsonLines()
         }
         XCTAssertEqual(lines.count, 1)

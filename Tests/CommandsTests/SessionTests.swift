@@ -29,9 +29,9 @@ final class Harness {
         session = Session(out: OutputSink(print: { collected.append($0) }), workingDirectory: root)
         _ = collected
         session.out = OutputSink(print: { [unowned self] in self.output.append($0) })
-        session.settings.inputWidth = 16
-        session.settings.inputHeight = 16
-        session.settings.batchSize = 4
+        session.settings.training.inputWidth = 16
+        session.settings.training.inputHeight = 16
+        session.settings.training.batchSize = 4
     }
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
