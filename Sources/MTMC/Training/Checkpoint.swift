@@ -69,10 +69,14 @@ public struct Checkpoint {
     /// Reads and validates a checkpoint; a truncated or tampered file, or one that is not an mtmc checkpoint,
     /// is refused with a message naming the file and what is wrong.
     public static func open(_ path: String) throws -> Checkpoint {
-        let file: SafeTensorsFile
-        do { file = try SafeTensorsFile.decode(try readRegularFile(path, mapped: true), source: path) } catch let error as FileReadError {
-            throw EngineError(error.description)
-        }
+        let data: Data
+        do { data = try readRegularFile(path, mapped: true) } catch let error as FileReadError { throw EngineError(error.description) }
+        return try decode(data, source: path)
+    }
+
+    /// Validates the bytes of a checkpoint; `source` names it in errors (the fuzzing entry point).
+    public static func decode(_ data: Data, source path: String) throws -> Checkpoint {
+        let file = try SafeTensorsFile.decode(data, source: path)
         func fail(_ why: String) -> EngineError { EngineError("\(path): not a usable mtmc checkpoint: \(why)") }
         let m = file.metadata
         guard m["format"] == format else { throw fail("metadata has no format \"\(format)\" (is it a plain state dict? use import)") }

@@ -42,7 +42,7 @@ extension Checkpoint {
 
     /// Decodes and checks calibration tables: each for a task of the checkpoint, with its classes in order,
     /// one table per class, a threshold and a support per precision level, finite numbers.
-    static func calibrationTables(_ json: String?, tasks: [TaskClasses]) throws -> [TaskCalibration] {
+    public static func calibrationTables(_ json: String?, tasks: [TaskClasses]) throws -> [TaskCalibration] {
         guard let json else { return [] }
         guard let tables = try? JSONDecoder().decode([TaskCalibration].self, from: Data(json.utf8)) else {
             throw CheckpointMetadataError("metadata calibration is malformed")
