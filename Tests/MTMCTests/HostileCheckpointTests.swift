@@ -96,3 +96,21 @@ final class HostileCheckpointTests: XCTestCase {
         XCTAssertThrowsError(try ImageDecoder().decode(file: fifo)) { XCTAssertTrue("\($0)".contains("not a regular file (a FIFO)"), "\($0)") }
     }
 }
+
+/// Non-finite and enormous values reach the plots: they draw what can be drawn, never trap or loop.
+final class PlotValueTests: XCTestCase {
+    func testLinesWithNonFiniteOrFarAwayPointsAreClipped() throws {
+        var canvas = Canvas(width: 40, height: 30)
+        canvas.line(.nan, 0, 10, 10, color: .black)
+        canvas.line(-.infinity, 5, .infinity, 5, color: .black)
+        XCTAssertEqual(canvas.pixels, Canvas(width: 40, height: 30).pixels, "nothing drawn for non-finite points")
+        canvas.line(-1e15, 15, 1e15, 15, color: .black)  // 10¹⁵ pixels long: clipped to the 40 that show
+        XCTAssertEqual(canvas.pixels[(15 * 40 + 20) * 3], 0, "the visible part is drawn")
+        let font = try FontRasterizer()
+        var panel = Panel(title: "t", xLabel: "x", yLabel: "y", xRange: -1e308...1e308, yRange: 0...1)
+        panel.series = [Series(name: "a", points: [(-1e300, 0.5), (1e300, .nan), (3, .infinity)])]
+        panel.bars = [(x: 1e300, width: 1e300, height: 0.5)]
+        var big = Canvas(width: 600, height: 400)
+        panel.draw(on: &big, x: 0, y: 0, width: 600, height: 400, font: font)
+    }
+}
