@@ -187,3 +187,29 @@ final class InterruptTests: XCTestCase {
         XCTAssertEqual(h.session.evaluations.count, evaluations, "a cancelled eval keeps the last complete one")
     }
 }
+
+/// Completion of names with spaces: what is inserted keeps the name one word on the command line.
+final class CompletionQuotingTests: XCTestCase {
+    func testNamesWithSpacesAreEscapedAndCompleteAgainAfterTheSpace() throws {
+        let h = Harness()
+        try FileManager.default.createDirectory(atPath: h.root + "/my pictures 图片", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: h.root + "/my pictures 图片/a b.png", contents: Data())
+        // First Tab: the editor's word is "my".
+        var typing = wordsBeingTyped("predict my")
+        var inserted = completions(before: typing.before, word: typing.word, in: h.session)
+            .map { completionInsertion($0, typed: typing.word, editorWord: "my", openQuote: typing.openQuote) }
+        XCTAssertEqual(inserted, [#"my\ pictures\ 图片/"#])
+        // Second Tab, after the escaped spaces: the editor's word is only "图片/a" (it splits at every space).
+        typing = wordsBeingTyped(#"predict my\ pictures\ 图片/a"#)
+        XCTAssertEqual(typing.before, ["predict"])
+        XCTAssertEqual(typing.word, "my pictures 图片/a")
+        inserted = completions(before: typing.before, word: typing.word, in: h.session)
+            .map { completionInsertion($0, typed: typing.word, editorWord: "图片/a", openQuote: typing.openQuote) }
+        XCTAssertEqual(inserted, [#"图片/a\ b.png"#])
+        XCTAssertEqual(try splitWords(#"predict my\ pictures\ 图片/a\ b.png"#), ["predict", "my pictures 图片/a b.png"])
+        // Inside an open double quote only quotes and backslashes are escaped.
+        typing = wordsBeingTyped(#"predict "my pic"#)
+        XCTAssertEqual(typing.openQuote, "\"")
+        XCTAssertEqual(completionInsertion("my pictures 图片/", typed: typing.word, editorWord: "pic", openQuote: typing.openQuote), "pictures 图片/")
+    }
+}
