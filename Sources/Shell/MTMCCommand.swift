@@ -86,7 +86,7 @@ struct Predict: ParsableCommand {
                 calibrated = report.calibrated
                 if json {
                     report.jsonLines().forEach { Swift.print($0) }
-                    for failure in report.failures { FileHandle.standardError.write(Data("skipped \(failure)\n".utf8)) }
+                    for failure in report.failures { printError("skipped \(failure)") }
                 } else {
                     let text = report.text(threshold: threshold, note: false)
                     if !text.isEmpty { Swift.print(text) }
@@ -97,7 +97,7 @@ struct Predict: ParsableCommand {
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            printError("error: \(error)")
             throw ExitCode(1)
         }
     }

@@ -17,7 +17,7 @@ enum TerminalOutput {
                 // standard error; the session goes on (SIGPIPE is ignored), its files are still written.
                 if fflush(stdout) != 0 || ferror(stdout) != 0, !lostReported {
                     lostReported = true
-                    FileHandle.standardError.write(Data("mtmc: cannot write to standard output (\(String(cString: strerror(errno)))); its output is lost from here on\n".utf8))
+                    printError("mtmc: cannot write to standard output (\(String(cString: strerror(errno)))); its output is lost from here on")
                 }
             },
             progress: { line in

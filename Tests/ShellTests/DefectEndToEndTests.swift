@@ -125,4 +125,21 @@ final class ClosedOutputTests: XCTestCase {
         XCTAssertEqual(message, "mtmc: cannot write to standard output (Broken pipe); its output is lost from here on\n")
         XCTAssertTrue(try String(contentsOfFile: folder + "/h.mtmc", encoding: .utf8).contains("set lr 0.3"), "the commands after it ran")
     }
+
+    /// Both standard output and standard error closed: nothing to report to, and still no crash.
+    func testClosedStandardOutputAndErrorDoNotStopTheSession() throws {
+        let folder = MTMC.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let process = Process(), output = Pipe()
+        process.executableURL = URL(fileURLWithPath: MTMC.binary)
+        process.arguments = ["predict", "--model", "nothere.safetensors", "x.png"]
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        process.standardOutput = output
+        process.standardError = output
+        try output.fileHandleForReading.close()
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit, "ended by a signal")
+        XCTAssertEqual(process.terminationStatus, 1, "the error status, not a crash")
+    }
 }
