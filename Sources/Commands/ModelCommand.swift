@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Vision
 import MTMC
 
 let modelCommand = Command("model", usage: "model tiny | resnet18 | darknet",
@@ -32,7 +33,12 @@ let importCommand = Command("import", usage: "import PATH",
                             example: "import resnet18.safetensors") { session, args in
     guard args.count == 1 else { throw importCommand.usageError(args) }
     let trainer = try session.requireModel("import")
-    let file = try SafeTensorsFile.read(from: session.resolve(args[0]))
+    // Read as checkpoints are: a FIFO or device is refused from its type instead of blocking.
+    let path = session.resolve(args[0])
+    let file: SafeTensorsFile
+    do { file = try SafeTensorsFile.decode(try readRegularFile(path, mapped: true), source: path) } catch let error as FileReadError {
+        throw CommandError("import: \(error)")
+    }
     let count = try importTorchvisionResNet18(file, into: trainer.model)
     session.forgetResults("the backbone's weights changed")
     session.out.print("imported \(count) backbone tensors from \(args[0]) (fc.* ignored); heads keep their initialisation")

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Vision
 
 let recordCommand = Command("record", usage: "record FILE.md | record stop",
                             summary: "write a Markdown notebook of what follows: each command, its output, its pictures",
@@ -35,7 +36,7 @@ func appendToRecord(_ path: String, command: String, output: [String], session: 
         try handle.write(contentsOf: Data(block.utf8))
     } catch {
         session.recordPath = nil
-        session.out.print("error: record: cannot append to \(displayPath(path, session)): \(describe(error)); recording stopped")
+        session.out.print("error: record: cannot append to \(displayPath(path, session)): \(errorReason(error)); recording stopped")
     }
 }
 

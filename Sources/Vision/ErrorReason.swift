@@ -3,7 +3,7 @@ import Foundation
 /// An error as a user should read it. Foundation's errors print as internal domains and codes
 /// ("The operation could not be completed. (NSCocoaErrorDomain error 642.)"); the POSIX reason under
 /// them ("No space left on device") is what says what went wrong.
-public func describe(_ error: Error) -> String {
+public func errorReason(_ error: Error) -> String {
     let ns = error as NSError
     if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
     if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
