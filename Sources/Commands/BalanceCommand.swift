@@ -14,7 +14,7 @@ let balanceCommand = Command("balance", usage: "balance [off | base N | adaptive
         var evaluations = session.evaluations.filter { $0.phase == "train" }
         if evaluations.count != dataset.tasks.count {
             session.out.print("evaluating the training set for per-class precision…")
-            evaluations = try evaluate(trainer.model, on: dataset, phase: "train", settings: session.settings,
+            evaluations = try evaluate(trainer.model, on: dataset, phase: "train", settings: session.settings.training,
                                        normalization: trainer.normalization, isCancelled: session.isCancelled)
         }
         session.balance.mode = .adaptive(precision: evaluations.map { $0.precision.map { $0 ?? 0 } })

@@ -15,7 +15,7 @@ let calibrateCommand = Command("calibrate", usage: "calibrate [TASK]",
             throw CommandError("calibrate: no task '\(name)'; tasks: " + evaluations.map(\.taskName).joined(separator: ", "))
         }
     }
-    let o = session.calibrationOptions
+    let o = session.settings.calibration
     var lines = ["precision from \(o.fit.rawValue) fit, levels read from the \(o.mode == .estimate ? "estimate" : "Wilson 95 % lower bound") "
                  + "with ≥ \(o.minimumSupport) samples at or above the threshold (set calibfit, calibrate, calibmin)"]
     for e in chosen {

@@ -21,8 +21,14 @@ public struct Command {
         self.run = run
     }
 
-    /// The error for wrong arguments: the usage line.
-    func usageError() -> CommandError { CommandError("usage: \(usage)") }
+    /// The error for wrong arguments: the usage line. A command that takes one path and got several words
+    /// was most likely given a path with spaces, so the message shows it quoted.
+    func usageError(_ args: [String] = []) -> CommandError {
+        let words = usage.split(separator: " ")
+        let takesOnePath = words.count >= 2 && ["PATH", "FILE", "FILE.md"].contains(words[1]) && (words.count == 2 || words[2] == "|")
+        guard takesOnePath, args.count > 1 else { return CommandError("usage: \(usage)") }
+        return CommandError("usage: \(usage); a path with spaces needs quotes: \(name) \(quotedWord(args.joined(separator: " ")))")
+    }
 }
 
 /// The outcome of one command line.

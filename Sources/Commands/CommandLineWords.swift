@@ -33,3 +33,53 @@ public func quotedWord(_ word: String) -> String {
     guard word.isEmpty || word.contains(where: { " \t\"'\\#".contains($0) }) else { return word }
     return "\"" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
 }
+
+/// Splits a `-c` argument into command lines at `;` outside quotes (and not escaped), so that
+/// `-c 'predict "a;b.png"; eval'` is two commands. Quotes and escapes stay for `splitWords`.
+public func splitCommands(_ text: String) throws -> [String] {
+    var lines: [String] = [], current = ""
+    var quote: Character?, escaped = false
+    for ch in text {
+        if escaped { current.append(ch); escaped = false; continue }
+        if ch == "\\" && quote != "'" { escaped = true; current.append(ch); continue }
+        if let q = quote { if ch == q { quote = nil }; current.append(ch); continue }
+        if ch == "\"" || ch == "'" { quote = ch }
+        if ch == ";" { lines.append(current); current = ""; continue }
+        current.append(ch)
+    }
+    if quote != nil { throw CommandError("unterminated quote in: \(text)") }
+    lines.append(current)
+    return lines.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+}
+
+/// The words of a line typed so far, as completion needs them: the finished words, the word being typed
+/// (quotes removed, escapes applied) and the quote left open in it, if any. Never fails: an unterminated
+/// quote is what a line looks like while it is typed.
+public func wordsBeingTyped(_ head: String) -> (before: [String], word: String, openQuote: Character?) {
+    var words: [String] = [], current = ""
+    var quote: Character?, escaped = false
+    for ch in head {
+        if escaped { current.append(ch); escaped = false; continue }
+        if ch == "\\" && quote != "'" { escaped = true; continue }
+        if let q = quote { if ch == q { quote = nil } else { current.append(ch) }; continue }
+        switch ch {
+        case "\"", "'": quote = ch
+        case " ", "\t": if !current.isEmpty { words.append(current); current = "" }
+        default: current.append(ch)
+        }
+    }
+    return (words, current, quote)
+}
+
+/// What completion puts in place of the line editor's word (which ends at the cursor and starts after the
+/// last space, escaped or not): that word plus the rest of `candidate` beyond what was typed, escaped
+/// so that the line still splits into the same words (`my\ pictures/` for a folder with a space).
+public func completionInsertion(_ candidate: String, typed: String, editorWord: String, openQuote: Character?) -> String {
+    let rest = candidate.hasPrefix(typed) ? String(candidate.dropFirst(typed.count)) : candidate
+    if openQuote == "'" { return editorWord + rest }  // nothing is special inside single quotes but the quote
+    let special: Set<Character> = openQuote == "\"" ? ["\"", "\\"] : [" ", "\t", "\"", "'", "\\", "#"]
+    return editorWord + rest.reduce(into: "") { out, ch in
+        if special.contains(ch) { out.append("\\") }
+        out.append(ch)
+    }
+}

@@ -12,7 +12,7 @@ public func completions(before: [String], word: String, in session: Session) -> 
     case ("set", 1):
         candidates = allSettings.map(\.name)
     case ("set", 2):
-        candidates = settingValues[before[1]] ?? []
+        candidates = allSettings.first { $0.name == before[1] }?.values ?? []
     case ("load", _), ("import", _), ("open", _), ("save", _), ("run", _), ("predict", _):
         return pathCompletions(word, session: session)
     case ("history", 2), ("export", 2), ("record", 1):
@@ -27,11 +27,6 @@ public func completions(before: [String], word: String, in session: Session) -> 
     var seen = Set<String>()
     return candidates.filter { $0.hasPrefix(word) && seen.insert($0).inserted }
 }
-
-private let settingValues: [String: [String]] = [
-    "schedule": ["step", "cosine"], "bn": ["per-task", "shared"], "nesterov": ["on", "off"], "nobiasdecay": ["on", "off"],
-    "hflip": ["on", "off"], "zerogamma": ["on", "off"], "resnetd": ["on", "off"],
-]
 
 /// Files and folders starting with `word` (relative to the working directory; `~` expanded); folders end in "/".
 func pathCompletions(_ word: String, session: Session) -> [String] {

@@ -12,17 +12,22 @@ let evalCommand = Command("eval", usage: "eval [val | train]", summary: "per-tas
         throw CommandError("eval: the model's tasks and classes differ from the dataset's ("
                            + Checkpoint.differences(session.modelTasks, Session.tasks(of: dataset)).joined(separator: "; ") + ")")
     }
-    let evaluations = try evaluate(trainer.model, on: dataset, phase: phase, settings: session.settings,
+    let evaluations = try evaluate(trainer.model, on: dataset, phase: phase, settings: session.settings.training,
                                    normalization: trainer.normalization, isCancelled: session.isCancelled) { task, done, total in
         session.out.progress("eval \(dataset.tasks[task].name): \(done)/\(total) images")
     }
     session.out.progress(nil)
-    session.evaluations = evaluations
+    // A diverged model's outputs are reported, but not kept for calibrate and plot, which need numbers.
+    let diverged = evaluations.compactMap { e -> String? in
+        let bad = e.logits.scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        return bad == 0 ? nil : "\(e.taskName) (\(bad) of \(e.logits.count) outputs)"
+    }
+    session.evaluations = diverged.isEmpty ? evaluations : []
     var lines: [String] = []
     lines.append(Table(headers: ["task", "images", "loss", "top-1", "top-2"], rows: evaluations.map {
         [$0.taskName, "\($0.labels.count)", String(format: "%.4f", $0.loss), percent($0.top1), percent($0.top2)]
     }, rightAligned: [1, 2, 3, 4]).render())
-    let folder = session.resolve(session.logsFolder)
+    let folder = session.resolve(session.settings.logsFolder)
     for e in evaluations {
         lines.append("task \(e.taskName) (\(phase)):")
         let rows = e.classes.indices.map { c -> [String] in
@@ -38,6 +43,10 @@ let evalCommand = Command("eval", usage: "eval [val | train]", summary: "per-tas
         } catch {
             lines.append("  log not written: \(error)")
         }
+    }
+    if !diverged.isEmpty {
+        lines.append("warning: the model gives non-finite outputs: " + diverged.joined(separator: ", ")
+                     + "; these results are not kept for calibrate and plot: retrain, or open a good checkpoint")
     }
     session.out.print(lines.joined(separator: "\n"))
 }

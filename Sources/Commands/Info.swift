@@ -20,7 +20,7 @@ let infoCommand = Command("info", usage: "info", summary: "dataset, model, setti
         lines.append("model: none (model tiny|resnet18|darknet, or open CHECKPOINT)")
     }
     lines.append("balance: \(describeBalance(session.balance))")
-    let s = session.settings
+    let s = session.settings.training
     lines.append("settings: lr \(s.learningRate), batch \(s.batchSize), size \(s.inputWidth)x\(s.inputHeight), schedule \(s.schedule.rawValue), seed \(s.seed), threads \(Threads.count)")
     if !session.evaluations.isEmpty {
         lines.append("last eval (\(session.evaluations[0].phase)): " + session.evaluations.map {

@@ -4,12 +4,12 @@ import Vision
 
 let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode a dataset tree; print the summary",
                           example: "load samples/prints") { session, args in
-    guard args.count == 1 else { throw loadCommand.usageError() }
+    guard args.count == 1 else { throw loadCommand.usageError(args) }
     let root = session.resolve(args[0])
-    let cacheSize = Dataset.cacheSize(forInput: (session.settings.inputWidth, session.settings.inputHeight))
+    let cacheSize = Dataset.cacheSize(forInput: (session.settings.training.inputWidth, session.settings.training.inputHeight))
     let dataset: Dataset
     do {
-        dataset = try Dataset.load(root, cacheSize: cacheSize, decoder: ImageDecoder(pixelLimit: session.pixelLimit),
+        dataset = try Dataset.load(root, cacheSize: cacheSize, decoder: ImageDecoder(pixelLimit: session.settings.pixelLimit),
                                    isCancelled: session.isCancelled,
                                    progress: { done, total in session.out.progress("load: \(done)/\(total) images") })
     } catch {
@@ -18,7 +18,8 @@ let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode
     }
     session.out.progress(nil)
     session.dataset = dataset
-    session.evaluations = []
+    // Calibration describes the model's classes: it stays when the new dataset has the same ones.
+    session.forgetResults("the dataset has other tasks or classes", keepCalibration: session.modelTasks == Session.tasks(of: dataset))
     session.out.print(datasetSummary(dataset, shownRoot: args[0]))
     if session.trainer != nil, session.modelTasks != Session.tasks(of: dataset) {
         let differences = Checkpoint.differences(session.modelTasks, Session.tasks(of: dataset))

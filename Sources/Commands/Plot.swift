@@ -35,68 +35,7 @@ let plotCommand = Command("plot", usage: "plot calib TASK | plot reliability TAS
     default:
         throw plotCommand.usageError()
     }
-    let path = (session.resolve(session.plotsFolder) as NSString).appendingPathComponent(name)
+    let path = (session.resolve(session.settings.plotsFolder) as NSString).appendingPathComponent(name)
     try canvas.write(to: path)
     session.out.print("wrote \(displayPath(path, session))")
-}
-
-/// The original's two figures for a task: precision against raw output, and against softmax value, per class.
-func calibrationChart(_ e: TaskEvaluation, font: FontRasterizer) -> Canvas {
-    let k = e.classes.count, z = e.logits.scalars.map(Double.init), n = e.labels.count
-    var raw = Panel(title: "\(e.taskName): precision against raw output", xLabel: "raw output (logit) threshold", yLabel: "precision",
-                    xRange: (z.min() ?? 0)...(z.max() ?? 1), yRange: 0...1)
-    var soft = Panel(title: "\(e.taskName): precision against softmax value", xLabel: "softmax threshold", yLabel: "precision",
-                     xRange: 0...1, yRange: 0...1)
-    var probabilities = [Double](repeating: 0, count: z.count)
-    for i in 0..<n {
-        let row = z[(i * k)..<((i + 1) * k)], top = row.max()!
-        let sum = row.reduce(0) { $0 + exp($1 - top) }
-        for c in 0..<k { probabilities[i * k + c] = exp(z[i * k + c] - top) / sum }
-    }
-    for c in 0..<k {
-        let positive = e.labels.map { $0 == c }
-        // The measured precision is drawn, as the original did; the fit (cheap interpolation) is not used.
-        let rawCurve = PrecisionCurve(scores: (0..<n).map { z[$0 * k + c] }, isPositive: positive, fit: .interpolated)
-        let softCurve = PrecisionCurve(scores: (0..<n).map { probabilities[$0 * k + c] }, isPositive: positive, fit: .interpolated)
-        raw.series.append(Series(name: e.classes[c], points: rawCurve.points.map { ($0.threshold, $0.precision) }))
-        soft.series.append(Series(name: e.classes[c], points: softCurve.points.map { ($0.threshold, $0.precision) }))
-    }
-    var canvas = Canvas(width: 1400, height: 620)
-    raw.draw(on: &canvas, x: 0, y: 0, width: 700, height: 620, font: font)
-    soft.draw(on: &canvas, x: 700, y: 0, width: 700, height: 620, font: font)
-    return canvas
-}
-
-/// Reliability diagrams (accuracy per confidence bin, 15 bins) before and after temperature scaling.
-func reliabilityChart(_ e: TaskEvaluation, temperature: Double, font: FontRasterizer) -> Canvas {
-    let z = e.logits.scalars.map(Double.init), k = e.classes.count
-    var canvas = Canvas(width: 1200, height: 600)
-    for (index, t) in [1.0, temperature].enumerated() {
-        let bins = TaskCalibration.reliability(z, labels: e.labels, classes: k, temperature: t)
-        let ece = TaskCalibration.expectedCalibrationError(z, labels: e.labels, classes: k, temperature: t)
-        var panel = Panel(title: String(format: "%@: %@ (T = %.2f), ECE %.3f", e.taskName, index == 0 ? "softmax" : "temperature scaled", t, ece),
-                          xLabel: "confidence (top softmax value)", yLabel: "accuracy", xRange: 0...1, yRange: 0...1)
-        panel.diagonal = true
-        panel.bars = bins.enumerated().filter { $0.element.count > 0 }.map { (x: (Double($0.offset) + 0.5) / 15, width: 1.0 / 15, height: $0.element.accuracy) }
-        panel.series = [Series(name: "accuracy at mean confidence", points: bins.filter { $0.count > 0 }.map { ($0.confidence, $0.accuracy) })]
-        panel.draw(on: &canvas, x: index * 600, y: 0, width: 600, height: 600, font: font)
-    }
-    return canvas
-}
-
-/// Training curves: loss and top-1 per task per epoch.
-func historyChart(_ records: [EpochRecord], tasks: [String], font: FontRasterizer) -> Canvas {
-    let epochs = records.map { Double($0.epoch + 1) }
-    let maxLoss = records.flatMap { $0.tasks.map(\.loss) }.max() ?? 1
-    var loss = Panel(title: "training loss per task", xLabel: "epoch", yLabel: "loss", xRange: (epochs.first ?? 0)...max(epochs.last ?? 1, (epochs.first ?? 0) + 1),
-                     yRange: 0...max(maxLoss, 0.01))
-    var top1 = Panel(title: "training top-1 per task", xLabel: "epoch", yLabel: "top-1", xRange: loss.xRange, yRange: 0...1)
-    for (t, name) in tasks.enumerated() {
-        loss.series.append(Series(name: name, points: zip(epochs, records).map { ($0, t < $1.tasks.count ? $1.tasks[t].loss : 0) }))
-        top1.series.append(Series(name: name, points: zip(epochs, records).map { ($0, t < $1.tasks.count ? $1.tasks[t].top1 : 0) }))
-    }
-    var canvas = Canvas(width: 1200, height: 560)
-    loss.draw(on: &canvas, x: 0, y: 0, width: 600, height: 560, font: font)
-    top1.draw(on: &canvas, x: 600, y: 0, width: 600, height: 560, font: font)
-    return canvas
 }

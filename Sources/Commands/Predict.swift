@@ -14,30 +14,32 @@ let predictCommand = Command("predict", usage: "predict [--tsv FILE] PATH...",
     }
     guard !paths.isEmpty else { throw predictCommand.usageError() }
     let trainer = try session.requireModel("predict")
-    let report = try predictImages(paths.map(session.resolve), shown: paths, model: trainer.model, tasks: session.modelTasks,
-                                   settings: session.settings, normalization: trainer.normalization,
-                                   calibration: session.calibration, pixelLimit: session.pixelLimit)
-    session.out.print(report.text(threshold: Double(session.predictThreshold)))
-    if let tsv {
-        let path = session.resolve(tsv)
-        do {
-            try report.tsv().write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw CommandError("predict: cannot write \(tsv): \((error as NSError).localizedDescription)")
+    // Text is printed batch by batch; the TSV's rows (small) are kept and written atomically at the end.
+    var tsvText = "", rows = 0, predicted = 0, calibrated = false
+    try predictImages(paths.map(session.resolve), shown: paths, model: trainer.model, tasks: session.modelTasks,
+                      settings: session.settings.training, normalization: trainer.normalization,
+                      calibration: session.calibration, pixelLimit: session.settings.pixelLimit) { report in
+        calibrated = report.calibrated
+        predicted += report.results.count
+        let text = report.text(threshold: Double(session.predictThreshold), note: false)
+        if !text.isEmpty { session.out.print(text) }
+        if tsv != nil {
+            tsvText += report.tsv(header: tsvText.isEmpty)
+            rows += report.results.count * session.modelTasks.count
         }
-        session.out.print("wrote \(report.results.count * session.modelTasks.count) rows to \(tsv)")
+    }
+    if !calibrated && predicted > 0 { session.out.print(PredictionReport.uncalibratedNote) }
+    if let tsv {
+        do { try writeAtomically(Data(tsvText.utf8), to: session.resolve(tsv)) } catch { throw CommandError("predict: \(error)") }
+        session.out.print("wrote \(rows) rows to \(tsv)")
     }
 }
 
-/// Predictions for a set of images: per image, per task, every class's scores; and the images that could not be read.
-public struct PredictionReport {
-    public var results: [(path: String, tasks: [(task: String, scores: [ClassScore])])] = []
-    public var failures: [String] = []
-    public var calibrated = false
-
+/// How `predict` shows a report: a table per image, TSV rows, JSON lines.
+extension PredictionReport {
     /// Per image a small table per task: the argmax always, then every class whose calibrated confidence
     /// reaches `threshold` (or, uncalibrated, the next two by raw output).
-    public func text(threshold: Double) -> String {
+    public func text(threshold: Double, note: Bool = true) -> String {
         var lines: [String] = []
         for result in results {
             lines.append(result.path)
@@ -55,13 +57,15 @@ public struct PredictionReport {
             lines.append(Table(headers: headers, rows: rows, rightAligned: [2, 3, 4]).render())
         }
         lines += failures.map { "skipped \($0)" }
-        if !calibrated && !results.isEmpty { lines.append("(not calibrated: eval, then calibrate, adds calibrated confidence)") }
+        if note && !calibrated && !results.isEmpty { lines.append(Self.uncalibratedNote) }
         return lines.joined(separator: "\n")
     }
 
+    public static let uncalibratedNote = "(not calibrated: eval, then calibrate, adds calibrated confidence)"
+
     /// One tab-separated row per image and task: the top class and its scores, then every class's raw output.
-    public func tsv() -> String {
-        var lines = ["image\ttask\tclass\traw\tsoftmax\tconfidence\tall raw outputs"]
+    public func tsv(header: Bool = true) -> String {
+        var lines = header ? ["image\ttask\tclass\traw\tsoftmax\tconfidence\tall raw outputs"] : []
         for result in results {
             for (task, scores) in result.tasks {
                 let top = scores[0]
@@ -70,7 +74,7 @@ public struct PredictionReport {
                               top.confidence.map { String(format: "%.2f", $0) } ?? "", all].joined(separator: "\t"))
             }
         }
-        return "\u{FEFF}" + lines.joined(separator: "\n") + "\n"
+        return lines.isEmpty ? "" : (header ? "\u{FEFF}" : "") + lines.joined(separator: "\n") + "\n"
     }
 
     /// One JSON object per image: {"image": path, "tasks": {task: [{"class", "raw", "softmax", "confidence"}]}}.
@@ -79,7 +83,9 @@ public struct PredictionReport {
             var tasks: [String: Any] = [:]
             for (task, scores) in result.tasks {
                 tasks[task] = scores.map { s -> [String: Any] in
-                    var o: [String: Any] = ["class": s.name, "raw": s.raw, "softmax": s.softmax]
+                    // JSON has no NaN or infinity: a diverged model's values are null, not a failed (empty) line.
+                    func number(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
+                    var o: [String: Any] = ["class": s.name, "raw": number(s.raw), "softmax": number(s.softmax)]
                     o["confidence"] = s.confidence ?? NSNull()
                     return o
                 }
@@ -91,43 +97,3 @@ public struct PredictionReport {
     }
 }
 
-/// Decodes the images (a folder means every image in it), runs the model once per task, and scores every class.
-/// Unreadable or broken images are reported in `failures`; the others are still predicted.
-public func predictImages(_ paths: [String], shown: [String], model: MultiTaskModel, tasks: [TaskClasses], settings: TrainingSettings,
-                          normalization: Normalization, calibration: [TaskCalibration], pixelLimit: Int) throws -> PredictionReport {
-    var report = PredictionReport()
-    report.calibrated = !calibration.isEmpty
-    var files: [(path: String, shown: String)] = []
-    for (path, label) in zip(paths, shown) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            let names = sortedByCodePoint((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
-                .filter { ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }
-            if names.isEmpty { report.failures.append("\(label): no images in this folder") }
-            files += names.map { ((path as NSString).appendingPathComponent($0), (label as NSString).appendingPathComponent($0)) }
-        } else {
-            files.append((path, label))
-        }
-    }
-    let decoder = ImageDecoder(pixelLimit: pixelLimit, targetSize: Dataset.cacheSize(forInput: (settings.inputWidth, settings.inputHeight)))
-    var images: [RGBImage] = [], kept: [String] = []
-    for file in files {
-        do {
-            images.append(try decoder.decode(file: file.path))
-            kept.append(file.shown)
-        } catch let error as ImageError {
-            report.failures.append("\(file.shown): \(error.reason)")
-        }
-    }
-    let logits = try predictLogits(model, images: images, inputSize: (settings.inputWidth, settings.inputHeight), normalization: normalization)
-    for (i, path) in kept.enumerated() {
-        let perTask = tasks.enumerated().map { t, task -> (String, [ClassScore]) in
-            let k = task.classes.count
-            let row = Array(logits[t].scalars[(i * k)..<((i + 1) * k)])
-            let cal = calibration.first { $0.task == task.name }
-            return (task.name, classScores(logits: row, classes: task.classes, calibration: cal))
-        }
-        report.results.append((path, perTask))
-    }
-    return report
-}

@@ -3,7 +3,7 @@ import MTMC
 
 let saveCommand = Command("save", usage: "save PATH", summary: "write a checkpoint (model, optimizer, settings, classes, calibration)",
                           example: "save prints.safetensors") { session, args in
-    guard args.count == 1 else { throw saveCommand.usageError() }
+    guard args.count == 1 else { throw saveCommand.usageError(args) }
     let trainer = try session.requireModel("save")
     let path = session.resolve(args[0])
     try Checkpoint.save(trainer: trainer, tasks: session.modelTasks, calibration: session.calibrationJSON, to: path)
@@ -13,7 +13,7 @@ let saveCommand = Command("save", usage: "save PATH", summary: "write a checkpoi
 
 let openCommand = Command("open", usage: "open PATH", summary: "read a checkpoint; its classes must match the loaded dataset, if any",
                           example: "open prints.safetensors") { session, args in
-    guard args.count == 1 else { throw openCommand.usageError() }
+    guard args.count == 1 else { throw openCommand.usageError(args) }
     let checkpoint = try Checkpoint.open(session.resolve(args[0]))
     if let dataset = session.dataset {
         let differences = Checkpoint.differences(checkpoint.tasks, Session.tasks(of: dataset))
@@ -22,16 +22,18 @@ let openCommand = Command("open", usage: "open PATH", summary: "read a checkpoin
                                + "; nothing was changed")
         }
     }
+    // Everything that can fail is done before the session changes: a refused checkpoint changes nothing.
     let trainer = try checkpoint.makeTrainer()
-    trainer.balance = session.balance
+    // Settings first: the trainer, handed them when it is set, keeps the checkpoint's.
+    session.settings.training = checkpoint.settings
+    session.settings.sharedStatistics = checkpoint.sharedStatistics
     session.trainer = trainer
-    session.settings = checkpoint.settings
-    session.sharedStatistics = checkpoint.sharedStatistics
     session.modelTasks = checkpoint.tasks
     session.evaluations = []
-    let restored = session.restoreCalibration(checkpoint.calibration)
+    session.calibration = checkpoint.calibrationTables
     session.out.print("opened \(args[0]): \(checkpoint.architecture), epoch \(checkpoint.epochsCompleted), tasks "
                       + checkpoint.tasks.map { "\($0.name) (\($0.classes.count))" }.joined(separator: ", ")
-                      + (checkpoint.calibration == nil ? "" : restored ? ", calibrated"
-                         : "; its calibration is in an older or unreadable form and was left out: run eval, then calibrate"))
+                      + (checkpoint.calibration == nil ? "" : checkpoint.calibrationLeftOut
+                         ? "; its calibration is in an older form and was left out: run eval, then calibrate" : ", calibrated"))
+    if let note = inputSizeNote(session) { session.out.print(note) }
 }

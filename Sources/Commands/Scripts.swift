@@ -1,29 +1,34 @@
+import Engine
 import Foundation
+import Vision
 
 let runCommand = Command("run", usage: "run FILE", summary: "replay a session script inside this session (stops at the first error)",
                          example: "run sessions/quickstart.mtmc") { session, args in
-    guard args.count == 1 else { throw runCommand.usageError() }
+    guard args.count == 1 else { throw runCommand.usageError(args) }
     let path = session.resolve(args[0])
     let lines = try readScript(path)
-    for (number, line) in lines.enumerated() {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
-        session.out.print("mtmc> \(trimmed)")
-        switch execute(trimmed, in: session, recordHistory: false) {
-        case .success: continue
-        case .quit: return
-        case .failure: throw CommandError("run: stopped at \(args[0]):\(number + 1)")
-        }
-    }
+    try session.scripts.enter(path, shown: args[0])
+    defer { session.scripts.leave() }
+    let outcome = replay(lines, in: session, echo: true, keepGoing: false, recordHistory: false)
+    if let message = scriptStopMessage(outcome.stop, source: args[0]) { throw CommandError("run: " + message) }
 }
 
-/// The lines of a session script (UTF-8), or an error naming the file.
+/// The lines of a session script (UTF-8; CRLF line ends accepted), or an error naming the file, and the
+/// line for text that is not UTF-8. A FIFO or device is refused from its type instead of blocking.
 public func readScript(_ path: String) throws -> [String] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw CommandError("cannot read script \(path): " + (FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file"))
+    let data: Data
+    do { data = try readRegularFile(path) } catch let error as FileReadError {
+        throw CommandError("cannot read script \(path): " + (error.reason == String(cString: strerror(ENOENT)) ? "no such file" : error.reason))
     }
-    guard let text = String(data: data, encoding: .utf8) else { throw CommandError("script \(path) is not UTF-8 text") }
-    return text.components(separatedBy: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+    var lines: [String] = []
+    for (number, bytes) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+        guard let line = String(data: Data(bytes), encoding: .utf8) else {
+            throw CommandError("script \(path) is not UTF-8 text at line \(number + 1)")
+        }
+        let text = number == 0 && line.hasPrefix("\u{FEFF}") ? String(line.dropFirst()) : line  // a byte-order mark some editors add
+        lines.append(text.hasSuffix("\r") ? String(text.dropLast()) : text)
+    }
+    return lines
 }
 
 let historyCommand = Command("history", usage: "history [save FILE]", summary: "show what was typed, or save it as a session script",
@@ -35,11 +40,7 @@ let historyCommand = Command("history", usage: "history [save FILE]", summary: "
     case 2 where args[0] == "save":
         let path = session.resolve(args[1])
         let text = "# mtmc session saved \(Date())\n" + typed.joined(separator: "\n") + "\n"
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw CommandError("history save: cannot write \(args[1]): \((error as NSError).localizedDescription)")
-        }
+        do { try writeAtomically(Data(text.utf8), to: path) } catch { throw CommandError("history save: \(error)") }
         session.out.print("saved \(typed.count) commands to \(args[1]); replay with: mtmc \(quotedWord(args[1]))")
     default:
         throw historyCommand.usageError()
@@ -50,7 +51,11 @@ let helpCommand = Command("help", usage: "help [COMMAND]", summary: "list comman
                           example: "help train") { session, args in
     switch args.count {
     case 0:
-        let rows = allCommands.map { [$0.usage, $0.summary] }
+        // Wrapped so that the table fits 100 columns instead of padding every row to the longest usage.
+        let rows = allCommands.flatMap { command -> [[String]] in
+            let usage = wrappedUsage(command.usage, width: 30), summary = wrapped(command.summary, width: 66)
+            return (0..<max(usage.count, summary.count)).map { [$0 < usage.count ? usage[$0] : "", $0 < summary.count ? summary[$0] : ""] }
+        }
         session.out.print("commands:\n" + Table(headers: ["usage", "what it does"], rows: rows).render()
                           + "\nhelp COMMAND shows an example; Tab completes commands, settings, paths, tasks and classes")
     case 1:

@@ -24,28 +24,28 @@ public final class Session {
     public var isCancelled: () -> Bool = { false }
 
     public var dataset: Dataset?
-    public var trainer: Trainer?
+    /// The model and optimizer. Whenever it is replaced it is handed the session's settings and balance.
+    public var trainer: Trainer? { didSet { handSettingsToTrainer() } }
     /// Tasks and classes of the model: the dataset's, or an opened checkpoint's when no dataset is loaded.
     public var modelTasks: [TaskClasses] = []
-    public var settings = TrainingSettings()
-    public var balance = Balance()
-    public var zeroGamma = false
-    public var resnetD = false
-    public var sharedStatistics = false
+    /// Every setting, in one value; the trainer gets `training` and the statistics mode whenever it changes.
+    public var settings = SessionSettings() { didSet { handSettingsToTrainer() } }
+    /// Per-class quotas per epoch; the trainer gets it too (adaptive balance changes it during `train`).
+    public var balance = Balance() { didSet { trainer?.balance = balance } }
     public var evaluations: [TaskEvaluation] = []
     /// Per-task calibration from the last `calibrate` (or an opened checkpoint); empty when uncalibrated.
     public var calibration: [TaskCalibration] = []
-    /// How the next `calibrate` estimates its tables (set calibfit, calibrate, calibmin).
-    public var calibrationOptions = CalibrationOptions()
-    public var logsFolder = "logs"
-    public var plotsFolder = "plots"
-    public var pixelLimit = 100_000_000
-    /// Calibrated confidence at or above which `predict` lists a class.
-    public var predictThreshold: Float = 0.5
+    /// The threshold of `settings`, under the name commands used before the settings were one value.
+    public var predictThreshold: Float {
+        get { settings.predictThreshold }
+        set { settings.predictThreshold = newValue }
+    }
     /// The Markdown notebook being recorded, if any.
     public var recordPath: String?
     /// Commands typed in this session, for `history`.
     public var typed: [String] = []
+    /// Scripts being replayed (`run`, or the script the shell was started with), outermost first.
+    public internal(set) var scripts = ScriptChain()
     /// Folder relative paths are resolved against (the working directory).
     public var workingDirectory: String
 
@@ -54,10 +54,31 @@ public final class Session {
         self.workingDirectory = workingDirectory
     }
 
+    /// The one place the trainer's copy of the settings is written: it can never be stale.
+    private func handSettingsToTrainer() {
+        guard let trainer else { return }
+        if trainer.settings != settings.training { trainer.settings = settings.training }
+        if trainer.model.sharedStatistics != settings.sharedStatistics { trainer.model.sharedStatistics = settings.sharedStatistics }
+        trainer.balance = balance
+    }
+
     /// An absolute path for what the user typed (`~` expanded, relative to the working directory).
     public func resolve(_ path: String) -> String {
         let expanded = (path as NSString).expandingTildeInPath
         return expanded.hasPrefix("/") ? expanded : (workingDirectory as NSString).appendingPathComponent(expanded)
+    }
+
+    /// Marks the script the shell replays as running, so that a `run` of it inside is refused.
+    public func enterScript(_ path: String) throws { try scripts.enter(resolve(path), shown: path) }
+
+    /// Drops what described the model or data before a change (`why`): evaluations always, calibration too
+    /// unless `keepCalibration`. Tables of another model or other classes would be applied to outputs they
+    /// do not describe (or indexed past their end), so they go, and the user is told.
+    func forgetResults(_ why: String, keepCalibration: Bool = false) {
+        evaluations = []
+        guard !keepCalibration, !calibration.isEmpty else { return }
+        calibration = []
+        out.print("note: calibration cleared (\(why)); eval, then calibrate, to calibrate again")
     }
 
     /// The loaded dataset, or an error saying to load one.
@@ -76,18 +97,6 @@ public final class Session {
     var calibrationJSON: String? {
         guard !calibration.isEmpty, let data = try? JSONEncoder().encode(calibration) else { return nil }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Restores the calibration a checkpoint stored; false (and uncalibrated) when it cannot be read, as for
-    /// tables written before issue 16 (per-level thresholds only): the model is still worth opening.
-    func restoreCalibration(_ json: String?) -> Bool {
-        guard let json else { calibration = []; return true }
-        guard let value = try? JSONDecoder().decode([TaskCalibration].self, from: Data(json.utf8)) else {
-            calibration = []
-            return false
-        }
-        calibration = value
-        return true
     }
 
     /// Task names and classes of a dataset.

@@ -7,6 +7,8 @@ struct Setting {
     let name: String
     let allowed: String
     let summary: String
+    /// The values Tab completes (a fixed choice); empty for numbers and folders.
+    var values: [String] = []
     let get: (Session) -> String
     /// Parses and applies the value; returns false (changing nothing) when it is out of range.
     let set: (Session, String) -> Bool
@@ -27,38 +29,38 @@ private func onOff(_ text: String) -> Bool? { ["on": true, "true": true, "yes": 
 private func floatSetting(_ name: String, _ range: ClosedRange<Double>, _ summary: String,
                           _ path: WritableKeyPath<TrainingSettings, Float>) -> Setting {
     Setting(name: name, allowed: "\(range.lowerBound) to \(range.upperBound)", summary: summary,
-            get: { "\($0.settings[keyPath: path])" },
+            get: { "\($0.settings.training[keyPath: path])" },
             set: { session, text in
                 guard let v = number(text, range) else { return false }
-                session.settings[keyPath: path] = Float(v)
+                session.settings.training[keyPath: path] = Float(v)
                 return true
             })
 }
 
 private func intSetting(_ name: String, _ range: ClosedRange<Int>, _ summary: String, _ path: WritableKeyPath<TrainingSettings, Int>) -> Setting {
     Setting(name: name, allowed: "whole number \(range.lowerBound) to \(range.upperBound)", summary: summary,
-            get: { "\($0.settings[keyPath: path])" },
+            get: { "\($0.settings.training[keyPath: path])" },
             set: { session, text in
                 guard let v = whole(text, range) else { return false }
-                session.settings[keyPath: path] = v
+                session.settings.training[keyPath: path] = v
                 return true
             })
 }
 
-private func switchSetting(_ name: String, _ summary: String, _ path: ReferenceWritableKeyPath<Session, Bool>) -> Setting {
-    Setting(name: name, allowed: "on or off", summary: summary, get: { $0[keyPath: path] ? "on" : "off" },
+private func switchSetting(_ name: String, _ summary: String, _ path: WritableKeyPath<SessionSettings, Bool>) -> Setting {
+    Setting(name: name, allowed: "on or off", summary: summary, values: ["on", "off"], get: { $0.settings[keyPath: path] ? "on" : "off" },
             set: { session, text in
                 guard let v = onOff(text) else { return false }
-                session[keyPath: path] = v
+                session.settings[keyPath: path] = v
                 return true
             })
 }
 
 private func settingSwitch(_ name: String, _ summary: String, _ path: WritableKeyPath<TrainingSettings, Bool>) -> Setting {
-    Setting(name: name, allowed: "on or off", summary: summary, get: { $0.settings[keyPath: path] ? "on" : "off" },
+    Setting(name: name, allowed: "on or off", summary: summary, values: ["on", "off"], get: { $0.settings.training[keyPath: path] ? "on" : "off" },
             set: { session, text in
                 guard let v = onOff(text) else { return false }
-                session.settings[keyPath: path] = v
+                session.settings.training[keyPath: path] = v
                 return true
             })
 }
@@ -78,43 +80,44 @@ private func choiceSetting<Value: RawRepresentable & CaseIterable>(_ name: Strin
 
 /// Every setting `set` knows, in the order `set` lists them.
 let allSettings: [Setting] = [
-    floatSetting("lr", 1e-6...10, "base learning rate", \.learningRate),
-    floatSetting("momentum", 0...0.999, "SGD momentum", \.momentum),
+    floatSetting("lr", SettingRanges.learningRate, "base learning rate", \.learningRate),
+    floatSetting("momentum", SettingRanges.momentum, "SGD momentum", \.momentum),
     settingSwitch("nesterov", "Nesterov momentum", \.nesterov),
-    floatSetting("wd", 0...1, "weight decay", \.weightDecay),
+    floatSetting("wd", SettingRanges.weightDecay, "weight decay", \.weightDecay),
     settingSwitch("nobiasdecay", "no weight decay on biases and batch-norm parameters (Bag of Tricks)", \.noBiasDecay),
-    intSetting("batch", 2...4096, "images per training step", \.batchSize),
+    intSetting("batch", SettingRanges.batchSize, "images per training step", \.batchSize),
     Setting(name: "schedule", allowed: "step or cosine", summary: "learning-rate decay",
-            get: { $0.settings.schedule.rawValue },
+            values: TrainingSettings.Schedule.allCases.map(\.rawValue),
+            get: { $0.settings.training.schedule.rawValue },
             set: { session, text in
                 guard let v = TrainingSettings.Schedule(rawValue: text) else { return false }
-                session.settings.schedule = v
+                session.settings.training.schedule = v
                 return true
             }),
-    intSetting("step", 1...100_000, "epochs between step decays (the original: 40)", \.stepEvery),
-    floatSetting("gamma", 0.001...1, "step decay factor", \.stepGamma),
-    intSetting("epochs", 1...100_000, "planned epochs (the cosine schedule spans them)", \.epochs),
-    intSetting("warmup", 0...1000, "epochs of linear learning-rate warm-up", \.warmupEpochs),
-    floatSetting("smoothing", 0...0.5, "label smoothing", \.labelSmoothing),
-    floatSetting("mixup", 0...10, "mixup Beta(α, α); 0 is off", \.mixupAlpha),
-    intSetting("adaptive", 0...10_000, "adaptive balance every N epochs from a train evaluation; 0 is off", \.adaptiveEvery),
+    intSetting("step", SettingRanges.stepEvery, "epochs between step decays (the original: 40)", \.stepEvery),
+    floatSetting("gamma", SettingRanges.stepGamma, "step decay factor", \.stepGamma),
+    intSetting("epochs", SettingRanges.epochs, "planned epochs (the cosine schedule spans them)", \.epochs),
+    intSetting("warmup", SettingRanges.warmupEpochs, "epochs of linear learning-rate warm-up", \.warmupEpochs),
+    floatSetting("smoothing", SettingRanges.labelSmoothing, "label smoothing", \.labelSmoothing),
+    floatSetting("mixup", SettingRanges.mixupAlpha, "mixup Beta(α, α); 0 is off", \.mixupAlpha),
+    intSetting("adaptive", SettingRanges.adaptiveEvery, "adaptive balance every N epochs from a train evaluation; 0 is off", \.adaptiveEvery),
     Setting(name: "size", allowed: "N or WxH, 8 to 1024", summary: "model input size (reload the dataset after changing it)",
-            get: { "\($0.settings.inputWidth)x\($0.settings.inputHeight)" },
+            get: { "\($0.settings.training.inputWidth)x\($0.settings.training.inputHeight)" },
             set: { session, text in
                 let parts = text.lowercased().split(separator: "x").map(String.init)
-                guard (1...2).contains(parts.count), let w = whole(parts[0], 8...1024),
-                      let h = parts.count == 2 ? whole(parts[1], 8...1024) : w else { return false }
-                session.settings.inputWidth = w
-                session.settings.inputHeight = h
+                guard (1...2).contains(parts.count), let w = whole(parts[0], SettingRanges.inputSide),
+                      let h = parts.count == 2 ? whole(parts[1], SettingRanges.inputSide) : w else { return false }
+                session.settings.training.inputWidth = w
+                session.settings.training.inputHeight = h
                 return true
             }),
     settingSwitch("hflip", "random horizontal flips (off for characters)", \.horizontalFlip),
     settingSwitch("augment", "random affine and colour jitter on training images", \.augment),
     Setting(name: "seed", allowed: "whole number 0 to 2^63", summary: "seed of initialisation, sampling and augmentation",
-            get: { "\($0.settings.seed)" },
+            get: { "\($0.settings.training.seed)" },
             set: { session, text in
-                guard let v = UInt64(text), v < (1 << 63) else { return false }
-                session.settings.seed = v
+                guard let v = UInt64(text), v < SettingRanges.seedLimit else { return false }
+                session.settings.training.seed = v
                 return true
             }),
     Setting(name: "threads", allowed: "whole number 1 to 256", summary: "threads for sgemm and the engine's loops",
@@ -125,41 +128,48 @@ let allSettings: [Setting] = [
                 return true
             }),
     Setting(name: "bn", allowed: "per-task or shared", summary: "backbone batch-norm statistics per task, or shared as the original",
-            get: { $0.sharedStatistics ? "shared" : "per-task" },
+            values: ["per-task", "shared"],
+            get: { $0.settings.sharedStatistics ? "shared" : "per-task" },
             set: { session, text in
                 guard text == "shared" || text == "per-task" else { return false }
-                session.sharedStatistics = text == "shared"
-                session.trainer?.model.sharedStatistics = session.sharedStatistics
-                if !session.sharedStatistics { session.trainer?.model.copyStatisticsToAllTasks() }
+                session.settings.sharedStatistics = text == "shared"
                 return true
             }),
     switchSetting("zerogamma", "resnet18: last BN of each block starts at 0 (applies at the next model)", \.zeroGamma),
     switchSetting("resnetd", "resnet18: average-pool shortcut, ResNet-D (applies at the next model)", \.resnetD),
     Setting(name: "threshold", allowed: "0.01 to 1", summary: "calibrated confidence at which predict lists a class",
-            get: { "\($0.predictThreshold)" },
+            get: { "\($0.settings.predictThreshold)" },
             set: { session, text in
                 guard let v = number(text, 0.01...1) else { return false }
-                session.predictThreshold = Float(v)
+                session.settings.predictThreshold = Float(v)
+                return true
+            }),
+    Setting(name: "logs", allowed: "a folder", summary: "where eval writes its logs", get: { $0.settings.logsFolder },
+            set: { session, text in
+                guard !text.isEmpty else { return false }
+                session.settings.logsFolder = text
+                return true
+            }),
+    Setting(name: "plots", allowed: "a folder", summary: "where plot writes pictures", get: { $0.settings.plotsFolder },
+            set: { session, text in
+                guard !text.isEmpty else { return false }
+                session.settings.plotsFolder = text
                 return true
             }),
     Setting(name: "calibmin", allowed: "whole number 1 to 1000000", summary: "validation samples at or above a threshold a calibration level needs (next calibrate)",
-            get: { "\($0.calibrationOptions.minimumSupport)" },
+            get: { "\($0.settings.calibration.minimumSupport)" },
             set: { session, text in
                 guard let v = whole(text, 1...1_000_000) else { return false }
-                session.calibrationOptions.minimumSupport = v
+                session.settings.calibration.minimumSupport = v
                 return true
             }),
-    choiceSetting("calibrate", "levels from the precision estimate or its Wilson 95 % lower bound (next calibrate)", \.calibrationOptions.mode),
-    choiceSetting("calibfit", "precision estimate: isotonic regression, or PR interpolation (next calibrate)", \.calibrationOptions.fit),
-    Setting(name: "logs", allowed: "a folder", summary: "where eval writes its logs", get: { $0.logsFolder },
-            set: { session, text in session.logsFolder = text; return !text.isEmpty }),
-    Setting(name: "plots", allowed: "a folder", summary: "where plot writes pictures", get: { $0.plotsFolder },
-            set: { session, text in session.plotsFolder = text; return !text.isEmpty }),
+    choiceSetting("calibrate", "levels from the precision estimate or its Wilson 95 % lower bound (next calibrate)", \.settings.calibration.mode),
+    choiceSetting("calibfit", "precision estimate: isotonic regression, or PR interpolation (next calibrate)", \.settings.calibration.fit),
     Setting(name: "pixellimit", allowed: "whole number 1 to 1000000000", summary: "largest image (pixels) load and predict accept",
-            get: { "\($0.pixelLimit)" },
+            get: { "\($0.settings.pixelLimit)" },
             set: { session, text in
                 guard let v = whole(text, 1...1_000_000_000) else { return false }
-                session.pixelLimit = v
+                session.settings.pixelLimit = v
                 return true
             }),
 ]
@@ -182,6 +192,23 @@ let setCommand = Command("set", usage: "set [KEY VALUE]", summary: "list setting
     guard setting.set(session, args[1]) else {
         throw CommandError("set \(setting.name): '\(args[1])' is not allowed; allowed: \(setting.allowed); it stays \(setting.get(session))")
     }
-    session.trainer?.settings = session.settings
     session.out.print("\(setting.name) = \(setting.get(session))")
+    if setting.name == "size" || setting.name == "batch", let note = inputSizeNote(session) { session.out.print(note) }
+}
+
+/// What the input size costs, when it is large or no longer matches the loaded dataset's cache: the
+/// memory of a reload and of one batch, so that a size is never silently paid for in gigabytes.
+func inputSizeNote(_ session: Session) -> String? {
+    let input = (width: session.settings.training.inputWidth, height: session.settings.training.inputHeight)
+    let cost = InputSizeCost(input: input, batchSize: session.settings.training.batchSize)
+    let stale = session.dataset.map { $0.cache.width != cost.cacheWidth || $0.cache.height != cost.cacheHeight } ?? false
+    guard stale || cost.batchInputBytes >= 100_000_000 else { return nil }
+    var note = "note: at \(input.width)x\(input.height) one batch of \(session.settings.training.batchSize) takes \(byteCount(cost.batchInputBytes)) of input"
+        + " before the network's activations (set batch lowers it)"
+    if let dataset = session.dataset, stale {
+        let images = dataset.tasks.reduce(0) { $0 + $1.train.count + $1.val.count }
+        note += "; the loaded dataset is cached at \(dataset.cache.width)×\(dataset.cache.height): load it again for this size"
+            + " (its \(images) images would take \(byteCount(cost.cacheBytes(images: images)))), or training upscales from the cache"
+    }
+    return note
 }

@@ -42,3 +42,28 @@ public struct Table {
         return ([line(headers)] + rows.map(line)).joined(separator: "\n")
     }
 }
+
+/// `text` broken at spaces into lines of at most `width` columns (a longer word gets a line of its own).
+public func wrapped(_ text: String, width: Int) -> [String] {
+    var lines: [String] = [], current = ""
+    for word in text.split(separator: " ").map(String.init) {
+        if !current.isEmpty && displayWidth(current) + 1 + displayWidth(word) > width {
+            lines.append(current)
+            current = word
+        } else {
+            current += current.isEmpty ? word : " " + word
+        }
+    }
+    return lines + [current]
+}
+
+/// A usage line wrapped to `width` columns between its alternatives (after each ` | `) where it can be,
+/// so that `show calib CLASS [TASK] | show calib TASK` breaks after the bar, not inside an alternative.
+public func wrappedUsage(_ usage: String, width: Int) -> [String] {
+    let noBreak: Character = "\u{00A0}"
+    let alternatives = usage.components(separatedBy: " | ")
+    let units = alternatives.enumerated().map { i, unit in
+        String((i + 1 < alternatives.count ? unit + " |" : unit).map { $0 == " " ? noBreak : $0 })
+    }
+    return wrapped(units.joined(separator: " "), width: width).map { String($0.map { $0 == noBreak ? " " : $0 }) }
+}

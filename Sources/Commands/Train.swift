@@ -11,8 +11,8 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
                            + Checkpoint.differences(session.modelTasks, Session.tasks(of: dataset)).joined(separator: "; ")
                            + "); build a new model with model NAME")
     }
-    trainer.settings = session.settings
-    trainer.balance = session.balance
+    // From the first step on, evaluations and calibration describe weights that no longer exist.
+    session.forgetResults("the model was trained further")
     let names = dataset.tasks.map(\.name)
     for _ in 0..<epochs {
         let epochNumber = trainer.epochsCompleted + 1
@@ -35,17 +35,19 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
             break
         }
     }
-    session.evaluations = []
 }
 
-/// One line per epoch: loss and top-1 per task, speed and learning rate.
+/// One line per epoch: loss and top-1 per task, speed and learning rate. A partial epoch shows only what
+/// happened: the tasks that took a step, and no speed or loss at all when it stopped before its first step.
 func epochLine(_ r: EpochRecord, names: [String], learningRate: Float) -> String {
+    if r.partial && r.steps == 0 { return "epoch \(r.epoch + 1) stopped before its first step (0 of \(r.plannedSteps) steps)" }
     let seconds = r.tasks.reduce(0) { $0 + $1.seconds }, images = r.tasks.reduce(0) { $0 + $1.images }
-    let tasks = zip(names, r.tasks).map { name, t in
+    let tasks = zip(names, r.tasks).filter { !r.partial || $1.images > 0 }.map { name, t in
         String(format: "%@ loss %.3f top-1 %@", name, t.loss, percent(t.top1))
     }.joined(separator: "  ")
     let head = r.partial ? "epoch \(r.epoch + 1) (partial: \(r.steps) of \(r.plannedSteps) steps)" : "epoch \(r.epoch + 1)"
-    return head + "  " + tasks + String(format: "  %.0f img/s  lr %.4g", seconds > 0 ? Double(images) / seconds : 0, learningRate)
+    let speed = seconds > 0 ? String(format: "  %.0f img/s", Double(images) / seconds) : ""
+    return head + "  " + tasks + speed + String(format: "  lr %.4g", learningRate)
 }
 
 func duration(_ seconds: Double) -> String {

@@ -10,12 +10,8 @@ enum LineEditor {
     /// Candidates of the current completion, handed out one by one to libedit.
     nonisolated(unsafe) static var candidates: [String] = []
 
-    /// `$XDG_STATE_HOME/mtmc/history`, or `~/.local/state/mtmc/history`.
-    static var historyPath: String {
-        let env = ProcessInfo.processInfo.environment
-        let state = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/state")
-        return state + "/mtmc/history"
-    }
+    /// The history file (`historyFilePath`), read once at start.
+    static let historyPath = historyFilePath()
 
     static func start(session: Session) {
         self.session = session
@@ -41,9 +37,12 @@ enum LineEditor {
     static func prepareCandidates(word: String, start: Int) {
         guard let session, let buffer = rl_line_buffer else { candidates = []; return }
         let line = Array(String(cString: buffer).utf8)
-        let head = String(decoding: line.prefix(min(start, line.count)), as: UTF8.self)
-        let before = (try? splitWords(head)) ?? head.split(separator: " ").map(String.init)
-        candidates = completions(before: before, word: word, in: session)
+        // The editor splits at every space; the shell's words may hold escaped or quoted spaces.
+        let head = String(decoding: line.prefix(min(start, line.count)), as: UTF8.self) + word
+        let typing = wordsBeingTyped(head)
+        candidates = completions(before: typing.before, word: typing.word, in: session).map {
+            completionInsertion($0, typed: typing.word, editorWord: word, openQuote: typing.openQuote)
+        }
         // A single folder candidate should not end the word with a space.
         rl_completion_append_character = candidates.count == 1 && candidates[0].hasSuffix("/") ? 0 : 32
     }

@@ -31,11 +31,18 @@ struct Shell: ParsableCommand {
         Interrupt.install()
         let runner = Runner()
         if let commands {
-            let lines = commands.split(separator: ";", omittingEmptySubsequences: true).map(String.init)
+            let lines: [String]
+            do { lines = try splitCommands(commands) } catch {
+                runner.session.out.print("error: -c: \(error)")
+                throw ExitCode(1)
+            }
             guard runner.run(lines: lines, source: "-c", echo: true, keepGoing: keepGoing) else { throw ExitCode(1) }
         } else if let script {
             let lines: [String]
-            do { lines = try readScript(script) } catch {
+            do {
+                lines = try readScript(script)
+                try runner.session.enterScript(script)
+            } catch {
                 runner.session.out.print("error: \(error)")
                 throw ExitCode(1)
             }
@@ -71,20 +78,26 @@ struct Predict: ParsableCommand {
         do {
             let checkpoint = try Checkpoint.open(model)
             let trainer = try checkpoint.makeTrainer()
-            let calibration = (checkpoint.calibration.flatMap { try? JSONDecoder().decode([TaskCalibration].self, from: Data($0.utf8)) }) ?? []
-            let report = try predictImages(images, shown: images, model: trainer.model, tasks: checkpoint.tasks, settings: checkpoint.settings,
-                                           normalization: checkpoint.normalization, calibration: calibration, pixelLimit: 100_000_000)
-            if json {
-                report.jsonLines().forEach { Swift.print($0) }
-                for failure in report.failures { FileHandle.standardError.write(Data("skipped \(failure)\n".utf8)) }
-            } else {
-                Swift.print(report.text(threshold: threshold))
+            let calibration = checkpoint.calibrationTables
+            var predicted = 0, calibrated = false
+            try predictImages(images, shown: images, model: trainer.model, tasks: checkpoint.tasks, settings: checkpoint.settings,
+                              normalization: checkpoint.normalization, calibration: calibration, pixelLimit: 100_000_000) { report in
+                predicted += report.results.count
+                calibrated = report.calibrated
+                if json {
+                    report.jsonLines().forEach { Swift.print($0) }
+                    for failure in report.failures { printError("skipped \(failure)") }
+                } else {
+                    let text = report.text(threshold: threshold, note: false)
+                    if !text.isEmpty { Swift.print(text) }
+                }
             }
-            if report.results.isEmpty { throw ExitCode(1) }
+            if !json && !calibrated && predicted > 0 { Swift.print(PredictionReport.uncalibratedNote) }
+            if predicted == 0 { throw ExitCode(1) }
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            printError("error: \(error)")
             throw ExitCode(1)
         }
     }

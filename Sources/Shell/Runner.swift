@@ -11,28 +11,13 @@ struct Runner {
     }
 
     /// Runs `lines` (from `source`, for messages). Echoes each command after a prompt-like marker when
-    /// `echo` is set. Stops at the first failure unless `keepGoing`; returns whether all succeeded.
+    /// `echo` is set. Stops at the first failure unless `keepGoing`, and at Ctrl-C always, saying where;
+    /// returns whether all succeeded.
     func run(lines: [String], source: String, echo: Bool, keepGoing: Bool) -> Bool {
-        var allSucceeded = true
-        for (index, line) in lines.enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
-            if echo { session.out.print("mtmc> \(trimmed)") }
-            Interrupt.clear()
-            switch execute(trimmed, in: session) {
-            case .success:
-                continue
-            case .quit:
-                return allSucceeded
-            case .failure:
-                allSucceeded = false
-                if !keepGoing {
-                    session.out.print("error: stopped at \(source):\(index + 1)")
-                    return false
-                }
-            }
-        }
-        return allSucceeded
+        Interrupt.clear()
+        let outcome = replay(lines, in: session, echo: echo, keepGoing: keepGoing, recordHistory: true)
+        if let message = scriptStopMessage(outcome.stop, source: source) { session.out.print("error: " + message) }
+        return outcome.allSucceeded
     }
 
     /// The interactive loop: prompt, run, repeat until quit or Ctrl-D.

@@ -7,13 +7,18 @@ enum TerminalOutput {
     static let isTerminal = isatty(STDOUT_FILENO) == 1
 
     static func sink() -> OutputSink {
-        var shown = false
+        var shown = false, lostReported = false
         var lastDraw: UInt64 = 0
         return OutputSink(
             print: { text in
                 if shown { Swift.print("\r\u{1B}[K", terminator: ""); shown = false }
                 Swift.print(text)
-                fflush(stdout)
+                // A closed or full standard output (a pipe whose reader left, a full disk) is said once on
+                // standard error; the session goes on (SIGPIPE is ignored), its files are still written.
+                if fflush(stdout) != 0 || ferror(stdout) != 0, !lostReported {
+                    lostReported = true
+                    printError("mtmc: cannot write to standard output (\(String(cString: strerror(errno)))); its output is lost from here on")
+                }
             },
             progress: { line in
                 guard isTerminal else { return }

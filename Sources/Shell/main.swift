@@ -1,8 +1,13 @@
 import Engine
 import Foundation
 
-// Line editing, UTF-8 input and wide-character display need a UTF-8 locale.
-setlocale(LC_ALL, "")
-if String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_ALL, "C.UTF-8") }
+// Line editing, UTF-8 input and wide-character display need a UTF-8 character type, and only that:
+// LC_ALL would also set LC_NUMERIC, and C formatting under a decimal-comma locale would change logs and JSON.
+setlocale(LC_CTYPE, "")
+if String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_CTYPE, "C.UTF-8") }
+// A write past a file-size limit, or to a closed pipe, should fail with an error the command reports
+// (EFBIG, EPIPE), not kill the session with a signal.
+signal(SIGXFSZ, SIG_IGN)
+signal(SIGPIPE, SIG_IGN)
 ProcessSetup.prepareOpenBLAS()
 MTMCCommand.main()

@@ -19,28 +19,12 @@ public struct ImageDecoder {
         try decode(try ImageDecoder.read(path), path: path)
     }
 
-    /// The bytes of a file, with the system's reason when it cannot be read
-    /// ("Permission denied", "Too many levels of symbolic links", "Is a directory").
+    /// The bytes of a file, with the system's reason when it cannot be read ("Permission denied",
+    /// "Is a directory"); a FIFO or device is refused from its type without blocking.
     static func read(_ path: String) throws -> Data {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ImageError(path: path, reason: "cannot read: " + String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ImageError(path: path, reason: "cannot read: " + String(cString: strerror(errno))) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ImageError(path: path, reason: "cannot read: not a regular file") }
-        var data = Data(count: Int(info.st_size))
-        var offset = 0
-        let failure: Int32? = data.withUnsafeMutableBytes { raw in
-            while offset < raw.count {
-                let n = Foundation.read(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return errno }
-                if n == 0 { break }
-                offset += n
-            }
-            return nil
+        do { return try readRegularFile(path) } catch let error as FileReadError {
+            throw ImageError(path: path, reason: "cannot read: " + error.reason)
         }
-        if let failure { throw ImageError(path: path, reason: "cannot read: " + String(cString: strerror(failure))) }
-        return data.prefix(offset)
     }
 
     /// Decodes bytes; `path` names the source in errors.

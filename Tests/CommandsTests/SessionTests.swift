@@ -29,9 +29,9 @@ final class Harness {
         session = Session(out: OutputSink(print: { collected.append($0) }), workingDirectory: root)
         _ = collected
         session.out = OutputSink(print: { [unowned self] in self.output.append($0) })
-        session.settings.inputWidth = 16
-        session.settings.inputHeight = 16
-        session.settings.batchSize = 4
+        session.settings.training.inputWidth = 16
+        session.settings.training.inputHeight = 16
+        session.settings.training.batchSize = 4
     }
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
@@ -61,7 +61,7 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(h.run("trian 3").1, "error: unknown command 'trian'; did you mean: train?")
         XCTAssertEqual(h.run("frobnicate").1, "error: unknown command 'frobnicate'; type help for the list")
         XCTAssertEqual(h.run("train").1, "error: usage: train N")
-        XCTAssertEqual(h.run("load a b").1, "error: usage: load PATH")
+        XCTAssertEqual(h.run("load a b").1, "error: usage: load PATH; a path with spaces needs quotes: load \"a b\"")
         XCTAssertEqual(h.run("eval sideways").1, "error: usage: eval [val | train]")
         XCTAssertEqual(h.run("load \"unterminated").1, "error: unterminated quote in: load \"unterminated")
     }

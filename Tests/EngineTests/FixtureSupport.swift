@@ -12,8 +12,10 @@ struct Fixture {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/\(name).safetensors").path
         file = try SafeTensorsFile.read(from: path)
-        let json = try JSONSerialization.jsonObject(with: Data((file.metadata["cases"] ?? "[]").utf8))
-        cases = json as? [[String: Any]] ?? []
+        // A fixture without cases would make every loop over them pass without checking anything.
+        let text = try XCTUnwrap(file.metadata["cases"], "fixture \(name) has no case list")
+        cases = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "fixture \(name): case list is not a list of objects")
+        guard !cases.isEmpty else { throw FixtureError(message: "fixture \(name) lists no cases") }
     }
 
     /// The tensor `case.key`; fails the test if absent.
@@ -27,6 +29,11 @@ struct Fixture {
     func variable(_ caseName: String, _ key: String) throws -> Variable {
         Variable(try tensor(caseName, key), requiresGrad: true)
     }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }
 
 /// Asserts equal shapes and |a − e| ≤ atol + rtol·|e| for every element, reporting the worst element.

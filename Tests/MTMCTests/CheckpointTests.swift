@@ -24,12 +24,11 @@ final class CheckpointTests: XCTestCase {
         let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 3), settings: TrainingTests.settings())
         _ = try trainer.train(epochs: 2, on: dataset)
         let path = folder + "/model.safetensors"
-        try Checkpoint.save(trainer: trainer, tasks: tasks(dataset), calibration: "{\"x\":1}", to: path)
+        try Checkpoint.save(trainer: trainer, tasks: tasks(dataset), calibration: nil, to: path)
 
         let checkpoint = try Checkpoint.open(path)
         XCTAssertEqual(checkpoint.tasks, tasks(dataset))
         XCTAssertEqual(checkpoint.epochsCompleted, 2)
-        XCTAssertEqual(checkpoint.calibration, "{\"x\":1}")
         XCTAssertEqual(checkpoint.settings, trainer.settings)
         let restored = try checkpoint.makeTrainer()
         XCTAssertEqual(restored.history, trainer.history)
@@ -57,23 +56,31 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(file.metadata["input_size"], "16x16")
     }
 
+    /// The failure is injected with a file-size limit, which binds root too (permissions do not), so the
+    /// old checkpoint is compared byte for byte after a save that really failed midway.
     func testAFailedSaveLeavesThePreviousFileIntact() throws {
         let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2], seed: 3), settings: TrainingTests.settings())
         let path = folder + "/m.safetensors"
         try Checkpoint.save(trainer: trainer, tasks: [TaskClasses(name: "t", classes: ["a", "b"])], calibration: nil, to: path)
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
-        chmod(folder, 0o500)  // no new files in the folder: the temporary file cannot be created
-        defer { chmod(folder, 0o700) }
-        if getuid() != 0 {
-            XCTAssertThrowsError(try Checkpoint.save(trainer: trainer, tasks: [TaskClasses(name: "t", classes: ["a", "b"])], calibration: nil, to: path))
+        var saved = rlimit(), limited = rlimit()
+        getrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
+        limited = saved
+        limited.rlim_cur = rlim_t(before.count / 2)
+        let handler = signal(SIGXFSZ, SIG_IGN)
+        setrlimit(Int32(RLIMIT_FSIZE.rawValue), &limited)
+        // Another task name: the new file would differ from the old one.
+        XCTAssertThrowsError(try Checkpoint.save(trainer: trainer, tasks: [TaskClasses(name: "u", classes: ["a", "b"])], calibration: nil, to: path)) {
+            XCTAssertTrue("\($0)".contains("File too large; the previous file, if any, is unchanged"), "\($0)")
         }
-        // As root permissions do not apply; a save into a folder that vanished fails instead.
+        setrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
+        signal(SIGXFSZ, handler)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["m.safetensors"])
         XCTAssertThrowsError(try Checkpoint.save(trainer: trainer, tasks: [TaskClasses(name: "t", classes: ["a", "b"])], calibration: nil,
                                                  to: folder + "/gone/m.safetensors")) { error in
             XCTAssertTrue("\(error)".contains("does not exist"), "\(error)")
         }
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["m.safetensors"])
     }
 
     func testTruncatedTamperedAndForeignFilesAreRefused() throws {
@@ -108,6 +115,32 @@ final class CheckpointTests: XCTestCase {
         XCTAssertThrowsError(try shrunk.makeTrainer()) { error in
             XCTAssertTrue("\(error)".contains("heads.0.classifier.weight: expected shape [2, 256], file has [3, 256]"), "\(error)")
         }
+    }
+
+    /// Issue 17 #1: statistics set aside per task before `bn shared` must not be saved and restored over the shared ones.
+    func testSwitchingToSharedStatisticsSurvivesSaveAndOpen() throws {
+        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 3), settings: TrainingTests.settings())
+        let model = trainer.model
+        let buffers = model.backbone.namedVariables(prefix: "backbone").filter(\.isBuffer)
+        func fill(_ value: Float) { for b in buffers { b.variable.value = Tensor(shape: b.variable.value.shape, repeating: value) } }
+        model.selectStatistics(0); fill(1)
+        model.selectStatistics(1); fill(2)  // task 0's set (1) is aside, task 1's (2) in the backbone
+        model.sharedStatistics = true
+        fill(3)  // what training in shared mode does to the one set
+        let path = folder + "/shared.safetensors"
+        try Checkpoint.save(trainer: trainer, tasks: [TaskClasses(name: "a", classes: ["x", "y"]), TaskClasses(name: "b", classes: ["p", "q", "r"])],
+                            calibration: nil, to: path)
+        let restored = try Checkpoint.open(path).makeTrainer()
+        XCTAssertTrue(restored.model.sharedStatistics)
+        let restoredBuffers = restored.model.backbone.namedVariables(prefix: "backbone").filter(\.isBuffer)
+        for task in 0..<2 {
+            restored.model.selectStatistics(task)
+            XCTAssertEqual(Set(restoredBuffers.flatMap(\.variable.value.scalars)), [3], "task \(task)")
+        }
+        // Back to per-task: every task starts from the shared statistics.
+        restored.model.sharedStatistics = false
+        restored.model.selectStatistics(0)
+        XCTAssertEqual(Set(restoredBuffers.flatMap(\.variable.value.scalars)), [3])
     }
 
     func testClassDifferencesAreListed() {

@@ -123,7 +123,15 @@ final class ModelTests: XCTestCase {
         model.selectStatistics(0)
         XCTAssertEqual(mean(), afterTask0)
         model.sharedStatistics = true
+        let beforeBatch = mean()
         _ = try model(Variable(Tensor(shape: [4, 3, 16, 16], repeating: -3)), task: 1)
-        XCTAssertNotEqual(mean(), afterTask0, "shared statistics blend every task into one set")
+        let blended = mean()
+        XCTAssertNotEqual(blended, beforeBatch, "a task 1 batch moves the one shared set")
+        // Per task, selecting task 0 would bring back task 0's own statistics; shared, it is the same blend.
+        model.selectStatistics(0)
+        XCTAssertEqual(mean(), blended, "shared statistics: every task uses the one blended set")
+        _ = try model(Variable(Tensor(shape: [4, 3, 16, 16], repeating: 3)), task: 0)
+        model.selectStatistics(1)
+        XCTAssertNotEqual(mean(), blended, "task 0's batch moved the set task 1 uses too")
     }
 }

@@ -8,8 +8,10 @@ enum MTMC {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
 
     @discardableResult
-    static func run(_ arguments: [String], stdin: String? = nil, in folder: String? = nil) throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String], stdin: String? = nil, in folder: String? = nil,
+                    environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: folder ?? repository)

@@ -1,4 +1,5 @@
 import Foundation
+import Vision
 
 /// Sorts names by Unicode code point, as Python's `sorted` does, so class index i means the same
 /// class in logs, checkpoints and exported maps made by either.
@@ -39,7 +40,7 @@ public struct DatasetTree {
             do {
                 return sortedByCodePoint(try fm.contentsOfDirectory(atPath: path).filter { !$0.hasPrefix(".") })
             } catch {
-                throw DatasetError("cannot list \(path): \((error as NSError).localizedDescription)")
+                throw DatasetError("cannot list \(path): \(errorReason(error))")
             }
         }
         guard fm.fileExists(atPath: root) else { throw DatasetError("dataset root \(root) does not exist") }

@@ -9,7 +9,12 @@ public final class MultiTaskModel: Module {
     public let architecture: Architecture
     public let backbone: Backbone
     public let heads: [Head]
-    public var sharedStatistics = false
+    /// Switching keeps one consistent set: to shared, the active task's statistics become everyone's; to
+    /// per-task, the shared statistics become every task's starting point. Without this, task sets saved
+    /// before the switch would be written to checkpoints and restored over the shared statistics.
+    public var sharedStatistics = false {
+        didSet { if sharedStatistics != oldValue { copyStatisticsToAllTasks() } }
+    }
     /// Whether the backbone is frozen (heads train alone).
     public private(set) var backboneFrozen = false
 
@@ -73,6 +78,8 @@ public final class MultiTaskModel: Module {
     /// Everything a checkpoint holds about the model: the state dict with task 0's statistics in the
     /// backbone (so PyTorch loads a usable model), plus `task_stats.<t>.<buffer>` for every task.
     public func checkpointTensors() -> [(name: String, tensor: Tensor)] {
+        // Shared statistics live in the backbone only: every task's copy is the backbone's.
+        if sharedStatistics { copyStatisticsToAllTasks() }
         let previous = activeTask
         selectStatistics(0)
         defer { selectStatistics(previous) }
@@ -96,8 +103,13 @@ public final class MultiTaskModel: Module {
         }
         if !problems.isEmpty { throw EngineError("checkpoint: missing or mismatched " + problems.prefix(5).joined(separator: ", ")) }
         try loadStateDict(tensors)
-        taskStatistics = statistics
         activeTask = 0
+        if sharedStatistics {
+            // The state dict's backbone buffers are the shared statistics (what PyTorch would use too).
+            copyStatisticsToAllTasks()
+            return
+        }
+        taskStatistics = statistics
         for (buffer, value) in zip(backboneBuffers, taskStatistics[0]) { buffer.variable.value = value }
     }
 }

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Vision
 
@@ -38,7 +39,11 @@ public struct Canvas {
     }
 
     /// A line `thickness` pixels wide (round-capped dots along it).
+    /// Points that are not finite draw nothing, and the segment is clipped to the canvas first: data can put a
+    /// point at 10¹² pixels, which would otherwise mean 10¹² steps (or a trap converting it to Int).
     public mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, color: RGB, thickness: Double = 2) {
+        let margin = thickness + 2
+        guard let (x0, y0, x1, y1) = clipSegment(x0, y0, x1, y1, to: (-margin, -margin, Double(width) + margin, Double(height) + margin)) else { return }
         let steps = max(1, Int(max(abs(x1 - x0), abs(y1 - y0)) * 2))
         let radius = thickness / 2
         for s in 0...steps {
@@ -59,9 +64,29 @@ public struct Canvas {
         let folder = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw PlotError("cannot write \(path): \((error as NSError).localizedDescription)")
+            throw PlotError("cannot write \(path): cannot create folder \(folder)")
         }
+        // Atomic, refusing non-regular targets, with the system's reason (a full disk, a size limit).
+        do { try writeAtomically(data, to: path) } catch let error as EngineError { throw PlotError(error.message) }
     }
+}
+
+/// The part of the segment inside the box (Liang–Barsky); nil when it misses the box or a point is not finite.
+func clipSegment(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double,
+                 to box: (minX: Double, minY: Double, maxX: Double, maxY: Double)) -> (Double, Double, Double, Double)? {
+    guard [x0, y0, x1, y1].allSatisfy(\.isFinite) else { return nil }
+    let dx = x1 - x0, dy = y1 - y0
+    guard dx.isFinite, dy.isFinite else { return nil }
+    var low = 0.0, high = 1.0
+    for (p, q) in [(-dx, x0 - box.minX), (dx, box.maxX - x0), (-dy, y0 - box.minY), (dy, box.maxY - y0)] {
+        if p == 0 {
+            if q < 0 { return nil }
+            continue
+        }
+        let r = q / p
+        if p < 0 { low = max(low, r) } else { high = min(high, r) }
+        if low > high { return nil }
+    }
+    return (x0 + low * dx, y0 + low * dy, x0 + high * dx, y0 + high * dy)
 }

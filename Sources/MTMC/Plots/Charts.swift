@@ -37,14 +37,16 @@ public struct Panel {
         let span = xRange.upperBound - xRange.lowerBound, ySpan = yRange.upperBound - yRange.lowerBound
         func px(_ v: Double) -> Double { Double(left) + (v - xRange.lowerBound) / (span == 0 ? 1 : span) * Double(right - left) }
         func py(_ v: Double) -> Double { Double(bottom) - (v - yRange.lowerBound) / (ySpan == 0 ? 1 : ySpan) * Double(bottom - top) }
+        // A pixel position as Int: data far off the panel (or not finite) lands just outside it instead of trapping.
+        func pixel(_ v: Double) -> Int { v.isFinite ? Int(min(max(v, -1_000_000), 1_000_000)) : -1_000_000 }
         font.draw(title, x: left, y: y + 24, size: 18, color: .black, on: &canvas)
         for i in 0...5 {
             let vx = xRange.lowerBound + span * Double(i) / 5, vy = yRange.lowerBound + ySpan * Double(i) / 5
             canvas.line(px(vx), Double(top), px(vx), Double(bottom), color: .light, thickness: 1)
             canvas.line(Double(left), py(vy), Double(right), py(vy), color: .light, thickness: 1)
             let xt = Panel.tick(vx), yt = Panel.tick(vy)
-            font.draw(xt, x: Int(px(vx)) - font.width(xt, size: 13) / 2, y: bottom + 18, size: 13, color: .black, on: &canvas)
-            font.draw(yt, x: left - 8 - font.width(yt, size: 13), y: Int(py(vy)) + 5, size: 13, color: .black, on: &canvas)
+            font.draw(xt, x: pixel(px(vx)) - font.width(xt, size: 13) / 2, y: bottom + 18, size: 13, color: .black, on: &canvas)
+            font.draw(yt, x: left - 8 - font.width(yt, size: 13), y: pixel(py(vy)) + 5, size: 13, color: .black, on: &canvas)
         }
         canvas.line(Double(left), Double(bottom), Double(right), Double(bottom), color: .black, thickness: 1.5)
         canvas.line(Double(left), Double(top), Double(left), Double(bottom), color: .black, thickness: 1.5)
@@ -52,7 +54,8 @@ public struct Panel {
         font.draw(yLabel, x: x + 6, y: top - 10, size: 15, color: .black, on: &canvas)
         for bar in bars {
             let x0 = px(bar.x - bar.width / 2), x1 = px(bar.x + bar.width / 2)
-            canvas.fill(x: Int(x0) + 1, y: Int(py(bar.height)), width: max(1, Int(x1 - x0) - 2), height: Int(py(yRange.lowerBound) - py(bar.height)),
+            canvas.fill(x: pixel(x0) + 1, y: pixel(py(bar.height)), width: max(1, pixel(x1 - x0) - 2),
+                        height: pixel(py(yRange.lowerBound) - py(bar.height)),
                         color: RGB(120, 160, 220))
         }
         if diagonal {

@@ -30,6 +30,10 @@ public struct Checkpoint {
     public var history: [EpochRecord]
     /// Calibration tables as JSON, when calibrated.
     public var calibration: String?
+    /// The same tables decoded and checked against the tasks and classes; empty when uncalibrated.
+    public var calibrationTables: [TaskCalibration] = []
+    /// The checkpoint has calibration in an older form, which was not read (see `calibrationTables(_:tasks:)`).
+    public var calibrationLeftOut = false
     public var modelTensors: [String: Tensor]
     public var optimizerState: [String: Tensor]
 
@@ -67,7 +71,14 @@ public struct Checkpoint {
     /// Reads and validates a checkpoint; a truncated or tampered file, or one that is not an mtmc checkpoint,
     /// is refused with a message naming the file and what is wrong.
     public static func open(_ path: String) throws -> Checkpoint {
-        let file = try SafeTensorsFile.read(from: path)
+        let data: Data
+        do { data = try readRegularFile(path, mapped: true) } catch let error as FileReadError { throw EngineError(error.description) }
+        return try decode(data, source: path)
+    }
+
+    /// Validates the bytes of a checkpoint; `source` names it in errors (the fuzzing entry point).
+    public static func decode(_ data: Data, source path: String) throws -> Checkpoint {
+        let file = try SafeTensorsFile.decode(data, source: path)
         func fail(_ why: String) -> EngineError { EngineError("\(path): not a usable mtmc checkpoint: \(why)") }
         let m = file.metadata
         guard m["format"] == format else { throw fail("metadata has no format \"\(format)\" (is it a plain state dict? use import)") }
@@ -80,26 +91,30 @@ public struct Checkpoint {
             }
             return value
         }
-        let tasks = try decode("tasks", [TaskClasses].self)
-        guard !tasks.isEmpty, tasks.allSatisfy({ !$0.classes.isEmpty }) else { throw fail("metadata tasks lists no classes") }
-        let settings = try decode("settings", TrainingSettings.self)
-        let norm = try decode("normalization", [String: [Float]].self)
-        guard let mean = norm["mean"], let std = norm["std"], mean.count == 3, std.count == 3 else { throw fail("metadata normalization is malformed") }
-        let architecture: Architecture
-        switch m["architecture"] {
-        case "tiny": architecture = .tiny
-        case "darknet": architecture = .darknet
-        case "resnet18": architecture = .resnet18(zeroGamma: m["zero_gamma"] == "true", resnetD: m["resnet_d"] == "true")
-        default: throw fail("unknown architecture \(m["architecture"] ?? "none")")
-        }
-        guard let epoch = m["epoch"].flatMap(Int.init), epoch >= 0 else { throw fail("metadata epoch is missing or malformed") }
         var model: [String: Tensor] = [:], optimizer: [String: Tensor] = [:]
         for (name, tensor) in file.tensors {
             if name.hasPrefix("optimizer.") { optimizer[String(name.dropFirst("optimizer.".count))] = tensor } else { model[name] = tensor }
         }
+        let tasks = try decode("tasks", [TaskClasses].self)
+        if let problem = taskProblems(tasks, tensors: model).first { throw fail(problem) }
+        let settings = try decode("settings", TrainingSettings.self)
+        guard settings.outOfRange.isEmpty else { throw fail("saved settings outside what set allows: " + settings.outOfRange.joined(separator: ", ")) }
+        let norm = try decode("normalization", [String: [Float]].self)
+        guard let mean = norm["mean"], let std = norm["std"], mean.count == 3, std.count == 3,
+              (mean + std).allSatisfy(\.isFinite), std.allSatisfy({ $0 > 0 }) else { throw fail("metadata normalization is malformed") }
+        guard let architecture = Architecture(metadata: m) else { throw fail("unknown architecture \(m["architecture"] ?? "none")") }
+        guard let epoch = m["epoch"].flatMap(Int.init), SettingRanges.epochsCompleted.contains(epoch) else {
+            throw fail("metadata epoch is missing or out of range")
+        }
+        let history = m["history"] == nil ? [] : try decode("history", [EpochRecord].self)
+        if let problem = historyProblems(history, taskCount: tasks.count, epochs: epoch).first { throw fail(problem) }
+        let calibration: (tables: [TaskCalibration], leftOut: Bool)
+        do { calibration = try Checkpoint.calibrationTables(m["calibration"], tasks: tasks) } catch let error as CheckpointMetadataError {
+            throw fail(error.reason)
+        }
         return Checkpoint(architecture: architecture, tasks: tasks, settings: settings, normalization: Normalization(mean: mean, std: std),
-                          sharedStatistics: m["bn_statistics"] == "shared", epochsCompleted: epoch,
-                          history: (try? decode("history", [EpochRecord].self)) ?? [], calibration: m["calibration"],
+                          sharedStatistics: m["bn_statistics"] == "shared", epochsCompleted: epoch, history: history,
+                          calibration: m["calibration"], calibrationTables: calibration.tables, calibrationLeftOut: calibration.leftOut,
                           modelTensors: model, optimizerState: optimizer)
     }
 

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Vision
 
 /// The original's tab-separated evaluation log: sections `ConfusionMatrix`, `ConfusionMatrix classify ratio`,
 /// `Recall`, `Precision@1`, each with a `gt\pred:` header of class names and one row per true class.
@@ -35,7 +36,7 @@ public enum EvaluationLog {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw EngineError("cannot create logs folder \(folder): \((error as NSError).localizedDescription)")
+            throw EngineError("cannot create logs folder \(folder): \(errorReason(error))")
         }
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd_HH-mm-ss"

@@ -1,0 +1,68 @@
+import Engine
+import Foundation
+import Vision
+
+/// Predictions for a set of images: per image, per task, every class's scores; and the images that could not be read.
+public struct PredictionReport {
+    public var results: [(path: String, tasks: [(task: String, scores: [ClassScore])])] = []
+    public var failures: [String] = []
+    public var calibrated = false
+
+    public init() {}
+}
+
+/// The image files named by `paths` (a folder means every image in it, sorted by code point), with the
+/// path to show for each; folders without images are reported in `failures`.
+public func imageFiles(_ paths: [String], shown: [String]) -> (files: [(path: String, shown: String)], failures: [String]) {
+    var files: [(path: String, shown: String)] = [], failures: [String] = []
+    for (path, label) in zip(paths, shown) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let names = sortedByCodePoint((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
+                .filter { ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }
+            if names.isEmpty { failures.append("\(label): no images in this folder") }
+            files += names.map { ((path as NSString).appendingPathComponent($0), (label as NSString).appendingPathComponent($0)) }
+        } else {
+            files.append((path, label))
+        }
+    }
+    return (files, failures)
+}
+
+/// Decodes the images (a folder means every image in it), runs the model once per task, and scores every class,
+/// `batchSize` images at a time: each batch's report (its results and unreadable images) goes to `emit` before
+/// the next is decoded, so a folder of any size takes the memory of one batch.
+public func predictImages(_ paths: [String], shown: [String], model: MultiTaskModel, tasks: [TaskClasses], settings: TrainingSettings,
+                          normalization: Normalization, calibration: [TaskCalibration], pixelLimit: Int, batchSize: Int = 64,
+                          emit: (PredictionReport) throws -> Void) throws {
+    let (files, folderFailures) = imageFiles(paths, shown: shown)
+    let decoder = ImageDecoder(pixelLimit: pixelLimit, targetSize: Dataset.cacheSize(forInput: (settings.inputWidth, settings.inputHeight)))
+    var start = 0
+    repeat {
+        var report = PredictionReport()
+        report.calibrated = !calibration.isEmpty
+        if start == 0 { report.failures = folderFailures }
+        var images: [RGBImage] = [], kept: [String] = []
+        for file in files[start..<min(start + batchSize, files.count)] {
+            do {
+                images.append(try decoder.decode(file: file.path))
+                kept.append(file.shown)
+            } catch let error as ImageError {
+                report.failures.append("\(file.shown): \(error.reason)")
+            }
+        }
+        let logits = try predictLogits(model, images: images, inputSize: (settings.inputWidth, settings.inputHeight), normalization: normalization)
+        for (i, path) in kept.enumerated() {
+            let perTask = tasks.enumerated().map { t, task -> (String, [ClassScore]) in
+                let k = task.classes.count
+                let row = Array(logits[t].scalars[(i * k)..<((i + 1) * k)])
+                // Tables for other classes (a stale or foreign calibration) are not applied.
+                let tables = calibration.first { $0.task == task.name && $0.classes == task.classes }
+                return (task.name, classScores(logits: row, classes: task.classes, calibration: tables))
+            }
+            report.results.append((path, perTask))
+        }
+        try emit(report)
+        start += batchSize
+    } while start < files.count
+}

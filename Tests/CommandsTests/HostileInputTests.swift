@@ -1,0 +1,168 @@
+@testable import Commands
+import Engine
+import Foundation
+import Vision
+import MTMC
+import XCTest
+
+/// Issue 17's kinds of hostile input, seen through the shell's commands: each leaves the session intact.
+final class HostileInputTests: XCTestCase {
+    /// A trained, evaluated and calibrated session.
+    private func calibrated() -> Harness {
+        let h = Harness()
+        for line in ["load data", "model tiny", "train 1", "eval", "calibrate"] { XCTAssertEqual(h.run(line).0, .success, line) }
+        return h
+    }
+
+    /// State that outlives what it describes: a new model, training or other classes drop evaluations and calibration.
+    func testResultsOfAnotherModelOrOtherClassesAreDropped() throws {
+        let h = calibrated()
+        XCTAssertEqual(h.run("model tiny").1.components(separatedBy: "\n").first,
+                       "note: calibration cleared (a new model); eval, then calibrate, to calibrate again")
+        XCTAssertTrue(h.session.calibration.isEmpty)
+        XCTAssertTrue(h.session.evaluations.isEmpty)
+        h.run("eval"); h.run("calibrate")
+        XCTAssertTrue(h.run("train 1").1.hasPrefix("note: calibration cleared (the model was trained further)"))
+        XCTAssertTrue(h.session.evaluations.isEmpty)
+        h.run("eval"); h.run("calibrate")
+        h.run("load data")  // the same classes: the calibration still describes the model
+        XCTAssertEqual(h.session.calibration.count, 2)
+        // Other classes: calibrated tables of three colours must not be applied to four.
+        try FileManager.default.copyItem(atPath: h.root + "/data", toPath: h.root + "/other")
+        for split in ["train", "val"] {
+            try FileManager.default.copyItem(atPath: h.root + "/other/颜色/\(split)/红", toPath: h.root + "/other/颜色/\(split)/黑")
+        }
+        XCTAssertTrue(h.run("load other").1.contains("note: calibration cleared (the dataset has other tasks or classes)"))
+        XCTAssertTrue(h.session.calibration.isEmpty)
+        h.run("model tiny")
+        XCTAssertEqual(h.run("predict other/颜色/val/黑/0.png").0, .success)
+    }
+
+    /// A refused checkpoint changes nothing: model, settings, calibration are those of before.
+    func testARefusedCheckpointChangesNothing() throws {
+        let h = calibrated()
+        h.run("save good.safetensors")
+        let file = try SafeTensorsFile.read(from: h.root + "/good.safetensors")
+        var metadata = file.metadata
+        metadata["calibration"] = metadata["calibration"]!.replacingOccurrences(of: "\"task\":\"颜色\"", with: "\"task\":\"形状\"")
+        try SafeTensorsFile.write(file.tensors.map { ($0.key, $0.value) }, metadata: metadata, to: h.root + "/bad.safetensors")
+        let other = Harness()
+        other.run("load data"); other.run("model tiny"); other.run("set lr 0.3")
+        let trainer = other.session.trainer
+        let (result, text) = other.run("open \(h.root)/bad.safetensors")
+        XCTAssertEqual(result, .failure)
+        XCTAssertEqual(text, "error: \(h.root)/bad.safetensors: not a usable mtmc checkpoint: metadata calibration is for task 形状, which the checkpoint does not have")
+        XCTAssertTrue(other.session.trainer === trainer)
+        XCTAssertEqual(other.session.settings.training.learningRate, 0.3)
+        XCTAssertTrue(other.session.calibration.isEmpty)
+    }
+
+    /// Scripts: CRLF line ends and a byte-order mark are accepted, invalid UTF-8 is refused naming the line,
+    /// a FIFO is refused from its type instead of blocking.
+    func testScriptTextAndSpecialFiles() throws {
+        let h = Harness()
+        try Data("\u{FEFF}set lr 0.2\r\nset seed 5\r\n".utf8).write(to: URL(fileURLWithPath: h.root + "/crlf.mtmc"))
+        XCTAssertEqual(h.run("run crlf.mtmc").1, "mtmc> set lr 0.2\nlr = 0.2\nmtmc> set seed 5\nseed = 5")
+        try Data("set lr 0.2\nset logs \u{FF}\n".utf8.map { $0 } + [0xFF, 0x0A]).write(to: URL(fileURLWithPath: h.root + "/bad.mtmc"))
+        XCTAssertEqual(h.run("run bad.mtmc").1, "error: script \(h.root)/bad.mtmc is not UTF-8 text at line 3")
+        XCTAssertEqual(mkfifo(h.root + "/fifo.mtmc", 0o600), 0)
+        XCTAssertEqual(h.run("run fifo.mtmc").1, "error: cannot read script \(h.root)/fifo.mtmc: not a regular file (a FIFO)")
+        XCTAssertEqual(h.run("run nothere.mtmc").1, "error: cannot read script \(h.root)/nothere.mtmc: no such file")
+    }
+
+    /// Writers: a non-regular target or a failing disk gives a clear error (no Foundation error domains),
+    /// and the session goes on.
+    func testWritersReportFailuresAndTheSessionGoesOn() throws {
+        let h = Harness()
+        h.run("set lr 0.2")
+        XCTAssertEqual(mkfifo(h.root + "/fifo", 0o600), 0)
+        XCTAssertEqual(h.run("history save fifo").1,
+                       "error: history save: cannot write \(h.root)/fifo: it exists and is not a regular file; nothing was written")
+        XCTAssertEqual(h.run("history save nowhere/h.mtmc").1,
+                       "error: history save: cannot write \(h.root)/nowhere/h.mtmc: folder \(h.root)/nowhere does not exist")
+        XCTAssertEqual(h.run("record fifo").0, .failure)
+        // A notebook that stops being writable ends the recording with the reason.
+        XCTAssertEqual(h.run("record nb.md").0, .success)
+        try FileManager.default.removeItem(atPath: h.root + "/nb.md")
+        XCTAssertEqual(mkfifo(h.root + "/nb.md", 0o600), 0)
+        let (result, text) = h.run("set lr 0.3")
+        XCTAssertEqual(result, .success)
+        XCTAssertEqual(text, "lr = 0.3\nerror: record: cannot append to nb.md: it is no longer a regular file; recording stopped")
+        XCTAssertNil(h.session.recordPath)
+        XCTAssertFalse(text.contains("NSCocoaErrorDomain"))
+    }
+
+    /// Foundation's errors are shown as the system's reason, never as a domain and code.
+    func testFoundationErrorsReadAsTheirReason() {
+        XCTAssertEqual(errorReason(NSError(domain: NSCocoaErrorDomain, code: NSFileWriteOutOfSpaceError)), "no space left on device")
+        XCTAssertEqual(errorReason(NSError(domain: NSCocoaErrorDomain, code: 512, userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC))])),
+                       "No space left on device")
+    }
+}
+
+/// Non-finite outputs reach every consumer: reported, never a loop, a crash or an empty line.
+final class NonFiniteOutputTests: XCTestCase {
+    func testADivergedModelIsReportedAndKeptFromCalibration() throws {
+        let h = Harness()
+        h.run("load data"); h.run("model tiny")
+        let trainer = try XCTUnwrap(h.session.trainer)
+        let bias = try XCTUnwrap(trainer.model.namedVariables(prefix: "").first { $0.name == "heads.0.classifier.bias" })
+        bias.variable.value = Tensor(shape: bias.variable.value.shape, repeating: .nan)
+        let (evaluated, text) = h.run("eval")
+        XCTAssertEqual(evaluated, .success)
+        XCTAssertTrue(text.hasSuffix("warning: the model gives non-finite outputs: 印花 (12 of 12 outputs); these results are not kept for calibrate and plot: retrain, or open a good checkpoint"), text)
+        XCTAssertEqual(h.run("calibrate").1, "error: calibrate: no validation results yet; run eval first")
+        XCTAssertEqual(h.run("plot confusion 印花").0, .failure)
+        var lines: [String] = []
+        try predictImages([h.root + "/data/印花/val/人物/0.png"], shown: ["0.png"], model: trainer.model, tasks: h.session.modelTasks,
+                          settings: h.session.settings.training, normalization: trainer.normalization, calibration: [], pixelLimit: 1_000_000) {
+            lines += $0.jsonLines()
+        }
+        XCTAssertEqual(lines.count, 1)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        let first = try XCTUnwrap((object["tasks"] as? [String: [[String: Any]]])?["印花"]?.first)
+        XCTAssertTrue(first["raw"] is NSNull)
+        XCTAssertTrue(h.run("predict data/印花/val/人物/0.png").1.contains("nan"))
+    }
+}
+
+/// Sizes that users pick: a large input or one the loaded cache was not made for says what it costs.
+final class InputSizeCostTests: XCTestCase {
+    func testALargeOrStaleInputSizeSaysWhatItCosts() {
+        let h = Harness()
+        h.run("load data")
+        XCTAssertEqual(h.run("set size 1024").1, """
+            size = 1024x1024
+            note: at 1024x1024 one batch of 4 takes 50 MB of input before the network's activations (set batch lowers it); \
+            the loaded dataset is cached at 18×18: load it again for this size (its 45 images would take 185 MB), or training upscales from the cache
+            """)
+        XCTAssertEqual(h.run("set size 16").1, "size = 16x16")
+        XCTAssertEqual(h.run("set batch 4096").1, "batch = 4096")  // 12.6 MB of input: not worth a note
+        XCTAssertEqual(byteCount(999), "999 bytes")
+        XCTAssertEqual(byteCount(3_400_000_000), "3.4 GB")
+    }
+}
+
+/// `import` end to end (issue 17's list): torchvision ResNet-18 weights into the backbone; what described the
+/// old weights is dropped, and a FIFO named as the file is refused without blocking.
+final class ImportTests: XCTestCase {
+    func testImportLoadsTheBackboneAndDropsOldResults() throws {
+        let h = Harness()
+        // torchvision's names and shapes, as `torch.save(resnet18().state_dict())` converted to safetensors has them.
+        var rng = RandomGenerator(seed: 5)
+        let fixture = h.root + "/resnet18.safetensors"
+        try SafeTensorsFile.write(ResNet18(rng: &rng).namedVariables(prefix: "").map { ($0.name, $0.variable.value) }
+                                  + [("fc.weight", Tensor(zeros: [1000, 512])), ("fc.bias", Tensor(zeros: [1000]))], to: fixture)
+        h.run("set size 32"); h.run("load data")
+        XCTAssertEqual(h.run("model resnet18").0, .success)
+        h.run("eval")
+        XCTAssertFalse(h.session.evaluations.isEmpty)
+        let (result, text) = h.run("import \(fixture)")
+        XCTAssertEqual(result, .success, text)
+        XCTAssertTrue(text.hasPrefix("imported "), text)
+        XCTAssertTrue(text.hasSuffix(" backbone tensors from \(fixture) (fc.* ignored); heads keep their initialisation"), text)
+        XCTAssertTrue(h.session.evaluations.isEmpty)
+        XCTAssertEqual(mkfifo(h.root + "/fifo.safetensors", 0o600), 0)
+        XCTAssertEqual(h.run("import fifo.safetensors").1, "error: import: cannot read \(h.root)/fifo.safetensors: not a regular file (a FIFO)")
+    }
+}

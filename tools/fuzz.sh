@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Fuzzes one target (or all) with libFuzzer and AddressSanitizer for SECONDS each:
+#   tools/fuzz.sh TARGET SECONDS      TARGET: png jpeg safetensors checkpoint calibration commands
+#   tools/fuzz.sh all SECONDS
+# The libraries are compiled once with -sanitize=fuzzer,address into .build-fuzz/ (ignored by git); each
+# target is tools/fuzz/targets/TARGET.swift, its seed corpus tools/fuzz/corpus/TARGET/ (committed; add
+# every crash input there as a regression). New inputs the fuzzer finds go to .build-fuzz/corpus/TARGET/,
+# crashes to .build-fuzz/crashes/TARGET/. Exit status: 0 when no target crashed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+targets=(png jpeg safetensors checkpoint calibration commands)
+[ $# -eq 2 ] || { echo "usage: tools/fuzz.sh TARGET|all SECONDS (targets: ${targets[*]})" >&2; exit 2; }
+[[ "$2" =~ ^[0-9]+$ ]] || { echo "SECONDS must be a whole number" >&2; exit 2; }
+if [ "$1" = all ]; then selected=("${targets[@]}"); else selected=("$1"); fi
+for t in "${selected[@]}"; do
+    [ -f "tools/fuzz/targets/$t.swift" ] || { echo "unknown target $t (targets: ${targets[*]})" >&2; exit 2; }
+done
+
+# Swift's backtracer would wait for a key on a terminal after a crash; libFuzzer reports crashes itself.
+export SWIFT_BACKTRACE=enable=no
+out=.build-fuzz
+mkdir -p "$out"
+flags=(-sanitize=fuzzer,address -parse-as-library -O -g -I "$out")
+cflags() { for f in $(pkg-config --cflags "$@"); do printf -- '-Xcc\n%s\n' "$f"; done; }
+mapfile -t cc < <(cflags openblas libpng libturbojpeg freetype2)
+includes=(-I Sources/CBLAS -I Sources/CPNG -I Sources/CTurboJPEG -I Sources/CFreeType "${cc[@]}")
+
+# module name, then its dependencies' libraries
+build_module() {
+    local name=$1
+    local stamp="$out/$name.stamp"
+    if [ -f "$stamp" ] && [ -z "$(find "Sources/$name" -newer "$stamp" -name '*.swift' | head -1)" ]; then return; fi
+    echo "compiling $name (fuzzer and address sanitizer instrumentation)"
+    swiftc "${flags[@]}" "${includes[@]}" -module-name "$name" -emit-module -emit-module-path "$out/$name.swiftmodule" \
+        -emit-library -static -o "$out/lib$name.a" $(find "Sources/$name" -name '*.swift' | sort)
+    touch "$stamp"
+}
+for m in Engine Vision MTMC Commands; do build_module "$m"; done
+
+status=0
+for t in "${selected[@]}"; do
+    binary="$out/fuzz-$t"
+    swiftc "${flags[@]}" "${includes[@]}" "tools/fuzz/targets/$t.swift" -o "$binary" -L "$out" \
+        -lCommands -lMTMC -lVision -lEngine -lopenblas -lpng16 -lturbojpeg -lfreetype 2>&1 | grep -v "Cannot export local symbol" || true
+    mkdir -p "$out/corpus/$t" "$out/crashes/$t" "tools/fuzz/corpus/$t"
+    echo "fuzzing $t for $2 s"
+    if ! "$binary" -max_total_time="$2" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+            -artifact_prefix="$out/crashes/$t/" "$out/corpus/$t" "tools/fuzz/corpus/$t" 2> "$out/$t.log"; then
+        echo "$t: CRASH; input and log in $out/crashes/$t/ and $out/$t.log" >&2
+        status=1
+    fi
+    grep -E "stat::number_of_executed_units|cov:" "$out/$t.log" | tail -2 | sed "s/^/$t: /"
+done
+exit $status
