@@ -89,8 +89,9 @@ public struct SafeTensorsFile {
                 throw fail("\(name) has invalid data_offsets \(info["data_offsets"] ?? "none")")
             }
             let bytes = elements.multipliedReportingOverflow(by: dtype.size)
-            guard !bytes.overflow, end - begin == bytes.partialValue else {
-                throw fail("\(name): data_offsets [\(begin), \(end)] hold \(end - begin) bytes but \(dtypeName) \(describe(shape)) needs \(elements * dtype.size)")
+            guard !bytes.overflow else { throw fail("\(name): \(dtypeName) \(describe(shape)) needs more bytes than a file can hold") }
+            guard end - begin == bytes.partialValue else {
+                throw fail("\(name): data_offsets [\(begin), \(end)] hold \(end - begin) bytes but \(dtypeName) \(describe(shape)) needs \(bytes.partialValue)")
             }
             guard end <= dataSize else {
                 throw fail("\(name): data_offsets end \(end) is past the data section (\(dataSize) bytes): truncated?")

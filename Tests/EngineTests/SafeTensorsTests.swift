@@ -71,6 +71,9 @@ final class SafeTensorsTests: XCTestCase {
         assertRejected(header(#"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#), containing: "past the data section")
         assertRejected(header(#"{"w":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]),
                        containing: "overflows")
+        // The element count fits an Int, its size in bytes does not (the fuzzer's open crash).
+        assertRejected(header(#"{"w":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]),
+                       containing: "needs more bytes than a file can hold")
         assertRejected(header(#"{"__metadata__":{"a":1}}"#), containing: "not a string")
         assertRejected(header(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}}"#,
                               data: [UInt8](repeating: 0, count: 6)), containing: "overlaps")
