@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: install what is missing, then the whole test suite (debug build).
+# Runs every test: install what is missing, fuzz every target for 30 s (a crash fails the run; its input
+# is kept under .build-fuzz/crashes/), then the whole test suite (debug build), whose summary ends the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
+bash tools/fuzz.sh all "${MTMC_FUZZ_SECONDS:-30}"
 swift build --build-tests
 swift test --skip-build --disable-swift-testing

@@ -10,9 +10,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let json = String(data: bytes, encoding: .utf8),
           let raw = try? JSONDecoder().decode([TaskCalibration].self, from: bytes) else { return 0 }
     let tasks = raw.map { TaskClasses(name: $0.task, classes: $0.classes) }
-    guard let tables = try? Checkpoint.calibrationTables(json, tasks: tasks) else { return 0 }
+    guard let tables = try? Checkpoint.calibrationTables(json, tasks: tasks).tables else { return 0 }
     for task in tables {
-        for table in task.tables { _ = table.confidence(0.5); _ = table.confidence(.nan); _ = table.confidence(-.infinity) }
+        for table in task.tables { _ = table.confidence(0.5); _ = table.confidence(Double.nan); _ = table.confidence(-Double.infinity) }
         _ = task.originalExport
     }
     return 0
