@@ -1,10 +1,9 @@
 import Foundation
 import MTMC
 
-let showCommand = Command("show", usage: "show calib CLASS [TASK] | show calib TASK",
-                          summary: "a class's calibration table and precision curve, or a task's classes at a glance",
-                          example: "show calib 条纹", completions: ["calib"]) { session, args in
-    guard args.first == "calib", (2...3).contains(args.count) else { throw showCommand.usageError() }
+/// show calib CLASS [TASK] | show calib TASK: a class's calibration table and precision curve, or a task's classes at a glance.
+func showCalibration(_ session: Session, _ args: [String]) throws {
+    guard (2...3).contains(args.count) else { throw showCommand.usageError() }
     guard !session.calibration.isEmpty else { throw CommandError("show calib: nothing calibrated yet; run eval, then calibrate") }
     let name = args[1]
     if args.count == 2, let task = session.calibration.first(where: { $0.task == name }) {

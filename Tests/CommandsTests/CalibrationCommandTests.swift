@@ -61,3 +61,23 @@ final class CalibrationCommandTests: XCTestCase {
         XCTAssertTrue(h.session.calibration.isEmpty)
     }
 }
+
+final class InterpretationCommandTests: XCTestCase {
+    func testShowConfusedAndReportNeedAnEvaluationAndNameTheTasks() throws {
+        let h = Harness()
+        XCTAssertEqual(h.run("show report 印花").1, "error: show report: no evaluation yet; run eval first")
+        h.run("load data")
+        h.run("model tiny")
+        h.run("eval")
+        let (bad, message) = h.run("show confused 印")
+        XCTAssertEqual(bad, .failure)
+        XCTAssertTrue(message.hasPrefix("error: show confused: no task '印'; did you mean 印花?"), message)
+        XCTAssertEqual(h.run("show confused 印花 0").1, "error: show confused: N must be a whole number from 1, got '0'")
+        let (result, report) = h.run("show report 颜色")
+        XCTAssertEqual(result, .success, report)
+        XCTAssertTrue(report.hasPrefix("task 颜色 (val):\n  class"), report)
+        XCTAssertTrue(report.contains("\n  report: logs/VAL_颜色_Report_"), report)
+        let written = try FileManager.default.contentsOfDirectory(atPath: h.root + "/logs").filter { $0.hasPrefix("VAL_颜色_Report_") }
+        XCTAssertEqual(written.count, 1)
+    }
+}

@@ -130,8 +130,9 @@ final class DefectTests: XCTestCase {
         let widest = text.split(separator: "\n").map { displayWidth(String($0)) }.max() ?? 0
         XCTAssertLessThanOrEqual(widest, 100, text)
         // Wrapped between alternatives, never inside one.
-        XCTAssertNotNil(text.range(of: #"\n  show calib CLASS \[TASK\] \| +a class's calibration table"#, options: .regularExpression), text)
-        XCTAssertNotNil(text.range(of: #"\n  show calib TASK +classes at a glance"#, options: .regularExpression), text)
+        XCTAssertNotNil(text.range(of: #"\n  show calib CLASS \[TASK\] \| +calibration tables;"#, options: .regularExpression), text)
+        XCTAssertNotNil(text.range(of: #"\n  show calib TASK \| +precision, recall and F1"#, options: .regularExpression), text)
+        XCTAssertNotNil(text.range(of: #"\n  show confused TASK \[N\] \|\n  show report TASK\n"#, options: .regularExpression), text)
     }
 
     /// `-c` splits commands at `;` outside quotes only.

@@ -33,6 +33,12 @@ public enum EvaluationLog {
 
     /// Writes `PHASE_TASK_ConfusionMatrix_YYYY-MM-DD_HH-MM-SS.txt` into `folder` (created if missing); returns the path.
     public static func write(_ e: TaskEvaluation, folder: String, date: Date = Date()) throws -> String {
+        try writeLog(Data(text(e).utf8), name: "\(e.phase.uppercased())_\(e.taskName)_ConfusionMatrix", extension: "txt",
+                     folder: folder, date: date)
+    }
+
+    /// Writes `NAME_YYYY-MM-DD_HH-MM-SS.EXTENSION` into `folder` (created if missing), atomically; returns the path.
+    static func writeLog(_ data: Data, name: String, extension suffix: String, folder: String, date: Date) throws -> String {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -41,9 +47,8 @@ public enum EvaluationLog {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd_HH-mm-ss"
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        let name = "\(e.phase.uppercased())_\(e.taskName)_ConfusionMatrix_\(formatter.string(from: date)).txt"
-        let path = (folder as NSString).appendingPathComponent(name)
-        try writeAtomically(Data(text(e).utf8), to: path)
+        let path = (folder as NSString).appendingPathComponent("\(name)_\(formatter.string(from: date)).\(suffix)")
+        try writeAtomically(Data(data), to: path)
         return path
     }
 }

@@ -1,0 +1,62 @@
+import Foundation
+import MTMC
+
+let showCommand = Command("show", usage: "show calib CLASS [TASK] | show calib TASK | show confused TASK [N] | show report TASK",
+                          summary: "calibration tables; the most confused class pairs; per-class precision, recall and F1",
+                          example: "show confused 印花 5", completions: ["calib", "confused", "report"]) { session, args in
+    switch args.first {
+    case "calib": try showCalibration(session, args)
+    case "confused": try showConfused(session, args)
+    case "report": try showReport(session, args)
+    default: throw showCommand.usageError()
+    }
+}
+
+/// show confused TASK [N]: the N (default 10) most frequent true → predicted mix-ups of the last evaluation.
+private func showConfused(_ session: Session, _ args: [String]) throws {
+    guard (2...3).contains(args.count) else { throw showCommand.usageError() }
+    let limit = args.count == 3 ? Int(args[2]) : 10
+    guard let limit, limit >= 1 else { throw CommandError("show confused: N must be a whole number from 1, got '\(args[2])'") }
+    let e = try evaluatedTask(args[1], "show confused", session)
+    let pairs = mostConfusedPairs(e, limit: limit)
+    guard !pairs.isEmpty else {
+        session.out.print("task \(e.taskName) (\(e.phase), \(e.labels.count) images): no confusion, every image is predicted as its class")
+        return
+    }
+    let rows = pairs.map { [$0.truth, $0.predicted, "\($0.count)", percent($0.share)] }
+    session.out.print("task \(e.taskName) (\(e.phase), \(e.labels.count) images): the most confused pairs\n"
+                      + Table(headers: ["true", "predicted as", "images", "of the true class"], rows: rows, rightAligned: [2, 3]).render())
+}
+
+/// show report TASK: precision, recall, F1 and support per class with averages, also written as a TSV beside the eval logs.
+private func showReport(_ session: Session, _ args: [String]) throws {
+    guard args.count == 2 else { throw showCommand.usageError() }
+    let report = ClassReport(try evaluatedTask(args[1], "show report", session))
+    func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "—" }
+    var rows = report.rows.map { [$0.name, f($0.precision), f($0.recall), f($0.f1), "\($0.support)"] }
+    let support = "\(report.rows.reduce(0) { $0 + $1.support })"
+    rows.append(["macro avg", f(report.macro.precision), f(report.macro.recall), f(report.macro.f1), support])
+    rows.append(["weighted avg", f(report.weighted.precision), f(report.weighted.recall), f(report.weighted.f1), support])
+    var lines = ["task \(report.task) (\(report.phase)):",
+                 Table(headers: ["class", "precision", "recall", "F1", "support"], rows: rows, rightAligned: [1, 2, 3, 4]).render(),
+                 "  balanced accuracy \(percent(report.balancedAccuracy))  top-1 \(percent(report.top1))  top-2 \(percent(report.top2))"]
+    if report.rows.contains(where: { $0.precision == nil || $0.recall == nil }) {
+        lines.append("  — undefined: a class never predicted has no precision, one without images no recall; averages count them as 0")
+    }
+    do {
+        lines.append("  report: " + displayPath(try report.write(folder: session.resolve(session.settings.logsFolder)), session))
+    } catch {
+        lines.append("  report not written: \(error)")
+    }
+    session.out.print(lines.joined(separator: "\n"))
+}
+
+/// The last evaluation of task `name`, or an error: no evaluation yet, or the nearest task names.
+private func evaluatedTask(_ name: String, _ command: String, _ session: Session) throws -> TaskEvaluation {
+    guard !session.evaluations.isEmpty else { throw CommandError("\(command): no evaluation yet; run eval first") }
+    if let e = session.evaluations.first(where: { $0.taskName == name }) { return e }
+    let names = session.evaluations.map(\.taskName)
+    let near = names.filter { $0.hasPrefix(name) || name.hasPrefix($0) || editDistance($0, name) <= max(1, name.count / 3) }
+    throw CommandError("\(command): no task '\(name)'" + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")
+                       + " Tasks: " + names.joined(separator: ", "))
+}
