@@ -1,23 +1,21 @@
 import Foundation
 import MTMC
 
-let showCommand = Command("show", usage: "show calib CLASS [TASK] | show calib TASK | show confused TASK [N] | show report TASK",
-                          summary: "calibration tables; the most confused class pairs; per-class precision, recall and F1",
-                          example: "show confused 印花 5", completions: ["calib", "confused", "report"]) { session, args in
+let showCommand = Command("show", usage: "show calib CLASS [TASK] | show calib TASK | show confused TASK [N] | show report TASK | show worst TASK [N]",
+                          summary: "calibration tables; the most confused class pairs; per-class precision, recall and F1; the images with the highest loss",
+                          example: "show confused 印花 5", completions: ["calib", "confused", "report", "worst"]) { session, args in
     switch args.first {
     case "calib": try showCalibration(session, args)
     case "confused": try showConfused(session, args)
     case "report": try showReport(session, args)
+    case "worst": try showWorst(session, args)
     default: throw showCommand.usageError()
     }
 }
 
 /// show confused TASK [N]: the N (default 10) most frequent true → predicted mix-ups of the last evaluation.
 private func showConfused(_ session: Session, _ args: [String]) throws {
-    guard (2...3).contains(args.count) else { throw showCommand.usageError() }
-    let limit = args.count == 3 ? Int(args[2]) : 10
-    guard let limit, limit >= 1 else { throw CommandError("show confused: N must be a whole number from 1, got '\(args[2])'") }
-    let e = try evaluatedTask(args[1], "show confused", session)
+    let (e, limit) = try taskAndCount(args, "show confused", session)
     let pairs = mostConfusedPairs(e, limit: limit)
     guard !pairs.isEmpty else {
         session.out.print("task \(e.taskName) (\(e.phase), \(e.labels.count) images): no confusion, every image is predicted as its class")
@@ -49,6 +47,36 @@ private func showReport(_ session: Session, _ args: [String]) throws {
         lines.append("  report not written: \(error)")
     }
     session.out.print(lines.joined(separator: "\n"))
+}
+
+/// show worst TASK [N]: the N (default 10) images of the last evaluation with the highest loss, from its stored outputs.
+private func showWorst(_ session: Session, _ args: [String]) throws {
+    let (e, limit) = try taskAndCount(args, "show worst", session)
+    guard let dataset = session.dataset else { throw CommandError("show worst: no dataset loaded; load it, then eval") }
+    let samples = dataset.tasks.first { $0.name == e.taskName }.map { e.phase == "train" ? $0.train : $0.val } ?? []
+    guard samples.count == e.labels.count, zip(samples, e.labels).allSatisfy({ $0.label == $1 }) else {
+        throw CommandError("show worst: the loaded images differ from those of the last eval; run eval again")
+    }
+    let calibration = session.calibration.first { $0.task == e.taskName }
+    let root = dataset.root.hasSuffix("/") ? dataset.root : dataset.root + "/"
+    let rows = worstImages(e, limit: limit, calibration: calibration).map { w -> [String] in
+        let path = dataset.files[samples[w.row].image]
+        return [path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path, e.classes[w.truth], e.classes[w.predicted],
+                String(format: "%.3f", w.loss), String(format: "%.3f", w.truthSoftmax), String(format: "%.3f", w.predictedSoftmax),
+                w.confidence.map { $0 == 0 ? "<0.10" : String(format: "%.2f", $0) } ?? "—"]
+    }
+    session.out.print("task \(e.taskName) (\(e.phase), \(e.labels.count) images): the highest losses"
+                      + (calibration == nil ? " (confidence: calibrate first)" : "") + "\n"
+                      + Table(headers: ["image", "true", "predicted", "loss", "p(true)", "p(pred)", "confidence"], rows: rows,
+                              rightAligned: [3, 4, 5, 6]).render())
+}
+
+/// TASK [N] after a sub-command: the task's last evaluation and N (default 10, at least 1).
+private func taskAndCount(_ args: [String], _ command: String, _ session: Session) throws -> (TaskEvaluation, Int) {
+    guard (2...3).contains(args.count) else { throw showCommand.usageError() }
+    let limit = args.count == 3 ? Int(args[2]) : 10
+    guard let limit, limit >= 1 else { throw CommandError("\(command): N must be a whole number from 1, got '\(args[2])'") }
+    return (try evaluatedTask(args[1], command, session), limit)
 }
 
 /// The last evaluation of task `name`, or an error: no evaluation yet, or the nearest task names.

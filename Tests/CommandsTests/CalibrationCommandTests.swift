@@ -79,5 +79,11 @@ final class InterpretationCommandTests: XCTestCase {
         XCTAssertTrue(report.contains("\n  report: logs/VAL_颜色_Report_"), report)
         let written = try FileManager.default.contentsOfDirectory(atPath: h.root + "/logs").filter { $0.hasPrefix("VAL_颜色_Report_") }
         XCTAssertEqual(written.count, 1)
+        let (shown, worst) = h.run("show worst 颜色 2")
+        XCTAssertEqual(shown, .success, worst)
+        let lines = worst.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 4, worst)
+        XCTAssertEqual(lines[0], "task 颜色 (val, 9 images): the highest losses (confidence: calibrate first)")
+        XCTAssertTrue(lines[2].hasPrefix("  颜色/val/"), worst)
     }
 }

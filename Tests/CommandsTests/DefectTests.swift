@@ -132,7 +132,7 @@ final class DefectTests: XCTestCase {
         // Wrapped between alternatives, never inside one.
         XCTAssertNotNil(text.range(of: #"\n  show calib CLASS \[TASK\] \| +calibration tables;"#, options: .regularExpression), text)
         XCTAssertNotNil(text.range(of: #"\n  show calib TASK \| +precision, recall and F1"#, options: .regularExpression), text)
-        XCTAssertNotNil(text.range(of: #"\n  show confused TASK \[N\] \|\n  show report TASK\n"#, options: .regularExpression), text)
+        XCTAssertNotNil(text.range(of: #"\n  show confused TASK \[N\] \|\n  show report TASK \|\n  show worst TASK \[N\]\n"#, options: .regularExpression), text)
     }
 
     /// `-c` splits commands at `;` outside quotes only.

@@ -1,3 +1,4 @@
+import Foundation
 import Engine
 import MTMC
 import XCTest
@@ -47,5 +48,18 @@ final class InterpretationTests: XCTestCase {
         XCTAssertEqual(pairs.map { "\($0.truth)→\($0.predicted) \($0.count)" }, ["b→a 2", "a→b 1"])
         XCTAssertEqual(pairs[0].share, 2.0 / 6, accuracy: 1e-12)
         XCTAssertEqual(mostConfusedPairs(try Self.evaluation(), limit: 10).count, 3)
+    }
+
+    func testWorstImagesAreTheHighestLossesInRowOrderOnTies() throws {
+        let worst = worstImages(try Self.evaluation(), limit: 3)
+        // Every wrong image has logit 5 on the wrong class and 0 on the true one: loss log(e⁵ + 2).
+        XCTAssertEqual(worst.map(\.row), [5, 6, 7])
+        XCTAssertEqual(worst.map(\.truth), [0, 1, 1])
+        XCTAssertEqual(worst.map(\.predicted), [1, 0, 0])
+        XCTAssertEqual(worst[0].loss, log(exp(5) + 2), accuracy: 1e-6)
+        XCTAssertEqual(worst[0].truthSoftmax, 1 / (exp(5) + 2), accuracy: 1e-9)
+        XCTAssertEqual(worst[0].predictedSoftmax, exp(5) / (exp(5) + 2), accuracy: 1e-9)
+        XCTAssertNil(worst[0].confidence, "no calibration given")
+        XCTAssertEqual(worstImages(try Self.evaluation(), limit: 20).last?.row, 10, "the last of the right answers, loss log(1 + 2e⁻⁵)")
     }
 }

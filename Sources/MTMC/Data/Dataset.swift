@@ -43,6 +43,8 @@ public struct Dataset {
     public let root: String
     public let tasks: [DatasetTask]
     public let cache: ImageCache
+    /// The file of every cache image (a sample's `image` indexes both).
+    public let files: [String]
     /// Images that could not be decoded, with path and reason; they are left out of every task.
     public let broken: [ImageError]
     public let loadSeconds: Double
@@ -127,6 +129,7 @@ public struct Dataset {
                                      trainCounts: trainCounts, valCounts: valCounts))
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return Dataset(root: root, tasks: tasks, cache: cache, broken: failures.compactMap { $0 }, loadSeconds: seconds)
+        return Dataset(root: root, tasks: tasks, cache: cache, files: files.map(\.path), broken: failures.compactMap { $0 },
+                       loadSeconds: seconds)
     }
 }
