@@ -1,9 +1,9 @@
 import Foundation
 import MTMC
 
-let plotCommand = Command("plot", usage: "plot calib TASK | plot reliability TASK | plot confusion TASK | plot history",
+let plotCommand = Command("plot", usage: "plot calib TASK | plot reliability TASK | plot confusion TASK | plot history | plot worst TASK [N]",
                           summary: "write a PNG (to the plots folder) and print its path",
-                          example: "plot calib 印花", completions: ["calib", "reliability", "confusion", "history"]) { session, args in
+                          example: "plot calib 印花", completions: ["calib", "reliability", "confusion", "history", "worst"]) { session, args in
     guard let kind = args.first else { throw plotCommand.usageError() }
     let font = try FontRasterizer()
     let canvas: Canvas
@@ -15,6 +15,9 @@ let plotCommand = Command("plot", usage: "plot calib TASK | plot reliability TAS
         guard !records.isEmpty else { throw CommandError("plot history: no completed epoch yet; train first") }
         canvas = historyChart(records, tasks: session.modelTasks.map(\.name), font: font)
         name = "history.png"
+    case ("worst", 2), ("worst", 3):
+        canvas = try worstSheet(session, args).draw(font: font)
+        name = "worst_\(args[1]).png"
     case ("calib", 2), ("reliability", 2), ("confusion", 2):
         let task = args[1]
         guard let e = session.evaluations.first(where: { $0.taskName == task }) else {

@@ -51,28 +51,64 @@ private func showReport(_ session: Session, _ args: [String]) throws {
 
 /// show worst TASK [N]: the N (default 10) images of the last evaluation with the highest loss, from its stored outputs.
 private func showWorst(_ session: Session, _ args: [String]) throws {
-    let (e, limit) = try taskAndCount(args, "show worst", session)
-    guard let dataset = session.dataset else { throw CommandError("show worst: no dataset loaded; load it, then eval") }
-    let samples = dataset.tasks.first { $0.name == e.taskName }.map { e.phase == "train" ? $0.train : $0.val } ?? []
-    guard samples.count == e.labels.count, zip(samples, e.labels).allSatisfy({ $0.label == $1 }) else {
-        throw CommandError("show worst: the loaded images differ from those of the last eval; run eval again")
+    let worst = try worstOfTask(args, "show worst", session)
+    let rows = worst.images.map { w -> [String] in
+        [worst.file(w), worst.e.classes[w.truth], worst.e.classes[w.predicted], String(format: "%.3f", w.loss),
+         String(format: "%.3f", w.truthSoftmax), String(format: "%.3f", w.predictedSoftmax), confidenceText(w.confidence)]
     }
-    let calibration = session.calibration.first { $0.task == e.taskName }
-    let root = dataset.root.hasSuffix("/") ? dataset.root : dataset.root + "/"
-    let rows = worstImages(e, limit: limit, calibration: calibration).map { w -> [String] in
-        let path = dataset.files[samples[w.row].image]
-        return [path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path, e.classes[w.truth], e.classes[w.predicted],
-                String(format: "%.3f", w.loss), String(format: "%.3f", w.truthSoftmax), String(format: "%.3f", w.predictedSoftmax),
-                w.confidence.map { $0 == 0 ? "<0.10" : String(format: "%.2f", $0) } ?? "—"]
-    }
-    session.out.print("task \(e.taskName) (\(e.phase), \(e.labels.count) images): the highest losses"
-                      + (calibration == nil ? " (confidence: calibrate first)" : "") + "\n"
+    session.out.print("task \(worst.e.taskName) (\(worst.e.phase), \(worst.e.labels.count) images): the highest losses"
+                      + (worst.calibrated ? "" : " (confidence: calibrate first)") + "\n"
                       + Table(headers: ["image", "true", "predicted", "loss", "p(true)", "p(pred)", "confidence"], rows: rows,
                               rightAligned: [3, 4, 5, 6]).render())
 }
 
+/// plot worst TASK [N]: the same images as a contact sheet captioned with truth, prediction and confidence.
+func worstSheet(_ session: Session, _ args: [String]) throws -> ContactSheet {
+    let worst = try worstOfTask(args, "plot worst", session)
+    let items = worst.images.map { w in
+        ContactSheet.Item(image: worst.dataset.cache.image(worst.samples[w.row].image),
+                          caption: [(worst.file(w) as NSString).lastPathComponent,
+                                    "true \(worst.e.classes[w.truth]) " + String(format: "p %.2f", w.truthSoftmax),
+                                    "pred \(worst.e.classes[w.predicted]) " + String(format: "p %.2f", w.predictedSoftmax),
+                                    String(format: "loss %.2f  conf ", w.loss) + confidenceText(w.confidence)],
+                          color: w.truth == w.predicted ? .black : RGB(200, 30, 30))
+    }
+    return ContactSheet(title: "\(worst.e.taskName) (\(worst.e.phase)): the \(items.count) highest losses", items: items)
+}
+
+private func confidenceText(_ confidence: Double?) -> String {
+    confidence.map { $0 == 0 ? "<0.10" : String(format: "%.2f", $0) } ?? "—"
+}
+
+/// The worst images of a task's last evaluation, with what is needed to name and show them.
+private struct WorstOfTask {
+    let e: TaskEvaluation
+    let dataset: Dataset
+    let samples: [Sample]
+    let images: [WorstImage]
+    let calibrated: Bool
+
+    /// The image's file, relative to the dataset root.
+    func file(_ w: WorstImage) -> String {
+        let path = dataset.files[samples[w.row].image], root = dataset.root.hasSuffix("/") ? dataset.root : dataset.root + "/"
+        return path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
+    }
+}
+
+private func worstOfTask(_ args: [String], _ command: String, _ session: Session) throws -> WorstOfTask {
+    let (e, limit) = try taskAndCount(args, command, session)
+    guard let dataset = session.dataset else { throw CommandError("\(command): no dataset loaded; load it, then eval") }
+    let samples = dataset.tasks.first { $0.name == e.taskName }.map { e.phase == "train" ? $0.train : $0.val } ?? []
+    guard samples.count == e.labels.count, zip(samples, e.labels).allSatisfy({ $0.label == $1 }) else {
+        throw CommandError("\(command): the loaded images differ from those of the last eval; run eval again")
+    }
+    let calibration = session.calibration.first { $0.task == e.taskName }
+    return WorstOfTask(e: e, dataset: dataset, samples: samples, images: worstImages(e, limit: limit, calibration: calibration),
+                       calibrated: calibration != nil)
+}
+
 /// TASK [N] after a sub-command: the task's last evaluation and N (default 10, at least 1).
-private func taskAndCount(_ args: [String], _ command: String, _ session: Session) throws -> (TaskEvaluation, Int) {
+func taskAndCount(_ args: [String], _ command: String, _ session: Session) throws -> (TaskEvaluation, Int) {
     guard (2...3).contains(args.count) else { throw showCommand.usageError() }
     let limit = args.count == 3 ? Int(args[2]) : 10
     guard let limit, limit >= 1 else { throw CommandError("\(command): N must be a whole number from 1, got '\(args[2])'") }

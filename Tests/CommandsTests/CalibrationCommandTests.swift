@@ -85,5 +85,10 @@ final class InterpretationCommandTests: XCTestCase {
         XCTAssertEqual(lines.count, 4, worst)
         XCTAssertEqual(lines[0], "task 颜色 (val, 9 images): the highest losses (confidence: calibrate first)")
         XCTAssertTrue(lines[2].hasPrefix("  颜色/val/"), worst)
+        let (plotted, wrote) = h.run("plot worst 颜色 4")
+        XCTAssertEqual(plotted, .success, wrote)
+        XCTAssertEqual(wrote, "wrote plots/worst_颜色.png")
+        let png = try Data(contentsOf: URL(fileURLWithPath: h.root + "/plots/worst_颜色.png"))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
     }
 }
