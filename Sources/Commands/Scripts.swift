@@ -51,9 +51,12 @@ let helpCommand = Command("help", usage: "help [COMMAND]", summary: "list comman
                           example: "help train") { session, args in
     switch args.count {
     case 0:
-        // Wrapped so that the table fits 100 columns instead of padding every row to the longest usage.
-        let rows = allCommands.flatMap { command -> [[String]] in
-            let usage = wrappedUsage(command.usage, width: 30), summary = wrapped(command.summary, width: 66)
+        // Wrapped so that the table fits 100 columns instead of padding every row to the longest usage:
+        // usages break between alternatives (one may still pass 30 columns), summaries take what is left.
+        let usages = allCommands.map { wrappedUsage($0.usage, width: 30) }
+        let usageWidth = usages.joined().map(displayWidth).max() ?? 0
+        let rows = zip(allCommands, usages).flatMap { command, usage -> [[String]] in
+            let summary = wrapped(command.summary, width: 100 - 2 - usageWidth - 2)
             return (0..<max(usage.count, summary.count)).map { [$0 < usage.count ? usage[$0] : "", $0 < summary.count ? summary[$0] : ""] }
         }
         session.out.print("commands:\n" + Table(headers: ["usage", "what it does"], rows: rows).render()

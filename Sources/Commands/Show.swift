@@ -1,14 +1,15 @@
 import Foundation
 import MTMC
 
-let showCommand = Command("show", usage: "show calib CLASS [TASK] | show calib TASK | show confused TASK [N] | show report TASK | show worst TASK [N]",
-                          summary: "calibration tables; the most confused class pairs; per-class precision, recall and F1; the images with the highest loss",
-                          example: "show confused 印花 5", completions: ["calib", "confused", "report", "worst"]) { session, args in
+let showCommand = Command("show", usage: "show calib CLASS [TASK] | show calib TASK | show confused TASK [N] | show report TASK | show worst TASK [N] | show why IMG [TASK] [--class NAME]",
+                          summary: "calibration tables; the most confused class pairs; per-class precision, recall and F1; the images with the highest loss; a Grad-CAM heat map",
+                          example: "show confused 印花 5", completions: ["calib", "confused", "report", "worst", "why"]) { session, args in
     switch args.first {
     case "calib": try showCalibration(session, args)
     case "confused": try showConfused(session, args)
     case "report": try showReport(session, args)
     case "worst": try showWorst(session, args)
+    case "why": try showWhy(session, args)
     default: throw showCommand.usageError()
     }
 }
@@ -66,11 +67,7 @@ private func showWorst(_ session: Session, _ args: [String]) throws {
 func worstSheet(_ session: Session, _ args: [String]) throws -> ContactSheet {
     let worst = try worstOfTask(args, "plot worst", session)
     let items = worst.images.map { w in
-        ContactSheet.Item(image: worst.dataset.cache.image(worst.samples[w.row].image),
-                          caption: [(worst.file(w) as NSString).lastPathComponent,
-                                    "true \(worst.e.classes[w.truth]) " + String(format: "p %.2f", w.truthSoftmax),
-                                    "pred \(worst.e.classes[w.predicted]) " + String(format: "p %.2f", w.predictedSoftmax),
-                                    String(format: "loss %.2f  conf ", w.loss) + confidenceText(w.confidence)],
+        ContactSheet.Item(image: worst.dataset.cache.image(worst.samples[w.row].image), caption: worst.caption(w),
                           color: w.truth == w.predicted ? .black : RGB(200, 30, 30))
     }
     return ContactSheet(title: "\(worst.e.taskName) (\(worst.e.phase)): the \(items.count) highest losses", items: items)
@@ -81,7 +78,7 @@ private func confidenceText(_ confidence: Double?) -> String {
 }
 
 /// The worst images of a task's last evaluation, with what is needed to name and show them.
-private struct WorstOfTask {
+struct WorstOfTask {
     let e: TaskEvaluation
     let dataset: Dataset
     let samples: [Sample]
@@ -93,9 +90,17 @@ private struct WorstOfTask {
         let path = dataset.files[samples[w.row].image], root = dataset.root.hasSuffix("/") ? dataset.root : dataset.root + "/"
         return path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
     }
+
+    /// File name, truth and prediction with their softmax, loss and confidence, for a contact sheet.
+    func caption(_ w: WorstImage) -> [String] {
+        [(file(w) as NSString).lastPathComponent,
+         "true \(e.classes[w.truth]) " + String(format: "p %.2f", w.truthSoftmax),
+         "pred \(e.classes[w.predicted]) " + String(format: "p %.2f", w.predictedSoftmax),
+         String(format: "loss %.2f  conf ", w.loss) + confidenceText(w.confidence)]
+    }
 }
 
-private func worstOfTask(_ args: [String], _ command: String, _ session: Session) throws -> WorstOfTask {
+func worstOfTask(_ args: [String], _ command: String, _ session: Session) throws -> WorstOfTask {
     let (e, limit) = try taskAndCount(args, command, session)
     guard let dataset = session.dataset else { throw CommandError("\(command): no dataset loaded; load it, then eval") }
     let samples = dataset.tasks.first { $0.name == e.taskName }.map { e.phase == "train" ? $0.train : $0.val } ?? []

@@ -9,6 +9,9 @@ public final class Variable {
     public var requiresGrad: Bool
     /// True for biases and normalisation weights, which optimisers may exempt from weight decay.
     public var isBiasOrNorm = false
+    /// Keeps this intermediate result's gradient after a backward pass (as PyTorch's retain_grad),
+    /// e.g. a feature map for Grad-CAM; other intermediate gradients are released.
+    public var retainsGrad = false
 
     private var parents: [Variable] = []
     /// Receives this node's gradient and accumulates gradients into the parents.
@@ -55,7 +58,7 @@ public final class Variable {
             if let g = node.grad { function(g) }
             node.backwardFunction = nil
             node.parents = []
-            node.grad = nil
+            if !node.retainsGrad { node.grad = nil }
         }
     }
 

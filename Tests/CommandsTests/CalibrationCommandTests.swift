@@ -91,4 +91,24 @@ final class InterpretationCommandTests: XCTestCase {
         let png = try Data(contentsOf: URL(fileURLWithPath: h.root + "/plots/worst_颜色.png"))
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
     }
+
+    func testShowWhyWritesAHeatMapPerTaskAndPlotWhyASheet() throws {
+        let h = Harness()
+        h.run("load data")
+        h.run("model tiny")
+        let (result, message) = h.run("show why data/颜色/val/红/0.png")
+        XCTAssertEqual(result, .success, message)
+        let lines = message.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, message)
+        XCTAssertTrue(lines[0].hasPrefix("印花: ") && lines[0].hasSuffix("; wrote plots/why_0_印花.png"), message)
+        XCTAssertTrue(lines[1].hasPrefix("颜色: ") && lines[1].hasSuffix("; wrote plots/why_0_颜色.png"), message)
+        let (chosen, one) = h.run("show why data/颜色/val/红/0.png --class 蓝")
+        XCTAssertEqual(chosen, .success, one)
+        XCTAssertTrue(one.hasPrefix("颜色: 蓝 softmax ") && one.hasSuffix("; wrote plots/why_0_颜色_蓝.png"), one)
+        XCTAssertEqual(h.run("show why data/颜色/val/红/0.png --class 橙").1.prefix(46), "error: show why: class '橙' is in no task; clas")
+        XCTAssertTrue(h.run("show why missing.png").1.hasPrefix("error: "), "an image that cannot be read names its path")
+        h.run("eval")
+        XCTAssertEqual(h.run("plot why 颜色 3").1, "wrote plots/why_颜色.png")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: h.root + "/plots/why_颜色.png"))
+    }
 }

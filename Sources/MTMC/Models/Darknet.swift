@@ -16,13 +16,13 @@ public final class Darknet: Backbone {
         convs = Darknet.layout.map { ConvBN($0.0, $0.1, kernel: $0.2, rng: &rng) }
     }
 
-    public func callAsFunction(_ x: Variable) throws -> Variable {
+    public func featureMap(_ x: Variable) throws -> Variable {
         var h = try swapBatchAndChannels(x)
         for (index, conv) in convs.enumerated() {
             h = leakyReLU(try conv(h), slope: 0.1)
             if Darknet.poolsAfter.contains(index) { h = try maxPool2d(h, kernel: 2) }
         }
-        return try globalAvgPool(h, layout: .cnhw)
+        return h
     }
 
     public func setTraining(_ training: Bool) { convs.forEach { $0.setTraining(training) } }

@@ -62,13 +62,13 @@ public final class ResNet18: Backbone {
         self.layers = layers
     }
 
-    public func callAsFunction(_ x: Variable) throws -> Variable {
+    public func featureMap(_ x: Variable) throws -> Variable {
         guard x.shape.count == 4, x.shape[2] >= 32, x.shape[3] >= 32 else {
             throw EngineError("resnet18: input must be at least 32×32, got \(describe(x.shape))")
         }
         var h = try maxPool2d(try stem.withReLU(try swapBatchAndChannels(x)), kernel: 3, stride: 2, padding: 1)
         for layer in layers { for block in layer { h = try block(h) } }
-        return try globalAvgPool(h, layout: .cnhw)
+        return h
     }
 
     public func setTraining(_ training: Bool) {

@@ -11,13 +11,13 @@ public final class TinyBackbone: Backbone {
         blocks = (0..<4).map { ConvBN(widths[$0], widths[$0 + 1], kernel: 3, rng: &rng) }
     }
 
-    public func callAsFunction(_ x: Variable) throws -> Variable {
+    public func featureMap(_ x: Variable) throws -> Variable {
         var h = try swapBatchAndChannels(x)
         for (index, block) in blocks.enumerated() {
             h = try block.withReLU(h)
             if index < 3 { h = try maxPool2d(h, kernel: 2) }
         }
-        return try globalAvgPool(h, layout: .cnhw)
+        return h
     }
 
     public func setTraining(_ training: Bool) { blocks.forEach { $0.setTraining(training) } }

@@ -1,0 +1,57 @@
+import Engine
+import Foundation
+
+/// Where in an image a class's score comes from: Grad-CAM (Selvaraju et al., 2017) on the backbone's
+/// last feature map A (channels k, positions i): α_k = the mean over positions of ∂score/∂A_k,
+/// map_i = max(0, Σ_k α_k A_k,i). The score is the class's raw output (logit), as in the paper.
+public struct ClassActivationMap {
+    /// Size of the feature map (the image's grid, 1/8 of its side for tiny).
+    public let width: Int
+    public let height: Int
+    /// map_i row by row, before any scaling.
+    public let values: [Float]
+    public let task: Int
+    public let classIndex: Int
+    /// The raw outputs of every class of the task for this image.
+    public let logits: [Float]
+
+    /// The map scaled to [0, 1] by its largest value (all zeros when no position supports the class).
+    public var normalized: [Float] {
+        let top = values.max() ?? 0
+        return top > 0 ? values.map { $0 / top } : values.map { _ in 0 }
+    }
+}
+
+/// The class activation map of `image` [1, 3, H, W] (normalised as the model expects) for class
+/// `classIndex` of task `task`, or for the predicted class when nil. Runs the model once forward and once
+/// backward in evaluation mode; the model's weights, statistics and gradients are as before afterwards.
+public func gradCAM(_ model: MultiTaskModel, image: Tensor, task: Int, classIndex: Int? = nil) throws -> ClassActivationMap {
+    guard image.shape.count == 4, image.shape[0] == 1 else { throw EngineError("grad-cam: one image [1, 3, H, W], got \(describe(image.shape))") }
+    guard task >= 0 && task < model.taskCount else { throw EngineError("grad-cam: no task \(task); the model has \(model.taskCount)") }
+    model.setTraining(false)
+    model.selectStatistics(task)
+    // The input takes part in the graph, so it is recorded even when every weight is frozen.
+    let features = try model.backbone.featureMap(Variable(image, requiresGrad: true))
+    features.retainsGrad = true
+    let logits = try model.heads[task](try globalAvgPool(features, layout: .cnhw))
+    let k = logits.shape[1], z = logits.value.scalars
+    let target = classIndex ?? z.indices.reduce(0) { z[$1] > z[$0] ? $1 : $0 }
+    guard target >= 0 && target < k else { throw EngineError("grad-cam: no class \(target); the task has \(k)") }
+    try logits.backward(seed: oneHot([target], classes: k))
+    defer {
+        // Gradients of the weights from this pass must not reach the next optimizer step.
+        for entry in model.namedParameters() { entry.variable.grad = nil }
+    }
+    // Feature map in CNHW with one image: [C, 1, h, w], channel c's plane at c·h·w.
+    let (channels, h, w) = (features.shape[0], features.shape[2], features.shape[3])
+    let a = features.value.scalars, g = features.grad?.scalars ?? [Float](repeating: 0, count: a.count)
+    var map = [Float](repeating: 0, count: h * w)
+    for c in 0..<channels {
+        let plane = c * h * w
+        var alpha: Float = 0
+        for i in 0..<(h * w) { alpha += g[plane + i] }
+        alpha /= Float(h * w)
+        for i in 0..<(h * w) { map[i] += alpha * a[plane + i] }
+    }
+    return ClassActivationMap(width: w, height: h, values: map.map { max($0, 0) }, task: task, classIndex: target, logits: z)
+}
