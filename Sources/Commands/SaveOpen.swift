@@ -1,12 +1,13 @@
 import Foundation
 import MTMC
 
-let saveCommand = Command("save", usage: "save PATH", summary: "write a checkpoint (model, optimizer, settings, classes, calibration)",
+let saveCommand = Command("save", usage: "save PATH", summary: "write a checkpoint (model, optimizer, settings, classes, calibration, the last eval's outputs)",
                           example: "save prints.safetensors") { session, args in
     guard args.count == 1 else { throw saveCommand.usageError(args) }
     let trainer = try session.requireModel("save")
     let path = session.resolve(args[0])
-    try Checkpoint.save(trainer: trainer, tasks: session.modelTasks, calibration: session.calibrationJSON, to: path)
+    try Checkpoint.save(trainer: trainer, tasks: session.modelTasks, calibration: session.calibrationJSON,
+                        evaluations: session.evaluations, to: path)
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     session.out.print(String(format: "saved %@ (%.1f MB, epoch %d)", args[0], Double(size) / 1e6, trainer.epochsCompleted))
 }
@@ -29,11 +30,12 @@ let openCommand = Command("open", usage: "open PATH", summary: "read a checkpoin
     session.settings.sharedStatistics = checkpoint.sharedStatistics
     session.trainer = trainer
     session.modelTasks = checkpoint.tasks
-    session.evaluations = []
+    session.evaluations = checkpoint.evaluations
     session.calibration = checkpoint.calibrationTables
     session.out.print("opened \(args[0]): \(checkpoint.architecture), epoch \(checkpoint.epochsCompleted), tasks "
                       + checkpoint.tasks.map { "\($0.name) (\($0.classes.count))" }.joined(separator: ", ")
                       + (checkpoint.calibration == nil ? "" : checkpoint.calibrationLeftOut
-                         ? "; its calibration is in an older form and was left out: run eval, then calibrate" : ", calibrated"))
+                         ? "; its calibration is in an older form and was left out: run eval, then calibrate" : ", calibrated")
+                      + (checkpoint.evaluations.first.map { ", with its last \($0.phase) evaluation" } ?? ""))
     if let note = inputSizeNote(session) { session.out.print(note) }
 }

@@ -92,6 +92,21 @@ final class InterpretationCommandTests: XCTestCase {
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
     }
 
+    func testASavedEvaluationIsReadAgainAfterOpenWithoutRunningTheModel() throws {
+        let h = Harness()
+        h.run("load data")
+        h.run("model tiny")
+        h.run("eval")
+        let before = h.run("show confused 颜色").1
+        h.run("save m.safetensors")
+        let fresh = Harness()
+        let (opened, message) = fresh.run("open \(h.root)/m.safetensors")
+        XCTAssertEqual(opened, .success, message)
+        XCTAssertTrue(message.hasSuffix(", with its last val evaluation"), message)
+        XCTAssertEqual(fresh.run("show confused 颜色").1, before)
+        XCTAssertEqual(fresh.run("show report 颜色").0, .success)
+    }
+
     func testShowWhyWritesAHeatMapPerTaskAndPlotWhyASheet() throws {
         let h = Harness()
         h.run("load data")

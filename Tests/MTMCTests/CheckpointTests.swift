@@ -143,6 +143,37 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(Set(restoredBuffers.flatMap(\.variable.value.scalars)), [3])
     }
 
+    func testTheLastEvaluationIsSavedAndRestoredAndCheckedOnOpening() throws {
+        let (tree, dataset) = try TrainingTests.easyDataset()
+        _ = tree
+        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 3), settings: TrainingTests.settings())
+        let evaluations = try evaluate(trainer.model, on: dataset, phase: "val", settings: trainer.settings)
+        let path = folder + "/evaluated.safetensors"
+        try Checkpoint.save(trainer: trainer, tasks: tasks(dataset), calibration: nil, evaluations: evaluations, to: path)
+        let restored = try Checkpoint.open(path).evaluations
+        XCTAssertEqual(restored.map(\.taskName), ["shade", "tone"])
+        XCTAssertEqual(restored.map(\.phase), ["val", "val"])
+        XCTAssertEqual(restored.map(\.logits.scalars), evaluations.map(\.logits.scalars))
+        XCTAssertEqual(restored.map(\.labels), evaluations.map(\.labels))
+        XCTAssertEqual(restored.map(\.confusion), evaluations.map(\.confusion))
+        XCTAssertEqual(restored.map(\.top1), evaluations.map(\.top1))
+        XCTAssertTrue(try Checkpoint.open(folder + "/evaluated.safetensors").evaluations.count == 2)
+
+        // A label outside the task's classes, or outputs of the wrong width, refuse the file.
+        var file = try SafeTensorsFile.read(from: path)
+        file.tensors["evaluation.0.labels"] = try Tensor(shape: [evaluations[0].labels.count], values: evaluations[0].labels.map { _ in 7 })
+        try SafeTensorsFile.write(file.tensors.map { ($0.key, $0.value) }, metadata: file.metadata, to: folder + "/bad-label.safetensors")
+        XCTAssertThrowsError(try Checkpoint.open(folder + "/bad-label.safetensors")) { error in
+            XCTAssertTrue("\(error)".hasSuffix("evaluation of task shade: a label outside its 2 classes"), "\(error)")
+        }
+        file = try SafeTensorsFile.read(from: path)
+        file.tensors["evaluation.1.logits"] = Tensor(zeros: [evaluations[1].labels.count, 2])
+        try SafeTensorsFile.write(file.tensors.map { ($0.key, $0.value) }, metadata: file.metadata, to: folder + "/bad-shape.safetensors")
+        XCTAssertThrowsError(try Checkpoint.open(folder + "/bad-shape.safetensors")) { error in
+            XCTAssertTrue("\(error)".hasSuffix("evaluation of task tone: missing, or shapes that do not fit its 3 classes"), "\(error)")
+        }
+    }
+
     func testClassDifferencesAreListed() {
         let saved = [TaskClasses(name: "印花", classes: ["条纹", "格子"]), TaskClasses(name: "颜色", classes: ["红"])]
         XCTAssertEqual(Checkpoint.differences(saved, saved), [])

@@ -36,12 +36,16 @@ public struct Checkpoint {
     public var calibrationLeftOut = false
     public var modelTensors: [String: Tensor]
     public var optimizerState: [String: Tensor]
+    /// The last evaluation saved with the model (StoredEvaluations), empty when none was.
+    public var evaluations: [TaskEvaluation] = []
 
     /// Writes the trainer's model, optimizer and counters.
-    public static func save(trainer: Trainer, tasks: [TaskClasses], calibration: String?, to path: String) throws {
+    public static func save(trainer: Trainer, tasks: [TaskClasses], calibration: String?, evaluations: [TaskEvaluation] = [],
+                            to path: String) throws {
         let model = trainer.model
         var tensors = model.checkpointTensors()
         tensors += trainer.optimizer.state().map { ("optimizer." + $0.name, $0.tensor) }
+        tensors += StoredEvaluations.tensors(evaluations)
         var metadata: [String: String] = [
             "format": format,
             "format_version": String(formatVersion),
@@ -59,6 +63,7 @@ public struct Checkpoint {
             metadata["resnet_d"] = String(resnetD)
         }
         if let calibration { metadata["calibration"] = calibration }
+        metadata["evaluation"] = StoredEvaluations.metadata(evaluations)
         try SafeTensorsFile.write(tensors, metadata: metadata, to: path)
     }
 
@@ -91,9 +96,15 @@ public struct Checkpoint {
             }
             return value
         }
-        var model: [String: Tensor] = [:], optimizer: [String: Tensor] = [:]
+        var model: [String: Tensor] = [:], optimizer: [String: Tensor] = [:], stored: [String: Tensor] = [:]
         for (name, tensor) in file.tensors {
-            if name.hasPrefix("optimizer.") { optimizer[String(name.dropFirst("optimizer.".count))] = tensor } else { model[name] = tensor }
+            if name.hasPrefix("optimizer.") {
+                optimizer[String(name.dropFirst("optimizer.".count))] = tensor
+            } else if name.hasPrefix("evaluation.") {
+                stored[name] = tensor
+            } else {
+                model[name] = tensor
+            }
         }
         let tasks = try decode("tasks", [TaskClasses].self)
         if let problem = taskProblems(tasks, tensors: model).first { throw fail(problem) }
@@ -109,13 +120,17 @@ public struct Checkpoint {
         let history = m["history"] == nil ? [] : try decode("history", [EpochRecord].self)
         if let problem = historyProblems(history, taskCount: tasks.count, epochs: epoch).first { throw fail(problem) }
         let calibration: (tables: [TaskCalibration], leftOut: Bool)
-        do { calibration = try Checkpoint.calibrationTables(m["calibration"], tasks: tasks) } catch let error as CheckpointMetadataError {
+        let evaluations: [TaskEvaluation]
+        do {
+            calibration = try Checkpoint.calibrationTables(m["calibration"], tasks: tasks)
+            evaluations = try StoredEvaluations.restore(m["evaluation"], tensors: stored, tasks: tasks)
+        } catch let error as CheckpointMetadataError {
             throw fail(error.reason)
         }
         return Checkpoint(architecture: architecture, tasks: tasks, settings: settings, normalization: Normalization(mean: mean, std: std),
                           sharedStatistics: m["bn_statistics"] == "shared", epochsCompleted: epoch, history: history,
                           calibration: m["calibration"], calibrationTables: calibration.tables, calibrationLeftOut: calibration.leftOut,
-                          modelTensors: model, optimizerState: optimizer)
+                          modelTensors: model, optimizerState: optimizer, evaluations: evaluations)
     }
 
     /// A trainer holding the checkpoint's model, optimizer state and counters.
