@@ -29,8 +29,9 @@ public func completions(before: [String], word: String, in session: Session) -> 
 }
 
 private let settingValues: [String: [String]] = [
-    "schedule": ["step", "cosine"], "bn": ["per-task", "shared"], "nesterov": ["on", "off"], "nobiasdecay": ["on", "off"],
+    "schedule": ["step", "cosine", "onecycle"], "bn": ["per-task", "shared"], "nesterov": ["on", "off"], "nobiasdecay": ["on", "off"],
     "hflip": ["on", "off"], "zerogamma": ["on", "off"], "resnetd": ["on", "off"],
+    "augment": ["auto", "off", "light", "full"], "keep": ["best", "last"],
 ]
 
 /// Files and folders starting with `word` (relative to the working directory; `~` expanded); folders end in "/".

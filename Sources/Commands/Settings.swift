@@ -76,6 +76,19 @@ private func choiceSetting<Value: RawRepresentable & CaseIterable>(_ name: Strin
             })
 }
 
+/// A training setting whose values are the raw values of an enumeration.
+private func trainingChoice<Value: RawRepresentable & CaseIterable>(_ name: String, _ summary: String,
+                                                                     _ path: WritableKeyPath<TrainingSettings, Value>) -> Setting
+    where Value.RawValue == String {
+    Setting(name: name, allowed: Value.allCases.map(\.rawValue).joined(separator: " or "), summary: summary,
+            get: { $0.settings[keyPath: path].rawValue },
+            set: { session, text in
+                guard let v = Value(rawValue: text) else { return false }
+                session.settings[keyPath: path] = v
+                return true
+            })
+}
+
 /// Every setting `set` knows, in the order `set` lists them.
 let allSettings: [Setting] = [
     floatSetting("lr", 1e-6...10, "base learning rate", \.learningRate),
@@ -84,16 +97,11 @@ let allSettings: [Setting] = [
     floatSetting("wd", 0...1, "weight decay", \.weightDecay),
     settingSwitch("nobiasdecay", "no weight decay on biases and batch-norm parameters (Bag of Tricks)", \.noBiasDecay),
     intSetting("batch", 2...4096, "images per training step", \.batchSize),
-    Setting(name: "schedule", allowed: "step or cosine", summary: "learning-rate decay",
-            get: { $0.settings.schedule.rawValue },
-            set: { session, text in
-                guard let v = TrainingSettings.Schedule(rawValue: text) else { return false }
-                session.settings.schedule = v
-                return true
-            }),
+    trainingChoice("schedule", "learning-rate schedule: cosine and one-cycle span each train N (or set epochs), step decays every step epochs",
+                   \.schedule),
     intSetting("step", 1...100_000, "epochs between step decays (the original: 40)", \.stepEvery),
     floatSetting("gamma", 0.001...1, "step decay factor", \.stepGamma),
-    intSetting("epochs", 1...100_000, "planned epochs (the cosine schedule spans them)", \.epochs),
+    intSetting("epochs", 0...100_000, "a fixed plan for cosine and one-cycle across train calls; 0: each train N plans over its N epochs", \.epochs),
     intSetting("warmup", 0...1000, "epochs of linear learning-rate warm-up", \.warmupEpochs),
     floatSetting("smoothing", 0...0.5, "label smoothing", \.labelSmoothing),
     floatSetting("mixup", 0...10, "mixup Beta(α, α); 0 is off", \.mixupAlpha),
@@ -109,7 +117,16 @@ let allSettings: [Setting] = [
                 return true
             }),
     settingSwitch("hflip", "random horizontal flips (off for characters)", \.horizontalFlip),
-    settingSwitch("augment", "random affine and colour jitter on training images", \.augment),
+    trainingChoice("augment", "random affine and colour jitter: auto is off under 10 epochs, light to 30, full beyond", \.augment),
+    intSetting("validate", 0...100_000, "check the val images every N epochs and after a run's last; 0 is never", \.validateEvery),
+    Setting(name: "keep", allowed: "best or last", summary: "weights at the end of train: the best validated epoch's, or the last's",
+            get: { $0.settings.keepBest ? "best" : "last" },
+            set: { session, text in
+                guard text == "best" || text == "last" else { return false }
+                session.settings.keepBest = text == "best"
+                return true
+            }),
+    intSetting("patience", 0...100_000, "stop train after N epochs without a better validation; 0 is never", \.patience),
     Setting(name: "seed", allowed: "whole number 0 to 2^63", summary: "seed of initialisation, sampling and augmentation",
             get: { "\($0.settings.seed)" },
             set: { session, text in

@@ -53,7 +53,7 @@ final class SessionTests: XCTestCase {
         for name in ["load PATH", "train N", "eval [val | train]", "calibrate [TASK]", "record FILE.md | record stop", "quit"] {
             XCTAssertTrue(text.contains(name), name)
         }
-        XCTAssertEqual(h.run("help train").1, "usage: train N\n  train N epochs with the current settings (Ctrl-C stops after the current step)\nexample: train 5")
+        XCTAssertEqual(h.run("help train").1, "usage: train N\n  train N epochs with the current settings, validating as it goes (Ctrl-C stops after the current step)\nexample: train 5")
     }
 
     func testUnknownCommandsGetTheNearestNamesAndWrongArgumentsTheUsage() {
@@ -73,7 +73,7 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(h.run("set batch 1").1, "error: set batch: '1' is not allowed; allowed: whole number 2 to 4096; it stays 4")
         XCTAssertEqual(h.run("set sched cosine").1, "error: set: unknown key 'sched'; did you mean schedule? (set lists them)")
         XCTAssertEqual(h.run("set size 48x32").1, "size = 48x32")
-        XCTAssertEqual(h.run("set schedule linear").1, "error: set schedule: 'linear' is not allowed; allowed: step or cosine; it stays step")
+        XCTAssertEqual(h.run("set schedule linear").1, "error: set schedule: 'linear' is not allowed; allowed: step or cosine or onecycle; it stays cosine")
         XCTAssertTrue(h.run("set").1.contains("smoothing"))
     }
 
@@ -105,8 +105,15 @@ final class SessionTests: XCTestCase {
         XCTAssertTrue(h.run("model tiny").1.hasPrefix("model tiny: "))
         let (trained, log) = h.run("train 2")
         XCTAssertEqual(trained, .success, log)
-        XCTAssertTrue(log.hasPrefix("epoch 1  印花 loss "), log)
-        XCTAssertTrue(log.contains("\nepoch 2  印花 loss "), log)
+        let lines = log.components(separatedBy: "\n")
+        XCTAssertEqual(lines.first, "plan: lr 0.05, cosine over epochs 1–2 (this run), batch 4, augment off (auto for 2 epochs), hflip off")
+        XCTAssertEqual(lines.count, 4, log)
+        for (index, line) in lines[1...2].enumerated() {
+            XCTAssertTrue(line.hasPrefix("epoch \(index + 1)  印花 loss "), line)
+            XCTAssertEqual(line.components(separatedBy: " val ").count, 3, "validation of both tasks: \(line)")
+        }
+        XCTAssertTrue(lines[3].hasPrefix("best val top-1: 印花 epoch "), log)
+        XCTAssertTrue(lines[3].contains(", 颜色 epoch "), log)
         let (evaluated, table) = h.run("eval")
         XCTAssertEqual(evaluated, .success, table)
         XCTAssertTrue(table.contains("log: logs/VAL_印花_ConfusionMatrix_"), table)
@@ -193,7 +200,7 @@ final class SessionTests: XCTestCase {
         h.run("load data")
         XCTAssertEqual(completions(before: [], word: "tr", in: h.session), ["train"])
         XCTAssertEqual(completions(before: ["set"], word: "sch", in: h.session), ["schedule"])
-        XCTAssertEqual(completions(before: ["set", "schedule"], word: "", in: h.session), ["step", "cosine"])
+        XCTAssertEqual(completions(before: ["set", "schedule"], word: "", in: h.session), ["step", "cosine", "onecycle"])
         XCTAssertEqual(completions(before: ["show", "calib"], word: "人", in: h.session), ["人物"])
         XCTAssertEqual(completions(before: ["eval"], word: "", in: h.session), ["val", "train"])
         try FileManager.default.createDirectory(atPath: h.root + "/my pictures 图片", withIntermediateDirectories: true)

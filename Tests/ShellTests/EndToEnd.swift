@@ -59,7 +59,10 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(lines[1], "size = #x#")
         XCTAssertTrue(lines.contains("task 印花: # classes, # train, # val"), output)
         XCTAssertTrue(lines.contains("model tiny: # parameters, # features, heads 印花 (# classes), 颜色 (# classes)"), output)
-        XCTAssertEqual(lines.last { !$0.isEmpty }, "epoch #  印花 loss # top# #%  颜色 loss # top# #%  # img/s  lr #")
+        let trainLines = Array(lines.drop { !$0.hasPrefix("mtmc> train") }.dropFirst().filter { !$0.isEmpty })
+        XCTAssertEqual(trainLines, ["plan: lr #, cosine over epochs #–# (this run), batch #, augment off (auto for # epochs), hflip off",
+                                    "epoch #  印花 loss # top# #% val # #%  颜色 loss # top# #% val # #%  # img/s  lr #",
+                                    "best val top#: 印花 epoch # (#%), 颜色 epoch # (#%)"])
         XCTAssertFalse(output.contains("\u{1B}"), "no control characters when output is not a terminal")
     }
 
@@ -91,7 +94,7 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(c.output, "mtmc> set lr 0.5\nlr = 0.5\nmtmc> set seed 3\nseed = 3\n")
         let piped = try MTMC.run([], stdin: "set lr 0.5\nset batch 1\nset lr 0.7\n")
         XCTAssertEqual(piped.status, 1)
-        XCTAssertEqual(piped.output, "lr = 0.5\nerror: set batch: '1' is not allowed; allowed: whole number 2 to 4096; it stays 32\nerror: stopped at <stdin>:2\n")
+        XCTAssertEqual(piped.output, "lr = 0.5\nerror: set batch: '1' is not allowed; allowed: whole number 2 to 4096; it stays 64\nerror: stopped at <stdin>:2\n")
         XCTAssertEqual(try MTMC.run([], stdin: "help\nquit\nset lr 0.2\n").status, 0)
     }
 
