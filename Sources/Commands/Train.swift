@@ -15,17 +15,21 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
     trainer.balance = session.balance
     let names = dataset.tasks.map(\.name)
     session.out.print(planLine(trainer.settings, runStart: trainer.epochsCompleted, epochs: epochs))
+    let log = EpochCSVLog(path: (session.resolve(session.logsFolder) as NSString).appendingPathComponent("train_history.csv"))
+    var logError: String?
     let (_, stop) = try trainer.train(epochs: epochs, on: dataset, isCancelled: session.isCancelled, progress: { p in
         session.out.progress(String(format: "train %@ epoch %d step %d/%d  %.0f img/s  loss %.3f  ETA %@",
                                     names[p.task], p.epoch + 1, p.step, p.steps, p.imagesPerSecond, p.loss, duration(p.secondsRemaining)))
     }, epochEnded: { record in
         session.out.progress(nil)
         session.out.print(epochLine(record, names: names))
+        do { try log.append(record, taskNames: names) } catch { logError = "\(error)" }
     })
     session.out.progress(nil)
     session.balance = trainer.balance
     session.evaluations = []
     for line in summaryLines(trainer.lastRun, names: names, settings: trainer.settings) { session.out.print(line) }
+    session.out.print(logError.map { "log not written: \($0)" } ?? "log: \(displayPath(log.path, session))")
     switch stop {
     case .cancelled?:
         session.out.print("interrupted: \(trainer.epochsCompleted) epochs completed in all; the partial epoch is not counted; weights and optimizer are consistent")

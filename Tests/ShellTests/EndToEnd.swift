@@ -62,7 +62,7 @@ final class EndToEndTests: XCTestCase {
         let trainLines = Array(lines.drop { !$0.hasPrefix("mtmc> train") }.dropFirst().filter { !$0.isEmpty })
         XCTAssertEqual(trainLines, ["plan: lr #, cosine over epochs #–# (this run), batch #, augment off (auto for # epochs), hflip off",
                                     "epoch #  印花 loss # top# #% val # #%  颜色 loss # top# #% val # #%  # img/s  lr #",
-                                    "best val top#: 印花 epoch # (#%), 颜色 epoch # (#%)"])
+                                    "best val top#: 印花 epoch # (#%), 颜色 epoch # (#%)", "log: logs/train_history.csv"])
         XCTAssertFalse(output.contains("\u{1B}"), "no control characters when output is not a terminal")
     }
 
