@@ -56,6 +56,24 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(h.run("help train").1, "usage: train N\n  train N epochs with the current settings, validating as it goes (Ctrl-C stops after the current step)\nexample: train 5")
     }
 
+    func testLearningRateFindPrintsAChartASuggestionAndAPictureAndNamesABadTask() throws {
+        let h = Harness()
+        h.run("load data")
+        h.run("model tiny")
+        let before = h.session.trainer!.model.checkpointTensors().map(\.tensor.scalars)
+        let (result, text) = h.run("lr find 颜色")
+        XCTAssertEqual(result, .success, text)
+        let lines = text.components(separatedBy: "\n")
+        XCTAssertTrue(lines[0].hasPrefix("lr find: ") && lines[0].contains(" steps of task 颜色 at batch 4; weights, batch-norm statistics and optimizer state put back"), text)
+        XCTAssertTrue(lines.contains { $0.contains(" │") && $0.contains("•") }, "a terminal chart: \(text)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("suggested lr ") || $0.hasPrefix("no suggestion") }, text)
+        XCTAssertEqual(lines.last, "wrote plots/lr_find.png")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: h.root + "/plots/lr_find.png"))
+        XCTAssertEqual(h.session.trainer!.model.checkpointTensors().map(\.tensor.scalars), before)
+        XCTAssertEqual(h.run("lr find 形状").1, "error: lr find: no task '形状'; tasks: 印花, 颜色")
+        XCTAssertEqual(h.run("lr go").0, .failure)
+    }
+
     func testUnknownCommandsGetTheNearestNamesAndWrongArgumentsTheUsage() {
         let h = Harness()
         XCTAssertEqual(h.run("trian 3").1, "error: unknown command 'trian'; did you mean: train?")

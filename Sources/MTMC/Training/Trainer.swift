@@ -104,7 +104,7 @@ public final class Trainer {
         let end: Int
     }
 
-    private func applyOptimizerSettings() {
+    func applyOptimizerSettings() {
         optimizer.momentum = settings.momentum
         optimizer.nesterov = settings.nesterov
         optimizer.weightDecay = settings.weightDecay
@@ -195,14 +195,14 @@ public final class Trainer {
         return (record, stop)
     }
 
-    private enum StepOutcome {
+    enum StepOutcome {
         case trained(loss: Double, predictions: [Int])
         /// What went non-finite; nothing of the step's update is kept by the caller.
         case nonFinite(String)
     }
 
     /// Forward, loss, backward and update on one batch, with every non-finite value caught before it spreads.
-    private func trainStep(_ batch: Batch, classes: Int, rate: Float, mixup: Mixup?,
+    func trainStep(_ batch: Batch, classes: Int, rate: Float, mixup: Mixup?,
                            rng: inout RandomGenerator) throws -> StepOutcome {
         var inputs = batch.images, targets = oneHot(batch.labels, classes: classes)
         if let mixup { (inputs, targets) = mixup.apply(images: batch.images, labels: batch.labels, classes: classes, rng: &rng) }
@@ -231,7 +231,7 @@ public final class Trainer {
                                 secondsRemaining: elapsed / Double(step + 1) * Double(steps - step - 1))
     }
 
-    private func restore(_ saved: (model: [(name: String, tensor: Tensor)], optimizer: [(name: String, tensor: Tensor)])) throws {
+    func restore(_ saved: (model: [(name: String, tensor: Tensor)], optimizer: [(name: String, tensor: Tensor)])) throws {
         try model.loadCheckpointTensors(Dictionary(uniqueKeysWithValues: saved.model.map { ($0.name, $0.tensor) }))
         try optimizer.loadState(Dictionary(uniqueKeysWithValues: saved.optimizer.map { ($0.name, $0.tensor) }))
         optimizer.zeroGrad()
