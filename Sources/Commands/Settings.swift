@@ -127,6 +127,7 @@ let allSettings: [Setting] = [
                 return true
             }),
     intSetting("patience", 0...100_000, "stop train after N epochs without a better validation; 0 is never", \.patience),
+    floatSetting("ema", 0...0.99999, "decay of the weight average that validation, eval, predict and save use; 0 is off (timm: 0.9998)", \.emaDecay),
     Setting(name: "seed", allowed: "whole number 0 to 2^63", summary: "seed of initialisation, sampling and augmentation",
             get: { "\($0.settings.seed)" },
             set: { session, text in

@@ -45,7 +45,8 @@ func planLine(_ s: TrainingSettings, runStart: Int, epochs: Int) -> String {
     let plan = LearningRatePlan(settings: s, runStart: runStart, runLength: epochs)
     let strength = s.augment.resolved(runEpochs: epochs).rawValue
     let augment = s.augment == .auto ? "augment \(strength) (auto for \(epochs) epochs)" : "augment \(strength)"
-    return "plan: \(plan.summary), batch \(s.batchSize), \(augment), hflip \(s.horizontalFlip ? "on" : "off")"
+    let ema = s.emaDecay > 0 ? ", ema \(s.emaDecay)" : ""
+    return "plan: \(plan.summary), batch \(s.batchSize), \(augment), hflip \(s.horizontalFlip ? "on" : "off")\(ema)"
 }
 
 /// One line per epoch: train loss and top-1 per task, then val loss and top-1 when validated; speed and learning rate.

@@ -32,12 +32,17 @@ public struct Checkpoint {
     public var calibration: String?
     public var modelTensors: [String: Tensor]
     public var optimizerState: [String: Tensor]
+    /// With `set ema`: the weights training goes on from (`training.<name>`; the model tensors hold the average)
+    /// and how many updates the average has had.
+    public var trainingTensors: [String: Tensor] = [:]
+    public var averageUpdates: Int?
 
     /// Writes the trainer's model, optimizer and counters.
     public static func save(trainer: Trainer, tasks: [TaskClasses], calibration: String?, to path: String) throws {
         let model = trainer.model
         var tensors = model.checkpointTensors()
         tensors += trainer.optimizer.state().map { ("optimizer." + $0.name, $0.tensor) }
+        tensors += (trainer.trainingWeights ?? []).map { ("training." + $0.name, $0.tensor) }
         var metadata: [String: String] = [
             "format": format,
             "format_version": String(formatVersion),
@@ -55,6 +60,7 @@ public struct Checkpoint {
             metadata["resnet_d"] = String(resnetD)
         }
         if let calibration { metadata["calibration"] = calibration }
+        if let average = trainer.average { metadata["ema_updates"] = String(average.updates) }
         try SafeTensorsFile.write(tensors, metadata: metadata, to: path)
     }
 
@@ -93,14 +99,23 @@ public struct Checkpoint {
         default: throw fail("unknown architecture \(m["architecture"] ?? "none")")
         }
         guard let epoch = m["epoch"].flatMap(Int.init), epoch >= 0 else { throw fail("metadata epoch is missing or malformed") }
-        var model: [String: Tensor] = [:], optimizer: [String: Tensor] = [:]
+        var model: [String: Tensor] = [:], optimizer: [String: Tensor] = [:], training: [String: Tensor] = [:]
         for (name, tensor) in file.tensors {
-            if name.hasPrefix("optimizer.") { optimizer[String(name.dropFirst("optimizer.".count))] = tensor } else { model[name] = tensor }
+            if name.hasPrefix("optimizer.") {
+                optimizer[String(name.dropFirst("optimizer.".count))] = tensor
+            } else if name.hasPrefix("training.") {
+                training[String(name.dropFirst("training.".count))] = tensor
+            } else {
+                model[name] = tensor
+            }
         }
-        return Checkpoint(architecture: architecture, tasks: tasks, settings: settings, normalization: Normalization(mean: mean, std: std),
+        var checkpoint = Checkpoint(architecture: architecture, tasks: tasks, settings: settings, normalization: Normalization(mean: mean, std: std),
                           sharedStatistics: m["bn_statistics"] == "shared", epochsCompleted: epoch,
                           history: (try? decode("history", [EpochRecord].self)) ?? [], calibration: m["calibration"],
                           modelTensors: model, optimizerState: optimizer)
+        checkpoint.trainingTensors = training
+        checkpoint.averageUpdates = m["ema_updates"].flatMap(Int.init)
+        return checkpoint
     }
 
     /// A trainer holding the checkpoint's model, optimizer state and counters.
@@ -112,6 +127,13 @@ public struct Checkpoint {
         trainer.normalization = normalization
         try trainer.optimizer.loadState(optimizerState)
         trainer.restore(epochsCompleted: epochsCompleted, history: history)
+        if let updates = averageUpdates { trainer.average = WeightAverage(model.checkpointTensors(), updates: updates) }
+        if !trainingTensors.isEmpty {
+            // Checked now, so a damaged file fails at open rather than at the next train.
+            let check = MultiTaskModel(architecture: architecture, classesPerTask: tasks.map(\.classes.count), seed: settings.seed)
+            try check.loadCheckpointTensors(trainingTensors)
+            trainer.trainingWeights = check.checkpointTensors()
+        }
         return trainer
     }
 

@@ -30,6 +30,10 @@ public final class Trainer {
     public private(set) var lastRun = RunSummary()
     /// Checks the model on the val images after an epoch; the evaluation `eval` runs, replaceable in tests
     /// to script a validation sequence.
+    /// The weight average of `set ema`, updated after every step while it is on.
+    public internal(set) var average: WeightAverage?
+    /// While the model holds the average (between runs, with `set ema` on), the weights training goes on from.
+    public internal(set) var trainingWeights: [(name: String, tensor: Tensor)]?
     public var validator: (MultiTaskModel, Dataset, TrainingSettings, Normalization, () -> Bool) throws -> [TaskValidation] = Trainer.validate
 
     public init(model: MultiTaskModel, settings: TrainingSettings) {
@@ -64,6 +68,7 @@ public final class Trainer {
             throw EngineError("train: the model has \(model.taskCount) heads but the dataset has \(dataset.tasks.count) tasks")
         }
         applyOptimizerSettings()
+        try beginRun()
         let run = Run(plan: LearningRatePlan(settings: settings, runStart: epochsCompleted, runLength: epochs),
                       augmentation: settings.augmentation(runEpochs: epochs),
                       mixup: settings.mixupAlpha > 0 ? Mixup(alpha: settings.mixupAlpha) : nil, end: epochsCompleted + epochs)
@@ -79,19 +84,19 @@ public final class Trainer {
                 record.validation = try validateOrNil(dataset, isCancelled: isCancelled)
                 if record.validation == nil { stop = .cancelled }
             }
-            if tracker.observe(record) && settings.keepBest { bestState = model.checkpointTensors() }
+            if tracker.observe(record) && settings.keepBest { bestState = average?.tensors ?? model.checkpointTensors() }
             records.append(record)
             history.append(record)
             epochEnded(record)
             if case .nonFinite? = stop { return (records, stop) }
             if stop == nil && tracker.shouldStop { lastRun.stoppedAfter = record.epoch }
             if stop != nil || lastRun.stoppedAfter != nil {
-                try restoreBest(bestState, tracker)
+                try finishRun(bestState, tracker)
                 return (records, stop)
             }
             try adaptBalance(dataset, isCancelled: isCancelled)
         }
-        try restoreBest(bestState, tracker)
+        try finishRun(bestState, tracker)
         return (records, nil)
     }
 
@@ -118,10 +123,35 @@ public final class Trainer {
     /// The val figures per task, or nil when the user cancelled during validation (the epoch itself stands).
     private func validateOrNil(_ dataset: Dataset, isCancelled: () -> Bool) throws -> [TaskValidation]? {
         do {
+            guard settings.emaDecay > 0, let average else { return try validator(model, dataset, settings, normalization, isCancelled) }
+            // The average is what the run will end with, so it is what validation judges.
+            let current = model.checkpointTensors()
+            try model.loadCheckpointTensors(average.byName)
+            defer { try? model.loadCheckpointTensors(Dictionary(uniqueKeysWithValues: current.map { ($0.name, $0.tensor) })) }
             return try validator(model, dataset, settings, normalization, isCancelled)
         } catch where isCancelled() {
             return nil
         }
+    }
+
+    /// Training goes on from the weights it left, not from the average the model held between runs; the
+    /// average starts from the current weights when `set ema` is on and there is none yet.
+    private func beginRun() throws {
+        if let raw = trainingWeights {
+            try model.loadCheckpointTensors(Dictionary(uniqueKeysWithValues: raw.map { ($0.name, $0.tensor) }))
+            trainingWeights = nil
+        }
+        if settings.emaDecay == 0 { average = nil } else if average == nil { average = WeightAverage(model.checkpointTensors()) }
+    }
+
+    /// With `set ema` on, the model ends the run holding the average (what eval, predict and save then use);
+    /// then `keep best` may put back the best validated epoch's (averaged) weights.
+    private func finishRun(_ bestState: [(name: String, tensor: Tensor)]?, _ tracker: ValidationTracker) throws {
+        if settings.emaDecay > 0, let average {
+            trainingWeights = model.checkpointTensors()
+            try model.loadCheckpointTensors(average.byName)
+        }
+        try restoreBest(bestState, tracker)
     }
 
     /// `keep best`: the weights and running statistics of the run's best validated epoch, when it was not the
@@ -163,7 +193,7 @@ public final class Trainer {
         // Weights are checked finite after every step, so they are finite here: the epoch's
         // last-good state, which any non-finite loss, gradient or weight restores. Held by
         // reference, it costs one copy of each weight and buffer per epoch, on its first update.
-        let epochStartState = (model: model.checkpointTensors(), optimizer: optimizer.state())
+        let epochStartState = (model: model.checkpointTensors(), optimizer: optimizer.state()), epochStartAverage = average
         let epochStart = DispatchTime.now().uptimeNanoseconds
         var stop: Stop?
         for step in 0..<plan.count {
@@ -175,6 +205,7 @@ public final class Trainer {
             guard case .trained(let loss, let predictions) = outcome else {
                 if case .nonFinite(let what) = outcome {
                     try restore(epochStartState)
+                    average = epochStartAverage
                     stop = .nonFinite("\(what) at epoch \(epoch + 1), step \(step + 1) (task \(dataset.tasks[batch.task].name)); "
                                       + "restored the weights from the start of epoch \(epoch + 1)")
                 }
@@ -183,6 +214,7 @@ public final class Trainer {
             record.add(task: batch.task, loss: loss, predictions: predictions, labels: batch.labels,
                        seconds: Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9)
             record.steps = step + 1
+            if settings.emaDecay > 0 { try average?.update(with: model.checkpointTensors(), decay: settings.emaDecay) }
             progress(progressReport(record, task: batch.task, step: step, steps: plan.count, since: epochStart))
         }
         optimizer.zeroGrad()

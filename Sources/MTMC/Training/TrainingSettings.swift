@@ -48,6 +48,8 @@ public struct TrainingSettings: Codable, Equatable {
     public var keepBest = false
     /// Stop a run after this many epochs without a better validation; 0 never.
     public var patience = 0
+    /// Decay of the exponential moving average of the weights that validation, eval and predict use; 0 is off.
+    public var emaDecay: Float = 0
 
     public init() {}
 
@@ -98,7 +100,7 @@ extension TrainingSettings {
         try read(.epochs, \.epochs); try read(.warmupEpochs, \.warmupEpochs); try read(.labelSmoothing, \.labelSmoothing)
         try read(.mixupAlpha, \.mixupAlpha); try read(.adaptiveEvery, \.adaptiveEvery); try read(.inputWidth, \.inputWidth)
         try read(.inputHeight, \.inputHeight); try read(.horizontalFlip, \.horizontalFlip); try read(.seed, \.seed)
-        try read(.validateEvery, \.validateEvery); try read(.keepBest, \.keepBest); try read(.patience, \.patience)
+        try read(.validateEvery, \.validateEvery); try read(.keepBest, \.keepBest); try read(.patience, \.patience); try read(.emaDecay, \.emaDecay)
         if let old = try? c.decodeIfPresent(Bool.self, forKey: .augment) {
             augment = old ? .full : .off
         } else {
