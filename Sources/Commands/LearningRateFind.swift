@@ -40,7 +40,7 @@ func sweepLines(_ sweep: LearningRateSweep) -> [String] {
                      + (sweep.steepest.map { String(format: "; steepest fall at lr %.3g", $0) } ?? ""))
     }
     if let s = sweep.suggestion {
-        let text = String(format: "%.2g", s)
+        let text = "\(s)"
         lines.append("suggested lr \(text) (\(LearningRateSweep.rule)); use it with: set lr \(text)")
     } else {
         lines.append("no suggestion: the sweep is too short or its loss never fell")

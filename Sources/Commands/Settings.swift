@@ -91,7 +91,15 @@ private func trainingChoice<Value: RawRepresentable & CaseIterable>(_ name: Stri
 
 /// Every setting `set` knows, in the order `set` lists them.
 let allSettings: [Setting] = [
-    floatSetting("lr", 1e-6...10, "base learning rate", \.learningRate),
+    Setting(name: "lr", allowed: "1e-06 to 10.0, or auto", summary: "base learning rate; auto: each train runs lr find first and uses its suggestion",
+            get: { $0.settings.autoLearningRate ? "auto" : "\($0.settings.learningRate)" },
+            set: { session, text in
+                if text == "auto" { session.settings.autoLearningRate = true; return true }
+                guard let v = number(text, 1e-6...10) else { return false }
+                session.settings.learningRate = Float(v)
+                session.settings.autoLearningRate = false
+                return true
+            }),
     floatSetting("momentum", 0...0.999, "SGD momentum", \.momentum),
     settingSwitch("nesterov", "Nesterov momentum", \.nesterov),
     floatSetting("wd", 0...1, "weight decay", \.weightDecay),

@@ -14,6 +14,7 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
     trainer.settings = session.settings
     trainer.balance = session.balance
     let names = dataset.tasks.map(\.name)
+    if trainer.settings.autoLearningRate { try chooseLearningRate(trainer, dataset, session) }
     session.out.print(planLine(trainer.settings, runStart: trainer.epochsCompleted, epochs: epochs))
     let log = EpochCSVLog(path: (session.resolve(session.logsFolder) as NSString).appendingPathComponent("train_history.csv"))
     var logError: String?
@@ -38,6 +39,16 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
     case nil:
         break
     }
+}
+
+/// `set lr auto`: a sweep from the current weights (which it puts back), then its suggestion as the run's rate.
+func chooseLearningRate(_ trainer: Trainer, _ dataset: Dataset, _ session: Session) throws {
+    let sweep = try trainer.sweepLearningRate(on: dataset, isCancelled: session.isCancelled)
+    guard let rate = sweep.suggestion else {
+        throw CommandError("train: lr auto: the sweep of \(sweep.rates.count) steps gave no suggestion (its loss never fell); set lr VALUE")
+    }
+    trainer.settings.learningRate = rate
+    session.out.print("lr auto: lr find suggests \(rate) (\(LearningRateSweep.rule)) after \(sweep.rates.count) steps")
 }
 
 /// What the run will do, before its first epoch: the learning-rate plan, augmentation and flips.

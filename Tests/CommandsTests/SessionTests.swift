@@ -74,6 +74,21 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(h.run("lr go").0, .failure)
     }
 
+    func testLearningRateAutoTrainsAtTheSweepsSuggestion() throws {
+        let h = Harness()
+        h.run("load data")
+        h.run("model tiny")
+        XCTAssertEqual(h.run("set lr auto").1, "lr = auto")
+        let (result, text) = h.run("train 1")
+        XCTAssertEqual(result, .success, text)
+        let lines = text.components(separatedBy: "\n")
+        let suggested = try XCTUnwrap(lines.first?.components(separatedBy: "lr auto: lr find suggests ").last?.split(separator: " ").first)
+        XCTAssertTrue(lines[0].contains(" (the rate at the smoothed loss's minimum ÷ 10) after "), lines[0])
+        XCTAssertTrue(lines[1].hasPrefix("plan: lr \(suggested), cosine over epochs 1–1"), text)
+        XCTAssertEqual(h.run("set lr 0.2").1, "lr = 0.2")
+        XCTAssertTrue(h.run("train 1").1.hasPrefix("plan: lr 0.2, "))
+    }
+
     func testUnknownCommandsGetTheNearestNamesAndWrongArgumentsTheUsage() {
         let h = Harness()
         XCTAssertEqual(h.run("trian 3").1, "error: unknown command 'trian'; did you mean: train?")
@@ -87,7 +102,7 @@ final class SessionTests: XCTestCase {
     func testSetValidatesAndChangesNothingWhenRefused() {
         let h = Harness()
         XCTAssertEqual(h.run("set lr 0.2").1, "lr = 0.2")
-        XCTAssertEqual(h.run("set lr 50").1, "error: set lr: '50' is not allowed; allowed: 1e-06 to 10.0; it stays 0.2")
+        XCTAssertEqual(h.run("set lr 50").1, "error: set lr: '50' is not allowed; allowed: 1e-06 to 10.0, or auto; it stays 0.2")
         XCTAssertEqual(h.run("set batch 1").1, "error: set batch: '1' is not allowed; allowed: whole number 2 to 4096; it stays 4")
         XCTAssertEqual(h.run("set sched cosine").1, "error: set: unknown key 'sched'; did you mean schedule? (set lists them)")
         XCTAssertEqual(h.run("set size 48x32").1, "size = 48x32")
@@ -192,7 +207,7 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(other.run("run s.mtmc").1, "mtmc> set lr 0.03\nlr = 0.03\nmtmc> set seed 9\nseed = 9")
         try "set lr 0.5\nset lr 99\nset lr 0.6\n".write(toFile: other.root + "/bad.mtmc", atomically: true, encoding: .utf8)
         XCTAssertEqual(other.run("run bad.mtmc").1,
-                       "mtmc> set lr 0.5\nlr = 0.5\nmtmc> set lr 99\nerror: set lr: '99' is not allowed; allowed: 1e-06 to 10.0; it stays 0.5\nerror: run: stopped at bad.mtmc:2")
+                       "mtmc> set lr 0.5\nlr = 0.5\nmtmc> set lr 99\nerror: set lr: '99' is not allowed; allowed: 1e-06 to 10.0, or auto; it stays 0.5\nerror: run: stopped at bad.mtmc:2")
     }
 
     func testRecordWritesAMarkdownNotebook() throws {

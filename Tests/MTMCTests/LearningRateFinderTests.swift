@@ -75,7 +75,8 @@ final class LearningRateFinderTests: XCTestCase {
         XCTAssertLessThan(accepted, losses.count, "stops once the smoothed loss passes 4× its minimum")
         XCTAssertGreaterThan(sweep.smoothed.last!, 4 * sweep.smoothed.min()!)
         let i = sweep.minimumIndex!
-        XCTAssertEqual(sweep.suggestion, sweep.rates[i] / 10)
+        XCTAssertEqual(sweep.suggestion, Float(String(format: "%.2g", sweep.rates[i] / 10)), "two significant digits")
+        XCTAssertEqual(i, 6, "the smoothed minimum lags the raw one (index 5) by a step")
         XCTAssertNotNil(sweep.steepest)
         XCTAssertLessThanOrEqual(sweep.steepest!, sweep.rates[i])
         var flat = LearningRateSweep()

@@ -76,7 +76,7 @@ final class EndToEndTests: XCTestCase {
             mtmc> set lr 0.5
             lr = 0.5
             mtmc> set lr 99
-            error: set lr: '99' is not allowed; allowed: 1e-06 to 10.0; it stays 0.5
+            error: set lr: '99' is not allowed; allowed: 1e-06 to 10.0, or auto; it stays 0.5
             error: stopped at bad.mtmc:2
 
             """)

@@ -37,10 +37,11 @@ public struct LearningRateSweep: Equatable {
     }
 
     /// The suggestion: the rate at the smoothed loss's minimum ÷ 10 (Smith; fastai's lr_min), a rate still
-    /// well inside the region where the loss falls; nil when the sweep has too few steps to tell.
+    /// well inside the region where the loss falls, to two significant digits (what a user would type);
+    /// nil when the sweep has too few steps to tell.
     public var suggestion: Float? {
         guard smoothed.count >= 5, let index = minimumIndex, index > 0 else { return nil }
-        return rates[index] / 10
+        return Float(String(format: "%.2g", rates[index] / 10))
     }
 
     public static let rule = "the rate at the smoothed loss's minimum ÷ 10"

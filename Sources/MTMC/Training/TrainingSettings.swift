@@ -20,6 +20,8 @@ public struct TrainingSettings: Codable, Equatable {
     }
 
     public var learningRate: Float = 0.05
+    /// `set lr auto`: each `train` first runs `lr find` and trains at its suggestion.
+    public var autoLearningRate = false
     public var momentum: Float = 0.9
     public var nesterov = false
     public var weightDecay: Float = 1e-4
@@ -101,6 +103,7 @@ extension TrainingSettings {
         try read(.mixupAlpha, \.mixupAlpha); try read(.adaptiveEvery, \.adaptiveEvery); try read(.inputWidth, \.inputWidth)
         try read(.inputHeight, \.inputHeight); try read(.horizontalFlip, \.horizontalFlip); try read(.seed, \.seed)
         try read(.validateEvery, \.validateEvery); try read(.keepBest, \.keepBest); try read(.patience, \.patience); try read(.emaDecay, \.emaDecay)
+        try read(.autoLearningRate, \.autoLearningRate)
         if let old = try? c.decodeIfPresent(Bool.self, forKey: .augment) {
             augment = old ? .full : .off
         } else {
