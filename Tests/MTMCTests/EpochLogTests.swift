@@ -42,9 +42,7 @@ final class EpochLogTests: XCTestCase {
         let folder = NSTemporaryDirectory() + "mtmc-csv-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let log = EpochCSVLog(path: folder + "/train.csv")
-        var s = TrainingTests.settings()
-        s.validateEvery = 0
-        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: s)
+        let trainer = TrainingTests.trainer { $0.validateEvery = 0 }
         var polls = 0
         let (records, stop) = try trainer.train(epochs: 3, on: dataset, isCancelled: { polls += 1; return polls > 8 },
                                                 epochEnded: { try? log.append($0, taskNames: ["shade", "tone"]) })

@@ -7,9 +7,7 @@ final class LearningRateFinderTests: XCTestCase {
     func testTheSweepPutsBackWeightsStatisticsAndMomentumBitForBit() throws {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree
-        var s = TrainingTests.settings()
-        s.validateEvery = 0
-        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: s)
+        let trainer = TrainingTests.trainer { $0.validateEvery = 0 }
         _ = try trainer.train(epochs: 1, on: dataset)
         let before = TrainingTests.fullState(trainer), rate = trainer.optimizer.learningRate
         let sweep = try trainer.sweepLearningRate(on: dataset, from: 1e-4, to: 10, steps: 20)
@@ -39,9 +37,7 @@ final class LearningRateFinderTests: XCTestCase {
         Threads.count = 1
         defer { Threads.count = saved }
         func weights(sweep: Bool) throws -> [[Float]] {
-            var s = TrainingTests.settings()
-            s.validateEvery = 0
-            let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: s)
+            let trainer = TrainingTests.trainer { $0.validateEvery = 0 }
             _ = try trainer.train(epochs: 1, on: dataset)
             if sweep { _ = try trainer.sweepLearningRate(on: dataset, steps: 10) }
             _ = try trainer.train(epochs: 1, on: dataset)

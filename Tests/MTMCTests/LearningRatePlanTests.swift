@@ -66,9 +66,7 @@ final class LearningRatePlanTests: XCTestCase {
     func testTheTrainerFollowsThePlanOfEachCall() throws {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree
-        var s = TrainingTests.settings()
-        s.validateEvery = 0
-        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: s)
+        let trainer = TrainingTests.trainer { $0.validateEvery = 0 }
         XCTAssertEqual(try trainer.train(epochs: 2, on: dataset).records.map { $0.learningRate! }, [0.025, 0], accuracy: 1e-6)
         XCTAssertEqual(try trainer.train(epochs: 1, on: dataset).records.map { $0.learningRate! }, [0], accuracy: 1e-7)
     }

@@ -75,6 +75,13 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(try trainer.train(epochs: 1, on: dataset).records.first?.epoch, 1)
     }
 
+    /// A tiny two-head trainer (2 and 3 classes, seed 1) on `settings()`, changed by `configure`.
+    static func trainer(_ configure: (inout TrainingSettings) -> Void = { _ in }) -> Trainer {
+        var s = settings()
+        configure(&s)
+        return Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: s)
+    }
+
     /// Every weight and running statistic (of every task), as numbers.
     static func fullModel(_ trainer: Trainer) -> [[Float]] {
         trainer.model.checkpointTensors().map(\.tensor.scalars)

@@ -5,12 +5,6 @@ import Vision
 import XCTest
 
 final class ValidationDuringTrainingTests: XCTestCase {
-    private func trainer(_ configure: (inout TrainingSettings) -> Void = { _ in }) -> Trainer {
-        var s = TrainingTests.settings()
-        configure(&s)
-        return Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: s)
-    }
-
     /// A validator that answers a scripted mean top-1 per epoch (both tasks alike) and counts its calls.
     private final class Script {
         var top1: [Double]
@@ -26,7 +20,7 @@ final class ValidationDuringTrainingTests: XCTestCase {
     func testEveryEpochCarriesTheValImagesLossAndTop1AsEvalComputesThem() throws {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree
-        let trainer = trainer()
+        let trainer = TrainingTests.trainer()
         let (records, stop) = try trainer.train(epochs: 2, on: dataset)
         XCTAssertNil(stop)
         XCTAssertTrue(records.allSatisfy { $0.validation?.count == 2 })
@@ -41,7 +35,7 @@ final class ValidationDuringTrainingTests: XCTestCase {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree
         let script = Script([0.5, 0.6, 0.7])
-        let trainer = trainer { $0.validateEvery = 2 }
+        let trainer = TrainingTests.trainer { $0.validateEvery = 2 }
         trainer.validator = script.validator
         let records = try trainer.train(epochs: 3, on: dataset).records
         XCTAssertEqual(records.map { $0.validation != nil }, [false, true, true])
@@ -54,7 +48,7 @@ final class ValidationDuringTrainingTests: XCTestCase {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree
         var cancelled = false
-        let trainer = trainer()
+        let trainer = TrainingTests.trainer()
         trainer.validator = { _, _, _, _, _ in cancelled = true; throw EngineError("evaluation cancelled") }
         let (records, stop) = try trainer.train(epochs: 3, on: dataset, isCancelled: { cancelled })
         XCTAssertEqual(stop, .cancelled)
@@ -67,7 +61,7 @@ final class ValidationDuringTrainingTests: XCTestCase {
     func testAValidationErrorThatIsNotACancelReachesTheCaller() throws {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree
-        let trainer = trainer()
+        let trainer = TrainingTests.trainer()
         trainer.validator = { _, _, _, _, _ in throw EngineError("disk gone") }
         XCTAssertThrowsError(try trainer.train(epochs: 1, on: dataset)) { XCTAssertEqual("\($0)", "disk gone") }
     }
@@ -97,7 +91,7 @@ final class ValidationDuringTrainingTests: XCTestCase {
     func testKeepBestRestoresTheBestValidatedEpochsWeightsAndSaysWhich() throws {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree
-        let trainer = trainer { $0.keepBest = true }
+        let trainer = TrainingTests.trainer { $0.keepBest = true }
         trainer.validator = Script([0.5, 0.9, 0.7, 0.6]).validator
         var snapshots: [[[Float]]] = []
         _ = try trainer.train(epochs: 4, on: dataset, epochEnded: { _ in snapshots.append(TrainingTests.fullModel(trainer)) })
@@ -110,7 +104,7 @@ final class ValidationDuringTrainingTests: XCTestCase {
     func testKeepBestLeavesTheWeightsWhenTheLastEpochIsTheBest() throws {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree
-        let trainer = trainer { $0.keepBest = true }
+        let trainer = TrainingTests.trainer { $0.keepBest = true }
         trainer.validator = Script([0.5, 0.9]).validator
         var last: [[Float]] = []
         _ = try trainer.train(epochs: 2, on: dataset, epochEnded: { _ in last = TrainingTests.fullModel(trainer) })
@@ -122,7 +116,7 @@ final class ValidationDuringTrainingTests: XCTestCase {
     func testPatienceStopsAfterKEpochsWithoutABetterValidation() throws {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree
-        let trainer = trainer { $0.patience = 2 }
+        let trainer = TrainingTests.trainer { $0.patience = 2 }
         trainer.validator = Script([0.5, 0.9, 0.7, 0.6, 0.95, 0.99]).validator
         let (records, stop) = try trainer.train(epochs: 6, on: dataset)
         XCTAssertNil(stop)
@@ -135,7 +129,7 @@ final class ValidationDuringTrainingTests: XCTestCase {
     func testPatienceWithKeepBestStopsThenRestores() throws {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree
-        let trainer = trainer { $0.patience = 1; $0.keepBest = true }
+        let trainer = TrainingTests.trainer { $0.patience = 1; $0.keepBest = true }
         trainer.validator = Script([0.8, 0.6, 0.9]).validator
         var snapshots: [[[Float]]] = []
         let records = try trainer.train(epochs: 3, on: dataset, epochEnded: { _ in snapshots.append(TrainingTests.fullModel(trainer)) }).records
