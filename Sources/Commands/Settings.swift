@@ -113,6 +113,7 @@ let allSettings: [Setting] = [
     intSetting("warmup", 0...1000, "epochs of linear learning-rate warm-up", \.warmupEpochs),
     floatSetting("smoothing", 0...0.5, "label smoothing", \.labelSmoothing),
     floatSetting("mixup", 0...10, "mixup Beta(α, α); 0 is off", \.mixupAlpha),
+    floatSetting("cutmix", 0...10, "CutMix Beta(α, α); 0 is off; with mixup, each batch takes one of the two", \.cutMixAlpha),
     intSetting("adaptive", 0...10_000, "adaptive balance every N epochs from a train evaluation; 0 is off", \.adaptiveEvery),
     Setting(name: "size", allowed: "N or WxH, 8 to 1024", summary: "model input size (reload the dataset after changing it)",
             get: { "\($0.settings.inputWidth)x\($0.settings.inputHeight)" },

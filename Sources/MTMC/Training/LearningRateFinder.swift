@@ -35,7 +35,7 @@ extension Trainer {
             if isCancelled() { sweep.stoppedEarly = "cancelled"; break }
             guard let batch = pipeline.next() else { break }
             let rate = from * Float(pow(Double(to / from), Double(i) / Double(steps - 1)))
-            let outcome = try trainStep(batch, classes: dataset.tasks[batch.task].classes.count, rate: rate, mixup: nil, rng: &rng)
+            let outcome = try trainStep(batch, classes: dataset.tasks[batch.task].classes.count, rate: rate, mixer: nil, rng: &rng)
             guard case .trained(let loss, _) = outcome else {
                 sweep.stoppedEarly = String(format: "not finite at lr %.3g", rate)
                 break

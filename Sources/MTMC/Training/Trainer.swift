@@ -71,7 +71,7 @@ public final class Trainer {
         try beginRun()
         let run = Run(plan: LearningRatePlan(settings: settings, runStart: epochsCompleted, runLength: epochs),
                       augmentation: settings.augmentation(runEpochs: epochs),
-                      mixup: settings.mixupAlpha > 0 ? Mixup(alpha: settings.mixupAlpha) : nil, end: epochsCompleted + epochs)
+                      mixer: BatchMixer(settings: settings), end: epochsCompleted + epochs)
         var tracker = ValidationTracker(tasks: model.taskCount, patience: settings.patience)
         var bestState: [(name: String, tensor: Tensor)]?
         var records: [EpochRecord] = []
@@ -104,7 +104,7 @@ public final class Trainer {
     private struct Run {
         let plan: LearningRatePlan
         let augmentation: AugmentationSettings
-        let mixup: Mixup?
+        let mixer: BatchMixer?
         /// The model epoch count at which the run ends.
         let end: Int
     }
@@ -201,7 +201,7 @@ public final class Trainer {
             let stepStart = DispatchTime.now().uptimeNanoseconds
             guard let batch = pipeline.next() else { break }
             let rate = run.plan.rate(epoch: epoch, step: step, stepsPerEpoch: plan.count)
-            let outcome = try trainStep(batch, classes: dataset.tasks[batch.task].classes.count, rate: rate, mixup: run.mixup, rng: &rng)
+            let outcome = try trainStep(batch, classes: dataset.tasks[batch.task].classes.count, rate: rate, mixer: run.mixer, rng: &rng)
             guard case .trained(let loss, let predictions) = outcome else {
                 if case .nonFinite(let what) = outcome {
                     try restore(epochStartState)
@@ -234,10 +234,10 @@ public final class Trainer {
     }
 
     /// Forward, loss, backward and update on one batch, with every non-finite value caught before it spreads.
-    func trainStep(_ batch: Batch, classes: Int, rate: Float, mixup: Mixup?,
+    func trainStep(_ batch: Batch, classes: Int, rate: Float, mixer: BatchMixer?,
                            rng: inout RandomGenerator) throws -> StepOutcome {
         var inputs = batch.images, targets = oneHot(batch.labels, classes: classes)
-        if let mixup { (inputs, targets) = mixup.apply(images: batch.images, labels: batch.labels, classes: classes, rng: &rng) }
+        if let mixer { (inputs, targets) = mixer.apply(images: batch.images, labels: batch.labels, classes: classes, rng: &rng) }
         let logits = try model(Variable(inputs), task: batch.task)
         let loss = try crossEntropy(logits, targetDistribution: targets, labelSmoothing: settings.labelSmoothing)
         guard loss.value.scalar.isFinite else { return .nonFinite("loss became \(loss.value.scalar)") }

@@ -37,6 +37,8 @@ public struct TrainingSettings: Codable, Equatable {
     public var labelSmoothing: Float = 0
     /// Mixup's Beta(α, α) parameter; 0 turns mixup off.
     public var mixupAlpha: Float = 0
+    /// CutMix's Beta(α, α) parameter; 0 turns CutMix off (with mixup on too, each batch takes one of them).
+    public var cutMixAlpha: Float = 0
     /// Run adaptive balance from a train-set evaluation every this many epochs (0: never; the original used 20).
     public var adaptiveEvery = 0
     public var inputWidth = 64
@@ -103,7 +105,7 @@ extension TrainingSettings {
         try read(.mixupAlpha, \.mixupAlpha); try read(.adaptiveEvery, \.adaptiveEvery); try read(.inputWidth, \.inputWidth)
         try read(.inputHeight, \.inputHeight); try read(.horizontalFlip, \.horizontalFlip); try read(.seed, \.seed)
         try read(.validateEvery, \.validateEvery); try read(.keepBest, \.keepBest); try read(.patience, \.patience); try read(.emaDecay, \.emaDecay)
-        try read(.autoLearningRate, \.autoLearningRate)
+        try read(.autoLearningRate, \.autoLearningRate); try read(.cutMixAlpha, \.cutMixAlpha)
         if let old = try? c.decodeIfPresent(Bool.self, forKey: .augment) {
             augment = old ? .full : .off
         } else {
