@@ -76,6 +76,19 @@ private func choiceSetting<Value: RawRepresentable & CaseIterable>(_ name: Strin
             })
 }
 
+/// A teacher for distillation: a checkpoint whose tasks, classes and input size are the current model's.
+private func loadTeacher(_ path: String, _ session: Session) throws -> (model: MultiTaskModel, path: String) {
+    guard let student = session.trainer else { throw CommandError("no model yet; build one (model tiny|resnet18|darknet) or open one first") }
+    let checkpoint = try Checkpoint.open(session.resolve(path))
+    let differences = Checkpoint.differences(checkpoint.tasks, session.modelTasks)
+    guard differences.isEmpty else { throw CommandError("\(path) has other tasks or classes: " + differences.joined(separator: "; ")) }
+    let (w, h) = (checkpoint.settings.inputWidth, checkpoint.settings.inputHeight)
+    guard (w, h) == (student.settings.inputWidth, student.settings.inputHeight) else {
+        throw CommandError("\(path) takes \(w)x\(h) images, the model \(student.settings.inputWidth)x\(student.settings.inputHeight)")
+    }
+    return (try checkpoint.makeTrainer().model, path)
+}
+
 /// A training setting whose values are the raw values of an enumeration.
 private func trainingChoice<Value: RawRepresentable & CaseIterable>(_ name: String, _ summary: String,
                                                                      _ path: WritableKeyPath<TrainingSettings, Value>) -> Setting
@@ -136,6 +149,22 @@ let allSettings: [Setting] = [
                 return true
             }),
     intSetting("patience", 0...100_000, "stop train after N epochs without a better validation; 0 is never", \.patience),
+    Setting(name: "teacher", allowed: "a checkpoint with the model's tasks, classes and input size, or off",
+            summary: "distil from this trained model's softened outputs (after model or open)",
+            get: { $0.trainer?.teacher?.path ?? "off" },
+            set: { session, text in
+                guard text != "off" else { session.trainer?.teacher = nil; return true }
+                do {
+                    let teacher = try loadTeacher(text, session)
+                    session.trainer?.teacher = teacher
+                    return true
+                } catch {
+                    session.out.print("set teacher: \(error)")
+                    return false
+                }
+            }),
+    floatSetting("distilltemp", 0.1...100, "distillation temperature T (soft term weighted by T²)", \.distillTemperature),
+    floatSetting("distill", 0...1, "weight w of the teacher's soft targets; 1 − w for the labels", \.distillWeight),
     floatSetting("ema", 0...0.99999, "decay of the weight average that validation, eval, predict and save use; 0 is off (timm: 0.9998)", \.emaDecay),
     Setting(name: "seed", allowed: "whole number 0 to 2^63", summary: "seed of initialisation, sampling and augmentation",
             get: { "\($0.settings.seed)" },

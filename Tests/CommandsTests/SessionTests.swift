@@ -74,6 +74,28 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(h.run("lr go").0, .failure)
     }
 
+    func testSetTeacherLoadsACheckpointOfTheSameTasksAndNamesWhatIsWrong() throws {
+        let h = Harness()
+        XCTAssertEqual(h.run("set teacher t.safetensors").1.components(separatedBy: "\n").first,
+                       "set teacher: no model yet; build one (model tiny|resnet18|darknet) or open one first")
+        h.run("load data")
+        h.run("model tiny")
+        h.run("train 1")
+        XCTAssertEqual(h.run("save t.safetensors").0, .success)
+        XCTAssertEqual(h.run("set teacher t.safetensors").1, "teacher = t.safetensors")
+        XCTAssertEqual(h.run("set distill 0.7").1, "distill = 0.7")
+        XCTAssertEqual(h.run("train 1").0, .success)
+        let missing = h.run("set teacher nothere.safetensors")
+        XCTAssertEqual(missing.0, .failure)
+        XCTAssertTrue(missing.1.contains("nothere.safetensors"), missing.1)
+        XCTAssertTrue(missing.1.hasSuffix("it stays t.safetensors"), missing.1)
+        h.session.settings.inputWidth = 20
+        h.session.settings.inputHeight = 20
+        h.run("model tiny")
+        XCTAssertTrue(h.run("set teacher t.safetensors").1.hasPrefix("set teacher: t.safetensors takes 16x16 images, the model 20x20"))
+        XCTAssertEqual(h.run("set teacher off").1, "teacher = off")
+    }
+
     func testLearningRateAutoTrainsAtTheSweepsSuggestion() throws {
         let h = Harness()
         h.run("load data")

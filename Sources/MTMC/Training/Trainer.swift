@@ -34,6 +34,8 @@ public final class Trainer {
     public internal(set) var average: WeightAverage?
     /// While the model holds the average (between runs, with `set ema` on), the weights training goes on from.
     public internal(set) var trainingWeights: [(name: String, tensor: Tensor)]?
+    /// `set teacher`: a trained model whose softened outputs join the loss, and the checkpoint it came from.
+    public var teacher: (model: MultiTaskModel, path: String)?
     public var validator: (MultiTaskModel, Dataset, TrainingSettings, Normalization, () -> Bool) throws -> [TaskValidation] = Trainer.validate
 
     public init(model: MultiTaskModel, settings: TrainingSettings) {
@@ -239,7 +241,11 @@ public final class Trainer {
         var inputs = batch.images, targets = oneHot(batch.labels, classes: classes)
         if let mixer { (inputs, targets) = mixer.apply(images: batch.images, labels: batch.labels, classes: classes, rng: &rng) }
         let logits = try model(Variable(inputs), task: batch.task)
-        let loss = try crossEntropy(logits, targetDistribution: targets, labelSmoothing: settings.labelSmoothing)
+        var loss = try crossEntropy(logits, targetDistribution: targets, labelSmoothing: settings.labelSmoothing)
+        if let teacher {
+            let distillation = Distillation(teacher: teacher.model, temperature: settings.distillTemperature, weight: settings.distillWeight)
+            loss = try distillation.loss(student: logits, hard: loss, teacherLogits: distillation.teacherLogits(inputs, task: batch.task))
+        }
         guard loss.value.scalar.isFinite else { return .nonFinite("loss became \(loss.value.scalar)") }
         optimizer.learningRate = rate
         optimizer.zeroGrad()

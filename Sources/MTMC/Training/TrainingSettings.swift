@@ -39,6 +39,9 @@ public struct TrainingSettings: Codable, Equatable {
     public var mixupAlpha: Float = 0
     /// CutMix's Beta(α, α) parameter; 0 turns CutMix off (with mixup on too, each batch takes one of them).
     public var cutMixAlpha: Float = 0
+    /// Distillation from `set teacher`: the softening temperature and the soft term's weight.
+    public var distillTemperature: Float = 4
+    public var distillWeight: Float = 0.5
     /// Run adaptive balance from a train-set evaluation every this many epochs (0: never; the original used 20).
     public var adaptiveEvery = 0
     public var inputWidth = 64
@@ -106,6 +109,7 @@ extension TrainingSettings {
         try read(.inputHeight, \.inputHeight); try read(.horizontalFlip, \.horizontalFlip); try read(.seed, \.seed)
         try read(.validateEvery, \.validateEvery); try read(.keepBest, \.keepBest); try read(.patience, \.patience); try read(.emaDecay, \.emaDecay)
         try read(.autoLearningRate, \.autoLearningRate); try read(.cutMixAlpha, \.cutMixAlpha)
+        try read(.distillTemperature, \.distillTemperature); try read(.distillWeight, \.distillWeight)
         if let old = try? c.decodeIfPresent(Bool.self, forKey: .augment) {
             augment = old ? .full : .off
         } else {
