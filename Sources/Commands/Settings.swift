@@ -140,6 +140,7 @@ let allSettings: [Setting] = [
             }),
     settingSwitch("hflip", "random horizontal flips (off for characters)", \.horizontalFlip),
     trainingChoice("augment", "random affine and colour jitter: auto is off under 10 epochs, light to 30, full beyond", \.augment),
+    trainingChoice("crop", "geometry of augmentation: the original's affine, or a random resized crop (when augment is not off)", \.crop),
     intSetting("validate", 0...100_000, "check the val images every N epochs and after a run's last; 0 is never", \.validateEvery),
     Setting(name: "keep", allowed: "best or last", summary: "weights at the end of train: the best validated epoch's, or the last's",
             get: { $0.settings.keepBest ? "best" : "last" },

@@ -84,6 +84,16 @@ final class LearningRatePlanTests: XCTestCase {
         XCTAssertThrowsError(try JSONDecoder().decode(TrainingSettings.self, from: Data(#"{"augment":"lots"}"#.utf8)))
     }
 
+    func testResizedCropReplacesTheAffineOnlyWhenAugmenting() {
+        var s = TrainingSettings()
+        s.crop = .resized
+        XCTAssertNil(s.augmentation(runEpochs: 5).resizedCropArea, "auto is off for 5 epochs")
+        XCTAssertEqual(s.augmentation(runEpochs: 20).resizedCropArea, 0.5...1)
+        XCTAssertEqual(s.augmentation(runEpochs: 50).resizedCropArea, 0.25...1)
+        s.crop = .affine
+        XCTAssertNil(s.augmentation(runEpochs: 50).resizedCropArea)
+    }
+
     func testAutoAugmentationGrowsWithTheRun() {
         XCTAssertEqual([1, 9, 10, 30, 31].map { TrainingSettings.AugmentStrength.auto.resolved(runEpochs: $0) }, [.off, .off, .light, .light, .full])
         XCTAssertEqual(TrainingSettings.AugmentStrength.light.resolved(runEpochs: 1), .light)

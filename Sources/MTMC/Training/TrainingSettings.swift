@@ -14,6 +14,12 @@ public struct TrainingSettings: Codable, Equatable {
         case onecycle
     }
 
+    public enum Crop: String, Codable, CaseIterable {
+        case affine
+        /// A random resized crop of 25–100 % of the area (light: 50–100 %).
+        case resized
+    }
+
     /// How strongly training images are augmented. `auto` picks by the run's planned length.
     public enum AugmentStrength: String, Codable, CaseIterable {
         case auto, off, light, full
@@ -48,6 +54,8 @@ public struct TrainingSettings: Codable, Equatable {
     public var inputHeight = 64
     public var horizontalFlip = false
     public var augment: AugmentStrength = .auto
+    /// The geometric part of augmentation: the original's affine, or a random resized crop.
+    public var crop: Crop = .affine
     public var seed: UInt64 = 1
     /// Validate on the val images every this many epochs (and after a run's last epoch); 0 never.
     public var validateEvery = 1
@@ -69,6 +77,9 @@ public struct TrainingSettings: Codable, Equatable {
         case .full: a = AugmentationSettings()
         }
         a.horizontalFlip = horizontalFlip
+        if crop == .resized, augment.resolved(runEpochs: runEpochs) != .off {
+            a.resizedCropArea = augment.resolved(runEpochs: runEpochs) == .light ? 0.5...1 : 0.25...1
+        }
         return a
     }
 }
@@ -110,6 +121,7 @@ extension TrainingSettings {
         try read(.validateEvery, \.validateEvery); try read(.keepBest, \.keepBest); try read(.patience, \.patience); try read(.emaDecay, \.emaDecay)
         try read(.autoLearningRate, \.autoLearningRate); try read(.cutMixAlpha, \.cutMixAlpha)
         try read(.distillTemperature, \.distillTemperature); try read(.distillWeight, \.distillWeight)
+        try read(.crop, \.crop)
         if let old = try? c.decodeIfPresent(Bool.self, forKey: .augment) {
             augment = old ? .full : .off
         } else {
