@@ -117,10 +117,13 @@ final class EndToEndTests: XCTestCase {
         try script.write(toFile: folder + "/quick.mtmc", atomically: true, encoding: .utf8)
         let (status, output) = try MTMC.run(["quick.mtmc"], in: folder)
         XCTAssertEqual(status, 0, output)
-        for expected in ["mtmc> calibrate", "class 条纹 (task 印花)", "wrote calibration.json", "wrote plots/calib_印花.png",
+        for expected in ["plan: lr 0.05, cosine over epochs 1–2 (this run), batch 64, augment off (auto for 2 epochs), hflip off",
+                         "best val top-1: 印花 epoch ", "log: logs/train_history.csv", "mtmc> calibrate", "class 条纹 (task 印花)", "wrote calibration.json", "wrote plots/calib_印花.png",
                          "wrote plots/reliability_印花.png", "wrote plots/confusion_印花.png", "wrote plots/history.png", "saved quickstart.safetensors"] {
             XCTAssertTrue(output.contains(expected), "missing '\(expected)' in:\n\(output)")
         }
+        let csv = try String(contentsOfFile: folder + "/logs/train_history.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(csv.map { $0.split(separator: ",").prefix(2).joined(separator: ",") }, ["epoch,task", "1,印花", "1,颜色", "2,印花", "2,颜色"])
         for picture in ["calib_印花", "reliability_印花", "confusion_印花", "history"] {
             let data = try Data(contentsOf: URL(fileURLWithPath: "\(folder)/plots/\(picture).png"))
             XCTAssertEqual(Array(data.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
