@@ -141,6 +141,17 @@ let allSettings: [Setting] = [
     settingSwitch("hflip", "random horizontal flips (off for characters)", \.horizontalFlip),
     trainingChoice("augment", "random affine and colour jitter: auto is off under 10 epochs, light to 30, full beyond", \.augment),
     trainingChoice("crop", "geometry of augmentation: the original's affine, or a random resized crop (when augment is not off)", \.crop),
+    Setting(name: "randaugment", allowed: "N,M (N 1 to 10 operations, magnitude M 0 to 10) or off",
+            summary: "RandAugment: N random operations per training image at magnitude M",
+            get: { $0.settings.randAugmentCount == 0 ? "off" : "\($0.settings.randAugmentCount),\($0.settings.randAugmentMagnitude)" },
+            set: { session, text in
+                if text == "off" { session.settings.randAugmentCount = 0; return true }
+                let parts = text.split(separator: ",").map(String.init)
+                guard parts.count == 2, let n = whole(parts[0], 1...10), let m = number(parts[1], 0...10) else { return false }
+                session.settings.randAugmentCount = n
+                session.settings.randAugmentMagnitude = Float(m)
+                return true
+            }),
     intSetting("validate", 0...100_000, "check the val images every N epochs and after a run's last; 0 is never", \.validateEvery),
     Setting(name: "keep", allowed: "best or last", summary: "weights at the end of train: the best validated epoch's, or the last's",
             get: { $0.settings.keepBest ? "best" : "last" },

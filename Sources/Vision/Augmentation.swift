@@ -30,6 +30,8 @@ public struct AugmentationSettings: Equatable {
     /// Random resized crop (Inception, torchvision's RandomResizedCrop) instead of the affine: a crop of this
     /// fraction of the image's area, aspect ratio log-uniform in 3/4…4/3, anywhere inside, resized to the output.
     public var resizedCropArea: ClosedRange<Float>?
+    /// RandAugment after the geometry and colour jitter; nil is off.
+    public var randAugment: RandAugment?
 
     public init() {}
 
@@ -81,6 +83,7 @@ public func writeAugmented(_ image: RGBImage, width: Int, height: Int, settings 
         }
     }
     colorJitter(&rgb, brightness: jitter.b, contrast: jitter.c, saturation: jitter.s, hue: jitter.h)
+    s.randAugment?.apply(&rgb, width: width, height: height, rng: &rng)
     writeNormalized(rgb, area: area, normalization: normalization, into: out)
 }
 
@@ -109,6 +112,7 @@ func writeResizedCrop(_ image: RGBImage, width: Int, height: Int, settings s: Au
         }
     }
     colorJitter(&rgb, brightness: jitter.b, contrast: jitter.c, saturation: jitter.s, hue: jitter.h)
+    s.randAugment?.apply(&rgb, width: width, height: height, rng: &rng)
     writeNormalized(rgb, area: width * height, normalization: normalization, into: out)
 }
 

@@ -56,6 +56,9 @@ public struct TrainingSettings: Codable, Equatable {
     public var augment: AugmentStrength = .auto
     /// The geometric part of augmentation: the original's affine, or a random resized crop.
     public var crop: Crop = .affine
+    /// RandAugment: operations per image (0 is off) and magnitude of 10.
+    public var randAugmentCount = 0
+    public var randAugmentMagnitude: Float = 9
     public var seed: UInt64 = 1
     /// Validate on the val images every this many epochs (and after a run's last epoch); 0 never.
     public var validateEvery = 1
@@ -77,6 +80,7 @@ public struct TrainingSettings: Codable, Equatable {
         case .full: a = AugmentationSettings()
         }
         a.horizontalFlip = horizontalFlip
+        if randAugmentCount > 0 { a.randAugment = RandAugment(count: randAugmentCount, magnitude: randAugmentMagnitude) }
         if crop == .resized, augment.resolved(runEpochs: runEpochs) != .off {
             a.resizedCropArea = augment.resolved(runEpochs: runEpochs) == .light ? 0.5...1 : 0.25...1
         }
@@ -121,7 +125,8 @@ extension TrainingSettings {
         try read(.validateEvery, \.validateEvery); try read(.keepBest, \.keepBest); try read(.patience, \.patience); try read(.emaDecay, \.emaDecay)
         try read(.autoLearningRate, \.autoLearningRate); try read(.cutMixAlpha, \.cutMixAlpha)
         try read(.distillTemperature, \.distillTemperature); try read(.distillWeight, \.distillWeight)
-        try read(.crop, \.crop)
+        try read(.crop, \.crop); try read(.randAugmentCount, \.randAugmentCount)
+        try read(.randAugmentMagnitude, \.randAugmentMagnitude)
         if let old = try? c.decodeIfPresent(Bool.self, forKey: .augment) {
             augment = old ? .full : .off
         } else {
