@@ -126,6 +126,12 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(h.run("set lr 0.2").1, "lr = 0.2")
         XCTAssertEqual(h.run("set lr 50").1, "error: set lr: '50' is not allowed; allowed: 1e-06 to 10.0, or auto; it stays 0.2")
         XCTAssertEqual(h.run("set batch 1").1, "error: set batch: '1' is not allowed; allowed: whole number 2 to 4096; it stays 4")
+        XCTAssertEqual(h.run("set randaugment 2,9").1, "randaugment = 2,9.0")
+        XCTAssertEqual(h.run("set randaugment 11,9").1,
+                       "error: set randaugment: '11,9' is not allowed; allowed: N,M (N 1 to 10 operations, magnitude M 0 to 10) or off; it stays 2,9.0")
+        XCTAssertEqual(h.run("set keep worst").1, "error: set keep: 'worst' is not allowed; allowed: best or last; it stays last")
+        XCTAssertEqual(h.run("set augment strong").1, "error: set augment: 'strong' is not allowed; allowed: auto or off or light or full; it stays auto")
+        XCTAssertEqual(h.run("set patience -1").1, "error: set patience: '-1' is not allowed; allowed: whole number 0 to 100000; it stays 0")
         XCTAssertEqual(h.run("set sched cosine").1, "error: set: unknown key 'sched'; did you mean schedule? (set lists them)")
         XCTAssertEqual(h.run("set size 48x32").1, "size = 48x32")
         XCTAssertEqual(h.run("set schedule linear").1, "error: set schedule: 'linear' is not allowed; allowed: step or cosine or onecycle; it stays cosine")
