@@ -19,7 +19,9 @@ public func textChart(_ points: [(x: Double, y: Double)], width: Int = 60, heigh
     }
     let labels = (0..<height).map { r in yLabel(y1 - (y1 - y0) * Double(r) / Double(height - 1)) }
     let pad = labels.map(\.count).max() ?? 0
-    var lines = zip(labels, grid).map { String(repeating: " ", count: pad - $0.count) + $0 + " │" + String($1) }
+    var lines = zip(labels, grid).map { label, row in
+        (String(repeating: " ", count: pad - label.count) + label + " │" + String(row)).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+    }
     lines.append(String(repeating: " ", count: pad) + " └" + String(repeating: "─", count: width))
     let (first, middle, last) = (xLabel(x0), xLabel((x0 + x1) / 2), xLabel(x1))
     var axis = [Character](repeating: " ", count: pad + 2 + width + last.count)

@@ -28,10 +28,12 @@ public struct LearningRateSweep: Equatable {
     /// The index of the smoothed loss's minimum.
     public var minimumIndex: Int? { smoothed.indices.min { smoothed[$0] < smoothed[$1] } }
 
-    /// The rate where the smoothed loss falls fastest against log rate, before its minimum; nil when it never falls.
+    /// The rate where the smoothed loss falls fastest against log rate, before its minimum, past the first
+    /// tenth of the sweep (where the average still leans on its first few batches); nil when it never falls.
     public var steepest: Float? {
-        guard let end = minimumIndex, end >= 2 else { return nil }
-        let slopes = (1...end).map { (index: $0, slope: smoothed[$0] - smoothed[$0 - 1]) }
+        let start = max(1, smoothed.count / 10)
+        guard let end = minimumIndex, end > start else { return nil }
+        let slopes = (start...end).map { (index: $0, slope: smoothed[$0] - smoothed[$0 - 1]) }
         guard let best = slopes.min(by: { $0.slope < $1.slope }), best.slope < 0 else { return nil }
         return rates[best.index]
     }
