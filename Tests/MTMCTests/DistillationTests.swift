@@ -42,20 +42,19 @@ final class DistillationTests: XCTestCase {
     func testATeacherAtWeightZeroChangesNothingAndAtAHalfChangesTraining() throws {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree
-        let saved = Threads.count
-        Threads.count = 1
-        defer { Threads.count = saved }
-        let teacher = TrainingTests.trainer { $0.validateEvery = 0 }
-        _ = try teacher.train(epochs: 2, on: dataset)
-        func weights(_ weight: Float?) throws -> [[Float]] {
-            let trainer = TrainingTests.trainer { $0.validateEvery = 0; $0.distillWeight = weight ?? 0 }
-            if weight != nil { trainer.teacher = (teacher.model, "teacher.safetensors") }
-            _ = try trainer.train(epochs: 1, on: dataset)
-            return TrainingTests.fullModel(trainer)
+        try TrainingTests.onOneThread {
+            let teacher = TrainingTests.trainer { $0.validateEvery = 0 }
+            _ = try teacher.train(epochs: 2, on: dataset)
+            func weights(_ weight: Float?) throws -> [[Float]] {
+                let trainer = TrainingTests.trainer { $0.validateEvery = 0; $0.distillWeight = weight ?? 0 }
+                if weight != nil { trainer.teacher = (teacher.model, "teacher.safetensors") }
+                _ = try trainer.train(epochs: 1, on: dataset)
+                return TrainingTests.fullModel(trainer)
+            }
+            let plain = try weights(nil)
+            XCTAssertEqual(try weights(0), plain)
+            XCTAssertNotEqual(try weights(0.5), plain)
+            XCTAssertEqual(try weights(0.5), try weights(0.5))
         }
-        let plain = try weights(nil)
-        XCTAssertEqual(try weights(0), plain)
-        XCTAssertNotEqual(try weights(0.5), plain)
-        XCTAssertEqual(try weights(0.5), try weights(0.5))
     }
 }

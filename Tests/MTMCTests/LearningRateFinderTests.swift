@@ -33,17 +33,16 @@ final class LearningRateFinderTests: XCTestCase {
     func testTrainingAfterASweepIsTheTrainingWithoutOne() throws {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree
-        let saved = Threads.count
-        Threads.count = 1
-        defer { Threads.count = saved }
-        func weights(sweep: Bool) throws -> [[Float]] {
-            let trainer = TrainingTests.trainer { $0.validateEvery = 0 }
-            _ = try trainer.train(epochs: 1, on: dataset)
-            if sweep { _ = try trainer.sweepLearningRate(on: dataset, steps: 10) }
-            _ = try trainer.train(epochs: 1, on: dataset)
-            return TrainingTests.fullState(trainer)
+        try TrainingTests.onOneThread {
+            func weights(sweep: Bool) throws -> [[Float]] {
+                let trainer = TrainingTests.trainer { $0.validateEvery = 0 }
+                _ = try trainer.train(epochs: 1, on: dataset)
+                if sweep { _ = try trainer.sweepLearningRate(on: dataset, steps: 10) }
+                _ = try trainer.train(epochs: 1, on: dataset)
+                return TrainingTests.fullState(trainer)
+            }
+            XCTAssertEqual(try weights(sweep: true), try weights(sweep: false))
         }
-        XCTAssertEqual(try weights(sweep: true), try weights(sweep: false))
     }
 
     func testOnAFrozenBackboneTheSweepMovesOnlyTheHeadsAndPutsThemBack() throws {

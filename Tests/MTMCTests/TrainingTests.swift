@@ -75,6 +75,14 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(try trainer.train(epochs: 1, on: dataset).records.first?.epoch, 1)
     }
 
+    /// Runs `body` with one thread, where training is bit-reproducible.
+    static func onOneThread<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = Threads.count
+        Threads.count = 1
+        defer { Threads.count = saved }
+        return try body()
+    }
+
     /// A tiny two-head trainer (2 and 3 classes, seed 1) on `settings()`, changed by `configure`.
     static func trainer(_ configure: (inout TrainingSettings) -> Void = { _ in }) -> Trainer {
         var s = settings()

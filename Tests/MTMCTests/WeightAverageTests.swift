@@ -28,28 +28,27 @@ final class WeightAverageTests: XCTestCase {
     }
 
     func testATrainedRunEndsHoldingTheAverageAndTheNextRunGoesOnFromTheTrainingWeights() throws {
-        let saved = Threads.count
-        Threads.count = 1
-        defer { Threads.count = saved }
-        let (tree, dataset, trainer) = try trainer(ema: 0.9)
-        _ = tree
-        var rawAtEnd: [[Float]] = []
-        let records = try trainer.train(epochs: 2, on: dataset, epochEnded: { _ in rawAtEnd = TrainingTests.fullModel(trainer) }).records
-        XCTAssertEqual(trainer.average?.updates, 12, "one update per step: 2 epochs of 6")
-        XCTAssertEqual(TrainingTests.fullModel(trainer), trainer.average!.tensors.map(\.tensor.scalars), "the model holds the average")
-        XCTAssertNotEqual(TrainingTests.fullModel(trainer), rawAtEnd)
-        XCTAssertEqual(trainer.trainingWeights?.map(\.tensor.scalars), rawAtEnd)
-        let eval = try evaluate(trainer.model, on: dataset, phase: "val", settings: trainer.settings)
-        XCTAssertEqual(records.last?.validation?.map(\.loss), eval.map(\.loss), "validation judged the average")
+        try TrainingTests.onOneThread {
+            let (tree, dataset, trainer) = try trainer(ema: 0.9)
+            _ = tree
+            var rawAtEnd: [[Float]] = []
+            let records = try trainer.train(epochs: 2, on: dataset, epochEnded: { _ in rawAtEnd = TrainingTests.fullModel(trainer) }).records
+            XCTAssertEqual(trainer.average?.updates, 12, "one update per step: 2 epochs of 6")
+            XCTAssertEqual(TrainingTests.fullModel(trainer), trainer.average!.tensors.map(\.tensor.scalars), "the model holds the average")
+            XCTAssertNotEqual(TrainingTests.fullModel(trainer), rawAtEnd)
+            XCTAssertEqual(trainer.trainingWeights?.map(\.tensor.scalars), rawAtEnd)
+            let eval = try evaluate(trainer.model, on: dataset, phase: "val", settings: trainer.settings)
+            XCTAssertEqual(records.last?.validation?.map(\.loss), eval.map(\.loss), "validation judged the average")
 
-        // Without ema, the same second run from the same raw weights: the raw weights must match.
-        let (_, _, plain) = try self.trainer(ema: 0)
-        _ = try plain.train(epochs: 2, on: dataset)
-        XCTAssertEqual(TrainingTests.fullModel(plain), rawAtEnd, "the average does not touch training")
-        _ = try plain.train(epochs: 1, on: dataset)
-        var secondRaw: [[Float]] = []
-        _ = try trainer.train(epochs: 1, on: dataset, epochEnded: { _ in secondRaw = TrainingTests.fullModel(trainer) })
-        XCTAssertEqual(secondRaw, TrainingTests.fullModel(plain))
+            // Without ema, the same second run from the same raw weights: the raw weights must match.
+            let (_, _, plain) = try self.trainer(ema: 0)
+            _ = try plain.train(epochs: 2, on: dataset)
+            XCTAssertEqual(TrainingTests.fullModel(plain), rawAtEnd, "the average does not touch training")
+            _ = try plain.train(epochs: 1, on: dataset)
+            var secondRaw: [[Float]] = []
+            _ = try trainer.train(epochs: 1, on: dataset, epochEnded: { _ in secondRaw = TrainingTests.fullModel(trainer) })
+            XCTAssertEqual(secondRaw, TrainingTests.fullModel(plain))
+        }
     }
 
     func testACheckpointKeepsTheAverageTheTrainingWeightsAndTheUpdateCount() throws {
