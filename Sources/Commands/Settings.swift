@@ -70,7 +70,7 @@ private func choiceSetting<Value: RawRepresentable & CaseIterable>(_ name: Strin
                                                                     _ path: ReferenceWritableKeyPath<Session, Value>) -> Setting
     where Value.RawValue == String {
     Setting(name: name, allowed: Value.allCases.map(\.rawValue).joined(separator: " or "), summary: summary,
-            get: { $0[keyPath: path].rawValue },
+            values: Value.allCases.map(\.rawValue), get: { $0[keyPath: path].rawValue },
             set: { session, text in
                 guard let v = Value(rawValue: text) else { return false }
                 session[keyPath: path] = v
@@ -78,28 +78,44 @@ private func choiceSetting<Value: RawRepresentable & CaseIterable>(_ name: Strin
             })
 }
 
+/// A teacher for distillation: a checkpoint whose tasks, classes and input size are the current model's.
+private func loadTeacher(_ path: String, _ session: Session) throws -> (model: MultiTaskModel, path: String) {
+    guard let student = session.trainer else { throw CommandError("no model yet; build one (model tiny|resnet18|darknet) or open one first") }
+    let checkpoint = try Checkpoint.open(session.resolve(path))
+    let differences = Checkpoint.differences(checkpoint.tasks, session.modelTasks)
+    guard differences.isEmpty else { throw CommandError("\(path) has other tasks or classes: " + differences.joined(separator: "; ")) }
+    let (w, h) = (checkpoint.settings.inputWidth, checkpoint.settings.inputHeight)
+    guard (w, h) == (student.settings.inputWidth, student.settings.inputHeight) else {
+        throw CommandError("\(path) takes \(w)x\(h) images, the model \(student.settings.inputWidth)x\(student.settings.inputHeight)")
+    }
+    return (try checkpoint.makeTrainer().model, path)
+}
+
 /// Every setting `set` knows, in the order `set` lists them.
 let allSettings: [Setting] = [
-    floatSetting("lr", SettingRanges.learningRate, "base learning rate", \.learningRate),
+    Setting(name: "lr", allowed: "1e-06 to 10.0, or auto", summary: "base learning rate; auto: each train runs lr find first and uses its suggestion",
+            get: { $0.settings.training.autoLearningRate ? "auto" : "\($0.settings.training.learningRate)" },
+            set: { session, text in
+                if text == "auto" { session.settings.training.autoLearningRate = true; return true }
+                guard let v = number(text, SettingRanges.learningRate) else { return false }
+                session.settings.training.learningRate = Float(v)
+                session.settings.training.autoLearningRate = false
+                return true
+            }),
     floatSetting("momentum", SettingRanges.momentum, "SGD momentum", \.momentum),
     settingSwitch("nesterov", "Nesterov momentum", \.nesterov),
     floatSetting("wd", SettingRanges.weightDecay, "weight decay", \.weightDecay),
     settingSwitch("nobiasdecay", "no weight decay on biases and batch-norm parameters (Bag of Tricks)", \.noBiasDecay),
     intSetting("batch", SettingRanges.batchSize, "images per training step", \.batchSize),
-    Setting(name: "schedule", allowed: "step or cosine", summary: "learning-rate decay",
-            values: TrainingSettings.Schedule.allCases.map(\.rawValue),
-            get: { $0.settings.training.schedule.rawValue },
-            set: { session, text in
-                guard let v = TrainingSettings.Schedule(rawValue: text) else { return false }
-                session.settings.training.schedule = v
-                return true
-            }),
+    choiceSetting("schedule", "learning-rate schedule: cosine and one-cycle span each train N (or set epochs), step decays every step epochs",
+                  \.settings.training.schedule),
     intSetting("step", SettingRanges.stepEvery, "epochs between step decays (the original: 40)", \.stepEvery),
     floatSetting("gamma", SettingRanges.stepGamma, "step decay factor", \.stepGamma),
-    intSetting("epochs", SettingRanges.epochs, "planned epochs (the cosine schedule spans them)", \.epochs),
+    intSetting("epochs", SettingRanges.epochs, "a fixed plan for cosine and one-cycle across train calls; 0: each train N plans over its N epochs", \.epochs),
     intSetting("warmup", SettingRanges.warmupEpochs, "epochs of linear learning-rate warm-up", \.warmupEpochs),
     floatSetting("smoothing", SettingRanges.labelSmoothing, "label smoothing", \.labelSmoothing),
     floatSetting("mixup", SettingRanges.mixupAlpha, "mixup Beta(α, α); 0 is off", \.mixupAlpha),
+    floatSetting("cutmix", SettingRanges.cutMixAlpha, "CutMix Beta(α, α); 0 is off; with mixup, each batch takes one of the two", \.cutMixAlpha),
     intSetting("adaptive", SettingRanges.adaptiveEvery, "adaptive balance every N epochs from a train evaluation; 0 is off", \.adaptiveEvery),
     Setting(name: "size", allowed: "N or WxH, 8 to 1024", summary: "model input size (reload the dataset after changing it)",
             get: { "\($0.settings.training.inputWidth)x\($0.settings.training.inputHeight)" },
@@ -112,7 +128,48 @@ let allSettings: [Setting] = [
                 return true
             }),
     settingSwitch("hflip", "random horizontal flips (off for characters)", \.horizontalFlip),
-    settingSwitch("augment", "random affine and colour jitter on training images", \.augment),
+    choiceSetting("augment", "random affine and colour jitter: auto is off under 10 epochs, light to 30, full beyond", \.settings.training.augment),
+    choiceSetting("crop", "geometry of augmentation: the original's affine, or a random resized crop (when augment is not off)",
+                  \.settings.training.crop),
+    Setting(name: "randaugment", allowed: "N,M (N 1 to 10 operations, magnitude M 0 to 10) or off",
+            summary: "RandAugment: N random operations per training image at magnitude M",
+            get: { $0.settings.training.randAugmentCount == 0 ? "off" : "\($0.settings.training.randAugmentCount),\($0.settings.training.randAugmentMagnitude)" },
+            set: { session, text in
+                if text == "off" { session.settings.training.randAugmentCount = 0; return true }
+                let parts = text.split(separator: ",").map(String.init)
+                guard parts.count == 2, let n = whole(parts[0], 1...SettingRanges.randAugmentCount.upperBound),
+                      let m = number(parts[1], SettingRanges.randAugmentMagnitude) else { return false }
+                session.settings.training.randAugmentCount = n
+                session.settings.training.randAugmentMagnitude = Float(m)
+                return true
+            }),
+    intSetting("validate", SettingRanges.validateEvery, "check the val images every N epochs and after a run's last; 0 is never", \.validateEvery),
+    Setting(name: "keep", allowed: "best or last", summary: "weights at the end of train: the best validated epoch's, or the last's",
+            values: ["best", "last"],
+            get: { $0.settings.training.keepBest ? "best" : "last" },
+            set: { session, text in
+                guard text == "best" || text == "last" else { return false }
+                session.settings.training.keepBest = text == "best"
+                return true
+            }),
+    intSetting("patience", SettingRanges.patience, "stop train after N epochs without a better validation; 0 is never", \.patience),
+    Setting(name: "teacher", allowed: "a checkpoint with the model's tasks, classes and input size, or off",
+            summary: "distil from this trained model's softened outputs (after model or open)",
+            get: { $0.trainer?.teacher?.path ?? "off" },
+            set: { session, text in
+                guard text != "off" else { session.trainer?.teacher = nil; return true }
+                do {
+                    let teacher = try loadTeacher(text, session)
+                    session.trainer?.teacher = teacher
+                    return true
+                } catch {
+                    session.out.print("set teacher: \(error)")
+                    return false
+                }
+            }),
+    floatSetting("distilltemp", SettingRanges.distillTemperature, "distillation temperature T (soft term weighted by T²)", \.distillTemperature),
+    floatSetting("distill", SettingRanges.distillWeight, "weight w of the teacher's soft targets; 1 − w for the labels", \.distillWeight),
+    floatSetting("ema", SettingRanges.emaDecay, "decay of the weight average that validation, eval, predict and save use; 0 is off (timm: 0.9998)", \.emaDecay),
     Setting(name: "seed", allowed: "whole number 0 to 2^63", summary: "seed of initialisation, sampling and augmentation",
             get: { "\($0.settings.training.seed)" },
             set: { session, text in

@@ -1,7 +1,7 @@
 import Foundation
 import MTMC
 
-let trainCommand = Command("train", usage: "train N", summary: "train N epochs with the current settings (Ctrl-C stops after the current step)",
+let trainCommand = Command("train", usage: "train N", summary: "train N epochs with the current settings, validating as it goes (Ctrl-C stops after the current step)",
                            example: "train 5") { session, args in
     guard args.count == 1, let epochs = Int(args[0]), epochs >= 1, epochs <= 100_000 else { throw trainCommand.usageError() }
     let dataset = try session.requireDataset("train")
@@ -14,40 +14,82 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
     // From the first step on, evaluations and calibration describe weights that no longer exist.
     session.forgetResults("the model was trained further")
     let names = dataset.tasks.map(\.name)
-    for _ in 0..<epochs {
-        let epochNumber = trainer.epochsCompleted + 1
-        let (records, stop) = try trainer.train(epochs: 1, on: dataset, isCancelled: session.isCancelled) { p in
-            session.out.progress(String(format: "train %@ epoch %d step %d/%d  %.0f img/s  loss %.3f  ETA %@",
-                                        names[p.task], epochNumber, p.step, p.steps, p.imagesPerSecond, p.loss, duration(p.secondsRemaining)))
-        }
+    if trainer.settings.autoLearningRate { try chooseLearningRate(trainer, dataset, session) }
+    session.out.print(planLine(trainer.settings, runStart: trainer.epochsCompleted, epochs: epochs))
+    let log = EpochCSVLog(path: (session.resolve(session.settings.logsFolder) as NSString).appendingPathComponent("train_history.csv"))
+    var logError: String?
+    let (_, stop) = try trainer.train(epochs: epochs, on: dataset, isCancelled: session.isCancelled, progress: { p in
+        session.out.progress(String(format: "train %@ epoch %d step %d/%d  %.0f img/s  loss %.3f  ETA %@",
+                                    names[p.task], p.epoch + 1, p.step, p.steps, p.imagesPerSecond, p.loss, duration(p.secondsRemaining)))
+    }, epochEnded: { record in
         session.out.progress(nil)
-        session.balance = trainer.balance
-        if let record = records.last {
-            session.out.print(epochLine(record, names: names, learningRate: trainer.optimizer.learningRate))
-        }
-        switch stop {
-        case .cancelled?:
-            session.out.print("interrupted: \(trainer.epochsCompleted) epochs completed in all; the partial epoch is not counted; weights and optimizer are consistent")
-            return
-        case .nonFinite(let message)?:
-            throw CommandError("train stopped: \(message)")
-        case nil:
-            break
-        }
+        session.out.print(epochLine(record, names: names))
+        do { try log.append(record, taskNames: names) } catch { logError = "\(error)" }
+    })
+    session.out.progress(nil)
+    session.balance = trainer.balance
+    for line in summaryLines(trainer.lastRun, names: names, settings: trainer.settings) { session.out.print(line) }
+    session.out.print(logError.map { "log not written: \($0)" } ?? "log: \(displayPath(log.path, session))")
+    switch stop {
+    case .cancelled?:
+        session.out.print("interrupted: \(trainer.epochsCompleted) epochs completed in all; the partial epoch is not counted; weights and optimizer are consistent")
+    case .nonFinite(let message)?:
+        throw CommandError("train stopped: \(message)")
+    case nil:
+        break
     }
 }
 
-/// One line per epoch: loss and top-1 per task, speed and learning rate. A partial epoch shows only what
-/// happened: the tasks that took a step, and no speed or loss at all when it stopped before its first step.
-func epochLine(_ r: EpochRecord, names: [String], learningRate: Float) -> String {
+/// `set lr auto`: a sweep from the current weights (which it puts back), then its suggestion as the run's rate.
+func chooseLearningRate(_ trainer: Trainer, _ dataset: Dataset, _ session: Session) throws {
+    let sweep = try trainer.sweepLearningRate(on: dataset, isCancelled: session.isCancelled)
+    guard let rate = sweep.suggestion else {
+        throw CommandError("train: lr auto: the sweep of \(sweep.rates.count) steps gave no suggestion (its loss never fell); set lr VALUE")
+    }
+    trainer.settings.learningRate = rate
+    session.out.print("lr auto: lr find suggests \(rate) (\(LearningRateSweep.rule)) after \(sweep.rates.count) steps")
+}
+
+/// What the run will do, before its first epoch: the learning-rate plan, augmentation and flips.
+func planLine(_ s: TrainingSettings, runStart: Int, epochs: Int) -> String {
+    let plan = LearningRatePlan(settings: s, runStart: runStart, runLength: epochs)
+    let strength = s.augment.resolved(runEpochs: epochs).rawValue
+    let augment = s.augment == .auto ? "augment \(strength) (auto for \(epochs) epochs)" : "augment \(strength)"
+    let ema = s.emaDecay > 0 ? ", ema \(s.emaDecay)" : ""
+    return "plan: \(plan.summary), batch \(s.batchSize), \(augment), hflip \(s.horizontalFlip ? "on" : "off")\(ema)"
+}
+
+/// One line per epoch: train loss and top-1 per task, then val loss and top-1 when validated; speed and
+/// learning rate. A partial epoch shows only what happened: the tasks that took a step, and no speed or
+/// loss at all when it stopped before its first step.
+func epochLine(_ r: EpochRecord, names: [String]) -> String {
     if r.partial && r.steps == 0 { return "epoch \(r.epoch + 1) stopped before its first step (0 of \(r.plannedSteps) steps)" }
     let seconds = r.tasks.reduce(0) { $0 + $1.seconds }, images = r.tasks.reduce(0) { $0 + $1.images }
-    let tasks = zip(names, r.tasks).filter { !r.partial || $1.images > 0 }.map { name, t in
-        String(format: "%@ loss %.3f top-1 %@", name, t.loss, percent(t.top1))
+    let tasks = names.indices.filter { !r.partial || r.tasks[$0].images > 0 }.map { t -> String in
+        let train = r.tasks[t]
+        var text = String(format: "%@ loss %.3f top-1 %@", names[t], train.loss, percent(train.top1))
+        if let v = r.validation?[t], v.images > 0 { text += String(format: " val %.3f %@", v.loss, percent(v.top1)) }
+        return text
     }.joined(separator: "  ")
     let head = r.partial ? "epoch \(r.epoch + 1) (partial: \(r.steps) of \(r.plannedSteps) steps)" : "epoch \(r.epoch + 1)"
     let speed = seconds > 0 ? String(format: "  %.0f img/s", Double(images) / seconds) : ""
-    return head + "  " + tasks + speed + String(format: "  lr %.4g", learningRate)
+    return head + "  " + tasks + speed + String(format: "  lr %.4g", r.learningRate ?? 0)
+}
+
+/// The run's last lines: the best validated epoch per task, and what keep best and patience did.
+func summaryLines(_ run: RunSummary, names: [String], settings: TrainingSettings) -> [String] {
+    var lines: [String] = []
+    let best = zip(names, run.bestPerTask).compactMap { name, b in b.map { "\(name) epoch \($0.epoch + 1) (\(percent($0.top1)))" } }
+    if !best.isEmpty { lines.append("best val top-1: " + best.joined(separator: ", ")) }
+    if let stopped = run.stoppedAfter, let b = run.best {
+        lines.append("patience \(settings.patience): no better validation in the \(stopped - b.epoch) epochs after epoch \(b.epoch + 1); stopped after epoch \(stopped + 1)")
+    }
+    if let epoch = run.restoredEpoch, let b = run.best {
+        lines.append("keep best: restored the weights of epoch \(epoch + 1) (mean val top-1 \(percent(b.top1)), loss \(String(format: "%.3f", b.loss))); later epochs' weights are discarded")
+    } else if run.bestWasLast, let b = run.best {
+        lines.append("keep best: the last validated epoch (\(b.epoch + 1)) is the best; weights kept as they are")
+    }
+    return lines
 }
 
 func duration(_ seconds: Double) -> String {

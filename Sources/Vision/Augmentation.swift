@@ -27,6 +27,11 @@ public struct AugmentationSettings: Equatable {
     public var contrast: Float = 0.05
     public var saturation: Float = 0.05
     public var hue: Float = 0.05
+    /// Random resized crop (Inception, torchvision's RandomResizedCrop) instead of the affine: a crop of this
+    /// fraction of the image's area, aspect ratio log-uniform in 3/4…4/3, anywhere inside, resized to the output.
+    public var resizedCropArea: ClosedRange<Float>?
+    /// RandAugment after the geometry and colour jitter; nil is off.
+    public var randAugment: RandAugment?
 
     public init() {}
 
@@ -44,6 +49,9 @@ public struct AugmentationSettings: Equatable {
 /// resampling, then flip, colour jitter and normalisation. The same generator state gives the same result.
 public func writeAugmented(_ image: RGBImage, width: Int, height: Int, settings s: AugmentationSettings,
                            normalization: Normalization, rng: inout RandomGenerator, into out: UnsafeMutablePointer<Float>) {
+    if let area = s.resizedCropArea {
+        return writeResizedCrop(image, width: width, height: height, settings: s, area: area, normalization: normalization, rng: &rng, into: out)
+    }
     func uniform(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * rng.nextUniform() }
     let angle = uniform(-s.rotationDegrees, s.rotationDegrees) * .pi / 180
     let tx = (uniform(-s.translation, s.translation) * Float(image.width)).rounded()
@@ -75,7 +83,37 @@ public func writeAugmented(_ image: RGBImage, width: Int, height: Int, settings 
         }
     }
     colorJitter(&rgb, brightness: jitter.b, contrast: jitter.c, saturation: jitter.s, hue: jitter.h)
+    s.randAugment?.apply(&rgb, width: width, height: height, rng: &rng)
     writeNormalized(rgb, area: area, normalization: normalization, into: out)
+}
+
+/// The random-resized-crop view: a box of `area` × the image's area (aspect 3/4…4/3, clipped to the image),
+/// resampled to the output, then flip, colour jitter and normalisation as `writeAugmented`.
+func writeResizedCrop(_ image: RGBImage, width: Int, height: Int, settings s: AugmentationSettings, area: ClosedRange<Float>,
+                      normalization: Normalization, rng: inout RandomGenerator, into out: UnsafeMutablePointer<Float>) {
+    func uniform(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * rng.nextUniform() }
+    let fraction = uniform(area.lowerBound, area.upperBound), ratio = exp(uniform(log(3 / 4), log(4 / 3)))
+    let cropW = min(Float(image.width), (fraction * ratio).squareRoot() * Float(image.width))
+    let cropH = min(Float(image.height), (fraction / ratio).squareRoot() * Float(image.height))
+    let x0 = uniform(0, Float(image.width) - cropW), y0 = uniform(0, Float(image.height) - cropH)
+    let flip = s.horizontalFlip && rng.nextUniform() < 0.5
+    let jitter = (b: uniform(1 - s.brightness, 1 + s.brightness), c: uniform(1 - s.contrast, 1 + s.contrast),
+                  s: uniform(1 - s.saturation, 1 + s.saturation), h: uniform(-s.hue, s.hue))
+    var rgb = [Float](repeating: 0, count: width * height * 3)
+    image.pixels.withUnsafeBufferPointer { src in
+        for oy in 0..<height {
+            for ox in 0..<width {
+                let sx = x0 + (Float(flip ? width - 1 - ox : ox) + 0.5) * cropW / Float(width) - 0.5
+                let sy = y0 + (Float(oy) + 0.5) * cropH / Float(height) - 0.5
+                let pixel = bilinear(src, image.width, image.height, sx, sy)
+                let o = (oy * width + ox) * 3
+                rgb[o] = pixel.0; rgb[o + 1] = pixel.1; rgb[o + 2] = pixel.2
+            }
+        }
+    }
+    colorJitter(&rgb, brightness: jitter.b, contrast: jitter.c, saturation: jitter.s, hue: jitter.h)
+    s.randAugment?.apply(&rgb, width: width, height: height, rng: &rng)
+    writeNormalized(rgb, area: width * height, normalization: normalization, into: out)
 }
 
 /// Writes the validation view of `image`: resized to width×height and normalised, [3, height, width].

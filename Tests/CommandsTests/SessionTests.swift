@@ -53,7 +53,62 @@ final class SessionTests: XCTestCase {
         for name in ["load PATH", "train N", "eval [val | train]", "calibrate [TASK]", "record FILE.md | record stop", "quit"] {
             XCTAssertTrue(text.contains(name), name)
         }
-        XCTAssertEqual(h.run("help train").1, "usage: train N\n  train N epochs with the current settings (Ctrl-C stops after the current step)\nexample: train 5")
+        XCTAssertEqual(h.run("help train").1, "usage: train N\n  train N epochs with the current settings, validating as it goes (Ctrl-C stops after the current step)\nexample: train 5")
+    }
+
+    func testLearningRateFindPrintsAChartASuggestionAndAPictureAndNamesABadTask() throws {
+        let h = Harness()
+        h.run("load data")
+        h.run("model tiny")
+        let before = h.session.trainer!.model.checkpointTensors().map(\.tensor.scalars)
+        let (result, text) = h.run("lr find 颜色")
+        XCTAssertEqual(result, .success, text)
+        let lines = text.components(separatedBy: "\n")
+        XCTAssertTrue(lines[0].hasPrefix("lr find: ") && lines[0].contains(" steps of task 颜色 at batch 4; weights, batch-norm statistics and optimizer state put back"), text)
+        XCTAssertTrue(lines.contains { $0.contains(" │") && $0.contains("•") }, "a terminal chart: \(text)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("suggested lr ") || $0.hasPrefix("no suggestion") }, text)
+        XCTAssertEqual(lines.last, "wrote plots/lr_find.png")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: h.root + "/plots/lr_find.png"))
+        XCTAssertEqual(h.session.trainer!.model.checkpointTensors().map(\.tensor.scalars), before)
+        XCTAssertEqual(h.run("lr find 形状").1, "error: lr find: no task '形状'; tasks: 印花, 颜色")
+        XCTAssertEqual(h.run("lr go").0, .failure)
+    }
+
+    func testSetTeacherLoadsACheckpointOfTheSameTasksAndNamesWhatIsWrong() throws {
+        let h = Harness()
+        XCTAssertEqual(h.run("set teacher t.safetensors").1.components(separatedBy: "\n").first,
+                       "set teacher: no model yet; build one (model tiny|resnet18|darknet) or open one first")
+        h.run("load data")
+        h.run("model tiny")
+        h.run("train 1")
+        XCTAssertEqual(h.run("save t.safetensors").0, .success)
+        XCTAssertEqual(h.run("set teacher t.safetensors").1, "teacher = t.safetensors")
+        XCTAssertEqual(h.run("set distill 0.7").1, "distill = 0.7")
+        XCTAssertEqual(h.run("train 1").0, .success)
+        let missing = h.run("set teacher nothere.safetensors")
+        XCTAssertEqual(missing.0, .failure)
+        XCTAssertTrue(missing.1.contains("nothere.safetensors"), missing.1)
+        XCTAssertTrue(missing.1.hasSuffix("it stays t.safetensors"), missing.1)
+        h.session.settings.training.inputWidth = 20
+        h.session.settings.training.inputHeight = 20
+        h.run("model tiny")
+        XCTAssertTrue(h.run("set teacher t.safetensors").1.hasPrefix("set teacher: t.safetensors takes 16x16 images, the model 20x20"))
+        XCTAssertEqual(h.run("set teacher off").1, "teacher = off")
+    }
+
+    func testLearningRateAutoTrainsAtTheSweepsSuggestion() throws {
+        let h = Harness()
+        h.run("load data")
+        h.run("model tiny")
+        XCTAssertEqual(h.run("set lr auto").1, "lr = auto")
+        let (result, text) = h.run("train 1")
+        XCTAssertEqual(result, .success, text)
+        let lines = text.components(separatedBy: "\n")
+        let suggested = try XCTUnwrap(lines.first?.components(separatedBy: "lr auto: lr find suggests ").last?.split(separator: " ").first)
+        XCTAssertTrue(lines[0].contains(" (the rate at the smoothed loss's minimum ÷ 10) after "), lines[0])
+        XCTAssertTrue(lines[1].hasPrefix("plan: lr \(suggested), cosine over epochs 1–1"), text)
+        XCTAssertEqual(h.run("set lr 0.2").1, "lr = 0.2")
+        XCTAssertTrue(h.run("train 1").1.hasPrefix("plan: lr 0.2, "))
     }
 
     func testUnknownCommandsGetTheNearestNamesAndWrongArgumentsTheUsage() {
@@ -69,11 +124,17 @@ final class SessionTests: XCTestCase {
     func testSetValidatesAndChangesNothingWhenRefused() {
         let h = Harness()
         XCTAssertEqual(h.run("set lr 0.2").1, "lr = 0.2")
-        XCTAssertEqual(h.run("set lr 50").1, "error: set lr: '50' is not allowed; allowed: 1e-06 to 10.0; it stays 0.2")
+        XCTAssertEqual(h.run("set lr 50").1, "error: set lr: '50' is not allowed; allowed: 1e-06 to 10.0, or auto; it stays 0.2")
         XCTAssertEqual(h.run("set batch 1").1, "error: set batch: '1' is not allowed; allowed: whole number 2 to 4096; it stays 4")
+        XCTAssertEqual(h.run("set randaugment 2,9").1, "randaugment = 2,9.0")
+        XCTAssertEqual(h.run("set randaugment 11,9").1,
+                       "error: set randaugment: '11,9' is not allowed; allowed: N,M (N 1 to 10 operations, magnitude M 0 to 10) or off; it stays 2,9.0")
+        XCTAssertEqual(h.run("set keep worst").1, "error: set keep: 'worst' is not allowed; allowed: best or last; it stays last")
+        XCTAssertEqual(h.run("set augment strong").1, "error: set augment: 'strong' is not allowed; allowed: auto or off or light or full; it stays auto")
+        XCTAssertEqual(h.run("set patience -1").1, "error: set patience: '-1' is not allowed; allowed: whole number 0 to 100000; it stays 0")
         XCTAssertEqual(h.run("set sched cosine").1, "error: set: unknown key 'sched'; did you mean schedule? (set lists them)")
         XCTAssertEqual(h.run("set size 48x32").1, "size = 48x32")
-        XCTAssertEqual(h.run("set schedule linear").1, "error: set schedule: 'linear' is not allowed; allowed: step or cosine; it stays step")
+        XCTAssertEqual(h.run("set schedule linear").1, "error: set schedule: 'linear' is not allowed; allowed: step or cosine or onecycle; it stays cosine")
         XCTAssertTrue(h.run("set").1.contains("smoothing"))
     }
 
@@ -105,12 +166,23 @@ final class SessionTests: XCTestCase {
         XCTAssertTrue(h.run("model tiny").1.hasPrefix("model tiny: "))
         let (trained, log) = h.run("train 2")
         XCTAssertEqual(trained, .success, log)
-        XCTAssertTrue(log.hasPrefix("epoch 1  印花 loss "), log)
-        XCTAssertTrue(log.contains("\nepoch 2  印花 loss "), log)
+        let lines = log.components(separatedBy: "\n")
+        XCTAssertEqual(lines.first, "plan: lr 0.05, cosine over epochs 1–2 (this run), batch 4, augment off (auto for 2 epochs), hflip off")
+        XCTAssertEqual(lines.count, 5, log)
+        XCTAssertEqual(lines.last, "log: logs/train_history.csv")
+        let csv = try String(contentsOfFile: h.root + "/logs/train_history.csv", encoding: .utf8).components(separatedBy: "\n")
+        XCTAssertEqual(csv.first, EpochCSVLog.header)
+        XCTAssertEqual(csv.dropFirst().map { $0.split(separator: ",").prefix(2).joined(separator: ",") }, ["1,印花", "1,颜色", "2,印花", "2,颜色", ""])
+        for (index, line) in lines[1...2].enumerated() {
+            XCTAssertTrue(line.hasPrefix("epoch \(index + 1)  印花 loss "), line)
+            XCTAssertEqual(line.components(separatedBy: " val ").count, 3, "validation of both tasks: \(line)")
+        }
+        XCTAssertTrue(lines[3].hasPrefix("best val top-1: 印花 epoch "), log)
+        XCTAssertTrue(lines[3].contains(", 颜色 epoch "), log)
         let (evaluated, table) = h.run("eval")
         XCTAssertEqual(evaluated, .success, table)
         XCTAssertTrue(table.contains("log: logs/VAL_印花_ConfusionMatrix_"), table)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: h.root + "/logs").count, 2)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: h.root + "/logs").count, 3, "two evaluation logs and the training CSV")
         let (calibrated, report) = h.run("calibrate")
         XCTAssertEqual(calibrated, .success, report)
         XCTAssertTrue(report.contains("cross-fitted (T "), report)
@@ -163,7 +235,7 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(other.run("run s.mtmc").1, "mtmc> set lr 0.03\nlr = 0.03\nmtmc> set seed 9\nseed = 9")
         try "set lr 0.5\nset lr 99\nset lr 0.6\n".write(toFile: other.root + "/bad.mtmc", atomically: true, encoding: .utf8)
         XCTAssertEqual(other.run("run bad.mtmc").1,
-                       "mtmc> set lr 0.5\nlr = 0.5\nmtmc> set lr 99\nerror: set lr: '99' is not allowed; allowed: 1e-06 to 10.0; it stays 0.5\nerror: run: stopped at bad.mtmc:2")
+                       "mtmc> set lr 0.5\nlr = 0.5\nmtmc> set lr 99\nerror: set lr: '99' is not allowed; allowed: 1e-06 to 10.0, or auto; it stays 0.5\nerror: run: stopped at bad.mtmc:2")
     }
 
     func testRecordWritesAMarkdownNotebook() throws {
@@ -193,7 +265,7 @@ final class SessionTests: XCTestCase {
         h.run("load data")
         XCTAssertEqual(completions(before: [], word: "tr", in: h.session), ["train"])
         XCTAssertEqual(completions(before: ["set"], word: "sch", in: h.session), ["schedule"])
-        XCTAssertEqual(completions(before: ["set", "schedule"], word: "", in: h.session), ["step", "cosine"])
+        XCTAssertEqual(completions(before: ["set", "schedule"], word: "", in: h.session), ["step", "cosine", "onecycle"])
         XCTAssertEqual(completions(before: ["show", "calib"], word: "人", in: h.session), ["人物"])
         XCTAssertEqual(completions(before: ["eval"], word: "", in: h.session), ["val", "train"])
         try FileManager.default.createDirectory(atPath: h.root + "/my pictures 图片", withIntermediateDirectories: true)

@@ -28,6 +28,7 @@ final class TrainingTests: XCTestCase {
         _ = tree
         var s = Self.settings()
         s.learningRate = 0.01
+        s.augment = .full; s.horizontalFlip = true  // these flat-shaded images need the affine's edges to learn from in 6 epochs
         let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: s)
         let before = try evaluate(trainer.model, on: dataset, phase: "train", settings: s).map(\.loss)
         let (records, stop) = try trainer.train(epochs: 6, on: dataset)
@@ -60,7 +61,9 @@ final class TrainingTests: XCTestCase {
     func testCancellingMidEpochKeepsCountersConsistentAndMarksThePartialEpoch() throws {
         let (tree, dataset) = try Self.easyDataset()
         _ = tree
-        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: Self.settings())
+        var s = Self.settings()
+        s.validateEvery = 0  // validation polls too; this test counts the training steps' polls
+        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: s)
         var polls = 0
         // An epoch is 6 steps (12 + 12 balanced samples, batch 4); cancel at the 9th poll: after step 2 of epoch 2.
         let (records, stop) = try trainer.train(epochs: 3, on: dataset, isCancelled: { polls += 1; return polls > 8 })
@@ -70,6 +73,26 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(records.map(\.partial), [false, true])
         XCTAssertEqual(records.last!.steps, 2)
         XCTAssertEqual(try trainer.train(epochs: 1, on: dataset).records.first?.epoch, 1)
+    }
+
+    /// Runs `body` with one thread, where training is bit-reproducible.
+    static func onOneThread<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = Threads.count
+        Threads.count = 1
+        defer { Threads.count = saved }
+        return try body()
+    }
+
+    /// A tiny two-head trainer (2 and 3 classes, seed 1) on `settings()`, changed by `configure`.
+    static func trainer(_ configure: (inout TrainingSettings) -> Void = { _ in }) -> Trainer {
+        var s = settings()
+        configure(&s)
+        return Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: s)
+    }
+
+    /// Every weight and running statistic (of every task), as numbers.
+    static func fullModel(_ trainer: Trainer) -> [[Float]] {
+        trainer.model.checkpointTensors().map(\.tensor.scalars)
     }
 
     /// Every weight, running statistic (of every task) and momentum buffer, as numbers.

@@ -61,7 +61,10 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(lines[1], "size = #x#")
         XCTAssertTrue(lines.contains("task 印花: # classes, # train, # val"), output)
         XCTAssertTrue(lines.contains("model tiny: # parameters, # features, heads 印花 (# classes), 颜色 (# classes)"), output)
-        XCTAssertEqual(lines.last { !$0.isEmpty }, "epoch #  印花 loss # top# #%  颜色 loss # top# #%  # img/s  lr #")
+        let trainLines = Array(lines.drop { !$0.hasPrefix("mtmc> train") }.dropFirst().filter { !$0.isEmpty })
+        XCTAssertEqual(trainLines, ["plan: lr #, cosine over epochs #–# (this run), batch #, augment off (auto for # epochs), hflip off",
+                                    "epoch #  印花 loss # top# #% val # #%  颜色 loss # top# #% val # #%  # img/s  lr #",
+                                    "best val top#: 印花 epoch # (#%), 颜色 epoch # (#%)", "log: logs/train_history.csv"])
         XCTAssertFalse(output.contains("\u{1B}"), "no control characters when output is not a terminal")
     }
 
@@ -75,7 +78,7 @@ final class EndToEndTests: XCTestCase {
             mtmc> set lr 0.5
             lr = 0.5
             mtmc> set lr 99
-            error: set lr: '99' is not allowed; allowed: 1e-06 to 10.0; it stays 0.5
+            error: set lr: '99' is not allowed; allowed: 1e-06 to 10.0, or auto; it stays 0.5
             error: stopped at bad.mtmc:2
 
             """)
@@ -93,7 +96,7 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(c.output, "mtmc> set lr 0.5\nlr = 0.5\nmtmc> set seed 3\nseed = 3\n")
         let piped = try MTMC.run([], stdin: "set lr 0.5\nset batch 1\nset lr 0.7\n")
         XCTAssertEqual(piped.status, 1)
-        XCTAssertEqual(piped.output, "lr = 0.5\nerror: set batch: '1' is not allowed; allowed: whole number 2 to 4096; it stays 32\nerror: stopped at <stdin>:2\n")
+        XCTAssertEqual(piped.output, "lr = 0.5\nerror: set batch: '1' is not allowed; allowed: whole number 2 to 4096; it stays 64\nerror: stopped at <stdin>:2\n")
         XCTAssertEqual(try MTMC.run([], stdin: "help\nquit\nset lr 0.2\n").status, 0)
     }
 
@@ -116,10 +119,13 @@ final class EndToEndTests: XCTestCase {
         try script.write(toFile: folder + "/quick.mtmc", atomically: true, encoding: .utf8)
         let (status, output) = try MTMC.run(["quick.mtmc"], in: folder)
         XCTAssertEqual(status, 0, output)
-        for expected in ["mtmc> calibrate", "class 条纹 (task 印花)", "wrote calibration.json", "wrote plots/calib_印花.png",
+        for expected in ["plan: lr 0.05, cosine over epochs 1–2 (this run), batch 64, augment off (auto for 2 epochs), hflip off",
+                         "best val top-1: 印花 epoch ", "log: logs/train_history.csv", "mtmc> calibrate", "class 条纹 (task 印花)", "wrote calibration.json", "wrote plots/calib_印花.png",
                          "wrote plots/reliability_印花.png", "wrote plots/confusion_印花.png", "wrote plots/history.png", "saved quickstart.safetensors"] {
             XCTAssertTrue(output.contains(expected), "missing '\(expected)' in:\n\(output)")
         }
+        let csv = try String(contentsOfFile: folder + "/logs/train_history.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(csv.map { $0.split(separator: ",").prefix(2).joined(separator: ",") }, ["epoch,task", "1,印花", "1,颜色", "2,印花", "2,颜色"])
         for picture in ["calib_印花", "reliability_印花", "confusion_印花", "history"] {
             let data = try Data(contentsOf: URL(fileURLWithPath: "\(folder)/plots/\(picture).png"))
             XCTAssertEqual(Array(data.prefix(4)), [0x89, 0x50, 0x4E, 0x47])

@@ -4,9 +4,15 @@ import Foundation
 public struct Series {
     public let name: String
     public let points: [(x: Double, y: Double)]
-    public init(name: String, points: [(x: Double, y: Double)]) {
+    /// Palette index; nil takes the series' position (two series of one task share a colour).
+    public var color: Int?
+    public var dashed = false
+
+    public init(name: String, points: [(x: Double, y: Double)], color: Int? = nil, dashed: Bool = false) {
         self.name = name
         self.points = points
+        self.color = color
+        self.dashed = dashed
     }
 }
 
@@ -22,6 +28,8 @@ public struct Panel {
     public var bars: [(x: Double, width: Double, height: Double)] = []
     /// A dashed diagonal y = x (perfect calibration).
     public var diagonal = false
+    /// Ticks on the x axis at whole numbers only (epochs).
+    public var wholeX = false
 
     public init(title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) {
         self.title = title
@@ -40,12 +48,15 @@ public struct Panel {
         // A pixel position as Int: data far off the panel (or not finite) lands just outside it instead of trapping.
         func pixel(_ v: Double) -> Int { v.isFinite ? Int(min(max(v, -1_000_000), 1_000_000)) : -1_000_000 }
         font.draw(title, x: left, y: y + 24, size: 18, color: .black, on: &canvas)
-        for i in 0...5 {
-            let vx = xRange.lowerBound + span * Double(i) / 5, vy = yRange.lowerBound + ySpan * Double(i) / 5
+        let xTicks = NiceTicks(xRange, whole: wholeX), yTicks = NiceTicks(yRange)
+        for vx in xTicks.values {
             canvas.line(px(vx), Double(top), px(vx), Double(bottom), color: .light, thickness: 1)
-            canvas.line(Double(left), py(vy), Double(right), py(vy), color: .light, thickness: 1)
-            let xt = Panel.tick(vx), yt = Panel.tick(vy)
+            let xt = xTicks.label(vx)
             font.draw(xt, x: pixel(px(vx)) - font.width(xt, size: 13) / 2, y: bottom + 18, size: 13, color: .black, on: &canvas)
+        }
+        for vy in yTicks.values {
+            canvas.line(Double(left), py(vy), Double(right), py(vy), color: .light, thickness: 1)
+            let yt = yTicks.label(vy)
             font.draw(yt, x: left - 8 - font.width(yt, size: 13), y: pixel(py(vy)) + 5, size: 13, color: .black, on: &canvas)
         }
         canvas.line(Double(left), Double(bottom), Double(right), Double(bottom), color: .black, thickness: 1.5)
@@ -65,8 +76,16 @@ public struct Panel {
             }
         }
         for (index, s) in series.enumerated() {
-            let color = RGB.palette[index % RGB.palette.count]
-            for (p, q) in zip(s.points, s.points.dropFirst()) { canvas.line(px(p.x), py(p.y), px(q.x), py(q.y), color: color, thickness: 2) }
+            let color = RGB.palette[(s.color ?? index) % RGB.palette.count]
+            for (p, q) in zip(s.points, s.points.dropFirst()) {
+                guard s.dashed else { canvas.line(px(p.x), py(p.y), px(q.x), py(q.y), color: color, thickness: 2); continue }
+                // Six dashes per segment, so a dashed line reads as one at any number of epochs.
+                for d in stride(from: 0, to: 12, by: 2) {
+                    let a = Double(d) / 12, b = Double(d + 1) / 12
+                    canvas.line(px(p.x + (q.x - p.x) * a), py(p.y + (q.y - p.y) * a), px(p.x + (q.x - p.x) * b), py(p.y + (q.y - p.y) * b),
+                                color: color, thickness: 2)
+                }
+            }
             if s.points.count == 1 { canvas.line(px(s.points[0].x), py(s.points[0].y), px(s.points[0].x), py(s.points[0].y), color: color, thickness: 5) }
         }
         // Legend, top right inside the plot area.
@@ -75,15 +94,17 @@ public struct Panel {
         let legendWidth = (names.map { font.width($0, size: 14) }.max() ?? 0) + 36
         let lx = right - legendWidth - 8, ly = top + 8
         canvas.fill(x: lx, y: ly, width: legendWidth, height: names.count * 20 + 8, color: RGB(250, 250, 250))
-        for (i, name) in series.map(\.name).enumerated() where !name.isEmpty {
-            let color = RGB.palette[i % RGB.palette.count]
-            canvas.line(Double(lx + 6), Double(ly + 14 + i * 20), Double(lx + 24), Double(ly + 14 + i * 20), color: color, thickness: 3)
+        for (i, s) in series.enumerated() where !s.name.isEmpty {
+            let color = RGB.palette[(s.color ?? i) % RGB.palette.count], name = s.name
+            let yl = Double(ly + 14 + i * 20)
+            if s.dashed {
+                canvas.line(Double(lx + 6), yl, Double(lx + 12), yl, color: color, thickness: 3)
+                canvas.line(Double(lx + 18), yl, Double(lx + 24), yl, color: color, thickness: 3)
+            } else {
+                canvas.line(Double(lx + 6), yl, Double(lx + 24), yl, color: color, thickness: 3)
+            }
             font.draw(name, x: lx + 30, y: ly + 19 + i * 20, size: 14, color: .black, on: &canvas)
         }
-    }
-
-    static func tick(_ v: Double) -> String {
-        abs(v) >= 100 ? String(format: "%.0f", v) : abs(v - v.rounded()) < 1e-9 ? String(format: "%.0f", v) : String(format: "%.2f", v)
     }
 }
 

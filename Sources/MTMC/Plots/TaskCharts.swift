@@ -46,16 +46,25 @@ public func reliabilityChart(_ e: TaskEvaluation, temperature: Double, font: Fon
     return canvas
 }
 
-/// Training curves: loss and top-1 per task per epoch.
+/// Training curves per task per epoch: loss and top-1, train solid and val dashed in the task's colour.
 public func historyChart(_ records: [EpochRecord], tasks: [String], font: FontRasterizer) -> Canvas {
     let epochs = records.map { Double($0.epoch + 1) }
-    let maxLoss = records.flatMap { $0.tasks.map(\.loss) }.max() ?? 1
-    var loss = Panel(title: "training loss per task", xLabel: "epoch", yLabel: "loss", xRange: (epochs.first ?? 0)...max(epochs.last ?? 1, (epochs.first ?? 0) + 1),
-                     yRange: 0...max(maxLoss, 0.01))
-    var top1 = Panel(title: "training top-1 per task", xLabel: "epoch", yLabel: "top-1", xRange: loss.xRange, yRange: 0...1)
+    let validated = records.filter { $0.validation != nil }
+    let losses = records.flatMap { $0.tasks.map(\.loss) } + validated.flatMap { $0.validation!.map(\.loss) }
+    let first = epochs.first ?? 1
+    var loss = Panel(title: "loss per task (train solid, val dashed)", xLabel: "epoch", yLabel: "loss",
+                     xRange: first...max(epochs.last ?? 1, first + 1), yRange: 0...NiceTicks.ceiling(max(losses.filter(\.isFinite).max() ?? 1, 0.01)))
+    loss.wholeX = true
+    var top1 = Panel(title: "top-1 per task (train solid, val dashed)", xLabel: "epoch", yLabel: "top-1", xRange: loss.xRange, yRange: 0...1)
+    top1.wholeX = true
     for (t, name) in tasks.enumerated() {
-        loss.series.append(Series(name: name, points: zip(epochs, records).map { ($0, t < $1.tasks.count ? $1.tasks[t].loss : 0) }))
-        top1.series.append(Series(name: name, points: zip(epochs, records).map { ($0, t < $1.tasks.count ? $1.tasks[t].top1 : 0) }))
+        let train = zip(epochs, records).filter { t < $1.tasks.count }
+        loss.series.append(Series(name: "\(name) train", points: train.map { ($0, $1.tasks[t].loss) }, color: t))
+        top1.series.append(Series(name: "\(name) train", points: train.map { ($0, $1.tasks[t].top1) }, color: t))
+        let val = validated.compactMap { r in r.validation.flatMap { t < $0.count && $0[t].images > 0 ? (Double(r.epoch + 1), $0[t]) : nil } }
+        guard !val.isEmpty else { continue }
+        loss.series.append(Series(name: "\(name) val", points: val.map { ($0.0, $0.1.loss) }, color: t, dashed: true))
+        top1.series.append(Series(name: "\(name) val", points: val.map { ($0.0, $0.1.top1) }, color: t, dashed: true))
     }
     var canvas = Canvas(width: 1200, height: 560)
     loss.draw(on: &canvas, x: 0, y: 0, width: 600, height: 560, font: font)

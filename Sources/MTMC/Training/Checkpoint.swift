@@ -38,6 +38,10 @@ public struct Checkpoint {
     public var optimizerState: [String: Tensor]
     /// The last evaluation saved with the model (StoredEvaluations), empty when none was.
     public var evaluations: [TaskEvaluation] = []
+    /// With `set ema`: the weights training goes on from (`training.<name>`; the model tensors hold the average)
+    /// and how many updates the average has had.
+    public var trainingTensors: [String: Tensor] = [:]
+    public var averageUpdates: Int?
 
     /// Writes the trainer's model, optimizer and counters.
     public static func save(trainer: Trainer, tasks: [TaskClasses], calibration: String?, evaluations: [TaskEvaluation] = [],
@@ -46,6 +50,7 @@ public struct Checkpoint {
         var tensors = model.checkpointTensors()
         tensors += trainer.optimizer.state().map { ("optimizer." + $0.name, $0.tensor) }
         tensors += StoredEvaluations.tensors(evaluations)
+        tensors += (trainer.trainingWeights ?? []).map { ("training." + $0.name, $0.tensor) }
         var metadata: [String: String] = [
             "format": format,
             "format_version": String(formatVersion),
@@ -64,6 +69,7 @@ public struct Checkpoint {
         }
         if let calibration { metadata["calibration"] = calibration }
         metadata["evaluation"] = StoredEvaluations.metadata(evaluations)
+        if let average = trainer.average { metadata["ema_updates"] = String(average.updates) }
         try SafeTensorsFile.write(tensors, metadata: metadata, to: path)
     }
 
@@ -97,9 +103,12 @@ public struct Checkpoint {
             return value
         }
         var model: [String: Tensor] = [:], optimizer: [String: Tensor] = [:], stored: [String: Tensor] = [:]
+        var training: [String: Tensor] = [:]
         for (name, tensor) in file.tensors {
             if name.hasPrefix("optimizer.") {
                 optimizer[String(name.dropFirst("optimizer.".count))] = tensor
+            } else if name.hasPrefix("training.") {
+                training[String(name.dropFirst("training.".count))] = tensor
             } else if name.hasPrefix("evaluation.") {
                 stored[name] = tensor
             } else {
@@ -127,10 +136,18 @@ public struct Checkpoint {
         } catch let error as CheckpointMetadataError {
             throw fail(error.reason)
         }
-        return Checkpoint(architecture: architecture, tasks: tasks, settings: settings, normalization: Normalization(mean: mean, std: std),
-                          sharedStatistics: m["bn_statistics"] == "shared", epochsCompleted: epoch, history: history,
-                          calibration: m["calibration"], calibrationTables: calibration.tables, calibrationLeftOut: calibration.leftOut,
-                          modelTensors: model, optimizerState: optimizer, evaluations: evaluations)
+        var averageUpdates: Int?
+        if let text = m["ema_updates"] {
+            guard let n = Int(text), SettingRanges.epochsCompleted.contains(n) else { throw fail("metadata ema_updates is malformed or out of range") }
+            averageUpdates = n
+        }
+        var checkpoint = Checkpoint(architecture: architecture, tasks: tasks, settings: settings, normalization: Normalization(mean: mean, std: std),
+                                    sharedStatistics: m["bn_statistics"] == "shared", epochsCompleted: epoch, history: history,
+                                    calibration: m["calibration"], calibrationTables: calibration.tables, calibrationLeftOut: calibration.leftOut,
+                                    modelTensors: model, optimizerState: optimizer, evaluations: evaluations)
+        checkpoint.trainingTensors = training
+        checkpoint.averageUpdates = averageUpdates
+        return checkpoint
     }
 
     /// A trainer holding the checkpoint's model, optimizer state and counters.
@@ -142,6 +159,13 @@ public struct Checkpoint {
         trainer.normalization = normalization
         try trainer.optimizer.loadState(optimizerState)
         trainer.restore(epochsCompleted: epochsCompleted, history: history)
+        if let updates = averageUpdates { trainer.average = WeightAverage(model.checkpointTensors(), updates: updates) }
+        if !trainingTensors.isEmpty {
+            // Checked now, so a damaged file fails at open rather than at the next train.
+            let check = MultiTaskModel(architecture: architecture, classesPerTask: tasks.map(\.classes.count), seed: settings.seed)
+            try check.loadCheckpointTensors(trainingTensors)
+            trainer.trainingWeights = check.checkpointTensors()
+        }
         return trainer
     }
 

@@ -8,11 +8,21 @@ public enum SettingRanges {
     public static let batchSize = 2...4096
     public static let stepEvery = 1...100_000
     public static let stepGamma: ClosedRange<Double> = 0.001...1
-    public static let epochs = 1...100_000
+    /// 0: each `train N` plans its schedule over its own N epochs.
+    public static let epochs = 0...100_000
     public static let warmupEpochs = 0...1000
     public static let labelSmoothing: ClosedRange<Double> = 0...0.5
     public static let mixupAlpha: ClosedRange<Double> = 0...10
     public static let adaptiveEvery = 0...10_000
+    public static let cutMixAlpha: ClosedRange<Double> = 0...10
+    /// RandAugment operations per image (0 is off) and their magnitude.
+    public static let randAugmentCount = 0...10
+    public static let randAugmentMagnitude: ClosedRange<Double> = 0...10
+    public static let validateEvery = 0...100_000
+    public static let patience = 0...100_000
+    public static let distillTemperature: ClosedRange<Double> = 0.1...100
+    public static let distillWeight: ClosedRange<Double> = 0...1
+    public static let emaDecay: ClosedRange<Double> = 0...0.99999
     public static let inputSide = 8...1024
     /// Seeds are below 2^63 (they are written as JSON numbers, which readers keep exact up to there).
     public static let seedLimit: UInt64 = 1 << 63
@@ -32,11 +42,16 @@ extension TrainingSettings {
         let floats: [(String, Float, ClosedRange<Double>)] = [
             ("lr", learningRate, R.learningRate), ("momentum", momentum, R.momentum), ("wd", weightDecay, R.weightDecay),
             ("gamma", stepGamma, R.stepGamma), ("smoothing", labelSmoothing, R.labelSmoothing), ("mixup", mixupAlpha, R.mixupAlpha),
+            ("cutmix", cutMixAlpha, R.cutMixAlpha), ("randaugment magnitude", randAugmentMagnitude, R.randAugmentMagnitude),
+            ("distilltemp", distillTemperature, R.distillTemperature), ("distill", distillWeight, R.distillWeight),
+            ("ema", emaDecay, R.emaDecay),
         ]
         let ints: [(String, Int, ClosedRange<Int>)] = [
             ("batch", batchSize, R.batchSize), ("step", stepEvery, R.stepEvery), ("epochs", epochs, R.epochs),
             ("warmup", warmupEpochs, R.warmupEpochs), ("adaptive", adaptiveEvery, R.adaptiveEvery),
             ("size width", inputWidth, R.inputSide), ("size height", inputHeight, R.inputSide),
+            ("randaugment", randAugmentCount, R.randAugmentCount), ("validate", validateEvery, R.validateEvery),
+            ("patience", patience, R.patience),
         ]
         return floats.filter { !R.contains($0.2, $0.1) }.map { "\($0.0) \($0.1)" }
             + ints.filter { !$0.2.contains($0.1) }.map { "\($0.0) \($0.1)" }

@@ -3,27 +3,6 @@ import Engine
 import Foundation
 import Vision
 
-/// Loss, top-1 and speed of one task in one epoch.
-public struct TaskEpochStatistics: Codable, Equatable {
-    public var images = 0
-    public var lossSum = 0.0
-    public var correct = 0
-    public var seconds = 0.0
-
-    public var loss: Double { images == 0 ? 0 : lossSum / Double(images) }
-    public var top1: Double { images == 0 ? 0 : Double(correct) / Double(images) }
-    public var imagesPerSecond: Double { seconds == 0 ? 0 : Double(images) / seconds }
-}
-
-/// One epoch of training: per-task statistics; `partial` when it was cancelled or stopped before its end.
-public struct EpochRecord: Codable, Equatable {
-    public let epoch: Int
-    public var tasks: [TaskEpochStatistics]
-    public var partial: Bool
-    public var steps: Int
-    public var plannedSteps: Int
-}
-
 /// What the trainer reports after every step, for a progress display.
 public struct TrainingProgress {
     public let epoch: Int
@@ -47,6 +26,17 @@ public final class Trainer {
     /// Epochs fully completed; a cancelled epoch is recorded in `history` as partial and not counted.
     public private(set) var epochsCompleted = 0
     public private(set) var history: [EpochRecord] = []
+    /// What the last `train` call's validation, `keepBest` and `patience` did.
+    public private(set) var lastRun = RunSummary()
+    /// Checks the model on the val images after an epoch; the evaluation `eval` runs, replaceable in tests
+    /// to script a validation sequence.
+    /// The weight average of `set ema`, updated after every step while it is on.
+    public internal(set) var average: WeightAverage?
+    /// While the model holds the average (between runs, with `set ema` on), the weights training goes on from.
+    public internal(set) var trainingWeights: [(name: String, tensor: Tensor)]?
+    /// `set teacher`: a trained model whose softened outputs join the loss, and the checkpoint it came from.
+    public var teacher: (model: MultiTaskModel, path: String)?
+    public var validator: (MultiTaskModel, Dataset, TrainingSettings, Normalization, () -> Bool) throws -> [TaskValidation] = Trainer.validate
 
     public init(model: MultiTaskModel, settings: TrainingSettings) {
         self.model = model
@@ -67,106 +57,219 @@ public final class Trainer {
         case nonFinite(String)
     }
 
-    /// Trains `epochs` epochs. Returns the records of this call and why it stopped early, if so. Cancelling
-    /// (polled between steps) leaves weights, optimizer and counters consistent. A non-finite loss,
-    /// gradient or updated weight (checked at every step, the epoch's last included) restores the
+    /// Trains `epochs` epochs as one run: the learning rate is planned over it (LearningRatePlan), the val
+    /// images are checked every `validateEvery` epochs and after the last, and `keepBest` and `patience` act on
+    /// those checks (`lastRun` says what they did). Returns the records of this call and why it stopped early,
+    /// if so. Cancelling (polled between steps) leaves weights, optimizer and counters consistent. A non-finite
+    /// loss, gradient or updated weight (checked at every step, the epoch's last included) restores the
     /// weights, running statistics and optimizer state of the epoch's start, and stops.
     public func train(epochs: Int, on dataset: Dataset, isCancelled: () -> Bool = { false },
-                      progress: (TrainingProgress) -> Void = { _ in }) throws -> (records: [EpochRecord], stop: Stop?) {
+                      progress: (TrainingProgress) -> Void = { _ in },
+                      epochEnded: (EpochRecord) -> Void = { _ in }) throws -> (records: [EpochRecord], stop: Stop?) {
         guard dataset.tasks.count == model.taskCount else {
             throw EngineError("train: the model has \(model.taskCount) heads but the dataset has \(dataset.tasks.count) tasks")
         }
+        applyOptimizerSettings()
+        try beginRun()
+        let run = Run(plan: LearningRatePlan(settings: settings, runStart: epochsCompleted, runLength: epochs),
+                      augmentation: settings.augmentation(runEpochs: epochs),
+                      mixer: BatchMixer(settings: settings), end: epochsCompleted + epochs)
+        var tracker = ValidationTracker(tasks: model.taskCount, patience: settings.patience)
+        var bestState: [(name: String, tensor: Tensor)]?
+        var records: [EpochRecord] = []
+        lastRun = RunSummary()
+        defer { lastRun.bestPerTask = tracker.bestPerTask; lastRun.best = tracker.best }
+
+        for _ in 0..<epochs {
+            var (record, stop) = try trainEpoch(dataset, run, isCancelled: isCancelled, progress: progress)
+            if stop == nil && !record.partial && shouldValidate(after: record, run: run) {
+                record.validation = try validateOrNil(dataset, isCancelled: isCancelled)
+                if record.validation == nil { stop = .cancelled }
+            }
+            if tracker.observe(record) && settings.keepBest { bestState = average?.tensors ?? model.checkpointTensors() }
+            records.append(record)
+            history.append(record)
+            epochEnded(record)
+            if case .nonFinite? = stop { return (records, stop) }
+            if stop == nil && tracker.shouldStop { lastRun.stoppedAfter = record.epoch }
+            if stop != nil || lastRun.stoppedAfter != nil {
+                try finishRun(bestState, tracker)
+                return (records, stop)
+            }
+            try adaptBalance(dataset, isCancelled: isCancelled)
+        }
+        try finishRun(bestState, tracker)
+        return (records, nil)
+    }
+
+    /// What every epoch of one run shares.
+    private struct Run {
+        let plan: LearningRatePlan
+        let augmentation: AugmentationSettings
+        let mixer: BatchMixer?
+        /// The model epoch count at which the run ends.
+        let end: Int
+    }
+
+    func applyOptimizerSettings() {
         optimizer.momentum = settings.momentum
         optimizer.nesterov = settings.nesterov
         optimizer.weightDecay = settings.weightDecay
         optimizer.exemptBiasAndNormFromDecay = settings.noBiasDecay
-        let schedule = settings.learningRateSchedule.schedule
-        let mixup = settings.mixupAlpha > 0 ? Mixup(alpha: settings.mixupAlpha) : nil
-        var records: [EpochRecord] = []
-
-        for _ in 0..<epochs {
-            let epoch = epochsCompleted
-            var rng = RandomGenerator.derived(seed: settings.seed, epoch)
-            var pipelineSeed = RandomGenerator.derived(seed: settings.seed, epoch, 1)
-            let quotas = balance.quotas(classSizes: dataset.tasks.map { $0.trainCounts.map(\.used) })
-            let plan = planEpoch(dataset, quotas: quotas, batchSize: settings.batchSize, rng: &rng)
-            let pipeline = BatchPipeline(plan: plan, cache: dataset.cache, inputSize: (settings.inputWidth, settings.inputHeight),
-                                         augmentation: settings.augmentation, normalization: normalization,
-                                         seed: pipelineSeed.next())
-            var record = EpochRecord(epoch: epoch, tasks: Array(repeating: TaskEpochStatistics(), count: model.taskCount),
-                                     partial: true, steps: 0, plannedSteps: plan.count)
-            model.setTraining(true)
-            // Weights are checked finite after every step, so they are finite here: the epoch's
-            // last-good state, which any non-finite loss, gradient or weight restores. Held by
-            // reference, it costs one copy of each weight and buffer per epoch, on its first update.
-            let epochStartState = (model: model.checkpointTensors(), optimizer: optimizer.state())
-            let epochStart = DispatchTime.now().uptimeNanoseconds
-            var stop: Stop?
-            for step in 0..<plan.count {
-                if isCancelled() { stop = .cancelled; break }
-                let stepStart = DispatchTime.now().uptimeNanoseconds
-                guard let batch = pipeline.next() else { break }
-                let classes = dataset.tasks[batch.task].classes.count
-                var inputs = batch.images, targets = oneHot(batch.labels, classes: classes)
-                if let mixup { (inputs, targets) = mixup.apply(images: batch.images, labels: batch.labels, classes: classes, rng: &rng) }
-
-                let logits = try model(Variable(inputs), task: batch.task)
-                let loss = try crossEntropy(logits, targetDistribution: targets, labelSmoothing: settings.labelSmoothing)
-                let place = "at epoch \(epoch + 1), step \(step + 1) (task \(dataset.tasks[batch.task].name))"
-                let restored = "restored the weights from the start of epoch \(epoch + 1)"
-                guard loss.value.scalar.isFinite else {
-                    try restore(epochStartState)
-                    stop = .nonFinite("loss became \(loss.value.scalar) \(place); \(restored)")
-                    break
-                }
-                optimizer.learningRate = schedule.rate(epoch: epoch, step: step, stepsPerEpoch: plan.count)
-                optimizer.zeroGrad()
-                try loss.backward()
-                do {
-                    try optimizer.step()  // changes nothing when a gradient is not finite
-                } catch {
-                    try restore(epochStartState)
-                    stop = .nonFinite("\(error) \(place); \(restored)")
-                    break
-                }
-                if let bad = model.namedParameters().first(where: { $0.variable.value.firstNonFinite != nil }) {
-                    try restore(epochStartState)
-                    stop = .nonFinite("the update made \(bad.name) non-finite \(place); \(restored)")
-                    break
-                }
-
-                let predictions = argmaxRows(logits.value)
-                var stats = record.tasks[batch.task]
-                stats.images += batch.labels.count
-                stats.lossSum += Double(loss.value.scalar) * Double(batch.labels.count)
-                stats.correct += zip(predictions, batch.labels).filter { $0 == $1 }.count
-                stats.seconds += Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9
-                record.tasks[batch.task] = stats
-                record.steps = step + 1
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
-                let imagesSoFar = record.tasks.reduce(0) { $0 + $1.images }
-                progress(TrainingProgress(epoch: epoch, task: batch.task, step: step + 1, steps: plan.count, loss: stats.loss,
-                                          imagesPerSecond: Double(imagesSoFar) / max(elapsed, 1e-9),
-                                          secondsRemaining: elapsed / Double(step + 1) * Double(plan.count - step - 1)))
-            }
-            optimizer.zeroGrad()
-            if stop == nil && record.steps == plan.count {
-                record.partial = false
-                epochsCompleted += 1
-            }
-            records.append(record)
-            history.append(record)
-            if let stop { return (records, stop) }
-            if settings.adaptiveEvery > 0 && epochsCompleted % settings.adaptiveEvery == 0 {
-                let evaluations = try evaluate(model, on: dataset, phase: "train", settings: settings, normalization: normalization,
-                                               isCancelled: isCancelled)
-                balance.mode = .adaptive(precision: evaluations.map { $0.precision.map { $0 ?? 0 } })
-            }
-        }
-        return (records, nil)
     }
 
-    private func restore(_ saved: (model: [(name: String, tensor: Tensor)], optimizer: [(name: String, tensor: Tensor)])) throws {
+    private func shouldValidate(after record: EpochRecord, run: Run) -> Bool {
+        settings.validateEvery > 0 && (epochsCompleted % settings.validateEvery == 0 || epochsCompleted == run.end)
+    }
+
+    /// The val figures per task, or nil when the user cancelled during validation (the epoch itself stands).
+    private func validateOrNil(_ dataset: Dataset, isCancelled: () -> Bool) throws -> [TaskValidation]? {
+        do {
+            guard settings.emaDecay > 0, let average else { return try validator(model, dataset, settings, normalization, isCancelled) }
+            // The average is what the run will end with, so it is what validation judges.
+            let current = model.checkpointTensors()
+            try model.loadCheckpointTensors(average.byName)
+            defer { try? model.loadCheckpointTensors(Dictionary(uniqueKeysWithValues: current.map { ($0.name, $0.tensor) })) }
+            return try validator(model, dataset, settings, normalization, isCancelled)
+        } catch where isCancelled() {
+            return nil
+        }
+    }
+
+    /// Training goes on from the weights it left, not from the average the model held between runs; the
+    /// average starts from the current weights when `set ema` is on and there is none yet.
+    private func beginRun() throws {
+        if let raw = trainingWeights {
+            try model.loadCheckpointTensors(Dictionary(uniqueKeysWithValues: raw.map { ($0.name, $0.tensor) }))
+            trainingWeights = nil
+        }
+        if settings.emaDecay == 0 { average = nil } else if average == nil { average = WeightAverage(model.checkpointTensors()) }
+    }
+
+    /// With `set ema` on, the model ends the run holding the average (what eval, predict and save then use);
+    /// then `keep best` may put back the best validated epoch's (averaged) weights.
+    private func finishRun(_ bestState: [(name: String, tensor: Tensor)]?, _ tracker: ValidationTracker) throws {
+        if settings.emaDecay > 0, let average {
+            trainingWeights = model.checkpointTensors()
+            try model.loadCheckpointTensors(average.byName)
+        }
+        try restoreBest(bestState, tracker)
+    }
+
+    /// `keep best`: the weights and running statistics of the run's best validated epoch, when it was not the
+    /// last one validated. The optimizer's momentum stays as it is: it describes the path, not a point.
+    private func restoreBest(_ state: [(name: String, tensor: Tensor)]?, _ tracker: ValidationTracker) throws {
+        guard settings.keepBest, let state, let best = tracker.best else { return }
+        guard best.epoch != history.last(where: { !$0.partial })?.epoch else { lastRun.bestWasLast = true; return }
+        try model.loadCheckpointTensors(Dictionary(uniqueKeysWithValues: state.map { ($0.name, $0.tensor) }))
+        lastRun.restoredEpoch = best.epoch
+    }
+
+    private func adaptBalance(_ dataset: Dataset, isCancelled: () -> Bool) throws {
+        guard settings.adaptiveEvery > 0 && epochsCompleted % settings.adaptiveEvery == 0 else { return }
+        let evaluations = try evaluate(model, on: dataset, phase: "train", settings: settings, normalization: normalization,
+                                       isCancelled: isCancelled)
+        balance.mode = .adaptive(precision: evaluations.map { $0.precision.map { $0 ?? 0 } })
+    }
+
+    /// Val loss and top-1 per task with the evaluation `eval` runs.
+    public static func validate(_ model: MultiTaskModel, _ dataset: Dataset, _ settings: TrainingSettings,
+                                _ normalization: Normalization, _ isCancelled: () -> Bool) throws -> [TaskValidation] {
+        try evaluate(model, on: dataset, phase: "val", settings: settings, normalization: normalization, isCancelled: isCancelled)
+            .map { TaskValidation(images: $0.labels.count, loss: $0.loss, top1: $0.top1) }
+    }
+
+    /// One epoch; the record is partial when it stopped early.
+    private func trainEpoch(_ dataset: Dataset, _ run: Run, isCancelled: () -> Bool,
+                            progress: (TrainingProgress) -> Void) throws -> (EpochRecord, Stop?) {
+        let epoch = epochsCompleted
+        var rng = RandomGenerator.derived(seed: settings.seed, epoch)
+        var pipelineSeed = RandomGenerator.derived(seed: settings.seed, epoch, 1)
+        let quotas = balance.quotas(classSizes: dataset.tasks.map { $0.trainCounts.map(\.used) })
+        let plan = planEpoch(dataset, quotas: quotas, batchSize: settings.batchSize, rng: &rng)
+        let pipeline = BatchPipeline(plan: plan, cache: dataset.cache, inputSize: (settings.inputWidth, settings.inputHeight),
+                                     augmentation: run.augmentation, normalization: normalization, seed: pipelineSeed.next())
+        var record = EpochRecord(epoch: epoch, tasks: Array(repeating: TaskEpochStatistics(), count: model.taskCount),
+                                 partial: true, steps: 0, plannedSteps: plan.count)
+        model.setTraining(true)
+        // Weights are checked finite after every step, so they are finite here: the epoch's
+        // last-good state, which any non-finite loss, gradient or weight restores. Held by
+        // reference, it costs one copy of each weight and buffer per epoch, on its first update.
+        let epochStartState = (model: model.checkpointTensors(), optimizer: optimizer.state()), epochStartAverage = average
+        let epochStart = DispatchTime.now().uptimeNanoseconds
+        var stop: Stop?
+        for step in 0..<plan.count {
+            if isCancelled() { stop = .cancelled; break }
+            let stepStart = DispatchTime.now().uptimeNanoseconds
+            guard let batch = pipeline.next() else { break }
+            let rate = run.plan.rate(epoch: epoch, step: step, stepsPerEpoch: plan.count)
+            let outcome = try trainStep(batch, classes: dataset.tasks[batch.task].classes.count, rate: rate, mixer: run.mixer, rng: &rng)
+            guard case .trained(let loss, let predictions) = outcome else {
+                if case .nonFinite(let what) = outcome {
+                    try restore(epochStartState)
+                    average = epochStartAverage
+                    stop = .nonFinite("\(what) at epoch \(epoch + 1), step \(step + 1) (task \(dataset.tasks[batch.task].name)); "
+                                      + "restored the weights from the start of epoch \(epoch + 1)")
+                }
+                break
+            }
+            record.add(task: batch.task, loss: loss, predictions: predictions, labels: batch.labels,
+                       seconds: Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9)
+            record.steps = step + 1
+            if settings.emaDecay > 0 { try average?.update(with: model.checkpointTensors(), decay: settings.emaDecay) }
+            progress(progressReport(record, task: batch.task, step: step, steps: plan.count, since: epochStart))
+        }
+        optimizer.zeroGrad()
+        if stop == nil && record.steps == plan.count {
+            record.partial = false
+            epochsCompleted += 1
+        }
+        record.learningRate = optimizer.learningRate
+        record.seconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
+        return (record, stop)
+    }
+
+    enum StepOutcome {
+        case trained(loss: Double, predictions: [Int])
+        /// What went non-finite; nothing of the step's update is kept by the caller.
+        case nonFinite(String)
+    }
+
+    /// Forward, loss, backward and update on one batch, with every non-finite value caught before it spreads.
+    func trainStep(_ batch: Batch, classes: Int, rate: Float, mixer: BatchMixer?,
+                           rng: inout RandomGenerator) throws -> StepOutcome {
+        var inputs = batch.images, targets = oneHot(batch.labels, classes: classes)
+        if let mixer { (inputs, targets) = mixer.apply(images: batch.images, labels: batch.labels, classes: classes, rng: &rng) }
+        let logits = try model(Variable(inputs), task: batch.task)
+        var loss = try crossEntropy(logits, targetDistribution: targets, labelSmoothing: settings.labelSmoothing)
+        if let teacher {
+            let distillation = Distillation(teacher: teacher.model, temperature: settings.distillTemperature, weight: settings.distillWeight)
+            loss = try distillation.loss(student: logits, hard: loss, teacherLogits: distillation.teacherLogits(inputs, task: batch.task))
+        }
+        guard loss.value.scalar.isFinite else { return .nonFinite("loss became \(loss.value.scalar)") }
+        optimizer.learningRate = rate
+        optimizer.zeroGrad()
+        try loss.backward()
+        do {
+            try optimizer.step()  // changes nothing when a gradient is not finite
+        } catch {
+            return .nonFinite("\(error)")
+        }
+        if let bad = model.namedParameters().first(where: { $0.variable.value.firstNonFinite != nil }) {
+            return .nonFinite("the update made \(bad.name) non-finite")
+        }
+        return .trained(loss: Double(loss.value.scalar), predictions: argmaxRows(logits.value))
+    }
+
+    private func progressReport(_ record: EpochRecord, task: Int, step: Int, steps: Int, since start: UInt64) -> TrainingProgress {
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let imagesSoFar = record.tasks.reduce(0) { $0 + $1.images }
+        return TrainingProgress(epoch: record.epoch, task: task, step: step + 1, steps: steps, loss: record.tasks[task].loss,
+                                imagesPerSecond: Double(imagesSoFar) / max(elapsed, 1e-9),
+                                secondsRemaining: elapsed / Double(step + 1) * Double(steps - step - 1))
+    }
+
+    func restore(_ saved: (model: [(name: String, tensor: Tensor)], optimizer: [(name: String, tensor: Tensor)])) throws {
         try model.loadCheckpointTensors(Dictionary(uniqueKeysWithValues: saved.model.map { ($0.name, $0.tensor) }))
         try optimizer.loadState(Dictionary(uniqueKeysWithValues: saved.optimizer.map { ($0.name, $0.tensor) }))
         optimizer.zeroGrad()

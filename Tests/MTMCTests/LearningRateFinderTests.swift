@@ -1,0 +1,81 @@
+import Engine
+import Foundation
+import MTMC
+import XCTest
+
+final class LearningRateFinderTests: XCTestCase {
+    func testTheSweepPutsBackWeightsStatisticsAndMomentumBitForBit() throws {
+        let (tree, dataset) = try TrainingTests.easyDataset()
+        _ = tree
+        let trainer = TrainingTests.trainer { $0.validateEvery = 0 }
+        _ = try trainer.train(epochs: 1, on: dataset)
+        let before = TrainingTests.fullState(trainer), rate = trainer.optimizer.learningRate
+        let sweep = try trainer.sweepLearningRate(on: dataset, from: 1e-4, to: 10, steps: 20)
+        XCTAssertGreaterThan(sweep.rates.count, 5)
+        XCTAssertEqual(sweep.rates[0], 1e-4, accuracy: 1e-10)
+        XCTAssertEqual(sweep.rates[1] / sweep.rates[0], Float(pow(1e5, 1.0 / 19)), accuracy: 1e-4, "exponential steps")
+        XCTAssertEqual(TrainingTests.fullState(trainer), before, "weights, every task's running statistics, momentum buffers")
+        XCTAssertEqual(trainer.optimizer.learningRate, rate)
+        XCTAssertEqual(trainer.epochsCompleted, 1)
+        XCTAssertEqual(trainer.history.count, 1)
+    }
+
+    func testBeforeAnyTrainingThereIsNoMomentumAfterTheSweep() throws {
+        let (tree, dataset) = try TrainingTests.easyDataset()
+        _ = tree
+        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1), settings: TrainingTests.settings())
+        let before = TrainingTests.fullState(trainer)
+        _ = try trainer.sweepLearningRate(on: dataset, task: 1, steps: 8)
+        XCTAssertEqual(TrainingTests.fullState(trainer), before)
+        XCTAssertTrue(trainer.optimizer.state().isEmpty, "no momentum buffer left behind")
+    }
+
+    func testTrainingAfterASweepIsTheTrainingWithoutOne() throws {
+        let (tree, dataset) = try TrainingTests.easyDataset()
+        _ = tree
+        try TrainingTests.onOneThread {
+            func weights(sweep: Bool) throws -> [[Float]] {
+                let trainer = TrainingTests.trainer { $0.validateEvery = 0 }
+                _ = try trainer.train(epochs: 1, on: dataset)
+                if sweep { _ = try trainer.sweepLearningRate(on: dataset, steps: 10) }
+                _ = try trainer.train(epochs: 1, on: dataset)
+                return TrainingTests.fullState(trainer)
+            }
+            XCTAssertEqual(try weights(sweep: true), try weights(sweep: false))
+        }
+    }
+
+    func testOnAFrozenBackboneTheSweepMovesOnlyTheHeadsAndPutsThemBack() throws {
+        let (tree, dataset) = try TrainingTests.easyDataset()
+        _ = tree
+        let model = MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 1)
+        model.setBackboneFrozen(true)
+        let trainer = Trainer(model: model, settings: TrainingTests.settings())
+        let before = TrainingTests.fullState(trainer)
+        let sweep = try trainer.sweepLearningRate(on: dataset, task: 0, steps: 12)
+        XCTAssertEqual(sweep.rates.count, 12)
+        XCTAssertEqual(TrainingTests.fullState(trainer), before)
+    }
+
+    func testTheSmoothedLossTheStopAndTheSuggestionFollowTheirRules() {
+        var sweep = LearningRateSweep()
+        let losses = [2.0, 1.9, 1.7, 1.2, 0.8, 0.6, 0.7, 1.5, 3, 8, 30, 100, 400]
+        var accepted = 0
+        for (i, loss) in losses.enumerated() {
+            guard sweep.add(rate: Float(pow(10, Double(i) - 6)), loss: loss) else { break }
+            accepted += 1
+        }
+        XCTAssertEqual(sweep.smoothed[0], 2, accuracy: 1e-12, "bias correction: the first average is the first loss")
+        XCTAssertEqual(sweep.smoothed[1], (0.98 * 0.02 * 2 + 0.02 * 1.9) / (1 - 0.98 * 0.98), accuracy: 1e-12)
+        XCTAssertLessThan(accepted, losses.count, "stops once the smoothed loss passes 4× its minimum")
+        XCTAssertGreaterThan(sweep.smoothed.last!, 4 * sweep.smoothed.min()!)
+        let i = sweep.minimumIndex!
+        XCTAssertEqual(sweep.suggestion, Float(String(format: "%.2g", sweep.rates[i] / 10)), "two significant digits")
+        XCTAssertEqual(i, 6, "the smoothed minimum lags the raw one (index 5) by a step")
+        XCTAssertNotNil(sweep.steepest)
+        XCTAssertLessThanOrEqual(sweep.steepest!, sweep.rates[i])
+        var flat = LearningRateSweep()
+        for i in 0..<3 { _ = flat.add(rate: Float(i + 1), loss: 1) }
+        XCTAssertNil(flat.suggestion, "too few steps")
+    }
+}
