@@ -10,9 +10,10 @@ let usage = """
                              [--windows N] [--steps N] [--latency-runs N] [--json] [--no-torch]
            mtmc-bench data [--threads N] [--images N]    load time and memory of a tree of small PNGs
            mtmc-bench pipeline [--threads N]             the data pipeline row alone (3000 256×256 JPEGs)
+           mtmc-bench predict                            the one-off predict row alone
     """
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard let command = arguments.first, ["all", "engine", "data", "pipeline"].contains(command) else {
+guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict"].contains(command) else {
     print(usage)
     exit(arguments.isEmpty ? 1 : 2)
 }
@@ -29,6 +30,9 @@ do {
         try FullBenchmark.run(threads: threads, windows: number("--windows", 5))
     case "data":
         try DataBenchmark.runLoad(threads: threads, images: number("--images", 10_000))
+    case "predict":
+        let row = try ProcessBenchmark.predictRow(tree: try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true))
+        print(FullBenchmark.table([row]))
     case "pipeline":
         let tree = try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true)
         let run = try DataBenchmark.pipelineImagesPerSecond(tree: tree, threads: threads)
