@@ -200,6 +200,11 @@ final class SessionTests: XCTestCase {
         XCTAssertTrue(predictions.contains("skipped data/missing.png: cannot read: No such file or directory"), predictions)
         XCTAssertEqual(h.run("export calib nowhere/c.json").1, "error: export calib: folder nowhere does not exist")
         XCTAssertEqual(h.run("export calib c.json").0, .success)
+        // The export goes through the atomic writer: a folder or a FIFO in its place is refused, without blocking.
+        try FileManager.default.createDirectory(atPath: h.root + "/taken.json", withIntermediateDirectories: true)
+        XCTAssertTrue(h.run("export calib taken.json").1.hasPrefix("error: export calib: cannot write taken.json: "))
+        XCTAssertEqual(mkfifo(h.root + "/pipe.json", 0o600), 0)
+        XCTAssertTrue(h.run("export calib pipe.json").1.hasPrefix("error: export calib: cannot write pipe.json: "))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: h.root + "/c.json"))) as! [String: [String: Any]]
         XCTAssertEqual((json["印花"]?["pvals"] as? [Double])?.count, 45)
         XCTAssertEqual(json["印花"]?["class_idx_dict"] as? [String: String], ["0": "人物", "1": "卡通"])
