@@ -37,15 +37,18 @@ build_module() {
 }
 for m in Engine Vision MTMC Commands; do build_module "$m"; done
 
+# Seeds shaped like checkpoints are built from their headers in tools/fuzz/seeds/ (generated files are not committed).
+python3 tools/fuzz/seeds.py "$out/seeds"
+
 status=0
 for t in "${selected[@]}"; do
     binary="$out/fuzz-$t"
     swiftc "${flags[@]}" "${includes[@]}" "tools/fuzz/targets/$t.swift" -o "$binary" -L "$out" \
         -lCommands -lMTMC -lVision -lEngine -lopenblas -lpng16 -lturbojpeg -lfreetype 2>&1 | grep -v "Cannot export local symbol" || true
-    mkdir -p "$out/corpus/$t" "$out/crashes/$t" "tools/fuzz/corpus/$t"
+    mkdir -p "$out/corpus/$t" "$out/crashes/$t" "tools/fuzz/corpus/$t" "$out/seeds/$t"
     echo "fuzzing $t for $2 s"
     if ! "$binary" -max_total_time="$2" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
-            -artifact_prefix="$out/crashes/$t/" "$out/corpus/$t" "tools/fuzz/corpus/$t" 2> "$out/$t.log"; then
+            -artifact_prefix="$out/crashes/$t/" "$out/corpus/$t" "tools/fuzz/corpus/$t" "$out/seeds/$t" 2> "$out/$t.log"; then
         echo "$t: CRASH; input and log in $out/crashes/$t/ and $out/$t.log" >&2
         status=1
     fi
