@@ -255,7 +255,7 @@ public final class Trainer {
         } catch {
             return .nonFinite("\(error)")
         }
-        if let bad = model.namedParameters().first(where: { $0.variable.value.firstNonFinite != nil }) {
+        if let bad = optimizer.parameters.first(where: { $0.variable.value.firstNonFinite != nil }) {
             return .nonFinite("the update made \(bad.name) non-finite")
         }
         return .trained(loss: Double(loss.value.scalar), predictions: argmaxRows(logits.value))
