@@ -5,7 +5,9 @@ import Foundation
 /// The session's output on standard output: on a terminal progress is one redrawn line; elsewhere
 /// progress is dropped (commands print one plain line per epoch) and no control characters are written.
 enum TerminalOutput {
-    static let isTerminal = isatty(STDOUT_FILENO) == 1
+    /// Under mpirun standard output is a pseudo-terminal whatever mpirun's own output is (often a log file),
+    /// so a data-parallel job prints plain lines.
+    static let isTerminal = isatty(STDOUT_FILENO) == 1 && !World.launchedByMPI
 
     static func sink() -> OutputSink {
         guard World.current.isRoot else { return otherRankSink(rank: World.current.rank) }
