@@ -3,6 +3,7 @@
 # Markdown row per recipe: val top-1 per task after `train EPOCHS` and `eval`, tiny model, seed 1.
 #
 #   tools/ablation.sh 'set size 28;load /tmp/mnist' [EPOCHS]
+#   ROWS='RandAugment|distillation' tools/ablation.sh ...   # only the rows whose names contain one of these
 #
 # The first argument is the dataset's preamble (`;` separates commands). The distillation row trains its own
 # teacher (15 epochs of the defaults) first. Needs a release build: swift build -c release --product mtmc.
@@ -33,18 +34,21 @@ rows=(
   "+ distillation|set teacher $work/teacher.safetensors;set distill 0.5;set distilltemp 4"
 )
 
-# Prints "task top-1" pairs from the eval table of a transcript.
-val_top1() { awk '/^  task +images/ {on=1; next} on && NF==5 && $5 ~ /%$/ {printf "%s %s; ", $1, $4; next} on {exit}'; }
+# The val top-1 of each task of the eval table of a transcript, as table cells ("97.8% | 100.0% | ").
+val_top1() { awk '/^  task +images/ {on=1; next} on && NF==5 && $5 ~ /%$/ {printf "%s | ", $4; next} on {exit}'; }
 
-run() { # settings, epochs, extra command after eval
-  { echo "set seed 1"; tr ';' '\n' <<<"$preamble"; [ -n "$1" ] && tr ';' '\n' <<<"$1"
-    echo "model tiny"; echo "train $2"; echo "eval"; [ -n "${3:-}" ] && echo "$3"; } >"$work/row.mtmc"
+run() { # settings, epochs, extra command after eval; the settings follow `model` (a teacher needs the model)
+  { echo "set seed 1"; tr ';' '\n' <<<"$preamble"; echo "model tiny"; [ -n "$1" ] && tr ';' '\n' <<<"$1"
+    echo "train $2"; echo "eval"; [ -n "${3:-}" ] && echo "$3"; } >"$work/row.mtmc"
   (cd "$work" && "$mtmc" row.mtmc)
 }
 
-teacher=$(run "" 15 "save $work/teacher.safetensors" | val_top1)
-echo "| distillation teacher (15) | defaults | $teacher |"
+wanted() { [ -z "${ROWS:-}" ] || grep -qE -- "$ROWS" <<<"$1"; }
+if wanted "+ distillation"; then
+  echo "| distillation teacher (15) | defaults | $(run "" 15 "save $work/teacher.safetensors" | val_top1)"
+fi
 for row in "${rows[@]}"; do
   name=${row%%|*} settings=${row#*|}
-  echo "| $name ($epochs) | \`${settings:-(none)}\` | $(run "$settings" "$epochs" | val_top1) |"
+  wanted "$name" || continue
+  echo "| $name ($epochs) | \`${settings:-(none)}\` | $(run "$settings" "$epochs" | val_top1)"
 done
