@@ -13,6 +13,9 @@ public final class CUDADevice {
         self.runtime = runtime
     }
 
+    /// The process's GPU, opened on first use, or why there is none: every model moved to CUDA shares it.
+    public static let shared = open()
+
     /// The GPU through the driver, or why not (no driver, no device, no NVRTC, no kernel sources).
     public static func open() -> Result<CUDADevice, EngineError> {
         do { return .success(CUDADevice(runtime: try CUDADriverRuntime())) }

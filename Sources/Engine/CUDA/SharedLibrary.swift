@@ -29,7 +29,7 @@ struct SharedLibrary {
             if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) { return .success(SharedLibrary(handle: handle, path: name)) }
             reasons.append(String(cString: dlerror()))
         }
-        let how = override != nil ? "$\(environment)" : "set $\(environment) to its path"
+        let how = override != nil ? "the path in $\(environment)" : "set $\(environment) to its path"
         return .failure(EngineError("cannot load \(tried.joined(separator: " or ")) (\(reasons.joined(separator: "; "))); \(how)"))
     }
 
