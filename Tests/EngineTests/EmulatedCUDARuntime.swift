@@ -3,8 +3,8 @@ import Foundation
 import XCTest
 
 /// A `KernelRuntime` that runs the CUDA kernels of Sources/Engine/CUDA/Kernels on the host: the same
-/// source, compiled by the toolchain's clang++ as C++ with CUDAEmulation/cuda_emulation.h (one host
-/// thread per CUDA thread, real barriers, block-shared statics). Device memory is host memory, handed
+/// source, compiled by the toolchain's clang++ as C++ with CUDAEmulation/cuda_emulation.h (a fiber per
+/// CUDA thread, __syncthreads a real barrier, block-shared statics). Device memory is host memory, handed
 /// out filled with NaN so that a kernel reading what nobody wrote shows up in the results.
 final class EmulatedCUDARuntime: KernelRuntime {
     private let library: UnsafeMutableRawPointer
