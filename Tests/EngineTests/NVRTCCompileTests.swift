@@ -63,4 +63,24 @@ final class NVRTCCompileTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("undeclared"), "\(error)")
         }
     }
+
+    func testTheCacheCompilesOnceKeyedBySourceNVRTCAndArchitectureAndServesWithoutNVRTC() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mtmc-cuda-cache-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cache = CUDAKernelCache(folder: folder)
+        let first = try cache.image(source: source, architecture: "sm_90", nvrtc: .success(nvrtc))
+        let file = folder.appendingPathComponent(CUDAKernelCache.fileName(source: source, nvrtc: nvrtc.version, architecture: "sm_90"))
+        XCTAssertEqual(try Data(contentsOf: file), first.image)
+        XCTAssertTrue(file.lastPathComponent.hasSuffix("-sm_90-nvrtc13.0.cubin"), file.lastPathComponent)
+        // A second call reads the file instead of compiling: a marker written there comes back.
+        try Data("marker".utf8).write(to: file)
+        XCTAssertEqual(try cache.image(source: source, architecture: "sm_90", nvrtc: .success(nvrtc)).image, Data("marker".utf8))
+        let missing = Result<NVRTC, EngineError>.failure(EngineError("no NVRTC here"))
+        XCTAssertEqual(try cache.image(source: source, architecture: "sm_90", nvrtc: missing).image, Data("marker".utf8))
+        // Another architecture or another source is another key; without NVRTC it is NVRTC's error.
+        XCTAssertThrowsError(try cache.image(source: source, architecture: "sm_80", nvrtc: missing)) { XCTAssertEqual("\($0)", "no NVRTC here") }
+        let edited = try cache.image(source: source + "\n// edited", architecture: "sm_90", nvrtc: .success(nvrtc))
+        XCTAssertEqual(Array(edited.image.prefix(4)), [0x7f, 0x45, 0x4c, 0x46])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).count, 2)
+    }
 }

@@ -3,11 +3,10 @@ import Foundation
 /// The GPU through the CUDA driver API (libcuda.so.1, opened with dlopen; $MTMC_CUDA_DRIVER overrides
 /// the path), device 0's primary context, and the kernels compiled by NVRTC for its architecture,
 /// cached on disk by source hash, NVRTC version and architecture. cuBLAS and cuDNN are opened when
-/// present ($MTMC_CUBLAS, $MTMC_CUDNN) and reported by `info`; the kernels do not call them yet.
+/// present ($MTMC_CUBLAS, $MTMC_CUDNN) and reported by `info`; the backend does not call them yet.
 final class CUDADriverRuntime: KernelRuntime {
     private typealias Status = Int32
     private let driver: SharedLibrary
-    private let nvrtc: NVRTC
     private let context: OpaquePointer?
     private let module: OpaquePointer?
     private var functions: [String: OpaquePointer] = [:]
@@ -39,46 +38,29 @@ final class CUDADriverRuntime: KernelRuntime {
         let cuInit = try d.function("cuInit", as: (@convention(c) (UInt32) -> Status).self)
         try Self.check(cuInit(0), "cuInit (is an NVIDIA GPU and its driver present?)", errorString)
         let device = try DeviceQuery(d, errorString)
-        nvrtc = try NVRTC.load().get()
         var ctx: OpaquePointer?
         let retain = try d.function("cuDevicePrimaryCtxRetain", as: (@convention(c) (UnsafeMutablePointer<OpaquePointer?>, Int32) -> Status).self)
         try Self.check(retain(&ctx, device.ordinal), "cuDevicePrimaryCtxRetain", errorString)
         context = ctx
         try Self.check(setCurrent(ctx), "cuCtxSetCurrent", errorString)
         let architecture = "sm_\(device.capability.0)\(device.capability.1)"
-        let image = try Self.kernelImage(nvrtc, architecture: architecture)
+        let (image, origin) = try Self.kernelImage(architecture: architecture)
         var loaded: OpaquePointer?
         let loadData = try d.function("cuModuleLoadData", as: (@convention(c) (UnsafeMutablePointer<OpaquePointer?>, UnsafeRawPointer) -> Status).self)
         let errors = errorString
         try image.withUnsafeBytes { try Self.check(loadData(&loaded, $0.baseAddress!), "cuModuleLoadData (\(architecture))", errors) }
         module = loaded
-        summary = device.lines + ["NVRTC \(nvrtc.version.0).\(nvrtc.version.1) (\(nvrtc.library.path)), kernels built for \(architecture)",
+        summary = device.lines + [origin,
                                   Self.optionalLibrary("cuBLAS", ["libcublas.so.13"], "MTMC_CUBLAS", "cublasGetVersion_v2"),
                                   Self.optionalLibrary("cuDNN", ["libcudnn.so.9"], "MTMC_CUDNN", "cudnnGetVersion")]
     }
 
-    /// The cubin for `architecture`, from the cache when this source was compiled before by this NVRTC.
-    private static func kernelImage(_ nvrtc: NVRTC, architecture: String) throws -> Data {
+    /// The cubin for `architecture` from the kernel cache (compiled by NVRTC on a miss) and where it came from.
+    private static func kernelImage(architecture: String) throws -> (image: Data, origin: String) {
         guard let folder = CUDAKernelSource.folder() else {
             throw EngineError("CUDA kernel sources not found (mtmc_Engine.resources/Kernels beside the executable); set $MTMC_CUDA_KERNELS to Sources/Engine/CUDA/Kernels")
         }
-        let source = try CUDAKernelSource.program(in: folder)
-        let key = "\(CUDAKernelSource.fingerprint(source))-nvrtc\(nvrtc.version.0).\(nvrtc.version.1)-\(architecture).cubin"
-        let cache = cacheFolder().appendingPathComponent(key)
-        if let cached = try? Data(contentsOf: cache) { return cached }
-        let image = Data(try nvrtc.compile(source, architecture: architecture))
-        try? FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? image.write(to: cache, options: .atomic)
-        return image
-    }
-
-    /// $MTMC_CUDA_CACHE, else $XDG_CACHE_HOME/mtmc/cuda, else ~/.cache/mtmc/cuda.
-    static func cacheFolder() -> URL {
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["MTMC_CUDA_CACHE"] { return URL(fileURLWithPath: path) }
-        let base = environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
-        return base.appendingPathComponent("mtmc/cuda")
+        return try CUDAKernelCache.standard.image(source: try CUDAKernelSource.program(in: folder), architecture: architecture, nvrtc: NVRTC.load())
     }
 
     private static func optionalLibrary(_ title: String, _ names: [String], _ environment: String, _ versionFunction: String) -> String {
