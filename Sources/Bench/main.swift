@@ -37,6 +37,7 @@ do {
         let row = try ProcessBenchmark.predictRow(tree: try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true))
         print(FullBenchmark.table([row]))
     case "cuda-parity":
+        Threads.count = threads
         let gpu = try CUDADevice.shared.get()
         gpu.summary.forEach { print($0) }
         if try !CUDAParity.run(.cuda(gpu)) { exit(1) }

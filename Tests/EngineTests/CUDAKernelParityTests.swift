@@ -204,6 +204,28 @@ final class CUDAKernelParityTests: XCTestCase {
         }
     }
 
+    func testTrainingMovesBetweenDevicesWithItsMomentum() throws {
+        let f = try Fixture("optimizers"), c = try XCTUnwrap(f.cases.first { $0.float("momentum") > 0 })
+        func train(_ devices: [Device]) throws -> (Tensor, SGD) {
+            let p = Variable(try f.tensor(c.name, "param"), requiresGrad: true)
+            let sgd = SGD(parameters: [NamedVariable(name: "p", variable: p)], learningRate: c.float("lr"), momentum: c.float("momentum"),
+                          nesterov: c.bool("nesterov"), weightDecay: c.float("weight_decay"))
+            for (i, device) in devices.enumerated() {
+                p.value = p.value.to(device)
+                sgd.move(to: device)
+                p.grad = try f.tensor(c.name, "grad\(i)").to(device)
+                try sgd.step()
+                XCTAssertEqual(p.value.device, device)
+                XCTAssertEqual(sgd.state().map(\.tensor.device), [device], "momentum buffer not on \(device)")
+            }
+            return (p.value, sgd)
+        }
+        let (moved, _) = try train([.cpu, gpu, .cpu])
+        let (stayed, _) = try train([.cpu, .cpu, .cpu])
+        assertClose(moved, stayed, "weights after cpu → cuda → cpu")
+        assertClose(moved, try f.tensor(c.name, "param2"), "weights against PyTorch")
+    }
+
     func testFirstNonFiniteFindsTheFirstNaNOrInfinity() throws {
         let values: [Float] = [1, 2, 3, 4, 5, .infinity, 7, .nan, 9]
         let t = try Tensor(shape: [9], values: values).to(gpu)

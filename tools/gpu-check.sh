@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The CUDA backend on a real GPU, for a machine with an NVIDIA GPU and PyTorch but no Swift.
+#
+#   bash tools/gpu-check.sh prepare   here: release build with the Swift runtime linked in, the kernels
+#                                     compiled for sm_90 into a kernel cache, and the shared libraries the
+#                                     binary needs, all in .build/gpu-check (carry that folder along)
+#   bash tools/gpu-check.sh           there, from the repository root: the device and driver; op-by-op parity
+#                                     of the CUDA backend with the CPU backend (1e-3 relative); training and eval
+#                                     img/s of tiny 64×64 b64 and ResNet-18 224×224 b64 beside PyTorch-CUDA on
+#                                     the same GPU, both FP32 with TF32 off
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=.build/gpu-check
+
+if [ "${1:-}" = prepare ]; then
+    set -e
+    swift build -c release --static-swift-stdlib --product mtmc-bench
+    rm -rf "$out" && mkdir -p "$out/lib" "$out/cuda-cache"
+    cp .build/release/mtmc-bench "$out/"
+    # NVRTC compiles here (pip wheel); the GPU machine may have no NVRTC 13 and still load these kernels.
+    nvrtc=$(python3 -c "import nvidia, os; print(next(p for d in nvidia.__path__ for p in [os.path.join(d, 'cu13/lib/libnvrtc.so.13')] if os.path.exists(p)))")
+    MTMC_NVRTC=$nvrtc MTMC_CUDA_KERNELS=Sources/Engine/CUDA/Kernels MTMC_CUDA_CACHE=$out/cuda-cache "$out/mtmc-bench" cuda-compile --arch sm_90
+    # Every shared library outside the C runtime itself (OpenBLAS, libpng, …) travels with the binary.
+    ldd "$out/mtmc-bench" | awk '/=> \// {print $3}' | grep -vE '/(libc|libm|libdl|libpthread|librt|ld-linux[^/]*)\.so' \
+        | while read -r lib; do cp -L "$lib" "$out/lib/"; done
+    du -sh "$out" "$out"/* "$out"/lib/*
+    echo "carry: $out (under the 64 MiB a device run may carry)"
+    exit 0
+fi
+
+bench="$out/mtmc-bench"
+[ -x "$bench" ] || { echo "no $bench: run 'bash tools/gpu-check.sh prepare' on the build machine and carry $out"; exit 1; }
+export LD_LIBRARY_PATH="$PWD/$out/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export MTMC_CUDA_KERNELS="$PWD/Sources/Engine/CUDA/Kernels" MTMC_CUDA_CACHE="$PWD/$out/cuda-cache" MTMC_TOOLS="$PWD/tools"
+if [ -z "${MTMC_NVRTC:-}" ]; then
+    found=$(python3 -c "import nvidia, os; print(next(p for d in nvidia.__path__ for p in [os.path.join(d, 'cu13/lib/libnvrtc.so.13')] if os.path.exists(p)))" 2>/dev/null) \
+        && export MTMC_NVRTC="$found"
+fi
+threads=$(nproc)
+
+echo "== device and driver"
+nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv,noheader || echo "nvidia-smi: not found"
+python3 -c "import torch; print('PyTorch', torch.__version__, 'built for CUDA', torch.version.cuda, '-', torch.cuda.get_device_name(0))" \
+    || echo "PyTorch with CUDA: not available"
+echo "NVRTC: ${MTMC_NVRTC:-not found (kernels from the carried cache)}"
+
+echo "== op-by-op parity: CUDA backend against the CPU backend (1e-3 relative)"
+timeout 240 "$bench" cuda-parity --threads "$threads"; parity=$?
+
+echo "== throughput on the GPU (FP32, TF32 off on both sides), mtmc beside PyTorch-CUDA"
+for run in "tiny 64" "resnet18 224"; do
+    set -- $run
+    timeout 180 "$bench" engine --device cuda --model "$1" --size "$2" --batch 64 --threads "$threads" --windows 3 --steps 4 --latency-runs 5 \
+        || echo "$1 ${2}×${2}: the benchmark failed or ran out of time"
+done
+exit $parity
