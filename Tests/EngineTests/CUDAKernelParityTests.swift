@@ -112,16 +112,7 @@ final class CUDAKernelParityTests: XCTestCase {
             for layout in [ImageLayout.nchw, .cnhw] where layout == .nchw || c["kind"] as? String == "global" {
                 try assertSameOnBothDevices("pool \(c.name) \(layout)") { device in
                     let x = try on(device, f, c, "x")
-                    let y: Variable
-                    switch c["kind"] as? String {
-                    case "max":
-                        y = try maxPool2d(x, kernel: c.int("kernel"), stride: c.int("stride"), padding: c.int("padding"), ceilMode: c.bool("ceil_mode"))
-                    case "avg":
-                        y = try avgPool2d(x, kernel: c.int("kernel"), stride: c.int("stride"), padding: c.int("padding"),
-                                          ceilMode: c.bool("ceil_mode"), countIncludePad: c.bool("count_include_pad"))
-                    default:
-                        y = layout == .nchw ? try globalAvgPool(x) : try globalAvgPool(try swapBatchAndChannels(x), layout: .cnhw)
-                    }
+                    let y = try pool(x, as: c, layout: layout)
                     try y.backward(seed: f.tensor(c.name, "grad_out").to(device))
                     return [("out", y.value), ("grad x", x.grad)]
                 }

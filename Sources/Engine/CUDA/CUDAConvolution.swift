@@ -27,7 +27,7 @@ extension CUDABackend {
         let dyColumns = g.layout == .cnhw ? dy : swapFirstTwoAxes(try! dy.reshaped([g.batch, g.outChannels, outArea]))
         let dw = wants.weight ? empty(weight.shape) : nil
         let dx = wants.input ? empty(g.inputShape) : nil
-        let dcols = wants.input && !g.isPointwise ? empty([g.columnRows * chunkImages(g) * outArea]) : nil
+        let dcols = wants.input && !g.isPointwise ? empty([g.columnRows * g.imagesPerChunk(columnBudget: Self.columnBudget) * outArea]) : nil
         if wants.weight || wants.input {
             forEachChunk(x, g) { images, columns in
                 let width = images.count * outArea, dyChunk = dyColumns.pointer + images.lowerBound * outArea
@@ -50,15 +50,11 @@ extension CUDABackend {
         return (dx, dw, db)
     }
 
-    private func chunkImages(_ g: ConvGeometry) -> Int {
-        g.isPointwise ? g.batch : max(1, min(g.batch, Self.columnBudget / max(1, g.columnRows * g.outH * g.outW)))
-    }
-
     /// Calls `body(images, columns)` for consecutive chunks of the batch with the chunk's column matrix
     /// [C·KH·KW, images·OH·OW] on the device (for a pointwise convolution, x itself, all at once).
     private func forEachChunk(_ x: Tensor, _ g: ConvGeometry, _ body: (Range<Int>, UnsafePointer<Float>) -> Void) {
         if g.isPointwise { return body(0..<g.batch, x.pointer) }
-        let perChunk = chunkImages(g)
+        let perChunk = g.imagesPerChunk(columnBudget: Self.columnBudget)
         let columns = empty([g.columnRows * perChunk * g.outH * g.outW])
         for start in stride(from: 0, to: g.batch, by: perChunk) {
             let images = start..<min(g.batch, start + perChunk)
