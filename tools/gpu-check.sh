@@ -3,7 +3,8 @@
 #
 #   bash tools/gpu-check.sh prepare   here: release build with the Swift runtime linked in, the kernels
 #                                     compiled for sm_90 into a kernel cache, and the shared libraries the
-#                                     binary needs, all in .build/gpu-check (carry that folder along)
+#                                     binary needs, packed in .build/gpu-check.tar.xz (carry that file along:
+#                                     about 25 MB, under the 64 MiB a device run may carry)
 #   bash tools/gpu-check.sh           there, from the repository root: the device and driver; op-by-op parity
 #                                     of the CUDA backend with the CPU backend (1e-3 relative); training and eval
 #                                     img/s of tiny 64×64 b64 and ResNet-18 224×224 b64 beside PyTorch-CUDA on
@@ -11,25 +12,32 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=.build/gpu-check
+archive=.build/gpu-check.tar.xz
 
 if [ "${1:-}" = prepare ]; then
     set -e
     swift build -c release --static-swift-stdlib --product mtmc-bench
     rm -rf "$out" && mkdir -p "$out/lib" "$out/cuda-cache"
     cp .build/release/mtmc-bench "$out/"
+    strip "$out/mtmc-bench"
     # NVRTC compiles here (pip wheel); the GPU machine may have no NVRTC 13 and still load these kernels.
     nvrtc=$(python3 -c "import nvidia, os; print(next(p for d in nvidia.__path__ for p in [os.path.join(d, 'cu13/lib/libnvrtc.so.13')] if os.path.exists(p)))")
     MTMC_NVRTC=$nvrtc MTMC_CUDA_KERNELS=Sources/Engine/CUDA/Kernels MTMC_CUDA_CACHE=$out/cuda-cache "$out/mtmc-bench" cuda-compile --arch sm_90
-    # Every shared library outside the C runtime itself (OpenBLAS, libpng, …) travels with the binary.
-    ldd "$out/mtmc-bench" | awk '/=> \// {print $3}' | grep -vE '/(libc|libm|libdl|libpthread|librt|ld-linux[^/]*)\.so' \
+    # Every shared library but the C and C++ runtimes (which PyTorch needs there too) travels along.
+    ldd "$out/mtmc-bench" | awk '/=> \// {print $3}' \
+        | grep -vE '/(libc|libm|libdl|libpthread|librt|libstdc\+\+|libgcc_s|libz|ld-linux[^/]*)\.so' \
         | while read -r lib; do cp -L "$lib" "$out/lib/"; done
-    du -sh "$out" "$out"/* "$out"/lib/*
-    echo "carry: $out (under the 64 MiB a device run may carry)"
+    tar -C .build -cf - gpu-check | xz -T2 -6 > "$archive"
+    du -sh "$out"/* "$archive"
+    echo "carry: $archive"
     exit 0
 fi
 
 bench="$out/mtmc-bench"
-[ -x "$bench" ] || { echo "no $bench: run 'bash tools/gpu-check.sh prepare' on the build machine and carry $out"; exit 1; }
+if [ ! -x "$bench" ] && [ -f "$archive" ]; then  # python's lzma: no xz tool needed there
+    python3 -c "import tarfile, sys; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" "$archive" .build
+fi
+[ -x "$bench" ] || { echo "no $bench: run 'bash tools/gpu-check.sh prepare' on the build machine and carry $archive"; exit 1; }
 export LD_LIBRARY_PATH="$PWD/$out/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export MTMC_CUDA_KERNELS="$PWD/Sources/Engine/CUDA/Kernels" MTMC_CUDA_CACHE="$PWD/$out/cuda-cache" MTMC_TOOLS="$PWD/tools"
 if [ -z "${MTMC_NVRTC:-}" ]; then
@@ -40,7 +48,7 @@ threads=$(nproc)
 
 echo "== device and driver"
 nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv,noheader || echo "nvidia-smi: not found"
-python3 -c "import torch; print('PyTorch', torch.__version__, 'built for CUDA', torch.version.cuda, '-', torch.cuda.get_device_name(0))" \
+python3 -c "import torch; print('PyTorch', torch.__version__, 'built for CUDA', torch.version.cuda, '-', torch.cuda.get_device_name(0))" 2>/dev/null \
     || echo "PyTorch with CUDA: not available"
 echo "NVRTC: ${MTMC_NVRTC:-not found (kernels from the carried cache)}"
 
