@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(name: "Bench", dependencies: ["MTMC", "CBLAS"]),
         .executableTarget(name: "MakeSamples", dependencies: ["Vision", "Engine"], path: "tools/make-samples"),
 
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures", "CUDAEmulation"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CBLAS"], exclude: ["Fixtures", "CUDAEmulation"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision"], exclude: ["Fixtures"]),
         .testTarget(name: "MTMCTests", dependencies: ["MTMC"], exclude: ["Fixtures"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),

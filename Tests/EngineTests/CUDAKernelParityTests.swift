@@ -6,21 +6,28 @@ import XCTest
 /// only the runtime under it differs.
 final class CUDAKernelParityTests: XCTestCase {
     private var gpu: Device!
+    /// The same kernels with matrix products through the backend's cuBLAS path.
+    private var gpuBLAS: Device!
 
     override func setUpWithError() throws {
         gpu = .cuda(try EmulatedCUDARuntime.shared.get())
+        gpuBLAS = .cuda(try EmulatedCUDARuntime.withBLAS.get())
     }
 
-    /// Runs `body` on the CPU and on the emulated GPU and compares what it returns, name by name; every
-    /// GPU result must live on the GPU (a CPU fallback would compare the CPU with itself).
-    private func assertSameOnBothDevices(_ what: String, file: StaticString = #filePath, line: UInt = #line,
+    /// Runs `body` on the CPU and on the emulated GPU (both GEMM paths when `bothGEMMs`) and compares what
+    /// it returns, name by name; every GPU result must live on the GPU (a CPU fallback would compare the
+    /// CPU with itself).
+    private func assertSameOnBothDevices(_ what: String, bothGEMMs: Bool = false, file: StaticString = #filePath, line: UInt = #line,
                                          _ body: (Device) throws -> [(String, Tensor?)]) rethrows {
-        let reference = try body(.cpu), candidate = try body(gpu)
+        let reference = try body(.cpu)
         XCTAssertFalse(reference.isEmpty, "\(what): nothing compared", file: file, line: line)
-        for ((name, expected), (_, actual)) in zip(reference, candidate) {
-            guard let expected else { XCTFail("\(what) \(name): no CPU value", file: file, line: line); continue }
-            XCTAssertEqual(actual?.device, gpu, "\(what) \(name) was not computed on the GPU", file: file, line: line)
-            assertClose(actual?.to(.cpu), expected, rtol: 1e-4, atol: 1e-5, "\(what) \(name)", file: file, line: line)
+        for device in bothGEMMs ? [gpu!, gpuBLAS!] : [gpu!] {
+            let candidate = try body(device), path = device == gpu ? "" : " (cuBLAS path)"
+            for ((name, expected), (_, actual)) in zip(reference, candidate) {
+                guard let expected else { XCTFail("\(what) \(name): no CPU value", file: file, line: line); continue }
+                XCTAssertEqual(actual?.device, device, "\(what) \(name) was not computed on the GPU\(path)", file: file, line: line)
+                assertClose(actual?.to(.cpu), expected, rtol: 1e-4, atol: 1e-5, "\(what) \(name)\(path)", file: file, line: line)
+            }
         }
     }
 
@@ -31,7 +38,7 @@ final class CUDAKernelParityTests: XCTestCase {
     func testLinear() throws {
         let f = try Fixture("linear")
         for c in f.cases {
-            try assertSameOnBothDevices("linear \(c.name)") { device in
+            try assertSameOnBothDevices("linear \(c.name)", bothGEMMs: true) { device in
                 let x = try on(device, f, c, "x"), w = try on(device, f, c, "weight")
                 let b = c.bool("bias") ? try on(device, f, c, "bias") : nil
                 let y = try linear(x, w, b)
@@ -47,7 +54,7 @@ final class CUDAKernelParityTests: XCTestCase {
         let at = CPUBackend.shared.swapFirstTwoAxes(a), bt = CPUBackend.shared.swapFirstTwoAxes(b)
         let c = Initializer.normal(shape: [70, 67], std: 1, rng: &rng)
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-            assertSameOnBothDevices("matmul transA \(ta) transB \(tb)") { device in
+            assertSameOnBothDevices("matmul transA \(ta) transB \(tb)", bothGEMMs: true) { device in
                 let backend = device.backend
                 let y = backend.matmul((ta ? at : a).to(device), transposeA: ta, (tb ? bt : b).to(device), transposeB: tb,
                                        adding: c.to(device))
@@ -60,7 +67,7 @@ final class CUDAKernelParityTests: XCTestCase {
         let f = try Fixture("conv2d")
         for c in f.cases {
             for layout in [ImageLayout.nchw, .cnhw] {
-                try assertSameOnBothDevices("conv \(c.name) \(layout)") { device in
+                try assertSameOnBothDevices("conv \(c.name) \(layout)", bothGEMMs: true) { device in
                     let x = try on(device, f, c, "x"), w = try on(device, f, c, "weight")
                     let b = c.bool("bias") ? try on(device, f, c, "bias") : nil
                     let input = layout == .nchw ? x : try swapBatchAndChannels(x)
@@ -78,7 +85,7 @@ final class CUDAKernelParityTests: XCTestCase {
         var rng = RandomGenerator(seed: 3)
         let x0 = Initializer.normal(shape: [5, 3, 6, 6], std: 1, rng: &rng), w0 = Initializer.normal(shape: [4, 5, 1, 1], std: 1, rng: &rng)
         let seed = Initializer.normal(shape: [4, 3, 6, 6], std: 1, rng: &rng)
-        try assertSameOnBothDevices("pointwise conv") { device in
+        try assertSameOnBothDevices("pointwise conv", bothGEMMs: true) { device in
             let x = Variable(x0.to(device), requiresGrad: true), w = Variable(w0.to(device), requiresGrad: true)
             let y = try conv2d(x, w, layout: .cnhw)
             try y.backward(seed: seed.to(device))
@@ -231,6 +238,8 @@ final class CUDAKernelParityTests: XCTestCase {
         let source = try CUDAKernelSource.program(in: EmulatedCUDARuntime.kernelFolder)
         let unused = Set(CUDAKernelSource.entryNames(in: source)).subtracting(runtime.launched)
         XCTAssertTrue(unused.isEmpty || runtime.launched.count < 5, "kernels never launched: \(unused.sorted())")
+        guard case .cuda(let other) = gpuBLAS!, let blas = other.runtime.blas as? HostColumnMajorBLAS else { return XCTFail("no BLAS device") }
+        XCTAssertTrue(blas.calls > 0 || runtime.launched.count < 5, "the cuBLAS path was never taken")
     }
 }
 

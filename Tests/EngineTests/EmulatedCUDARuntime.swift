@@ -1,3 +1,4 @@
+import CBLAS
 @testable import Engine
 import Foundation
 import XCTest
@@ -13,9 +14,17 @@ final class EmulatedCUDARuntime: KernelRuntime {
     /// Kernel names launched so far (the tests check every kernel was exercised).
     private(set) var launched: Set<String> = []
     let summary = ["emulated CUDA device (kernels compiled for the host)"]
+    /// nil: GEMMs by the tiled kernel; a `HostColumnMajorBLAS`: through the cuBLAS path of the backend.
+    var blas: DeviceBLAS?
 
     /// One device for the whole test run (compiling the kernels takes a few seconds).
     static let shared: Result<CUDADevice, Error> = Result { CUDADevice(runtime: try EmulatedCUDARuntime()) }
+    /// The same kernels with GEMMs through a cuBLAS-shaped BLAS (OpenBLAS, column-major, as cuBLAS is).
+    static let withBLAS: Result<CUDADevice, Error> = Result {
+        let runtime = try EmulatedCUDARuntime()
+        runtime.blas = HostColumnMajorBLAS()
+        return CUDADevice(runtime: runtime)
+    }
 
     static var kernelFolder: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -82,5 +91,19 @@ final class EmulatedCUDARuntime: KernelRuntime {
         launched.insert(kernel)
         let g = [UInt32(grid.0), UInt32(grid.1), UInt32(grid.2)], b = [UInt32(block.0), UInt32(block.1), UInt32(block.2)]
         launcher(g, b, arguments)
+    }
+}
+
+/// cublasSgemm's contract (column-major, leading dimensions) on host memory, by OpenBLAS: tests the
+/// backend's row-major to column-major mapping that cuBLAS gets on a GPU.
+final class HostColumnMajorBLAS: DeviceBLAS {
+    let summary = "OpenBLAS as cuBLAS"
+    private(set) var calls = 0
+
+    func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+               b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        calls += 1
+        cblas_sgemm(CblasColMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }

@@ -102,10 +102,16 @@ final class CUDABackend: Backend {
         return y
     }
 
-    /// C = op(A)·op(B) + beta·C on device matrices, as the CPU's `gemm` (row-major, leading dimensions given).
+    /// C = op(A)·op(B) + beta·C on device matrices, as the CPU's `gemm` (row-major, leading dimensions given):
+    /// through the runtime's BLAS when it has one, else the tiled kernel.
     func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
               b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
+        if let blas = device.runtime.blas {
+            // A row-major matrix is its transpose in column-major: C = op(A)·op(B) is Cᵀ = op(B)ᵀ·op(A)ᵀ.
+            return blas.sgemm(transA: transB, transB: transA, m: n, n: m, k: k, alpha: 1, a: b, lda: ldb,
+                              b: a, ldb: lda, beta: beta, c: c, ldc: ldc)
+        }
         let tile = 64
         device.runtime.launch("gemm", grid: ((n + tile - 1) / tile, (m + tile - 1) / tile, 1), block: (16, 16, 1), [
             .int(transA ? 1 : 0), .int(transB ? 1 : 0), .int(m), .int(n), .int(k), .float(1),

@@ -2,8 +2,8 @@ import Foundation
 
 /// The GPU through the CUDA driver API (libcuda.so.1, opened with dlopen; $MTMC_CUDA_DRIVER overrides
 /// the path), device 0's primary context, and the kernels compiled by NVRTC for its architecture,
-/// cached on disk by source hash, NVRTC version and architecture. cuBLAS and cuDNN are opened when
-/// present ($MTMC_CUBLAS, $MTMC_CUDNN) and reported by `info`; the backend does not call them yet.
+/// cached on disk by source hash, NVRTC version and architecture. cuBLAS, when present ($MTMC_CUBLAS),
+/// does the matrix products; cuDNN ($MTMC_CUDNN) is found and reported by `info` but not called yet.
 final class CUDADriverRuntime: KernelRuntime {
     private typealias Status = Int32
     private let driver: SharedLibrary
@@ -11,6 +11,7 @@ final class CUDADriverRuntime: KernelRuntime {
     private let module: OpaquePointer?
     private var functions: [String: OpaquePointer] = [:]
     let summary: [String]
+    let blas: DeviceBLAS?
 
     private let setCurrent: @convention(c) (OpaquePointer?) -> Status
     private let memAlloc: @convention(c) (UnsafeMutablePointer<UInt64>, Int) -> Status
@@ -50,9 +51,10 @@ final class CUDADriverRuntime: KernelRuntime {
         let errors = errorString
         try image.withUnsafeBytes { try Self.check(loadData(&loaded, $0.baseAddress!), "cuModuleLoadData (\(architecture))", errors) }
         module = loaded
-        summary = device.lines + [origin,
-                                  Self.optionalLibrary("cuBLAS", ["libcublas.so.13"], "MTMC_CUBLAS", "cublasGetVersion_v2"),
-                                  Self.optionalLibrary("cuDNN", ["libcudnn.so.9"], "MTMC_CUDNN", "cudnnGetVersion")]
+        let cublas = CUBLAS.open()
+        blas = try? cublas.get()
+        summary = device.lines + [origin, blas?.summary ?? "cuBLAS: not in use (\(cublas.failureReason)); mtmc's tiled GEMM kernel",
+                                  Self.cudnn()]
     }
 
     /// The cubin for `architecture` from the kernel cache (compiled by NVRTC on a miss) and where it came from.
@@ -63,12 +65,13 @@ final class CUDADriverRuntime: KernelRuntime {
         return try CUDAKernelCache.standard.image(source: try CUDAKernelSource.program(in: folder), architecture: architecture, nvrtc: NVRTC.load())
     }
 
-    private static func optionalLibrary(_ title: String, _ names: [String], _ environment: String, _ versionFunction: String) -> String {
-        switch SharedLibrary.open(names, environment: environment) {
-        case .failure: return "\(title): not found (mtmc's own kernels in use)"
+    /// cuDNN's version and path, or why it is absent; convolutions use mtmc's kernels either way.
+    private static func cudnn() -> String {
+        switch SharedLibrary.open(["libcudnn.so.9"], environment: "MTMC_CUDNN") {
+        case .failure: return "cuDNN: not found; convolutions by im2col and GEMM"
         case .success(let library):
-            let version = (try? library.function(versionFunction, as: (@convention(c) () -> Int).self)).map { " version \($0())" } ?? ""
-            return "\(title)\(version) found at \(library.path) (not used yet: mtmc's own kernels in use)"
+            let version = (try? library.function("cudnnGetVersion", as: (@convention(c) () -> Int).self)).map { " \($0())" } ?? ""
+            return "cuDNN\(version) found at \(library.path), not called yet: convolutions by im2col and GEMM"
         }
     }
 

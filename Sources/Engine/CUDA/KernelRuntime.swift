@@ -4,6 +4,8 @@
 protocol KernelRuntime: AnyObject {
     /// Lines for `info`: the device, its memory, and the libraries in use.
     var summary: [String] { get }
+    /// A vendor GEMM for the backend's matrix products, when the runtime has one (cuBLAS).
+    var blas: DeviceBLAS? { get }
     /// Device memory for `bytes`; throws when the device has none left.
     func allocate(bytes: Int) throws -> UnsafeMutableRawPointer
     func free(_ address: UnsafeMutableRawPointer)

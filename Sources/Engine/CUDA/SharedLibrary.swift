@@ -13,6 +13,7 @@ struct SharedLibrary {
     /// says what was tried and the loader's reason.
     static func open(_ names: [String], environment: String) -> Result<SharedLibrary, EngineError> {
         let override = ProcessInfo.processInfo.environment[environment].flatMap { $0.isEmpty ? nil : $0 }
+        if override == "off" { return .failure(EngineError("turned off by $\(environment)=off")) }
         let tried = override.map { [$0] } ?? names
         var reasons: [String] = []
         for name in tried {
@@ -37,5 +38,13 @@ struct SharedLibrary {
     func function<T>(_ name: String, as type: T.Type) throws -> T {
         guard let symbol = dlsym(handle, name) else { throw EngineError("\(path) has no function \(name)") }
         return unsafeBitCast(symbol, to: type)
+    }
+}
+
+extension Result where Failure == EngineError {
+    /// The error's text, or "" on success.
+    var failureReason: String {
+        if case .failure(let error) = self { return error.message }
+        return ""
     }
 }
