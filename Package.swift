@@ -25,8 +25,11 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
 
+        // Open MPI is loaded at run time (Sources/CMPI), so building needs no MPI installed.
+        .target(name: "CMPI"),
+
         // The CUDA kernels are sources read at run time (compiled by NVRTC); nothing CUDA is needed to build.
-        .target(name: "Engine", dependencies: ["CBLAS"], resources: [.copy("CUDA/Kernels")]),
+        .target(name: "Engine", dependencies: ["CBLAS", "CMPI"], resources: [.copy("CUDA/Kernels")]),
         .target(name: "Vision", dependencies: ["Engine", "CPNG", "CTurboJPEG"]),
         .target(name: "MTMC", dependencies: ["Vision", "Engine", "CFreeType"]),
         .target(name: "Commands", dependencies: ["MTMC", "Vision", "Engine"]),
@@ -40,6 +43,6 @@ let package = Package(
         .testTarget(name: "VisionTests", dependencies: ["Vision"], exclude: ["Fixtures"]),
         .testTarget(name: "MTMCTests", dependencies: ["MTMC"], exclude: ["Fixtures"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
-        .testTarget(name: "ShellTests", dependencies: ["Shell"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine"]),
     ]
 )

@@ -22,6 +22,7 @@ let infoCommand = Command("info", usage: "info", summary: "dataset, model, setti
     lines.append("balance: \(describeBalance(session.balance))")
     let s = session.settings.training
     lines.append("settings: lr \(s.learningRate), batch \(s.batchSize), size \(s.inputWidth)x\(s.inputHeight), schedule \(s.schedule.rawValue), seed \(s.seed), threads \(Threads.count)")
+    lines.append(describeWorld(World.current, syncBatchNorm: s.syncBatchNorm))
     if case .cuda(let gpu) = session.settings.device {
         lines.append("device: cuda, " + gpu.summary.joined(separator: "; "))
     } else {
@@ -32,6 +33,19 @@ let infoCommand = Command("info", usage: "info", summary: "dataset, model, setti
             "\($0.taskName) top-1 \(percent($0.top1))" }.joined(separator: ", "))
     }
     session.out.print(lines.joined(separator: "\n"))
+}
+
+/// The processes of the job and where each rank runs: ranks on the same host share its cores.
+func describeWorld(_ world: World, syncBatchNorm: Bool) -> String {
+    guard world.size > 1 else { return "processes: 1 (for data-parallel training: mpirun -np N mtmc SCRIPT)" }
+    var ranksPerHost: [(host: String, ranks: [Int])] = []
+    for (rank, host) in world.hosts.enumerated() {
+        if let i = ranksPerHost.firstIndex(where: { $0.host == host }) { ranksPerHost[i].ranks.append(rank) } else { ranksPerHost.append((host, [rank])) }
+    }
+    let layout = ranksPerHost.map { "\($0.host): ranks \($0.ranks.map(String.init).joined(separator: ","))" }.joined(separator: "; ")
+    let library = world.library.split(separator: ",").first.map(String.init) ?? world.library
+    return "processes: \(world.size) ranks (this is rank \(world.rank); \(library)), \(layout); batch-norm statistics "
+        + (syncBatchNorm ? "synchronised" : "per rank")
 }
 
 func describeBalance(_ b: Balance) -> String {

@@ -84,6 +84,12 @@ func summaryLines(_ run: RunSummary, names: [String], settings: TrainingSettings
     if let stopped = run.stoppedAfter, let b = run.best {
         lines.append("patience \(settings.patience): no better validation in the \(stopped - b.epoch) epochs after epoch \(b.epoch + 1); stopped after epoch \(stopped + 1)")
     }
+    if let cost = run.dataParallel {
+        lines.append(String(format: "data-parallel: %d ranks, batch %d split across them; sums across ranks took %.1f s of %.1f s of steps (%.1f %%); "
+                            + "%.2f M gradient values (%.1f MB) per step at most", cost.ranks, settings.batchSize, cost.secondsSumming,
+                            cost.secondsInSteps, 100 * cost.secondsSumming / max(cost.secondsInSteps, 1e-9),
+                            Double(cost.gradientFloatsPerStep) / 1e6, Double(cost.gradientFloatsPerStep * 4) / 1e6))
+    }
     if let epoch = run.restoredEpoch, let b = run.best {
         lines.append("keep best: restored the weights of epoch \(epoch + 1) (mean val top-1 \(percent(b.top1)), loss \(String(format: "%.3f", b.loss))); later epochs' weights are discarded")
     } else if run.bestWasLast, let b = run.best {

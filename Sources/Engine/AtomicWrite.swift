@@ -8,7 +8,11 @@ import Foundation
 /// an unpredictable name and is created exclusively without following links (`O_CREAT|O_EXCL|O_NOFOLLOW`),
 /// so a planted file or link cannot be written through; it is removed whenever the write fails
 /// (a full disk, a file-size limit, an I/O error).
+///
+/// In a data-parallel job rank 0 alone writes, and every rank waits for it, so that any rank may read the file next.
 public func writeAtomically(_ data: Data, to path: String) throws {
+    defer { World.current.barrier() }
+    guard World.current.isRoot else { return }
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent().path
     var isDirectory: ObjCBool = false

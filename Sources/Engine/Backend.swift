@@ -81,6 +81,9 @@ struct BatchNormSaved {
 /// outer = N, inner = H·W; CNHW images outer = 1, inner = N·H·W; [N, C] features outer = N, inner = 1.
 struct NormGeometry {
     let outer, channels, inner: Int
+    /// In training, the ranks whose batches the statistics span (synchronised batch norm); nil: this batch alone.
+    var ranks: World? = nil
+    /// This process's values per channel.
     var valuesPerChannel: Int { outer * inner }
 }
 

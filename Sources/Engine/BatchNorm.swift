@@ -2,11 +2,14 @@
 /// [C, N, H, W] with `layout: .cnhw`). In training it normalises with the batch statistics and updates the
 /// running mean and the unbiased running variance with `momentum`, exactly as PyTorch; in evaluation it
 /// uses the running ones. With `relu` the result goes through max(·, 0) in the same pass (forward and backward).
+/// With `synchronizedAcross`, training statistics span the batches of every rank of that world (SyncBatchNorm),
+/// and the input gradient is that of the loss summed over ranks; weight and bias gradients stay this rank's share.
 public func batchNorm(_ x: Variable, weight: Variable, bias: Variable,
                       runningMean: Variable, runningVar: Variable,
                       training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5,
-                      layout: ImageLayout = .nchw, relu: Bool = false) throws -> Variable {
-    let g = try normGeometry(x.shape, layout: layout, training: training)
+                      layout: ImageLayout = .nchw, relu: Bool = false, synchronizedAcross world: World? = nil) throws -> Variable {
+    var g = try normGeometry(x.shape, layout: layout, training: training)
+    if training, let world, world.size > 1 { g.ranks = world }
     for (name, v) in [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar)]
     where v.shape != [g.channels] {
         throw EngineError.shapeMismatch("batch norm", "\(name) must have one value per input channel", v.shape, [g.channels])
@@ -53,6 +56,9 @@ public final class BatchNorm: Module {
     public var training = true
     /// The layout of the images this layer is given.
     public var layout: ImageLayout = .nchw
+    /// While set, every batch norm in training computes its statistics over the batches of all ranks of this
+    /// world (synchronised batch norm): the trainer sets it around its steps in a data-parallel job.
+    nonisolated(unsafe) public static var synchronizedAcross: World?
 
     public init(_ channels: Int) {
         weight = Variable(Tensor(shape: [channels], repeating: 1), requiresGrad: true)
@@ -68,7 +74,8 @@ public final class BatchNorm: Module {
     /// Normalises x, then applies ReLU in the same pass when `relu`.
     public func callAsFunction(_ x: Variable, relu: Bool) throws -> Variable {
         try batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                      training: training, momentum: momentum, epsilon: epsilon, layout: layout, relu: relu)
+                      training: training, momentum: momentum, epsilon: epsilon, layout: layout, relu: relu,
+                      synchronizedAcross: BatchNorm.synchronizedAcross)
     }
 
     public func setTraining(_ training: Bool) { self.training = training }

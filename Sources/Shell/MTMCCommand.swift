@@ -1,5 +1,6 @@
 import ArgumentParser
 import Commands
+import Engine
 import Foundation
 import Engine
 import MTMC
@@ -30,6 +31,14 @@ struct Shell: ParsableCommand {
 
     func run() throws {
         Interrupt.install()
+        do { try runSession() } catch {
+            if World.current.size > 1 { JobEnd.failed() }
+            throw error
+        }
+        JobEnd.succeeded()
+    }
+
+    private func runSession() throws {
         let runner = Runner()
         if let commands {
             let lines: [String]

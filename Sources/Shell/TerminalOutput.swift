@@ -1,12 +1,16 @@
 import Commands
+import Engine
 import Foundation
 
 /// The session's output on standard output: on a terminal progress is one redrawn line; elsewhere
 /// progress is dropped (commands print one plain line per epoch) and no control characters are written.
 enum TerminalOutput {
-    static let isTerminal = isatty(STDOUT_FILENO) == 1
+    /// Under mpirun standard output is a pseudo-terminal whatever mpirun's own output is (often a log file),
+    /// so a data-parallel job prints plain lines.
+    static let isTerminal = isatty(STDOUT_FILENO) == 1 && !World.launchedByMPI
 
     static func sink() -> OutputSink {
+        guard World.current.isRoot else { return otherRankSink(rank: World.current.rank) }
         var shown = false, lostReported = false
         var lastDraw: UInt64 = 0
         return OutputSink(
@@ -36,6 +40,11 @@ enum TerminalOutput {
                 fflush(stdout)
                 shown = true
             })
+    }
+
+    /// Ranks other than 0 of a data-parallel job print nothing but their errors, on standard error, named.
+    static func otherRankSink(rank: Int) -> OutputSink {
+        OutputSink(print: { text in if text.hasPrefix("error:") { printError("rank \(rank): " + text) } }, progress: { _ in })
     }
 
     static func terminalColumns() -> Int {

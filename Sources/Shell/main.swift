@@ -12,4 +12,12 @@ signal(SIGPIPE, SIG_IGN)
 // A one-off `mtmc predict` starts faster than OpenBLAS's thread and kernel settings pay back: the
 // re-execution that applies them doubled its time (≈ 50 → 120 ms), for a batch-1 forward pass.
 if CommandLine.arguments.dropFirst().first != "predict" { ProcessSetup.prepareOpenBLAS() }
+// Under mpirun every rank runs the same script; rank 0 alone prints and writes (World, DataParallel).
+if World.launchedByMPI {
+    do { try World.join() } catch {
+        printError("mtmc: \(error)")
+        exit(1)
+    }
+    JobEnd.install()
+}
 MTMCCommand.main()

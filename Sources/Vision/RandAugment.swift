@@ -4,10 +4,11 @@ import Foundation
 /// RandAugment (Cubuk et al., 2020) on an interleaved RGB image in [0, 1]: N operations drawn uniformly
 /// (with repetition) from the list below, each at magnitude M of 10 with a random sign where it has one,
 /// at timm's ranges: rotate ±30°, shear ±0.3, translate ±45 % of the side (black fill), brightness,
-/// colour and contrast factors 1 ± 0.9, posterize down to 4 bits, solarize above 1 − M/10, autocontrast.
+/// colour, contrast and sharpness factors 1 ± 0.9, posterize down to 4 bits, solarize above 1 − M/10,
+/// autocontrast and equalize.
 public struct RandAugment: Equatable {
     public enum Operation: String, CaseIterable {
-        case identity, autocontrast, brightness, color, contrast, posterize, solarize
+        case identity, autocontrast, equalize, brightness, color, contrast, sharpness, posterize, solarize
         case rotate, shearX, shearY, translateX, translateY
     }
 
@@ -38,6 +39,8 @@ public struct RandAugment: Equatable {
         switch op {
         case .identity: break
         case .autocontrast: autocontrast(&rgb)
+        case .equalize: equalize(&rgb)
+        case .sharpness: sharpen(&rgb, width, height, factor: 1 + 0.9 * s)
         case .brightness: colorJitter(&rgb, brightness: 1 + 0.9 * s, contrast: 1, saturation: 1, hue: 0)
         case .color: colorJitter(&rgb, brightness: 1, contrast: 1, saturation: 1 + 0.9 * s, hue: 0)
         case .contrast: colorJitter(&rgb, brightness: 1, contrast: 1 + 0.9 * s, saturation: 1, hue: 0)
@@ -62,6 +65,44 @@ public struct RandAugment: Equatable {
             let values = stride(from: c, to: rgb.count, by: 3).map { rgb[$0] }
             guard let lo = values.min(), let hi = values.max(), hi > lo else { continue }
             for i in stride(from: c, to: rgb.count, by: 3) { rgb[i] = (rgb[i] - lo) / (hi - lo) }
+        }
+    }
+
+    /// Each channel's 8-bit histogram flattened, as PIL's ImageOps.equalize: value v maps to the count of values
+    /// below it over `step`, where step is the count of all but the brightest value's pixels over 255
+    /// (rounded half up); with step 0 (fewer than 255 such pixels) the channel stays as it is.
+    static func equalize(_ rgb: inout [Float]) {
+        for c in 0..<3 {
+            var histogram = [Int](repeating: 0, count: 256)
+            for i in stride(from: c, to: rgb.count, by: 3) { histogram[Int(min(255, max(0, (rgb[i] * 255).rounded())))] += 1 }
+            guard let last = histogram.lastIndex(where: { $0 > 0 }) else { continue }
+            let step = (histogram.reduce(0, +) - histogram[last]) / 255
+            guard step > 0 else { continue }
+            var lut = [Float](repeating: 0, count: 256), n = step / 2
+            for v in 0..<256 {
+                lut[v] = Float(min(255, n / step)) / 255
+                n += histogram[v]
+            }
+            for i in stride(from: c, to: rgb.count, by: 3) { rgb[i] = lut[Int(min(255, max(0, (rgb[i] * 255).rounded())))] }
+        }
+    }
+
+    /// Blends with a smoothed copy, as torchvision's adjust_sharpness: the copy is the 3×3 kernel
+    /// [1 1 1; 1 5 1; 1 1 1] / 13 inside and the image itself on the border; factor 1 is the image,
+    /// below 1 blurs, above 1 sharpens (clipped to 0…1).
+    static func sharpen(_ rgb: inout [Float], _ width: Int, _ height: Int, factor: Float) {
+        guard width >= 3 && height >= 3 else { return }
+        let source = rgb
+        for y in 1..<(height - 1) {
+            for x in 1..<(width - 1) {
+                for ch in 0..<3 {
+                    var sum: Float = 0
+                    for dy in -1...1 { for dx in -1...1 { sum += source[((y + dy) * width + x + dx) * 3 + ch] } }
+                    let center = source[(y * width + x) * 3 + ch]
+                    let smooth = (sum + 4 * center) / 13
+                    rgb[(y * width + x) * 3 + ch] = min(1, max(0, smooth + factor * (center - smooth)))
+                }
+            }
         }
     }
 

@@ -30,6 +30,31 @@ final class RandAugmentTests: XCTestCase {
         XCTAssertEqual(dim, [0, 0, 0, 1, 1, 1])
     }
 
+    /// 510 pixels at 51/255 and 10 at 153/255: step (520 − 10) / 255 = 2, so 51 maps to (1 + 0) / 2 = 0 and
+    /// 153 to (1 + 510) / 2 = 255; an image of under 255 darker pixels stays as it is (PIL's rule).
+    func testEqualizeFlattensEachChannelsHistogramAsPIL() {
+        let dark: Float = 51 / 255, light: Float = 153 / 255
+        var rgb = [Float](repeating: dark, count: 510 * 3) + [Float](repeating: light, count: 10 * 3)
+        RandAugment.apply(.equalize, strength: 1, to: &rgb, width: 520, height: 1)
+        XCTAssertEqual(rgb, [Float](repeating: 0, count: 510 * 3) + [Float](repeating: 1, count: 10 * 3))
+        var small = [Float](repeating: dark, count: 100 * 3) + [Float](repeating: light, count: 10 * 3)
+        let before = small
+        RandAugment.apply(.equalize, strength: 1, to: &small, width: 110, height: 1)
+        XCTAssertEqual(small, before)
+    }
+
+    /// A bright centre in a dark 3×3: its smoothed value is 5/13, the border stays; strength −1 (factor 0.1)
+    /// gives 5/13 + 0.1·8/13 = 5.8/13, strength +1 (factor 1.9) 20.2/13, clipped to 1.
+    func testSharpnessBlendsWithTheSmoothedImageAndKeepsTheBorder() {
+        let dot = (0..<9).flatMap { [Float]($0 == 4 ? [1, 1, 1] : [0, 0, 0]) }
+        var blurred = dot, sharpened = dot
+        RandAugment.apply(.sharpness, strength: -1, to: &blurred, width: 3, height: 3)
+        RandAugment.apply(.sharpness, strength: 1, to: &sharpened, width: 3, height: 3)
+        XCTAssertEqual(blurred[12], 5.8 / 13, accuracy: 1e-6)
+        XCTAssertEqual(sharpened[12], 1)
+        for pixel in 0..<9 where pixel != 4 { XCTAssertEqual(blurred[pixel * 3], 0, "border pixel \(pixel)") }
+    }
+
     func testRotationByHalfATurnOfItsRangeKeepsTheCentreAndIdentityChangesNothing() {
         var rgb = image
         RandAugment.apply(.identity, strength: 1, to: &rgb, width: width, height: height)

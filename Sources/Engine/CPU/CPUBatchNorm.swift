@@ -6,17 +6,27 @@ extension CPUBackend {
         var mean = Tensor(uninitialized: [g.channels]), inverseStd = Tensor(uninitialized: [g.channels])
         var variance = Tensor(uninitialized: [g.channels])
         let xp = x.pointer, mp = mean.mutablePointer(), ip = inverseStd.mutablePointer(), vp = variance.mutablePointer()
-        let m = Double(g.valuesPerChannel)
-        parallelFor(g.channels) { c in
-            var sum = 0.0
-            for o in 0..<g.outer { sum += blockSum(xp + (o * g.channels + c) * g.inner, g.inner) }
-            let mu = Float(sum / m)
-            var squares = 0.0
-            for o in 0..<g.outer { squares += blockSquaredDeviations(xp + (o * g.channels + c) * g.inner, g.inner, mu) }
-            let v = Float(squares / m)
-            mp[c] = mu
-            vp[c] = v
-            ip[c] = 1 / (v + epsilon).squareRoot()
+        // Sums per channel, then this batch's count last, added up over the ranks when synchronised.
+        var sums = [Double](repeating: 0, count: g.channels + 1)
+        sums.withUnsafeMutableBufferPointer { s in
+            parallelFor(g.channels) { c in
+                for o in 0..<g.outer { s[c] += blockSum(xp + (o * g.channels + c) * g.inner, g.inner) }
+            }
+        }
+        sums[g.channels] = Double(g.valuesPerChannel)
+        g.ranks?.sum(&sums)
+        let m = sums[g.channels]
+        for c in 0..<g.channels { mp[c] = Float(sums[c] / m) }
+        var squares = [Double](repeating: 0, count: g.channels)
+        squares.withUnsafeMutableBufferPointer { s in
+            parallelFor(g.channels) { c in
+                for o in 0..<g.outer { s[c] += blockSquaredDeviations(xp + (o * g.channels + c) * g.inner, g.inner, mp[c]) }
+            }
+        }
+        g.ranks?.sum(&squares)
+        for c in 0..<g.channels {
+            vp[c] = Float(squares[c] / m)
+            ip[c] = 1 / (vp[c] + epsilon).squareRoot()
         }
         let unbias = Float(m / (m - 1))
         let rm = runningMean.mutablePointer(), rv = runningVar.mutablePointer()
@@ -64,26 +74,35 @@ extension CPUBackend {
         var sumDy = Tensor(uninitialized: [g.channels]), sumDyXhat = Tensor(uninitialized: [g.channels])
         let sdp = sumDy.mutablePointer(), sxp = sumDyXhat.mutablePointer()
         let mp = saved.mean.pointer, ip = saved.inverseStd.pointer
-        parallelFor(g.channels) { c in
-            var a = 0.0, b = 0.0
-            for o in 0..<g.outer {
-                let offset = (o * g.channels + c) * g.inner
-                let sums = blockGradientSums(dyp + offset, xp + offset, yp.map { $0 + offset }, g.inner, mp[c])
-                a += sums.0; b += sums.1
+        // Σ dy and Σ dy·(x − μ) per channel: this rank's for the weight and bias gradients (their
+        // all-reduce comes with the other gradients), every rank's for the input gradient.
+        var sums = [Double](repeating: 0, count: 2 * g.channels + 1)
+        sums.withUnsafeMutableBufferPointer { s in
+            parallelFor(g.channels) { c in
+                for o in 0..<g.outer {
+                    let offset = (o * g.channels + c) * g.inner
+                    let block = blockGradientSums(dyp + offset, xp + offset, yp.map { $0 + offset }, g.inner, mp[c])
+                    s[c] += block.0; s[g.channels + c] += block.1
+                }
             }
-            sdp[c] = Float(a)
-            sxp[c] = Float(b) * ip[c]
         }
+        for c in 0..<g.channels {
+            sdp[c] = Float(sums[c])
+            sxp[c] = Float(sums[g.channels + c]) * ip[c]
+        }
+        sums[2 * g.channels] = Double(g.valuesPerChannel)
+        if training { g.ranks?.sum(&sums) }
+        let totals = sums
         guard wantsInput else { return (nil, sumDyXhat, sumDy) }
         var dx = Tensor(uninitialized: x.shape)
         let dxp = dx.mutablePointer(), gp = weight.pointer
-        let inverseCount = 1 / Float(g.valuesPerChannel)
+        let inverseCount = 1 / Float(totals[2 * g.channels])
         parallelChunks(g.outer * g.channels * g.inner, minimumPerChunk: CPUBackend.elementwiseChunk) { range in
             forEachBlock(in: range, g) { block, lo, hi in
                 let c = block % g.channels
                 let inv = ip[c], mu = mp[c], scale = gp[c] * inv
-                let meanDy = training ? sdp[c] * inverseCount : 0
-                let meanDyXhat = training ? sxp[c] * inverseCount * inv : 0
+                let meanDy = training ? Float(totals[c]) * inverseCount : 0
+                let meanDyXhat = training ? Float(totals[g.channels + c]) * inv * inverseCount * inv : 0
                 let scale8 = SIMD8(repeating: scale), meanDy8 = SIMD8(repeating: meanDy)
                 let mu8 = SIMD8(repeating: mu), meanDyXhat8 = SIMD8(repeating: meanDyXhat), zero = SIMD8<Float>()
                 var i = lo

@@ -1,9 +1,18 @@
 /// Batch normalisation on the device: per-channel statistics and gradient sums in one block per
 /// channel, the elementwise passes over the whole tensor. The running statistics passed in (a task's
-/// own, when a model keeps them per task) are updated in place on the device.
+/// own, when a model keeps them per task) are updated in place on the device. Synchronised batch norm
+/// (statistics summed over data-parallel ranks through MPI, on the host) runs on the CPU backend with
+/// host copies, its results copied back: correct, not fast.
 extension CUDABackend {
     func batchNormTraining(_ x: Tensor, weight: Tensor, bias: Tensor, runningMean: inout Tensor, runningVar: inout Tensor,
                            _ g: NormGeometry, momentum: Float, epsilon: Float, relu: Bool) -> BatchNormSaved {
+        if g.ranks != nil {
+            var (mean, variance) = (runningMean.to(.cpu), runningVar.to(.cpu))
+            let saved = CPUBackend.shared.batchNormTraining(x.to(.cpu), weight: weight.to(.cpu), bias: bias.to(.cpu), runningMean: &mean,
+                                                            runningVar: &variance, g, momentum: momentum, epsilon: epsilon, relu: relu)
+            (runningMean, runningVar) = (here(mean), here(variance))
+            return BatchNormSaved(output: here(saved.output), mean: here(saved.mean), inverseStd: here(saved.inverseStd), fusedReLU: relu)
+        }
         let x = here(x)
         let mean = empty([g.channels]), variance = empty([g.channels]), inverseStd = empty([g.channels])
         run("batch_norm_statistics", blocks: g.channels, [
@@ -43,6 +52,13 @@ extension CUDABackend {
 
     func batchNormBackward(_ dy: Tensor, x: Tensor, weight: Tensor, saved: BatchNormSaved, _ g: NormGeometry,
                            training: Bool, wantsInput: Bool) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+        if training && g.ranks != nil {
+            let host = BatchNormSaved(output: saved.output.to(.cpu), mean: saved.mean.to(.cpu), inverseStd: saved.inverseStd.to(.cpu),
+                                      fusedReLU: saved.fusedReLU)
+            let grads = CPUBackend.shared.batchNormBackward(dy.to(.cpu), x: x.to(.cpu), weight: weight.to(.cpu), saved: host, g,
+                                                            training: training, wantsInput: wantsInput)
+            return (grads.input.map(here), here(grads.weight), here(grads.bias))
+        }
         let (dy, x) = (here(dy), here(x))
         let sumDy = empty([g.channels]), sumDyXhat = empty([g.channels])
         // Without a fused ReLU the output is not read; x stands in as a valid address.

@@ -32,9 +32,10 @@ public struct EpochCSVLog {
     }
 
     /// Appends the epoch's rows, writing the header first when the file is new or empty; the folder is created.
+    /// In a data-parallel job rank 0 alone writes.
     public func append(_ record: EpochRecord, taskNames: [String]) throws {
         let rows = Self.rows(record, taskNames: taskNames)
-        guard !rows.isEmpty else { return }
+        guard !rows.isEmpty, World.current.isRoot else { return }
         let folder = (path as NSString).deletingLastPathComponent
         do {
             if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }

@@ -78,7 +78,16 @@ public final class Trainer {
         var bestState: [(name: String, tensor: Tensor)]?
         var records: [EpochRecord] = []
         lastRun = RunSummary()
-        defer { lastRun.bestPerTask = tracker.bestPerTask; lastRun.best = tracker.best }
+        let summingAtStart = World.secondsSumming
+        defer {
+            lastRun.bestPerTask = tracker.bestPerTask; lastRun.best = tracker.best
+            if let parallel = DataParallel.current {
+                lastRun.dataParallel = DataParallelCost(
+                    ranks: parallel.world.size, secondsSumming: World.secondsSumming - summingAtStart,
+                    secondsInSteps: records.reduce(0) { $0 + $1.tasks.reduce(0) { $0 + $1.seconds } },
+                    gradientFloatsPerStep: model.namedParameters().filter(\.variable.requiresGrad).reduce(0) { $0 + $1.variable.value.count })
+            }
+        }
 
         for _ in 0..<epochs {
             var (record, stop) = try trainEpoch(dataset, run, isCancelled: isCancelled, progress: progress)
@@ -144,6 +153,7 @@ public final class Trainer {
             trainingWeights = nil
         }
         if settings.emaDecay == 0 { average = nil } else if average == nil { average = WeightAverage(model.checkpointTensors()) }
+        try DataParallel.current?.broadcastWeights(model, optimizer)
     }
 
     /// With `set ema` on, the model ends the run holding the average (what eval, predict and save then use);
@@ -186,8 +196,12 @@ public final class Trainer {
         var rng = RandomGenerator.derived(seed: settings.seed, epoch)
         var pipelineSeed = RandomGenerator.derived(seed: settings.seed, epoch, 1)
         let quotas = balance.quotas(classSizes: dataset.tasks.map { $0.trainCounts.map(\.used) })
-        let plan = planEpoch(dataset, quotas: quotas, batchSize: settings.batchSize, rng: &rng)
-        let pipeline = BatchPipeline(plan: plan, cache: dataset.cache, inputSize: (settings.inputWidth, settings.inputHeight),
+        var plan = planEpoch(dataset, quotas: quotas, batchSize: settings.batchSize, rng: &rng)
+        let parallel = DataParallel.current
+        if let parallel { plan = parallel.trainable(plan) }
+        BatchNorm.synchronizedAcross = parallel != nil && settings.syncBatchNorm ? parallel?.world : nil
+        defer { BatchNorm.synchronizedAcross = nil }
+        let pipeline = BatchPipeline(plan: parallel.map { plan.map($0.local) } ?? plan, cache: dataset.cache, inputSize: (settings.inputWidth, settings.inputHeight),
                                      augmentation: run.augmentation, normalization: normalization, seed: pipelineSeed.next())
         var record = EpochRecord(epoch: epoch, tasks: Array(repeating: TaskEpochStatistics(), count: model.taskCount),
                                  partial: true, steps: 0, plannedSteps: plan.count)
@@ -203,7 +217,9 @@ public final class Trainer {
             let stepStart = DispatchTime.now().uptimeNanoseconds
             guard let batch = pipeline.next() else { break }
             let rate = run.plan.rate(epoch: epoch, step: step, stepsPerEpoch: plan.count)
-            let outcome = try trainStep(batch, classes: dataset.tasks[batch.task].classes.count, rate: rate, mixer: run.mixer, rng: &rng)
+            let global = plan[step].samples.count
+            let outcome = try trainStep(batch, classes: dataset.tasks[batch.task].classes.count, rate: rate, mixer: run.mixer, rng: &rng,
+                                        across: parallel.map { ($0, global) })
             guard case .trained(let loss, let predictions) = outcome else {
                 if case .nonFinite(let what) = outcome {
                     try restore(epochStartState)
@@ -213,13 +229,14 @@ public final class Trainer {
                 }
                 break
             }
-            record.add(task: batch.task, loss: loss, predictions: predictions, labels: batch.labels,
+            record.add(task: batch.task, loss: loss, predictions: predictions, labels: plan[step].samples.map(\.label),
                        seconds: Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9)
             record.steps = step + 1
             if settings.emaDecay > 0 { try average?.update(with: model.checkpointTensors(), decay: settings.emaDecay) }
             progress(progressReport(record, task: batch.task, step: step, steps: plan.count, since: epochStart))
         }
         optimizer.zeroGrad()
+        try parallel?.broadcastWeights(model, optimizer)
         if stop == nil && record.steps == plan.count {
             record.partial = false
             epochsCompleted += 1
@@ -236,8 +253,10 @@ public final class Trainer {
     }
 
     /// Forward, loss, backward and update on one batch, with every non-finite value caught before it spreads.
-    func trainStep(_ batch: Batch, classes: Int, rate: Float, mixer: BatchMixer?,
-                           rng: inout RandomGenerator) throws -> StepOutcome {
+    /// `across`: the batch is this rank's slice of a global batch of that many images (data-parallel training);
+    /// the outcome's loss and predictions are then the global batch's.
+    func trainStep(_ batch: Batch, classes: Int, rate: Float, mixer: BatchMixer?, rng: inout RandomGenerator,
+                   across: (parallel: DataParallel, globalCount: Int)? = nil) throws -> StepOutcome {
         var inputs = batch.images, targets = oneHot(batch.labels, classes: classes)
         if let mixer { (inputs, targets) = mixer.apply(images: batch.images, labels: batch.labels, classes: classes, rng: &rng) }
         let logits = try model(Variable(inputs), task: batch.task)
@@ -246,10 +265,14 @@ public final class Trainer {
             let distillation = Distillation(teacher: teacher.model, temperature: settings.distillTemperature, weight: settings.distillWeight)
             loss = try distillation.loss(student: logits, hard: loss, teacherLogits: distillation.teacherLogits(inputs, task: batch.task))
         }
-        guard loss.value.scalar.isFinite else { return .nonFinite("loss became \(loss.value.scalar)") }
+        let share = across.map { Float(batch.labels.count) / Float($0.globalCount) } ?? 1
+        let lossValue = across?.parallel.globalLoss(share: loss.value.scalar * share) ?? loss.value.scalar
+        guard lossValue.isFinite else { return .nonFinite("loss became \(lossValue)") }
+        if share != 1 { loss = scale(loss, by: share) }
         optimizer.learningRate = rate
         optimizer.zeroGrad()
         try loss.backward()
+        across?.parallel.sumGradients(optimizer.parameters)
         do {
             try optimizer.step()  // changes nothing when a gradient is not finite
         } catch {
@@ -258,7 +281,9 @@ public final class Trainer {
         if let bad = optimizer.parameters.first(where: { $0.variable.value.firstNonFinite != nil }) {
             return .nonFinite("the update made \(bad.name) non-finite")
         }
-        return .trained(loss: Double(loss.value.scalar), predictions: argmaxRows(logits.value))
+        let predictions = argmaxRows(logits.value)
+        return .trained(loss: Double(lossValue),
+                        predictions: across.map { $0.parallel.globalPredictions(predictions, count: $0.globalCount) } ?? predictions)
     }
 
     private func progressReport(_ record: EpochRecord, task: Int, step: Int, steps: Int, since start: UInt64) -> TrainingProgress {

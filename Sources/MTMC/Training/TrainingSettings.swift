@@ -68,6 +68,9 @@ public struct TrainingSettings: Codable, Equatable {
     public var patience = 0
     /// Decay of the exponential moving average of the weights that validation, eval and predict use; 0 is off.
     public var emaDecay: Float = 0
+    /// In a data-parallel job (mpirun), batch-norm statistics over the whole global batch rather than each rank's
+    /// slice, so that N ranks train the same model as one process would.
+    public var syncBatchNorm = true
 
     public init() {}
 
@@ -126,7 +129,7 @@ extension TrainingSettings {
         try read(.autoLearningRate, \.autoLearningRate); try read(.cutMixAlpha, \.cutMixAlpha)
         try read(.distillTemperature, \.distillTemperature); try read(.distillWeight, \.distillWeight)
         try read(.crop, \.crop); try read(.randAugmentCount, \.randAugmentCount)
-        try read(.randAugmentMagnitude, \.randAugmentMagnitude)
+        try read(.randAugmentMagnitude, \.randAugmentMagnitude); try read(.syncBatchNorm, \.syncBatchNorm)
         if let old = try? c.decodeIfPresent(Bool.self, forKey: .augment) {
             augment = old ? .full : .off
         } else {

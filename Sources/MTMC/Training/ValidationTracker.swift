@@ -62,6 +62,8 @@ public struct RunSummary: Equatable {
     public var bestWasLast = false
     /// The epoch after which `patience` stopped the run.
     public var stoppedAfter: Int?
+    /// In a data-parallel job: what the ranks' sums cost in the run's training steps.
+    public var dataParallel: DataParallelCost?
 
     public init() {}
 }

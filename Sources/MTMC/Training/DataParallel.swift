@@ -1,0 +1,96 @@
+import Engine
+
+/// Data-parallel training over the ranks of a `World` (`mpirun -np N mtmc …`), as PyTorch's
+/// DistributedDataParallel: every rank holds the whole model and plans the same epoch (same seed), trains on its
+/// slice of each global batch, and the gradients are summed across ranks before every update, so every rank
+/// applies the same update. The loss each rank differentiates is its share of the global batch's mean loss
+/// (its slice's mean × slice / batch), so the summed gradient is that of the global batch, whatever the split.
+struct DataParallel {
+    let world: World
+    /// Gradients travel in buckets of at most this many floats (16 MB): one all-reduce per bucket rather than
+    /// one per parameter, without doubling the memory of a large model's gradients.
+    static let bucketFloats = 4 << 20
+
+    /// The job this process belongs to, when it has more than one rank.
+    static var current: DataParallel? { World.current.size > 1 ? DataParallel(world: .current) : nil }
+
+    /// The positions of a global batch of `count` images that this rank trains on (contiguous, sizes differ by ≤ 1).
+    func slice(_ count: Int) -> Range<Int> {
+        count * world.rank / world.size ..< count * (world.rank + 1) / world.size
+    }
+
+    /// The batches of an epoch's plan that the ranks train on: those too small to give every rank two images
+    /// are dropped (as a DistributedSampler's drop_last), since a batch norm cannot train on one image.
+    func trainable(_ plan: [PlannedBatch]) -> [PlannedBatch] { plan.filter { $0.samples.count >= 2 * world.size } }
+
+    /// This rank's part of a global batch.
+    func local(_ batch: PlannedBatch) -> PlannedBatch {
+        PlannedBatch(task: batch.task, samples: Array(batch.samples[slice(batch.samples.count)]))
+    }
+
+    /// The global batch's mean loss from each rank's share of it.
+    func globalLoss(share: Float) -> Float {
+        var total = [Double(share)]
+        world.sum(&total)
+        return Float(total[0])
+    }
+
+    /// The predictions of the whole global batch of `count` images, from each rank's for its slice.
+    func globalPredictions(_ mine: [Int], count: Int) -> [Int] {
+        var all = [Double](repeating: 0, count: count)
+        for (offset, prediction) in mine.enumerated() { all[slice(count).lowerBound + offset] = Double(prediction) }
+        world.sum(&all)
+        return all.map { Int($0) }
+    }
+
+    /// Sums every present gradient across ranks, in buckets. Which gradients are present is the same on every
+    /// rank (the same task's head, the same frozen parts), so the buckets match.
+    func sumGradients(_ parameters: [NamedVariable]) {
+        var bucket = [Float](), members: [NamedVariable] = []
+        func flush() {
+            guard !bucket.isEmpty else { return }
+            bucket.withUnsafeMutableBufferPointer { world.sum($0) }
+            var offset = 0
+            for member in members {
+                member.variable.grad!.withUnsafeMutableBufferPointer { grad in
+                    for i in grad.indices { grad[i] = bucket[offset + i] }
+                    offset += grad.count
+                }
+            }
+            bucket.removeAll(keepingCapacity: true)
+            members.removeAll(keepingCapacity: true)
+        }
+        for entry in parameters {
+            guard let grad = entry.variable.grad else { continue }
+            if bucket.count + grad.count > Self.bucketFloats { flush() }
+            bucket += grad.scalars
+            members.append(entry)
+        }
+        flush()
+    }
+
+    /// Makes every rank's weights and buffers rank 0's: at the start of a run (after `open`, `model` or a
+    /// change of rank count) and after each epoch, so that rounding in the reductions can never drift ranks apart.
+    func broadcastWeights(_ model: MultiTaskModel, _ optimizer: SGD) throws {
+        guard world.size > 1 else { return }
+        let tensors = model.checkpointTensors() + optimizer.state()
+        var flat = tensors.flatMap { $0.tensor.scalars }
+        flat.withUnsafeMutableBufferPointer { world.broadcast($0) }
+        var offset = 0, restored: [String: Tensor] = [:]
+        for (name, tensor) in tensors {
+            restored[name] = try Tensor(shape: tensor.shape, values: Array(flat[offset ..< offset + tensor.count]))
+            offset += tensor.count
+        }
+        try model.loadCheckpointTensors(restored.filter { !$0.key.hasPrefix("momentum_buffer.") })
+        try optimizer.loadState(restored.filter { $0.key.hasPrefix("momentum_buffer.") })
+    }
+}
+
+/// What summing across ranks cost a run: the share of its training steps' time spent in sums (gradients,
+/// batch-norm statistics, loss), and the gradient each step sends.
+public struct DataParallelCost: Equatable {
+    public var ranks: Int
+    public var secondsSumming: Double
+    public var secondsInSteps: Double
+    public var gradientFloatsPerStep: Int
+}
