@@ -47,7 +47,7 @@ fi
 threads=$(nproc)
 
 echo "== device and driver"
-nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv,noheader || echo "nvidia-smi: not found"
+nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv,noheader 2>/dev/null || echo "nvidia-smi: not found"
 python3 -c "import torch; print('PyTorch', torch.__version__, 'built for CUDA', torch.version.cuda, '-', torch.cuda.get_device_name(0))" 2>/dev/null \
     || echo "PyTorch with CUDA: not available"
 echo "NVRTC: ${MTMC_NVRTC:-not found (kernels from the carried cache)}"
