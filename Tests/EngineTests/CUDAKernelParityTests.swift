@@ -224,6 +224,27 @@ final class CUDAKernelParityTests: XCTestCase {
         assertClose(moved, try f.tensor(c.name, "param2"), "weights against PyTorch")
     }
 
+    func testHostAccessToADeviceTensorReadsAndWritesThroughAndCopiesOnWrite() throws {
+        var t = try Tensor(shape: [2, 2], values: [1, 2, 3, 4]).to(gpu)
+        let copy = t
+        t.withUnsafeMutableBufferPointer { $0[1] = 9 }
+        XCTAssertEqual(t.device, gpu)
+        XCTAssertEqual(t.scalars, [1, 9, 3, 4])
+        XCTAssertEqual(t[1, 0], 3)
+        XCTAssertEqual(copy.scalars, [1, 2, 3, 4], "a copy shares storage only until one of them is written")
+        // A kernel writing in place copies shared device storage first, on the device.
+        var sum = copy
+        gpu.backend.addInPlace(&sum, try Tensor(shape: [2, 2], values: [1, 1, 1, 1]).to(gpu))
+        XCTAssertEqual(sum.scalars, [2, 3, 4, 5])
+        XCTAssertEqual(copy.scalars, [1, 2, 3, 4])
+    }
+
+    func testACheckpointOfDeviceTensorsIsByteForByteTheCPUs() throws {
+        let t = try Tensor(shape: [3], values: [0.5, -1, 7])
+        let cpu = try SafeTensorsFile.encode([("w", t)], metadata: ["m": "1"])
+        XCTAssertEqual(try SafeTensorsFile.encode([("w", t.to(gpu))], metadata: ["m": "1"]), cpu)
+    }
+
     func testFirstNonFiniteFindsTheFirstNaNOrInfinity() throws {
         let values: [Float] = [1, 2, 3, 4, 5, .infinity, 7, .nan, 9]
         let t = try Tensor(shape: [9], values: values).to(gpu)
@@ -244,7 +265,8 @@ final class CUDAKernelParityTests: XCTestCase {
                          testBatchNormTrainingEvaluationFusedReLUAndCNHW, testPoolingIncludingCeilModePaddingAndGlobalInBothLayouts,
                          testElementwiseLeakyReLUAndLogSoftmax, testCrossEntropyWithSmoothingAndSoftTargets,
                          testGradientsOfAVariableUsedTwiceAccumulate, testSGDAndAdamWSteps, testTrainingMovesBetweenDevicesWithItsMomentum,
-                         testFirstNonFiniteFindsTheFirstNaNOrInfinity] { try test() }
+                         testHostAccessToADeviceTensorReadsAndWritesThroughAndCopiesOnWrite,
+                         testACheckpointOfDeviceTensorsIsByteForByteTheCPUs, testFirstNonFiniteFindsTheFirstNaNOrInfinity] { try test() }
         }
         let source = try CUDAKernelSource.program(in: EmulatedCUDARuntime.kernelFolder)
         let unused = Set(CUDAKernelSource.entryNames(in: source)).subtracting(runtime.launched)
