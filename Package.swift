@@ -28,7 +28,8 @@ let package = Package(
         // Open MPI is loaded at run time (Sources/CMPI), so building needs no MPI installed.
         .target(name: "CMPI"),
 
-        .target(name: "Engine", dependencies: ["CBLAS", "CMPI"]),
+        // The CUDA kernels are sources read at run time (compiled by NVRTC); nothing CUDA is needed to build.
+        .target(name: "Engine", dependencies: ["CBLAS", "CMPI"], resources: [.copy("CUDA/Kernels")]),
         .target(name: "Vision", dependencies: ["Engine", "CPNG", "CTurboJPEG"]),
         .target(name: "MTMC", dependencies: ["Vision", "Engine", "CFreeType"]),
         .target(name: "Commands", dependencies: ["MTMC", "Vision", "Engine"]),
@@ -38,7 +39,7 @@ let package = Package(
         .executableTarget(name: "Bench", dependencies: ["MTMC", "CBLAS"]),
         .executableTarget(name: "MakeSamples", dependencies: ["Vision", "Engine"], path: "tools/make-samples"),
 
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CBLAS"], exclude: ["Fixtures", "CUDAEmulation"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision"], exclude: ["Fixtures"]),
         .testTarget(name: "MTMCTests", dependencies: ["MTMC"], exclude: ["Fixtures"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),

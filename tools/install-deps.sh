@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mtmc builds against, only those missing (apt-get update first). Open MPI is not
 # needed to build: mtmc loads it at run time under mpirun; it is installed for data-parallel training and its tests.
+# NVRTC 13.0 (a pip wheel, no GPU needed) is installed for the kernel compile test; mtmc builds and runs without it.
 set -euo pipefail
 packages=(pkg-config libopenblas-dev libedit-dev libpng-dev libjpeg-dev libturbojpeg0-dev libfreetype-dev fonts-wqy-microhei tmux
           openmpi-bin libopenmpi-dev)
@@ -13,4 +14,11 @@ if ((${#missing[@]})); then
     sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
     $sudo apt-get update -q
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+fi
+
+# NVRTC 13.0 exactly: a newer one emits PTX that a CUDA 13.0 driver refuses.
+if ! python3 -c "import nvidia, os, sys; sys.exit(not any(os.path.exists(os.path.join(d, 'cu13/lib/libnvrtc.so.13')) for d in nvidia.__path__))" 2>/dev/null; then
+    echo "installing: nvidia-cuda-nvrtc==13.0.* (pip)"
+    python3 -m pip install -q 'nvidia-cuda-nvrtc==13.0.*' \
+        || echo "warning: NVRTC not installed; the NVRTC compile tests will skip"
 fi

@@ -21,6 +21,8 @@ enum EngineBenchmark {
         var windows = 5
         var stepsPerWindow = 4
         var latencyRuns = 20
+        /// cpu or cuda.
+        var device = "cpu"
         let classes = [10, 6]
 
         var architecture: Architecture? {
@@ -48,9 +50,13 @@ enum EngineBenchmark {
         Threads.count = s.threads
         guard let architecture = s.architecture else { throw EngineError("unknown model \(s.model); use tiny, resnet18 or darknet") }
         var rng = RandomGenerator(seed: 1)
+        let device: Device = s.device == "cuda" ? .cuda(try CUDADevice.shared.get()) : .cpu
         let net = MultiTaskModel(architecture: architecture, classesPerTask: s.classes, seed: 7)
+        net.move(to: device)
         let sgd = SGD(parameters: net.namedParameters(), learningRate: 0.01, momentum: 0.9, weightDecay: 1e-4)
-        let x = Variable(Initializer.normal(shape: [s.batch, 3, s.size, s.size], std: 1, rng: &rng))
+        let x = Variable(Initializer.normal(shape: [s.batch, 3, s.size, s.size], std: 1, rng: &rng).to(device))
+        // A GPU runs ahead of the host: reading a result waits for it (a training step reads its loss anyway).
+        func finished(_ y: Variable) { if !device.isCPU { _ = y.value.scalars } }
         let labels = s.classes.map { k in (0..<s.batch).map { _ in Int(rng.next() % UInt64(k)) } }
         var step = 0
         func trainStep() throws {
@@ -65,14 +71,14 @@ enum EngineBenchmark {
         try trainStep()  // warm-up: buffers, OpenBLAS threads
         let train = try windows(s.windows, steps: s.stepsPerWindow, images: s.batch, trainStep)
         net.setTraining(false)
-        let single = Variable(Initializer.normal(shape: [1, 3, s.size, s.size], std: 1, rng: &rng))
+        let single = Variable(Initializer.normal(shape: [1, 3, s.size, s.size], std: 1, rng: &rng).to(device))
         let (evaluation, latency) = try GradMode.withoutGradients { () throws -> ([Double], [Double]) in
-            _ = try net(x, task: 0)
-            let rates = try windows(s.windows, steps: 2, images: s.batch) { _ = try net(x, task: step % 2); step += 1 }
-            _ = try net(single, task: 0)
+            finished(try net(x, task: 0))
+            let rates = try windows(s.windows, steps: 2, images: s.batch) { finished(try net(x, task: step % 2)); step += 1 }
+            finished(try net(single, task: 0))
             let latencies = try (0..<s.latencyRuns).map { _ in
                 let start = now()
-                _ = try net(single, task: 0)
+                finished(try net(single, task: 0))
                 return (now() - start) * 1000
             }
             return (rates, latencies)

@@ -3,8 +3,9 @@ import Foundation
 /// The PyTorch side of the benchmark: scripts in tools/bench run by python3, each printing one JSON
 /// line as its last line. Nil (with the reason on standard error) when python3 or torch is missing.
 enum PyTorchReference {
-    static let toolsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../tools").standardized.path
+    /// $MTMC_TOOLS (a binary carried to another machine), else tools/ of the tree it was built from.
+    static let toolsFolder = ProcessInfo.processInfo.environment["MTMC_TOOLS"]
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../tools").standardized.path
 
     /// Runs `python3 tools/<script> arguments…` and decodes its last output line.
     static func run(_ script: String, _ arguments: [String]) -> [String: Any]? {
@@ -21,6 +22,7 @@ enum PyTorchReference {
         guard let json = run("bench/engine_bench.py", [
             "--model", s.model, "--threads", "\(s.threads)", "--windows", "\(s.windows)", "--batch", "\(s.batch)",
             "--size", "\(s.size)", "--steps-per-window", "\(s.stepsPerWindow)", "--latency-runs", "\(s.latencyRuns)",
+            "--device", s.device,
         ]), let train = json["train"] as? [Double], let eval = json["eval"] as? [Double],
               let latency = json["latency_ms"] as? [Double], let rss = json["peak_rss_mb"] as? Double else { return nil }
         return (BenchmarkFigures(trainImagesPerSecond: train, evalImagesPerSecond: eval, latencyMilliseconds: latency,

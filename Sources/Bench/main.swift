@@ -11,9 +11,12 @@ let usage = """
            mtmc-bench data [--threads N] [--images N]    load time and memory of a tree of small PNGs
            mtmc-bench pipeline [--threads N]             the data pipeline row alone (3000 256×256 JPEGs)
            mtmc-bench predict                            the one-off predict row alone
+           mtmc-bench engine --device cuda …             the engine rows on the GPU, beside PyTorch-CUDA (FP32, no TF32)
+           mtmc-bench cuda-parity                        every op on the GPU against the CPU backend (1e-3)
+           mtmc-bench cuda-compile [--arch sm_90]        compile the kernels into the kernel cache (no GPU needed)
     """
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict"].contains(command) else {
+guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict", "cuda-parity", "cuda-compile"].contains(command) else {
     print(usage)
     exit(arguments.isEmpty ? 1 : 2)
 }
@@ -33,6 +36,13 @@ do {
     case "predict":
         let row = try ProcessBenchmark.predictRow(tree: try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true))
         print(FullBenchmark.table([row]))
+    case "cuda-parity":
+        Threads.count = threads
+        let gpu = try CUDADevice.shared.get()
+        gpu.summary.forEach { print($0) }
+        if try !CUDAParity.run(.cuda(gpu)) { exit(1) }
+    case "cuda-compile":
+        print("wrote " + (try CUDAKernelCache.precompile(architecture: option("--arch") ?? "sm_90")))
     case "pipeline":
         let tree = try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true)
         let run = try DataBenchmark.pipelineImagesPerSecond(tree: tree, threads: threads)
@@ -41,7 +51,7 @@ do {
     default:
         let s = EngineBenchmark.Settings(model: option("--model") ?? "tiny", size: number("--size", 64), batch: number("--batch", 64),
                                          threads: threads, windows: number("--windows", 5), stepsPerWindow: number("--steps", 4),
-                                         latencyRuns: number("--latency-runs", 20))
+                                         latencyRuns: number("--latency-runs", 20), device: option("--device") ?? "cpu")
         let ours = try EngineBenchmark.run(s)
         if arguments.contains("--json") {
             print(String(decoding: try JSONEncoder().encode(ours), as: UTF8.self))

@@ -23,6 +23,11 @@ let infoCommand = Command("info", usage: "info", summary: "dataset, model, setti
     let s = session.settings.training
     lines.append("settings: lr \(s.learningRate), batch \(s.batchSize), size \(s.inputWidth)x\(s.inputHeight), schedule \(s.schedule.rawValue), seed \(s.seed), threads \(Threads.count)")
     lines.append(describeWorld(World.current, syncBatchNorm: s.syncBatchNorm))
+    if case .cuda(let gpu) = session.settings.device {
+        lines.append("device: cuda, " + gpu.summary.joined(separator: "; "))
+    } else {
+        lines.append("device: cpu (set device cuda for an NVIDIA GPU)")
+    }
     if !session.evaluations.isEmpty {
         lines.append("last eval (\(session.evaluations[0].phase)): " + session.evaluations.map {
             "\($0.taskName) top-1 \(percent($0.top1))" }.joined(separator: ", "))

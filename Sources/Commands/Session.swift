@@ -59,6 +59,7 @@ public final class Session {
         guard let trainer else { return }
         if trainer.settings != settings.training { trainer.settings = settings.training }
         if trainer.model.sharedStatistics != settings.sharedStatistics { trainer.model.sharedStatistics = settings.sharedStatistics }
+        if trainer.model.device != settings.device { trainer.move(to: settings.device) }
         trainer.balance = balance
     }
 

@@ -91,6 +91,16 @@ private func loadTeacher(_ path: String, _ session: Session) throws -> (model: M
     return (try checkpoint.makeTrainer().model, path)
 }
 
+/// The GPU, or the CPU after one line saying why there is no GPU.
+func cudaOrReason(_ out: OutputSink) -> Device {
+    switch CUDADevice.shared {
+    case .success(let gpu): return .cuda(gpu)
+    case .failure(let why):
+        out.print("device: CUDA unavailable, staying on cpu: \(why)")
+        return .cpu
+    }
+}
+
 /// Every setting `set` knows, in the order `set` lists them.
 let allSettings: [Setting] = [
     Setting(name: "lr", allowed: "1e-06 to 10.0, or auto", summary: "base learning rate; auto: each train runs lr find first and uses its suggestion",
@@ -184,6 +194,18 @@ let allSettings: [Setting] = [
             set: { _, text in
                 guard let v = whole(text, 1...256) else { return false }
                 Threads.count = v
+                return true
+            }),
+    Setting(name: "device", allowed: "cpu or cuda",
+            summary: "where the model computes: the CPU, or an NVIDIA GPU (CUDA driver and NVRTC 13; without them it stays on the CPU, saying why)",
+            values: ["cpu", "cuda"],
+            get: { $0.settings.device.description },
+            set: { session, text in
+                switch text {
+                case "cpu": session.settings.device = .cpu
+                case "cuda": session.settings.device = cudaOrReason(session.out)
+                default: return false
+                }
                 return true
             }),
     Setting(name: "bn", allowed: "per-task or shared", summary: "backbone batch-norm statistics per task, or shared as the original",

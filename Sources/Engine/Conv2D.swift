@@ -20,6 +20,12 @@ struct ConvGeometry {
     /// Index of image n's channel c plane among the input's planes.
     func inputPlane(_ n: Int, _ c: Int) -> Int { layout == .nchw ? n * channels + c : c * batch + n }
 
+    /// Images per chunk of the batch whose column matrix fits `columnBudget` floats (at least one; the
+    /// whole batch for a pointwise convolution, which unfolds nothing).
+    func imagesPerChunk(columnBudget: Int) -> Int {
+        isPointwise ? batch : max(1, min(batch, columnBudget / max(1, columnRows * outH * outW)))
+    }
+
     /// Output columns [lo, hi) whose input column under kernel column kj lies inside the image.
     func validColumns(_ kj: Int) -> (Int, Int) {
         let lo = min(outW, max(0, (padW - kj + strideW - 1) / strideW))

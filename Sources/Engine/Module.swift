@@ -28,6 +28,15 @@ extension Module {
         namedVariables(prefix: "").filter { !$0.isBuffer }
     }
 
+    /// Moves every parameter and buffer to `device`; gradients are dropped (the next backward pass
+    /// makes them there).
+    public func move(to device: Device) {
+        for entry in namedVariables(prefix: "") {
+            entry.variable.value = entry.variable.value.to(device)
+            entry.variable.grad = nil
+        }
+    }
+
     /// Parameters and buffers by name, in registration order.
     public func stateDict() -> [(name: String, tensor: Tensor)] {
         namedVariables(prefix: "").map { ($0.name, $0.variable.value) }

@@ -40,6 +40,11 @@ public final class SGD {
     /// Sets every gradient to nil, as PyTorch's zero_grad(set_to_none=True).
     public func zeroGrad() { for entry in parameters { entry.variable.grad = nil } }
 
+    /// Moves the momentum buffers to `device` (with the parameters they belong to).
+    public func move(to device: Device) {
+        velocity = velocity.map { $0?.to(device) }
+    }
+
     /// Momentum buffers named `momentum_buffer.<parameter name>`, for checkpoints.
     public func state() -> [(name: String, tensor: Tensor)] {
         zip(parameters, velocity).compactMap { entry, buffer in

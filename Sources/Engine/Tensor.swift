@@ -1,7 +1,7 @@
 import Foundation
 
 /// Contiguous Float32 storage on one device. Tensors share it and copy it on write.
-/// On the CPU `pointer` is host memory; a device backend keeps its own address here.
+/// On the CPU `pointer` is host memory; on a CUDA device it holds the device address.
 final class TensorStorage {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
@@ -10,7 +10,10 @@ final class TensorStorage {
     init(uninitializedCount count: Int, device: Device = .cpu) {
         self.count = count
         self.device = device
-        pointer = StoragePool.take(count)
+        switch device {
+        case .cpu: pointer = StoragePool.take(count)
+        case .cuda(let gpu): pointer = gpu.allocate(count)
+        }
     }
 
     convenience init(repeating value: Float, count: Int) {
@@ -20,11 +23,19 @@ final class TensorStorage {
 
     func copy() -> TensorStorage {
         let other = TensorStorage(uninitializedCount: count, device: device)
-        other.pointer.update(from: pointer, count: count)
+        switch device {
+        case .cpu: other.pointer.update(from: pointer, count: count)
+        case .cuda(let gpu): gpu.copy(.deviceToDevice, from: pointer, to: other.pointer, count: count)
+        }
         return other
     }
 
-    deinit { StoragePool.give(pointer, count) }
+    deinit {
+        switch device {
+        case .cpu: StoragePool.give(pointer, count)
+        case .cuda(let gpu): gpu.release(pointer, count)
+        }
+    }
 }
 
 /// Recycles freed tensor buffers by exact size. Training repeats the same shapes every step, so
@@ -114,21 +125,49 @@ public struct Tensor {
         storage = TensorStorage(uninitializedCount: Tensor.elementCount(shape))
     }
 
-    static func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
-
-    /// The elements in row-major order.
-    public var scalars: [Float] { Array(UnsafeBufferPointer(start: storage.pointer, count: count)) }
-
-    /// The single element of a one-element tensor.
-    public var scalar: Float { storage.pointer[0] }
-
-    /// Reads the elements without copying.
-    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try body(UnsafeBufferPointer(start: storage.pointer, count: count))
+    /// A tensor on `device` whose every element the caller will write before reading.
+    init(uninitialized shape: [Int], device: Device) {
+        self.shape = shape
+        storage = TensorStorage(uninitializedCount: Tensor.elementCount(shape), device: device)
     }
 
-    /// Writes the elements in place, copying shared storage first.
+    static func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+
+    /// The same values on `device` (itself when already there).
+    public func to(_ device: Device) -> Tensor {
+        if device == self.device { return self }
+        var t = Tensor(uninitialized: shape, device: device)
+        switch (self.device, device) {
+        case (.cpu, .cuda(let gpu)): gpu.copy(.hostToDevice, from: pointer, to: t.pointer, count: count)
+        case (.cuda(let gpu), .cpu): gpu.copy(.deviceToHost, from: pointer, to: t.pointer, count: count)
+        default: t = to(.cpu).to(device)
+        }
+        return t
+    }
+
+    /// The elements in row-major order (copied from the device when not on the CPU).
+    public var scalars: [Float] {
+        guard device.isCPU else { return to(.cpu).scalars }
+        return Array(UnsafeBufferPointer(start: storage.pointer, count: count))
+    }
+
+    /// The single element of a one-element tensor.
+    public var scalar: Float { device.isCPU ? storage.pointer[0] : to(.cpu).scalar }
+
+    /// Reads the elements without copying (from a host copy when not on the CPU).
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        guard device.isCPU else { return try to(.cpu).withUnsafeBufferPointer(body) }
+        return try body(UnsafeBufferPointer(start: storage.pointer, count: count))
+    }
+
+    /// Writes the elements in place, copying shared storage first (through the host when not on the CPU).
     public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        guard device.isCPU else {
+            var host = to(.cpu)
+            let result = try host.withUnsafeMutableBufferPointer(body)
+            self = host.to(device)
+            return result
+        }
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
     }
@@ -163,7 +202,7 @@ public struct Tensor {
     public subscript(index: Int...) -> Float {
         var flat = 0
         for (i, dim) in zip(index, shape) { flat = flat * dim + i }
-        return storage.pointer[flat]
+        return device.isCPU ? storage.pointer[flat] : scalars[flat]
     }
 
     /// Adds `other` elementwise in place (gradient accumulation).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Commands
 import Engine
 import Foundation
+import Engine
 import MTMC
 
 /// `mtmc`: the interactive shell, a script runner, and ad hoc prediction.
@@ -80,13 +81,26 @@ struct Predict: ParsableCommand {
     @Option(help: "Calibrated confidence at which a class is listed (text output).")
     var threshold: Double = 0.5
 
+    @Option(help: "cpu, or cuda for an NVIDIA GPU (without a driver or NVRTC it says why on stderr and uses the CPU).")
+    var device: String = "cpu"
+
     @Argument(help: "Images or folders of images.")
     var images: [String]
+
+    func validate() throws {
+        guard ["cpu", "cuda"].contains(device) else { throw ValidationError("--device must be cpu or cuda, not \(device)") }
+    }
 
     func run() throws {
         do {
             let checkpoint = try Checkpoint.open(model)
             let trainer = try checkpoint.makeTrainer()
+            if device == "cuda" {
+                switch CUDADevice.shared {
+                case .success(let gpu): trainer.model.move(to: .cuda(gpu))
+                case .failure(let why): printError("device: CUDA unavailable, staying on cpu: \(why)")
+                }
+            }
             let calibration = checkpoint.calibrationTables
             var predicted = 0, calibrated = false
             try predictImages(images, shown: images, model: trainer.model, tasks: checkpoint.tasks, settings: checkpoint.settings,

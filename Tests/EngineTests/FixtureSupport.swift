@@ -60,3 +60,17 @@ extension Dictionary where Key == String, Value == Any {
     func bool(_ key: String) -> Bool { (self[key] as? NSNumber)?.boolValue ?? false }
     var name: String { self["name"] as? String ?? "?" }
 }
+
+/// The pooling of a pooling fixture case (`kind` max, avg or global) applied to x [N, C, H, W]; a global
+/// pool in `.cnhw` swaps x into that layout first.
+func pool(_ x: Variable, as c: [String: Any], layout: ImageLayout = .nchw) throws -> Variable {
+    switch c["kind"] as? String {
+    case "max":
+        return try maxPool2d(x, kernel: c.int("kernel"), stride: c.int("stride"), padding: c.int("padding"), ceilMode: c.bool("ceil_mode"))
+    case "avg":
+        return try avgPool2d(x, kernel: c.int("kernel"), stride: c.int("stride"), padding: c.int("padding"),
+                             ceilMode: c.bool("ceil_mode"), countIncludePad: c.bool("count_include_pad"))
+    default:
+        return layout == .nchw ? try globalAvgPool(x) : try globalAvgPool(try swapBatchAndChannels(x), layout: .cnhw)
+    }
+}

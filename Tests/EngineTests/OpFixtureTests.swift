@@ -53,16 +53,7 @@ final class OpFixtureTests: XCTestCase {
         let f = try Fixture("pooling")
         for c in f.cases {
             let x = try f.variable(c.name, "x")
-            let y: Variable
-            switch c["kind"] as? String {
-            case "max":
-                y = try maxPool2d(x, kernel: c.int("kernel"), stride: c.int("stride"), padding: c.int("padding"), ceilMode: c.bool("ceil_mode"))
-            case "avg":
-                y = try avgPool2d(x, kernel: c.int("kernel"), stride: c.int("stride"), padding: c.int("padding"),
-                                  ceilMode: c.bool("ceil_mode"), countIncludePad: c.bool("count_include_pad"))
-            default:
-                y = try globalAvgPool(x)
-            }
+            let y = try pool(x, as: c)
             assertClose(y.value, try f.tensor(c.name, "out"), "pool \(c.name) out")
             try y.backward(seed: f.tensor(c.name, "grad_out"))
             assertClose(x.grad, try f.tensor(c.name, "grad_x"), "pool \(c.name) grad x")

@@ -1,17 +1,26 @@
-import Engine
+@testable import Engine
 import XCTest
 
 /// Three SGD-momentum steps of a small two-head conv net, alternating heads, against PyTorch:
-/// losses, gradients, updated weights and running statistics (1e-3: summation order differs).
+/// losses, gradients, updated weights and running statistics (1e-3: summation order differs); on the
+/// CPU, and on the CUDA backend with its kernels run on the host (the whole step on the device).
 final class ThreeStepTrainingTests: XCTestCase {
     func testThreeSGDStepsOfATwoHeadNetMatchPyTorch() throws {
+        try threeSteps(on: .cpu)
+    }
+
+    func testThreeSGDStepsOnTheCUDABackendMatchPyTorch() throws {
+        try threeSteps(on: .cuda(try EmulatedCUDARuntime.shared.get()))
+    }
+
+    private func threeSteps(on device: Device) throws {
         let f = try Fixture("three_steps")
         let initialNames = f.file.names.filter { $0.hasPrefix("initial.") }
         var state: [String: Variable] = [:]
         for name in initialNames {
             let key = String(name.dropFirst("initial.".count))
             let isBuffer = key.hasSuffix("running_mean") || key.hasSuffix("running_var")
-            state[key] = Variable(f.file.tensors[name]!, requiresGrad: !isBuffer)
+            state[key] = Variable(f.file.tensors[name]!.to(device), requiresGrad: !isBuffer)
         }
         func v(_ key: String) -> Variable { state[key]! }
         func bn(_ x: Variable, _ prefix: String) throws -> Variable {
@@ -30,7 +39,7 @@ final class ThreeStepTrainingTests: XCTestCase {
         let parameters = state.keys.sorted().filter { state[$0]!.requiresGrad }.map { NamedVariable(name: $0, variable: state[$0]!) }
         let sgd = SGD(parameters: parameters, learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4)
         for (step, task) in [0, 1, 0].enumerated() {
-            let x = Variable(try f.tensor("step\(step)", "x"))
+            let x = Variable(try f.tensor("step\(step)", "x").to(device))
             let labels = try f.tensor("step\(step)", "labels").scalars.map { Int($0) }
             sgd.zeroGrad()
             let loss = try crossEntropy(try forward(x, task: task), labels: labels)
@@ -47,6 +56,7 @@ final class ThreeStepTrainingTests: XCTestCase {
             try sgd.step()
         }
         for (key, variable) in state {
+            XCTAssertEqual(variable.value.device, device, "\(key) left the device")
             assertClose(variable.value, try f.tensor("final", key), rtol: 1e-3, atol: 1e-5, "final \(key)")
         }
     }

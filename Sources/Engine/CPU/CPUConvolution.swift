@@ -46,7 +46,7 @@ extension CPUBackend {
         var dw = wants.weight ? Tensor(uninitialized: weight.shape) : nil
         var dx = wants.input ? Tensor(uninitialized: g.inputShape) : nil
         let dwp = dw?.mutablePointer(), dxp = dx?.mutablePointer()
-        var dcols = wants.input && !g.isPointwise ? Tensor(uninitialized: [g.columnRows * chunkImages(g) * outArea]) : nil
+        var dcols = wants.input && !g.isPointwise ? Tensor(uninitialized: [g.columnRows * g.imagesPerChunk(columnBudget: Self.columnBudget) * outArea]) : nil
         let dcolsp = dcols?.mutablePointer()
         if wants.weight || wants.input {
             forEachChunk(x, g) { images, columns in
@@ -77,16 +77,11 @@ extension CPUBackend {
         return (dx, dw, db)
     }
 
-    /// Images per chunk of the batch (see `columnBudget`).
-    private func chunkImages(_ g: ConvGeometry) -> Int {
-        g.isPointwise ? g.batch : max(1, min(g.batch, CPUBackend.columnBudget / max(1, g.columnRows * g.outH * g.outW)))
-    }
-
     /// Calls `body(images, columns)` for consecutive chunks of the batch, with the chunk's column
     /// matrix [C·KH·KW, images·OH·OW] (for a pointwise convolution, x itself, the whole batch at once).
     private func forEachChunk(_ x: Tensor, _ g: ConvGeometry, _ body: (Range<Int>, UnsafePointer<Float>) -> Void) {
         if g.isPointwise { return body(0..<g.batch, x.pointer) }
-        let perChunk = chunkImages(g)
+        let perChunk = g.imagesPerChunk(columnBudget: Self.columnBudget)
         var columns = Tensor(uninitialized: [g.columnRows * perChunk * g.outH * g.outW])
         let cp = columns.mutablePointer()
         for start in stride(from: 0, to: g.batch, by: perChunk) {

@@ -15,6 +15,8 @@ public final class MultiTaskModel: Module {
     public var sharedStatistics = false {
         didSet { if sharedStatistics != oldValue { copyStatisticsToAllTasks() } }
     }
+    /// Where the parameters, buffers and every task's statistics live (`move(to:)`); inputs are moved here.
+    public private(set) var device: Device = .cpu
     /// Whether the backbone is frozen (heads train alone).
     public private(set) var backboneFrozen = false
 
@@ -41,7 +43,16 @@ public final class MultiTaskModel: Module {
     public func callAsFunction(_ x: Variable, task: Int) throws -> Variable {
         guard task >= 0 && task < heads.count else { throw EngineError("model: no task \(task); the model has \(heads.count) heads") }
         selectStatistics(task)
-        return try heads[task](try backbone(x))
+        let input = x.value.device == device ? x : Variable(x.value.to(device))
+        return try heads[task](try backbone(input))
+    }
+
+    /// Moves the model, every task's statistics included, to `device`; checkpoints stay device-independent
+    /// (tensors are copied to the host when written).
+    public func move(to device: Device) {
+        (self as Module).move(to: device)
+        taskStatistics = taskStatistics.map { $0.map { $0.to(device) } }
+        self.device = device
     }
 
     /// Puts task `task`'s running statistics into the backbone, keeping the current task's aside.
@@ -107,9 +118,11 @@ public final class MultiTaskModel: Module {
         if sharedStatistics {
             // The state dict's backbone buffers are the shared statistics (what PyTorch would use too).
             copyStatisticsToAllTasks()
+            if !device.isCPU { move(to: device) }
             return
         }
         taskStatistics = statistics
         for (buffer, value) in zip(backboneBuffers, taskStatistics[0]) { buffer.variable.value = value }
+        if !device.isCPU { move(to: device) }
     }
 }

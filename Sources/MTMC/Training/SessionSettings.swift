@@ -1,3 +1,5 @@
+import Engine
+
 /// Every setting of a session in one value (as sqlite's shell keeps its state in one struct): `set`
 /// lists and changes it, the trainer reads `training` from it, commands read the rest. There is no other
 /// copy to keep in step; the session hands `training` to its trainer whenever either changes.
@@ -20,6 +22,8 @@ public struct SessionSettings: Equatable {
     public var pixelLimit = 100_000_000
     /// How the next `calibrate` estimates its tables (set calibfit, calibrate, calibmin).
     public var calibration = CalibrationOptions()
+    /// Where the model computes (set device cpu|cuda); `.cuda` only once the GPU opened.
+    public var device: Device = .cpu
 
     public init() {}
 }

@@ -294,6 +294,12 @@ public final class Trainer {
                                 secondsRemaining: elapsed / Double(step + 1) * Double(steps - step - 1))
     }
 
+    /// Moves the model and the optimizer's state to `device`.
+    public func move(to device: Device) {
+        model.move(to: device)
+        optimizer.move(to: device)
+    }
+
     func restore(_ saved: (model: [(name: String, tensor: Tensor)], optimizer: [(name: String, tensor: Tensor)])) throws {
         try model.loadCheckpointTensors(Dictionary(uniqueKeysWithValues: saved.model.map { ($0.name, $0.tensor) }))
         try optimizer.loadState(Dictionary(uniqueKeysWithValues: saved.optimizer.map { ($0.name, $0.tensor) }))

@@ -1,0 +1,86 @@
+@testable import Engine
+import Foundation
+import XCTest
+
+/// Every kernel compiles with NVRTC 13.0 for compute_90 (PTX) and sm_90 (cubin), with the entry names
+/// the backend launches. Needs libnvrtc.so.13: `pip install 'nvidia-cuda-nvrtc==13.0.*'` (tools/install-deps.sh
+/// does) or $MTMC_NVRTC; without it the tests skip saying so. No GPU is needed.
+final class NVRTCCompileTests: XCTestCase {
+    private var nvrtc: NVRTC!
+    private var source = ""
+    private var entries: [String] = []
+
+    override func setUpWithError() throws {
+        if ProcessInfo.processInfo.environment["MTMC_NVRTC"] == nil, let found = Self.pipNVRTC() { setenv("MTMC_NVRTC", found, 1) }
+        switch NVRTC.load() {
+        case .success(let loaded): nvrtc = loaded
+        case .failure(let error):
+            throw XCTSkip("NVRTC 13 is not installed (pip install 'nvidia-cuda-nvrtc==13.0.*', or set MTMC_NVRTC): \(error)")
+        }
+        source = try CUDAKernelSource.program(in: EmulatedCUDARuntime.kernelFolder)
+        entries = CUDAKernelSource.entryNames(in: source)
+    }
+
+    /// libnvrtc.so.13 from the pip package, found through python3 (tests only; mtmc itself takes $MTMC_NVRTC).
+    static func pipNVRTC() -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import nvidia, os; print(next(p for d in nvidia.__path__ for p in [os.path.join(d, 'cu13/lib/libnvrtc.so.13')] if os.path.exists(p)))"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+
+    func testNVRTCIsVersion13Point0() {
+        // A newer NVRTC emits PTX that a CUDA 13.0 driver refuses.
+        XCTAssertEqual(nvrtc.version.0, 13)
+        XCTAssertEqual(nvrtc.version.1, 0, "NVRTC \(nvrtc.version) is newer than 13.0")
+    }
+
+    func testEveryKernelCompilesToPTXForCompute90WithItsEntryName() throws {
+        XCTAssertGreaterThan(entries.count, 30, "kernel entry names not found in the source")
+        let ptx = String(decoding: try nvrtc.compile(source, architecture: "compute_90"), as: UTF8.self)
+        XCTAssertTrue(ptx.contains(".target sm_90"), "PTX is not for sm_90")
+        let defined = Set(ptx.components(separatedBy: ".entry ").dropFirst().map { String($0.prefix { $0 != "(" }) })
+        XCTAssertEqual(defined, Set(entries))
+    }
+
+    func testEveryKernelCompilesToACubinForSm90WithItsEntryName() throws {
+        let cubin = try nvrtc.compile(source, architecture: "sm_90")
+        XCTAssertEqual(Array(cubin.prefix(4)), [0x7f, 0x45, 0x4c, 0x46], "a cubin is an ELF file")
+        let text = String(decoding: cubin.map { $0 == 0 ? 0x0a : $0 }, as: UTF8.self)
+        let symbols = Set(text.split(separator: "\n").map(String.init))
+        for name in entries { XCTAssertTrue(symbols.contains(name), "cubin lacks entry \(name)") }
+    }
+
+    func testAKernelThatDoesNotCompileReportsNVRTCsLog() {
+        XCTAssertThrowsError(try nvrtc.compile(source + "\nextern \"C\" __global__ void broken(float* y) { y[0] = undeclared; }",
+                                               architecture: "sm_90")) { error in
+            XCTAssertTrue("\(error)".contains("undeclared"), "\(error)")
+        }
+    }
+
+    func testTheCacheCompilesOnceKeyedBySourceNVRTCAndArchitectureAndServesWithoutNVRTC() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mtmc-cuda-cache-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cache = CUDAKernelCache(folder: folder)
+        let first = try cache.image(source: source, architecture: "sm_90", nvrtc: .success(nvrtc))
+        let file = folder.appendingPathComponent(CUDAKernelCache.fileName(source: source, nvrtc: nvrtc.version, architecture: "sm_90"))
+        XCTAssertEqual(try Data(contentsOf: file), first.image)
+        XCTAssertTrue(file.lastPathComponent.hasSuffix("-sm_90-nvrtc13.0.cubin"), file.lastPathComponent)
+        // A second call reads the file instead of compiling: a marker written there comes back.
+        try Data("marker".utf8).write(to: file)
+        XCTAssertEqual(try cache.image(source: source, architecture: "sm_90", nvrtc: .success(nvrtc)).image, Data("marker".utf8))
+        let missing = Result<NVRTC, EngineError>.failure(EngineError("no NVRTC here"))
+        XCTAssertEqual(try cache.image(source: source, architecture: "sm_90", nvrtc: missing).image, Data("marker".utf8))
+        // Another architecture or another source is another key; without NVRTC it is NVRTC's error.
+        XCTAssertThrowsError(try cache.image(source: source, architecture: "sm_80", nvrtc: missing)) { XCTAssertEqual("\($0)", "no NVRTC here") }
+        let edited = try cache.image(source: source + "\n// edited", architecture: "sm_90", nvrtc: .success(nvrtc))
+        XCTAssertEqual(Array(edited.image.prefix(4)), [0x7f, 0x45, 0x4c, 0x46])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).count, 2)
+    }
+}
