@@ -18,7 +18,7 @@ public func completions(before: [String], word: String, in session: Session) -> 
     case ("history", 2), ("export", 2), ("record", 1):
         return pathCompletions(word, session: session)
     case ("show", 2), ("plot", 2), ("calibrate", 1):
-        candidates = taskNames.map(\.name) + (command == "show" && before[1] == "calib" ? taskNames.flatMap(\.classes) : [])
+        candidates = taskNames.map(\.name) + (command == "show" && ["calib", "class"].contains(before[1]) ? taskNames.flatMap(\.classes) : [])
     case ("show", 3):
         candidates = taskNames.map(\.name)
     default:

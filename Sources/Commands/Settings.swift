@@ -222,6 +222,20 @@ let allSettings: [Setting] = [
             }),
     choiceSetting("calibrate", "levels from the precision estimate or its Wilson 95 % lower bound (next calibrate)", \.settings.calibration.mode),
     choiceSetting("calibfit", "precision estimate: isotonic regression, or PR interpolation (next calibrate)", \.settings.calibration.fit),
+    Setting(name: "hamming", allowed: "whole number 0 to 32", summary: "check: difference hashes at most this many bits (of 64) apart are near duplicates",
+            get: { "\($0.settings.nearDuplicateDistance)" },
+            set: { session, text in
+                guard let v = whole(text, SettingRanges.nearDuplicateDistance) else { return false }
+                session.settings.nearDuplicateDistance = v
+                return true
+            }),
+    Setting(name: "folds", allowed: "whole number 2 to 20", summary: "check labels: K quick models judge the training images, each trained without its fold",
+            get: { "\($0.settings.labelFolds)" },
+            set: { session, text in
+                guard let v = whole(text, SettingRanges.labelFolds) else { return false }
+                session.settings.labelFolds = v
+                return true
+            }),
     Setting(name: "pixellimit", allowed: "whole number 1 to 1000000000", summary: "largest image (pixels) load and predict accept",
             get: { "\($0.settings.pixelLimit)" },
             set: { session, text in

@@ -20,6 +20,10 @@ public struct SessionSettings: Equatable {
     public var pixelLimit = 100_000_000
     /// How the next `calibrate` estimates its tables (set calibfit, calibrate, calibmin).
     public var calibration = CalibrationOptions()
+    /// Hamming distance (of 64 bits) up to which `check` calls two difference hashes near duplicates.
+    public var nearDuplicateDistance = 4
+    /// K of `check labels`: training images are judged by K quick models, each trained without their fold.
+    public var labelFolds = 3
 
     public init() {}
 }

@@ -1,0 +1,174 @@
+import Commands
+import Engine
+import Foundation
+import MTMC
+import Vision
+import XCTest
+
+/// A PNG of seeded random pixels (0–250, so that a brightened copy does not clip), `lift` added to every byte.
+func noisePNG(seed: UInt64, width: Int = 24, height: Int = 24, lift: UInt8 = 0) -> Data {
+    var rng = RandomGenerator(seed: seed)
+    let pixels = (0..<(width * height * 3)).map { _ in UInt8(rng.next() % 251) &+ lift }
+    return try! PNG.encode(RGBImage(width: width, height: height, pixels: pixels))
+}
+
+/// A tree with planted problems, in ROOT/audit of the harness:
+/// 形状/train/圆: a, b (= a: duplicate within a class), c, d (8×8: smaller than the input), j
+/// 形状/train/方: e, f (= c: a label conflict), g (solid grey: near-uniform), h (72×20: extreme aspect), broken.png, notes.txt
+/// 形状/val/圆: k (j brightened by 2: a near-duplicate leak);  形状/val/方: m (= e: an exact leak), n
+/// 颜色: 红 and 蓝 with two train images each and empty val folders.
+func plantedTree(in root: String) {
+    func put(_ relative: String, _ data: Data) {
+        let path = root + "/audit/" + relative
+        try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! data.write(to: URL(fileURLWithPath: path))
+    }
+    put("形状/train/圆/a.png", noisePNG(seed: 1))
+    put("形状/train/圆/b.png", noisePNG(seed: 1))
+    put("形状/train/圆/c.png", noisePNG(seed: 3))
+    put("形状/train/圆/d.png", noisePNG(seed: 4, width: 8, height: 8))
+    put("形状/train/圆/j.png", noisePNG(seed: 9))
+    put("形状/train/方/e.png", noisePNG(seed: 5))
+    put("形状/train/方/f.png", noisePNG(seed: 3))
+    put("形状/train/方/g.png", try! PNG.encode(RGBImage(width: 24, height: 24, pixels: [UInt8](repeating: 128, count: 24 * 24 * 3))))
+    put("形状/train/方/h.png", noisePNG(seed: 8, width: 72, height: 20))
+    put("形状/train/方/broken.png", Data("not a png".utf8))
+    put("形状/train/方/notes.txt", Data("notes".utf8))
+    put("形状/val/圆/k.png", noisePNG(seed: 9, lift: 2))
+    put("形状/val/方/m.png", noisePNG(seed: 5))
+    put("形状/val/方/n.png", noisePNG(seed: 10))
+    for (label, seeds) in [("红", [20, 21]), ("蓝", [22, 23])] {
+        for seed in seeds { put("颜色/train/\(label)/\(seed).png", noisePNG(seed: UInt64(seed))) }
+        try! FileManager.default.createDirectory(atPath: root + "/audit/颜色/val/" + label, withIntermediateDirectories: true)
+    }
+}
+
+final class ExplorationTests: XCTestCase {
+    func loadedHarness() -> Harness {
+        let h = Harness()
+        plantedTree(in: h.root)
+        XCTAssertEqual(h.run("load audit").0, .success)
+        return h
+    }
+
+    func testShowDataGivesCountsBarsImbalanceSizesAndWhatWasLeftOut() {
+        let h = loadedHarness()
+        XCTAssertEqual(h.run("show data").1, """
+        task 形状: 2 classes, 9 train, 3 val; imbalance 1.2 (train: 圆 5 ÷ 方 4)
+          class  train  val  train + val
+          圆         5    1  ████████████████████
+          方         4    2  ████████████████████
+          source sizes (min · median · max): width 8 · 24 · 72, height 8 · 24 · 24, aspect (w÷h) 1.00 · 1.00 · 3.60
+          skipped 1, broken 1 (show broken lists them)
+        task 颜色: 2 classes, 4 train, 0 val; imbalance 1.0 (every class 2 train)
+          class  train  val  train + val
+          红         2    0  ████████████████████
+          蓝         2    0  ████████████████████
+          source sizes (min · median · max): width 24 · 24 · 24, height 24 · 24 · 24, aspect (w÷h) 1.00 · 1.00 · 1.00
+          skipped 0, broken 0
+          no val images: val top-1, calibration and leak checks need some
+        """)
+        XCTAssertEqual(h.run("show data 颜").1, "error: show data: no task '颜'; tasks: 形状, 颜色")
+        XCTAssertEqual(h.run("show data 颜色").0, .success, "the session goes on after an error")
+    }
+
+    func testShowBrokenNamesEachFileAndWhy() {
+        let h = loadedHarness()
+        XCTAssertEqual(h.run("show broken").1, """
+        broken images (1): could not be decoded, left out
+          形状/train/方/broken.png: not a JPEG or PNG file (starts with 6E 6F 74 20)
+        skipped entries (1): not read as images
+          形状/train/方/notes.txt: not an image (.txt; .jpg, .jpeg and .png are read)
+        """)
+    }
+
+    func testShowClassGivesCountsSizesAndFirstFilesAndSaysWhenASplitHasNone() {
+        let h = loadedHarness()
+        XCTAssertEqual(h.run("show class 方").1, """
+        class 方 (task 形状):
+          train: 4 images, 1 skipped, 1 broken
+            source sizes (min · median · max): width 24 · 24 · 72, height 20 · 24 · 24, aspect (w÷h) 1.00 · 1.00 · 3.60
+            most frequent sizes: 24×24 (3), 72×20 (1)
+            first files: e.png, f.png, g.png, h.png
+          val: 2 images, 0 skipped, 0 broken
+            source sizes (min · median · max): width 24 · 24 · 24, height 24 · 24 · 24, aspect (w÷h) 1.00 · 1.00 · 1.00
+            most frequent sizes: 24×24 (2)
+            first files: m.png, n.png
+        """)
+        XCTAssertTrue(h.run("show class 红").1.hasSuffix("  val: 0 images, 0 skipped, 0 broken\n    no images in 颜色/val/红"))
+        XCTAssertEqual(h.run("show class 三角").1, "error: show class: no class '三角'; classes: 形状: 圆 方; 颜色: 红 蓝")
+        XCTAssertEqual(h.run("show class 红 形状").1, "error: show class: no class '红'; classes: 形状: 圆 方")
+    }
+
+    /// The report without its timings.
+    func checkReport(_ h: Harness) -> String {
+        let (result, text) = h.run("check")
+        XCTAssertEqual(result, .success, text)
+        return text.replacingOccurrences(of: #"hashing [0-9.]+ s, comparing [0-9.]+ s"#, with: "hashing … s, comparing … s", options: .regularExpression)
+            .replacingOccurrences(of: #"check_[0-9_-]+\.txt"#, with: "check_DATE.txt", options: .regularExpression)
+    }
+
+    func testCheckReportsEveryPlantedProblemByKind() {
+        let h = loadedHarness()
+        let report = checkReport(h)
+        XCTAssertEqual(report, """
+        check: 16 images in 2 tasks; hashing … s, comparing … s; near duplicates: difference hashes at most 4 of 64 bits apart (set hamming) and mean colours at most 24 of 255 apart
+        task 形状:
+          exact duplicates: 1 label conflict, 1 leak, 1 within a class (groups); 1 of 3 val images (33.3 %) have a copy in train
+            label conflict: train/圆/c.png = train/方/f.png
+            leak: train/方/e.png = val/方/m.png
+            within class: train/圆/a.png = train/圆/b.png
+          near duplicates: 1 leak (groups); 1 of 3 val images (33.3 %) have a copy in train
+            leak: train/圆/j.png ≈ val/圆/k.png (distance ≤ 0)
+          near-uniform (brightness spread under 2.0 of 255): 1
+            train/方/g.png (brightness 128)
+          smaller than the input 16×16: 1
+            train/圆/d.png 8×8
+          extreme aspect ratio (long side at least 3.0 × the short): 1
+            train/方/h.png 72×20
+        task 颜色:
+          exact duplicates: none
+          near duplicates: none
+          near-uniform (brightness spread under 2.0 of 255): 0
+          smaller than the input 16×16: 0
+          extreme aspect ratio (long side at least 3.0 × the short): 0
+          no val images: nothing to leak into; train duplicates and conflicts still apply
+        unreadable (left out at load, not audited): 1
+          形状/train/方/broken.png: not a JPEG or PNG file (starts with 6E 6F 74 20)
+        check log (every entry): logs/check_DATE.txt
+        """)
+        // The log holds the same report (here nothing was cut short).
+        let logs = try! FileManager.default.contentsOfDirectory(atPath: h.root + "/logs").filter { $0.hasPrefix("check_") }
+        XCTAssertEqual(logs.count, 1)
+        let log = try! String(contentsOfFile: h.root + "/logs/" + logs[0], encoding: .utf8)
+        XCTAssertEqual(log.components(separatedBy: "\n").dropFirst().joined(separator: "\n"),
+                       report.components(separatedBy: "\n").dropFirst().dropLast().joined(separator: "\n") + "\n")
+    }
+
+    func testCheckStopsOnCtrlCAndTheSessionGoesOn() {
+        let h = loadedHarness()
+        XCTAssertEqual(h.run("set threads 1").0, .success)
+        h.session.isCancelled = { true }
+        XCTAssertEqual(h.run("check").1, "error: check cancelled (stopped after 16 of 16 images); nothing reported")
+        h.session.isCancelled = { false }
+        XCTAssertTrue(checkReport(h).contains("leak: train/方/e.png = val/方/m.png"))
+    }
+
+    func testCheckNeedsADatasetAndTheThresholdIsASetting() {
+        let h = Harness()
+        XCTAssertEqual(h.run("check").1, "error: check: no dataset loaded; use: load PATH")
+        XCTAssertEqual(h.run("set hamming 33").1, "error: set hamming: '33' is not allowed; allowed: whole number 0 to 32; it stays 4")
+        XCTAssertEqual(h.run("set hamming 0").1, "hamming = 0")
+        plantedTree(in: h.root)
+        h.run("load audit")
+        XCTAssertTrue(checkReport(h).contains("difference hashes at most 0 of 64 bits apart"))
+    }
+
+    func testLoadOfATaskWithoutValNamesItAndKeepsTheDatasetLoadedBefore() {
+        let h = loadedHarness()
+        try! FileManager.default.createDirectory(atPath: h.root + "/noval/形状/train/圆", withIntermediateDirectories: true)
+        try! noisePNG(seed: 1).write(to: URL(fileURLWithPath: h.root + "/noval/形状/train/圆/a.png"))
+        XCTAssertEqual(h.run("load noval").1, "error: task 形状: missing folder \(h.root)/noval/形状/val; the dataset loaded before is kept")
+        XCTAssertTrue(h.run("show data").1.hasPrefix("task 形状: 2 classes, 9 train, 3 val"))
+    }
+}
