@@ -17,6 +17,10 @@ public func completions(before: [String], word: String, in session: Session) -> 
         return pathCompletions(word, session: session)
     case ("history", 2), ("export", 2), ("record", 1):
         return pathCompletions(word, session: session)
+    case ("show", 2) where before[1] == "augment":
+        return pathCompletions(word, session: session)
+    case ("plot", 3) where before[1] == "samples":
+        candidates = taskNames.first { $0.name == before[2] }?.classes ?? []
     case ("show", 2), ("plot", 2), ("calibrate", 1):
         candidates = taskNames.map(\.name) + (command == "show" && ["calib", "class"].contains(before[1]) ? taskNames.flatMap(\.classes) : [])
     case ("show", 3):

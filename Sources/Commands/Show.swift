@@ -8,6 +8,7 @@ let showCommand = Command("show", usage: "show calib CLASS [TASK] | show calib T
     case "data": try showData(session, args)
     case "broken": try showBroken(session, args)
     case "class": try showClass(session, args)
+    case "augment": try showAugment(session, args)
     case "calib": try showCalibration(session, args)
     case "confused": try showConfused(session, args)
     case "report": try showReport(session, args)

@@ -1,4 +1,4 @@
-import Commands
+@testable import Commands
 import Engine
 import Foundation
 import MTMC
@@ -170,5 +170,50 @@ final class ExplorationTests: XCTestCase {
         try! noisePNG(seed: 1).write(to: URL(fileURLWithPath: h.root + "/noval/形状/train/圆/a.png"))
         XCTAssertEqual(h.run("load noval").1, "error: task 形状: missing folder \(h.root)/noval/形状/val; the dataset loaded before is kept")
         XCTAssertTrue(h.run("show data").1.hasPrefix("task 形状: 2 classes, 9 train, 3 val"))
+    }
+
+    func testPlotSamplesShowsEachClassOrOneClassSpreadOverItsImages() throws {
+        let h = loadedHarness()
+        let (sheet, name) = try samplesSheet(h.session, ["samples", "形状", "方", "2"])
+        XCTAssertEqual(name, "samples_形状_方.png")
+        XCTAssertEqual(sheet.title, "形状: samples, class 方 (2 images)")
+        // 方 has e, f, g, h in train and m, n in val: two spread evenly are the first and the fourth.
+        XCTAssertEqual(sheet.items.map(\.caption), [["方", "train · e.png"], ["方", "train · h.png"]])
+        let e = h.session.dataset!.files.firstIndex { $0.hasSuffix("方/e.png") }!
+        XCTAssertEqual(sheet.items[0].image, h.session.dataset!.cache.image(e))
+        XCTAssertEqual(try samplesSheet(h.session, ["samples", "形状"]).sheet.items.map { $0.caption[1] },
+                       ["train · a.png", "train · b.png", "train · c.png", "train · d.png", "train · j.png",
+                        "train · e.png", "train · f.png", "train · g.png", "train · h.png", "val · m.png"])
+
+        XCTAssertEqual(h.run("plot samples 形状").1, "wrote plots/samples_形状.png")
+        let png = try ImageDecoder().decode(file: h.root + "/plots/samples_形状.png")
+        // Five columns of 162-pixel cells and two rows (圆, 方) of 150 under a 40-pixel title.
+        XCTAssertEqual([png.width, png.height], [822, 340])
+        let a = resized(h.session.dataset!.cache.image(0), width: 96, height: 96)
+        XCTAssertTrue(png[12 + 40, 40 + 40] == a[40, 40], "the first thumbnail is the first image of 圆")
+        XCTAssertEqual(h.run("plot samples 形状 三角").1, "error: plot samples: no class '三角'; classes: 形状: 圆 方")
+        XCTAssertEqual(h.run("plot samples 形状 0").1, "error: plot samples: N must be a whole number from 1 to 200, got '0'")
+    }
+
+    func testShowAugmentDrawsTrainingViewsUnderTheCurrentSettings() throws {
+        let h = loadedHarness()
+        h.run("set augment full")
+        XCTAssertEqual(h.run("show augment audit/形状/train/圆/j.png 3").1,
+                       "3 training views of audit/形状/train/圆/j.png (from the dataset cache), augment full, crop affine, hflip off; wrote plots/augment_j.png")
+        let png = try ImageDecoder().decode(file: h.root + "/plots/augment_j.png")
+        XCTAssertEqual([png.width, png.height], [4 * 162 + 12, 40 + 128 + 8 + 17 + 12])
+        // The views are the trainer's: the same generator gives the same pixels; without augmentation every view is one.
+        let j = h.session.dataset!.cache.image(h.session.dataset!.files.firstIndex { $0.hasSuffix("圆/j.png") }!)
+        let settings = h.session.settings.training
+        let views = augmentedViews(j, count: 2, input: (16, 16), settings: settings.augmentation(runEpochs: 20), seed: 7)
+        XCTAssertEqual(views, augmentedViews(j, count: 2, input: (16, 16), settings: settings.augmentation(runEpochs: 20), seed: 7))
+        XCTAssertNotEqual(views[0], views[1])
+        let plain = augmentedViews(j, count: 2, input: (16, 16), settings: .none, seed: 7)
+        XCTAssertEqual(plain[0], plain[1])
+
+        XCTAssertEqual(h.run("show augment audit/形状/train/方/broken.png").1,
+                       "error: show augment: audit/形状/train/方/broken.png: not a JPEG or PNG file (starts with 6E 6F 74 20)")
+        XCTAssertEqual(h.run("show augment gone.png").1, "error: show augment: gone.png: cannot read: No such file or directory")
+        XCTAssertEqual(h.run("show data 形状").0, .success)
     }
 }
