@@ -77,3 +77,27 @@ func showAugment(_ session: Session, _ args: [String]) throws {
     session.out.print("\(count) training views of \(displayPath(path, session)) (\(cached == nil ? "decoded from the file" : "from the dataset cache")), "
                       + "\(described); wrote \(displayPath(output, session))")
 }
+
+/// plot suspects TASK [N]: the N (default 20) suspects of the last `check labels` of TASK with the largest
+/// margins, both splits together, captioned with split, file, given and suggested class and their probabilities.
+func suspectsSheet(_ session: Session, _ args: [String]) throws -> ContactSheet {
+    guard (2...3).contains(args.count) else { throw plotCommand.usageError() }
+    let limit = args.count == 3 ? Int(args[2]) : 20
+    guard let limit, (1...200).contains(limit) else { throw CommandError("plot suspects: N must be a whole number from 1 to 200, got '\(args[2])'") }
+    let dataset = try session.requireDataset("plot suspects")
+    let checks = session.labelChecks.filter { $0.taskName == args[1] }
+    guard !checks.isEmpty else {
+        let checked = Set(session.labelChecks.map(\.taskName)).sorted()
+        throw CommandError("plot suspects: no check labels of task '\(args[1])' yet; run check labels \(args[1])"
+                           + (checked.isEmpty ? "" : " (checked: \(checked.joined(separator: ", ")))"))
+    }
+    let ranked = checks.flatMap { check in check.result.suspects.map { (check, $0) } }.sorted { $0.1.margin > $1.1.margin }.prefix(limit)
+    let items = ranked.map { check, s in
+        ContactSheet.Item(image: dataset.cache.image(check.samples[s.row].image),
+                          caption: [check.split + " · " + (dataset.files[check.samples[s.row].image] as NSString).lastPathComponent,
+                                    "given \(check.classes[s.given]) " + String(format: "p %.2f", s.givenProbability),
+                                    "suggested \(check.classes[s.suggested]) " + String(format: "p %.2f", s.suggestedProbability)],
+                          color: RGB(200, 30, 30))
+    }
+    return ContactSheet(title: "\(args[1]): \(items.count) likely mislabelled images (confident learning), largest margin first", items: items)
+}

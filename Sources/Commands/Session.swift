@@ -40,6 +40,8 @@ public final class Session {
         get { settings.predictThreshold }
         set { settings.predictThreshold = newValue }
     }
+    /// The last `check labels`: per task and split, the judged images and the suspects (for `plot suspects`).
+    public var labelChecks: [LabelCheck] = []
     /// The Markdown notebook being recorded, if any.
     public var recordPath: String?
     /// Commands typed in this session, for `history`.
@@ -76,6 +78,7 @@ public final class Session {
     /// do not describe (or indexed past their end), so they go, and the user is told.
     func forgetResults(_ why: String, keepCalibration: Bool = false) {
         evaluations = []
+        labelChecks = []
         guard !keepCalibration, !calibration.isEmpty else { return }
         calibration = []
         out.print("note: calibration cleared (\(why)); eval, then calibrate, to calibrate again")

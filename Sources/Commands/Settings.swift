@@ -236,6 +236,13 @@ let allSettings: [Setting] = [
                 session.settings.labelFolds = v
                 return true
             }),
+    Setting(name: "foldepochs", allowed: "whole number 1 to 1000", summary: "check labels: epochs each quick model trains",
+            get: { "\($0.settings.foldEpochs)" },
+            set: { session, text in
+                guard let v = whole(text, SettingRanges.foldEpochs) else { return false }
+                session.settings.foldEpochs = v
+                return true
+            }),
     Setting(name: "pixellimit", allowed: "whole number 1 to 1000000000", summary: "largest image (pixels) load and predict accept",
             get: { "\($0.settings.pixelLimit)" },
             set: { session, text in

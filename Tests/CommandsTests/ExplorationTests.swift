@@ -216,4 +216,85 @@ final class ExplorationTests: XCTestCase {
         XCTAssertEqual(h.run("show augment gone.png").1, "error: show augment: gone.png: cannot read: No such file or directory")
         XCTAssertEqual(h.run("show data 形状").0, .success)
     }
+
+    /// Red and blue images in classes 红 and 蓝, with one blue image filed under 红 in train and one red under 蓝 in val.
+    func mislabelledHarness() -> Harness {
+        let h = Harness()
+        func colour(_ seed: UInt64, red: Bool) -> Data {
+            var rng = RandomGenerator(seed: seed)
+            let pixels = (0..<(24 * 24)).flatMap { _ -> [UInt8] in
+                let noise = UInt8(rng.next() % 60)
+                return red ? [190 + noise, noise, noise] : [noise, noise, 190 + noise]
+            }
+            return try! PNG.encode(RGBImage(width: 24, height: 24, pixels: pixels))
+        }
+        func put(_ relative: String, _ data: Data) {
+            let path = h.root + "/labels/" + relative
+            try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try! data.write(to: URL(fileURLWithPath: path))
+        }
+        for i in 0..<12 {
+            put("颜色/train/红/r\(i).png", colour(UInt64(i), red: true))
+            put("颜色/train/蓝/b\(i).png", colour(UInt64(100 + i), red: false))
+        }
+        for i in 0..<6 {
+            put("颜色/val/红/r\(i).png", colour(UInt64(200 + i), red: true))
+            put("颜色/val/蓝/b\(i).png", colour(UInt64(300 + i), red: false))
+        }
+        put("颜色/train/红/wrong.png", colour(400, red: false))
+        put("颜色/val/蓝/wrong.png", colour(401, red: true))
+        XCTAssertEqual(h.run("load labels").0, .success)
+        return h
+    }
+
+    func testCheckLabelsFindsThePlantedMislabelledImagesInBothSplits() throws {
+        let h = mislabelledHarness()
+        XCTAssertEqual(h.run("check labels").1, "error: check labels: no model; use: model tiny|resnet18|darknet, or open CHECKPOINT")
+        h.run("model tiny")
+        h.run("set keep best")
+        h.run("set batch 8")
+        h.run("set lr 0.02")
+        let (result, trained) = h.run("train 8")
+        XCTAssertEqual(result, .success, trained)
+        XCTAssertEqual(h.run("set folds 2").1, "folds = 2")
+        XCTAssertEqual(h.run("set foldepochs 4").1, "foldepochs = 4")
+        let before = h.session.trainer!.model.checkpointTensors().map(\.tensor.scalars)
+        XCTAssertEqual(h.run("plot suspects 颜色").1, "error: plot suspects: no check labels of task '颜色' yet; run check labels 颜色")
+        let (ok, text) = h.run("check labels 颜色")
+        XCTAssertEqual(ok, .success, text)
+        // Probabilities and time vary with the machine's arithmetic; which images are suspects does not.
+        let masked = text.replacingOccurrences(of: #"[0-9]+\.[0-9]+"#, with: "…", options: .regularExpression)
+            .replacingOccurrences(of: #"labels_颜色_[0-9_-]+\.tsv"#, with: "labels_颜色_DATE.tsv", options: .regularExpression)
+        XCTAssertEqual(masked, """
+        check labels: val judged by the current model; train by 2 quick tiny models of 4 epochs, each trained without the fold it judges; … s
+        task 颜色, val: 1 suspect of 13 images (class thresholds, the mean self-confidence: 红 …, 蓝 …)
+          image             given  suggested  p(given)  p(suggested)  margin
+          val/蓝/wrong.png  蓝     红            …         …   …
+        task 颜色, train: 1 suspect of 25 images (class thresholds, the mean self-confidence: 红 …, 蓝 …)
+          image               given  suggested  p(given)  p(suggested)  margin
+          train/红/wrong.png  红     蓝            …         …   …
+        suspects of 颜色 (every one): logs/labels_颜色_DATE.tsv
+        """)
+        XCTAssertEqual(h.run("plot suspects 颜色").1, "wrote plots/suspects_颜色.png")
+        let sheet = try suspectsSheet(h.session, ["suspects", "颜色"])
+        XCTAssertEqual(Set(sheet.items.map { $0.caption[0] }), ["val · wrong.png", "train · wrong.png"])
+        XCTAssertEqual(h.run("plot suspects 形状").1, "error: plot suspects: no check labels of task '形状' yet; run check labels 形状 (checked: 颜色)")
+        XCTAssertEqual(h.session.trainer!.model.checkpointTensors().map(\.tensor.scalars), before, "the session's model is left as it was")
+    }
+
+    func testCheckLabelsOfATaskWithoutValJudgesTrainOnlyAndCtrlCStopsIt() {
+        let h = loadedHarness()
+        h.run("model tiny")
+        h.run("set folds 2")
+        h.run("set foldepochs 1")
+        let (result, text) = h.run("check labels 颜色")
+        XCTAssertEqual(result, .success, text)
+        let lines = text.components(separatedBy: "\n")
+        XCTAssertEqual(lines[1], "task 颜色, val: no images, nothing judged")
+        XCTAssertTrue(lines[2].hasPrefix("task 颜色, train: ") && lines[2].contains(" of 4 images"), text)
+        h.session.isCancelled = { true }
+        XCTAssertTrue(h.run("check labels 颜色").1.hasPrefix("error: check labels cancelled ("), "Ctrl-C reports nothing")
+        h.session.isCancelled = { false }
+        XCTAssertEqual(h.run("check labels 形").1, "error: check labels: no task '形'; tasks: 形状, 颜色")
+    }
 }

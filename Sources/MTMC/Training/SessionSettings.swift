@@ -24,6 +24,8 @@ public struct SessionSettings: Equatable {
     public var nearDuplicateDistance = 4
     /// K of `check labels`: training images are judged by K quick models, each trained without their fold.
     public var labelFolds = 3
+    /// Epochs each quick model of `check labels` trains.
+    public var foldEpochs = 5
 
     public init() {}
 }

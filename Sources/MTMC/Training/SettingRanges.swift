@@ -28,6 +28,8 @@ public enum SettingRanges {
     public static let nearDuplicateDistance = 0...32
     /// Folds of `check labels` on training images.
     public static let labelFolds = 2...20
+    /// Epochs of each quick model of `check labels`.
+    public static let foldEpochs = 1...1000
     /// Seeds are below 2^63 (they are written as JSON numbers, which readers keep exact up to there).
     public static let seedLimit: UInt64 = 1 << 63
     /// Epochs a checkpoint may say were trained (far beyond any run; keeps counters from overflowing).
