@@ -13,6 +13,10 @@ public func completions(before: [String], word: String, in session: Session) -> 
         candidates = allSettings.map(\.name)
     case ("set", 2):
         candidates = allSettings.first { $0.name == before[1] }?.values ?? []
+    case ("similar", 1):
+        return pathCompletions(word, session: session)
+    case ("similar", _), ("check", 2):
+        candidates = taskNames.map(\.name)
     case ("load", _), ("import", _), ("open", _), ("save", _), ("run", _), ("predict", _):
         return pathCompletions(word, session: session)
     case ("history", 2), ("export", 2), ("record", 1):

@@ -42,6 +42,8 @@ public final class Session {
     }
     /// The last `check labels`: per task and split, the judged images and the suspects (for `plot suspects`).
     public var labelChecks: [LabelCheck] = []
+    /// Backbone features of each task's images from the last `similar`, reused while the model and dataset stay.
+    public var featureIndexes: [FeatureIndex] = []
     /// The Markdown notebook being recorded, if any.
     public var recordPath: String?
     /// Commands typed in this session, for `history`.
@@ -79,6 +81,7 @@ public final class Session {
     func forgetResults(_ why: String, keepCalibration: Bool = false) {
         evaluations = []
         labelChecks = []
+        featureIndexes = []
         guard !keepCalibration, !calibration.isEmpty else { return }
         calibration = []
         out.print("note: calibration cleared (\(why)); eval, then calibrate, to calibrate again")

@@ -297,4 +297,34 @@ final class ExplorationTests: XCTestCase {
         h.session.isCancelled = { false }
         XCTAssertEqual(h.run("check labels 形").1, "error: check labels: no task '形'; tasks: 形状, 颜色")
     }
+
+    func testSimilarFindsTheImageItselfFirstAndReusesFeaturesUntilTheModelChanges() throws {
+        let h = mislabelledHarness()
+        XCTAssertEqual(h.run("similar labels/颜色/train/红/r3.png").1, "error: similar: no model; use: model tiny|resnet18|darknet, or open CHECKPOINT")
+        h.run("model tiny")
+        h.run("train 1")
+        // A copy outside the dataset of one training image: that image is its nearest, at cosine 1.
+        try FileManager.default.copyItem(atPath: h.root + "/labels/颜色/train/红/r3.png", toPath: h.root + "/query.png")
+        let (result, text) = h.run("similar query.png 3")
+        XCTAssertEqual(result, .success, text)
+        let lines = text.components(separatedBy: "\n")
+        XCTAssertTrue(lines[0].hasPrefix("task 颜色: the 3 images nearest to query.png (cosine of backbone features; 38 images, features computed in "), text)
+        XCTAssertEqual(lines[1], "  rank  image            class  split  cosine")
+        XCTAssertTrue(lines[2].hasPrefix("     1  train/红/r3.png  红     train   1.000"), text)
+        XCTAssertEqual(lines.last, "  wrote plots/similar_query_颜色.png")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: h.root + "/plots/similar_query_颜色.png"))
+        let again = h.run("similar query.png 3 颜色").1
+        XCTAssertTrue(again.contains("38 images, features reused, checked in "), again)
+        h.run("train 1")
+        XCTAssertTrue(h.run("similar query.png 3 颜色").1.contains("38 images, features computed in "), "training changed the weights")
+        // Opening other weights (which keeps other results) is seen from the weights themselves.
+        XCTAssertEqual(h.run("save one.safetensors").0, .success)
+        h.run("train 1")
+        h.run("similar query.png 3 颜色")
+        XCTAssertTrue(h.run("similar query.png 3 颜色").1.contains("features reused"))
+        XCTAssertEqual(h.run("open one.safetensors").0, .success)
+        XCTAssertTrue(h.run("similar query.png 3 颜色").1.contains("38 images, features computed in "), "open brought other weights")
+        XCTAssertEqual(h.run("similar gone.png").1, "error: similar: gone.png: cannot read: No such file or directory")
+        XCTAssertEqual(h.run("similar query.png 3 形状").1, "error: similar: no task '形状'; tasks: 颜色")
+    }
 }
