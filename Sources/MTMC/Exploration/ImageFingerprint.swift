@@ -18,12 +18,6 @@ public struct ImageFingerprint: Equatable {
     }
 }
 
-/// The task stopped by the user: what was done when it stopped.
-public struct Cancelled: Error, CustomStringConvertible {
-    public let what: String
-    public var description: String { what }
-}
-
 /// Fingerprints of the cache images `images`, in their order, computed on `threads` threads from the
 /// decoded cache. `progress` gets (done, total) now and then; `isCancelled` is polled every 64 images and
 /// stops the work with `Cancelled`.
@@ -31,38 +25,29 @@ public func fingerprints(_ dataset: Dataset, images: [Int], threads: Int = Threa
                          isCancelled: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }) throws -> [ImageFingerprint] {
     let empty = ImageFingerprint(pixelHash: 0, differenceHash: 0, meanBrightness: 0, brightnessSpread: 0, meanColour: (0, 0, 0))
     var result = [ImageFingerprint](repeating: empty, count: images.count)
-    let lock = NSLock()
-    var done = 0, cancelled = false
-    // Called from the worker threads: counts progress and polls cancellation under the lock.
-    func report(_ finished: Int, _ poll: () -> Bool) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        done += finished
-        progress(done, images.count)
-        if !cancelled && poll() { cancelled = true }
-        return cancelled
-    }
     let chunks = max(1, min(threads, images.count))
-    result.withUnsafeMutableBufferPointer { out in
-        withoutActuallyEscaping(isCancelled) { poll in
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                var since = 0
-                for row in (images.count * chunk / chunks)..<(images.count * (chunk + 1) / chunks) {
-                    out[row] = fingerprint(dataset, image: images[row])
-                    since += 1
-                    if since == 64 {
-                        if report(since, poll) { return }
-                        since = 0
+    try withoutActuallyEscaping(isCancelled) { poll in
+        try withoutActuallyEscaping(progress) { report in
+            let shared = SharedProgress(total: images.count, report: report, poll: poll)
+            result.withUnsafeMutableBufferPointer { out in
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    var since = 0
+                    for row in (images.count * chunk / chunks)..<(images.count * (chunk + 1) / chunks) {
+                        out[row] = fingerprint(dataset, image: images[row])
+                        since += 1
+                        if since == 64 {
+                            if shared.add(since) { return }
+                            since = 0
+                        }
                     }
+                    _ = shared.add(since)
                 }
-                _ = report(since, poll)
             }
+            if shared.cancelled { throw Cancelled(what: "stopped after \(shared.done) of \(images.count) images") }
         }
     }
-    if cancelled { throw Cancelled(what: "stopped after \(done) of \(images.count) images") }
     return result
 }
-
 /// The fingerprint of one cache image.
 func fingerprint(_ dataset: Dataset, image index: Int) -> ImageFingerprint {
     let image = dataset.cache.image(index)

@@ -46,37 +46,32 @@ public func linkedKeys(_ keys: [NearKey], bits: Int, colour: Int, threads: Int =
     let n = keys.count
     let chunks = max(1, min(threads, n))
     var perThread = [UnionFind](repeating: UnionFind(0), count: chunks)
-    let lock = NSLock()
-    var rowsDone = 0, cancelled = false
-    keys.withUnsafeBufferPointer { k in
-        perThread.withUnsafeMutableBufferPointer { sets in
-            withoutActuallyEscaping(isCancelled) { poll in
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    var local = UnionFind(n)
-                    // Rows dealt round-robin, so that each thread gets long and short rows alike.
-                    var row = chunk, since = 0
-                    while row < n {
-                        let a = k[row]
-                        for other in (row + 1)..<n where a.isNear(k[other], bits: bits, colour: colour) { local.union(row, other) }
-                        row += chunks
-                        since += 1
-                        if since == 256 || row >= n {
-                            lock.lock()
-                            rowsDone += since
-                            progress(rowsDone, n)
-                            if !cancelled && poll() { cancelled = true }
-                            let stop = cancelled
-                            lock.unlock()
-                            since = 0
-                            if stop { break }
+    try withoutActuallyEscaping(isCancelled) { poll in
+        try withoutActuallyEscaping(progress) { report in
+            let shared = SharedProgress(total: n, report: report, poll: poll)
+            keys.withUnsafeBufferPointer { k in
+                perThread.withUnsafeMutableBufferPointer { sets in
+                    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                        var local = UnionFind(n)
+                        // Rows dealt round-robin, so that each thread gets long and short rows alike.
+                        var row = chunk, since = 0
+                        while row < n {
+                            let a = k[row]
+                            for other in (row + 1)..<n where a.isNear(k[other], bits: bits, colour: colour) { local.union(row, other) }
+                            row += chunks
+                            since += 1
+                            if since == 256 || row >= n {
+                                if shared.add(since) { break }
+                                since = 0
+                            }
                         }
+                        sets[chunk] = local
                     }
-                    sets[chunk] = local
                 }
             }
+            if shared.cancelled { throw Cancelled(what: "stopped after comparing \(shared.done) of \(n) images") }
         }
     }
-    if cancelled { throw Cancelled(what: "stopped after comparing \(rowsDone) of \(n) images") }
     var all = UnionFind(n)
     for var local in perThread where !local.parent.isEmpty {
         for i in 0..<n { all.union(i, local.root(i)) }
