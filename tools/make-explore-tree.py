@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A large synthetic dataset tree for timing the exploration commands (issue 11): small PNGs of smooth
-random patterns (a random 4x4 colour grid, bilinearly upscaled), 2 tasks x 10 classes, 90 % train and
+random patterns (a random 8x8 colour grid, bilinearly upscaled), 2 tasks x 10 classes, 90 % train and
 10 % val, with planted problems whose counts are printed: exact copies within a class, across classes
 (label conflicts) and from train into val (leaks), brightened near-copies from train into val, solid-colour
 images and tiny images. The tree is generated, never committed.
@@ -15,7 +15,7 @@ from PIL import Image
 
 
 def pattern(rng, side):
-    grid = rng.integers(0, 236, size=(4, 4, 3), dtype=np.uint8)
+    grid = rng.integers(0, 236, size=(8, 8, 3), dtype=np.uint8)
     return np.asarray(Image.fromarray(grid).resize((side, side), Image.BILINEAR))
 
 

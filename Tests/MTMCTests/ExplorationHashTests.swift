@@ -2,14 +2,20 @@ import MTMC
 import XCTest
 
 final class ExplorationHashTests: XCTestCase {
-    func testNearKeysLinkUpToTheHammingThresholdAndOnlyWithSimilarColour() throws {
+    func testNearKeysGroupUpToTheHammingThresholdWithSimilarColourWithoutChaining() throws {
         func key(_ hash: UInt64, _ red: UInt8 = 100) -> NearKey { NearKey(hash: hash, red: red, green: 50, blue: 50) }
-        // 0b111 is 3 bits from 0, 0b111_1111 4 bits from 0b111; the last has the first's hash in another colour.
+        // 0b111 is 3 bits from 0, 0b111_1111 4 bits from 0b111 and 7 from 0; the last has the first's hash in another colour.
         let keys = [key(0), key(0b111), key(0b111_1111), key(0, 200)]
         XCTAssertEqual(try linkedKeys(keys, bits: 2, colour: 24), [])
         XCTAssertEqual(try linkedKeys(keys, bits: 3, colour: 24), [[0, 1]])
-        XCTAssertEqual(try linkedKeys(keys, bits: 4, colour: 24), [[0, 1, 2]])
-        XCTAssertEqual(try linkedKeys(keys, bits: 4, colour: 100), [[0, 1, 2, 3]])
+        // 0b111_1111 is near 0b111 but not the group's first member, 0: it does not join (no chain 0 ≈ 0b111 ≈ 0b111_1111).
+        XCTAssertEqual(try linkedKeys(keys, bits: 4, colour: 24), [[0, 1]])
+        XCTAssertEqual(try linkedKeys(keys, bits: 7, colour: 24), [[0, 1, 2]])
+        XCTAssertEqual(try linkedKeys(keys, bits: 4, colour: 100), [[0, 1, 3]])
+        // A long remainder is scanned on several threads with the same result.
+        let many = (0..<9000).map { key(UInt64($0 % 3 == 0 ? 0 : 0xFFFF_0000_0000_0000 | UInt64($0))) }
+        XCTAssertEqual(try linkedKeys(many, bits: 0, colour: 0, threads: 4).first, Array(stride(from: 0, to: 9000, by: 3)))
+        XCTAssertEqual(try linkedKeys(many, bits: 0, colour: 0, threads: 4), try linkedKeys(many, bits: 0, colour: 0, threads: 1))
         XCTAssertThrowsError(try linkedKeys(keys, bits: 4, colour: 24, threads: 1, isCancelled: { true }))
     }
 

@@ -22,61 +22,40 @@ public struct NearKey: Equatable {
     }
 }
 
-/// Disjoint sets over 0..<n, the smaller index the root.
-struct UnionFind {
-    var parent: [Int]
-    init(_ n: Int) { parent = Array(0..<n) }
-    mutating func root(_ x: Int) -> Int {
-        var x = x
-        while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }
-        return x
-    }
-    mutating func union(_ a: Int, _ b: Int) {
-        let (ra, rb) = (root(a), root(b))
-        if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
-    }
-}
-
-/// Groups of keys linked by nearness (single linkage), as indices into `keys`: only groups of two or
-/// more, each sorted, ordered by first index. Every pair is compared (XOR, popcount and three byte
-/// differences: a few nanoseconds) on `threads` threads, each joining its pairs into its own sets, merged
-/// at the end, so that many equal keys cost no memory. `isCancelled` is polled every 256 rows.
+/// Groups of near keys, as indices into `keys`, without chaining: in index order, each key not yet in a
+/// group leads one, joined by every later ungrouped key near it, so that no group spans more than the
+/// threshold from its first member (single linkage would let A≈B≈C…≈Z join images that share nothing).
+/// Only groups of two or more, each sorted, ordered by first index. Comparisons are XOR, popcount and
+/// three byte differences, a few nanoseconds each, at most n²/2; the scan of a long remainder is split
+/// over `threads` threads. `isCancelled` is polled every 256 leaders.
 public func linkedKeys(_ keys: [NearKey], bits: Int, colour: Int, threads: Int = Threads.count,
                        isCancelled: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }) throws -> [[Int]] {
     let n = keys.count
-    let chunks = max(1, min(threads, n))
-    var perThread = [UnionFind](repeating: UnionFind(0), count: chunks)
-    try withoutActuallyEscaping(isCancelled) { poll in
-        try withoutActuallyEscaping(progress) { report in
-            let shared = SharedProgress(total: n, report: report, poll: poll)
-            keys.withUnsafeBufferPointer { k in
-                perThread.withUnsafeMutableBufferPointer { sets in
-                    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                        var local = UnionFind(n)
-                        // Rows dealt round-robin, so that each thread gets long and short rows alike.
-                        var row = chunk, since = 0
-                        while row < n {
-                            let a = k[row]
-                            for other in (row + 1)..<n where a.isNear(k[other], bits: bits, colour: colour) { local.union(row, other) }
-                            row += chunks
-                            since += 1
-                            if since == 256 || row >= n {
-                                if shared.add(since) { break }
-                                since = 0
-                            }
-                        }
-                        sets[chunk] = local
-                    }
+    var group = [Int](repeating: -1, count: n)
+    var groups: [[Int]] = []
+    try keys.withUnsafeBufferPointer { k in
+        try group.withUnsafeMutableBufferPointer { g in
+            for leader in 0..<n where g[leader] < 0 {
+                if leader % 256 == 0 {
+                    progress(leader, n)
+                    if isCancelled() { throw Cancelled(what: "stopped after comparing \(leader) of \(n) images") }
                 }
+                let id = groups.count
+                g[leader] = id
+                let rest = n - leader - 1
+                let chunks = rest < 4096 ? 1 : max(1, min(threads, rest / 4096))
+                let a = k[leader]
+                // Each chunk writes only its own slots of `g`.
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let lo = leader + 1 + rest * chunk / chunks, hi = leader + 1 + rest * (chunk + 1) / chunks
+                    for other in lo..<hi where g[other] < 0 && a.isNear(k[other], bits: bits, colour: colour) { g[other] = id }
+                }
+                groups.append([leader])
             }
-            if shared.cancelled { throw Cancelled(what: "stopped after comparing \(shared.done) of \(n) images") }
         }
     }
-    var all = UnionFind(n)
-    for var local in perThread where !local.parent.isEmpty {
-        for i in 0..<n { all.union(i, local.root(i)) }
-    }
-    var groups: [Int: [Int]] = [:]
-    for i in 0..<n { groups[all.root(i), default: []].append(i) }
-    return groups.values.filter { $0.count > 1 }.sorted { $0[0] < $1[0] }
+    progress(n, n)
+    var members = [[Int]](repeating: [], count: groups.count)
+    for (i, id) in group.enumerated() { members[id].append(i) }
+    return members.filter { $0.count > 1 }
 }
