@@ -327,4 +327,16 @@ final class ExplorationTests: XCTestCase {
         XCTAssertEqual(h.run("similar gone.png").1, "error: similar: gone.png: cannot read: No such file or directory")
         XCTAssertEqual(h.run("similar query.png 3 形状").1, "error: similar: no task '形状'; tasks: 颜色")
     }
+
+    func testTabCompletesTheExplorationWords() {
+        let h = loadedHarness()
+        XCTAssertEqual(completions(before: ["show"], word: "d", in: h.session), ["data"])
+        XCTAssertEqual(completions(before: ["show", "class"], word: "", in: h.session), ["形状", "颜色", "圆", "方", "红", "蓝"])
+        XCTAssertEqual(completions(before: ["plot", "samples", "形状"], word: "", in: h.session), ["圆", "方"])
+        XCTAssertEqual(completions(before: ["check"], word: "l", in: h.session), ["labels"])
+        XCTAssertEqual(completions(before: ["check", "labels"], word: "颜", in: h.session), ["颜色"])
+        XCTAssertEqual(completions(before: ["similar", "x.png"], word: "", in: h.session), ["形状", "颜色"])
+        XCTAssertEqual(completions(before: ["show", "augment"], word: "aud", in: h.session), ["audit/"])
+        XCTAssertEqual(completions(before: ["set"], word: "fold", in: h.session), ["folds", "foldepochs"])
+    }
 }
