@@ -41,11 +41,7 @@ private func checkDataset(_ session: Session) throws {
 private func checkLabels(_ session: Session, _ args: [String]) throws {
     guard args.count <= 1 else { throw checkCommand.usageError() }
     let dataset = try session.requireDataset("check labels")
-    let trainer = try session.requireModel("check labels")
-    guard session.modelTasks == Session.tasks(of: dataset) else {
-        throw CommandError("check labels: the model's tasks and classes differ from the dataset's ("
-                           + Checkpoint.differences(session.modelTasks, Session.tasks(of: dataset)).joined(separator: "; ") + ")")
-    }
+    let trainer = try session.requireModel("check labels", matching: dataset)
     let indices = try args.first.map { [try dataset.taskIndex($0, command: "check labels")] } ?? Array(dataset.tasks.indices)
     let chosen = dataset.restricted(to: indices)
     let s = session.settings

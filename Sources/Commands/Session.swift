@@ -99,6 +99,16 @@ public final class Session {
         return trainer
     }
 
+    /// The trainer, when its tasks and classes are `dataset`'s; otherwise an error naming the differences.
+    func requireModel(_ command: String, matching dataset: Dataset) throws -> Trainer {
+        let trainer = try requireModel(command)
+        guard modelTasks == Session.tasks(of: dataset) else {
+            throw CommandError("\(command): the model's tasks and classes differ from the dataset's ("
+                               + Checkpoint.differences(modelTasks, Session.tasks(of: dataset)).joined(separator: "; ") + ")")
+        }
+        return trainer
+    }
+
     /// The calibration as the JSON a checkpoint stores; nil when uncalibrated.
     var calibrationJSON: String? {
         guard !calibration.isEmpty, let data = try? JSONEncoder().encode(calibration) else { return nil }

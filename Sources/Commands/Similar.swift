@@ -7,11 +7,7 @@ let similarCommand = Command("similar", usage: "similar IMG [N] [TASK]",
                              example: "similar samples/predict/blue.jpg 8 印花") { session, args in
     guard (1...3).contains(args.count) else { throw similarCommand.usageError() }
     let dataset = try session.requireDataset("similar")
-    let trainer = try session.requireModel("similar")
-    guard session.modelTasks == Session.tasks(of: dataset) else {
-        throw CommandError("similar: the model's tasks and classes differ from the dataset's ("
-                           + Checkpoint.differences(session.modelTasks, Session.tasks(of: dataset)).joined(separator: "; ") + ")")
-    }
+    let trainer = try session.requireModel("similar", matching: dataset)
     var words = Array(args.dropFirst())
     var count = 8
     if let first = words.first, let n = Int(first) {

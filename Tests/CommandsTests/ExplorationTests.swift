@@ -350,4 +350,21 @@ final class ExplorationTests: XCTestCase {
         XCTAssertEqual(completions(before: ["show", "augment"], word: "aud", in: h.session), ["audit/"])
         XCTAssertEqual(completions(before: ["set"], word: "fold", in: h.session), ["folds", "foldepochs"])
     }
+
+    func testAModelOfOtherTasksIsRefusedByEveryCommandThatRunsIt() {
+        let h = loadedHarness()
+        h.run("model tiny")
+        plantedTree(in: h.root)
+        try! FileManager.default.createDirectory(atPath: h.root + "/other/形状/val/圆", withIntermediateDirectories: true)
+        try! FileManager.default.createDirectory(atPath: h.root + "/other/形状/train/圆", withIntermediateDirectories: true)
+        try! noisePNG(seed: 1).write(to: URL(fileURLWithPath: h.root + "/other/形状/train/圆/a.png"))
+        XCTAssertEqual(h.run("load other").0, .success)
+        for command in ["check labels", "similar other/形状/train/圆/a.png", "eval"] {
+            let (result, text) = h.run(command)
+            XCTAssertEqual(result, .failure)
+            let name = command.hasPrefix("similar") ? "similar" : command
+            XCTAssertTrue(text.hasPrefix("error: \(name): the model's tasks and classes differ from the dataset's ("), text)
+        }
+        XCTAssertTrue(h.run("check").1.contains("task 形状:"), "check needs no model")
+    }
 }
