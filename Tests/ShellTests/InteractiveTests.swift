@@ -68,13 +68,18 @@ final class InteractiveTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: home)
     }
 
-    func testTypingCompletionCtrlCAndHistory() throws {
+    /// Input 16×16, the bundled samples loaded, a tiny model built.
+    private func startWithSamplesAndATinyModel() throws {
         try atPrompt("set size 16", "Enter")
         try waitFor("size = 16x16")
         try atPrompt("load samples/prints", "Enter")
         try waitFor("task 颜色: 5 classes")
         try atPrompt("model tiny", "Enter")
         try waitFor("model tiny: ")
+    }
+
+    func testTypingCompletionCtrlCAndHistory() throws {
+        try startWithSamplesAndATinyModel()
 
         // Tab completes a Chinese class name after `show calib`, and a command name.
         try atPrompt("show calib 条", "Tab")
@@ -114,12 +119,7 @@ final class InteractiveTests: XCTestCase {
 
     /// Ctrl-C during `check labels` stops the quick models with nothing reported; the session goes on.
     func testCtrlCStopsCheckLabels() throws {
-        try atPrompt("set size 16", "Enter")
-        try waitFor("size = 16x16")
-        try atPrompt("load samples/prints", "Enter")
-        try waitFor("task 颜色: 5 classes")
-        try atPrompt("model tiny", "Enter")
-        try waitFor("model tiny: ")
+        try startWithSamplesAndATinyModel()
         try atPrompt("set foldepochs 200", "Enter")
         try waitFor("foldepochs = 200")
         try atPrompt("check labels 印花", "Enter")
