@@ -13,12 +13,20 @@ public func completions(before: [String], word: String, in session: Session) -> 
         candidates = allSettings.map(\.name)
     case ("set", 2):
         candidates = allSettings.first { $0.name == before[1] }?.values ?? []
+    case ("similar", 1):
+        return pathCompletions(word, session: session)
+    case ("similar", _), ("check", 2):
+        candidates = taskNames.map(\.name)
     case ("load", _), ("import", _), ("open", _), ("save", _), ("run", _), ("predict", _):
         return pathCompletions(word, session: session)
     case ("history", 2), ("export", 2), ("record", 1):
         return pathCompletions(word, session: session)
+    case ("show", 2) where before[1] == "augment":
+        return pathCompletions(word, session: session)
+    case ("plot", 3) where before[1] == "samples":
+        candidates = taskNames.first { $0.name == before[2] }?.classes ?? []
     case ("show", 2), ("plot", 2), ("calibrate", 1):
-        candidates = taskNames.map(\.name) + (command == "show" && before[1] == "calib" ? taskNames.flatMap(\.classes) : [])
+        candidates = taskNames.map(\.name) + (command == "show" && ["calib", "class"].contains(before[1]) ? taskNames.flatMap(\.classes) : [])
     case ("show", 3):
         candidates = taskNames.map(\.name)
     default:

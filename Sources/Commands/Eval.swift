@@ -7,11 +7,7 @@ let evalCommand = Command("eval", usage: "eval [val | train]", summary: "per-tas
     let phase = args.first ?? "val"
     guard phase == "val" || phase == "train" else { throw evalCommand.usageError() }
     let dataset = try session.requireDataset("eval")
-    let trainer = try session.requireModel("eval")
-    guard session.modelTasks == Session.tasks(of: dataset) else {
-        throw CommandError("eval: the model's tasks and classes differ from the dataset's ("
-                           + Checkpoint.differences(session.modelTasks, Session.tasks(of: dataset)).joined(separator: "; ") + ")")
-    }
+    let trainer = try session.requireModel("eval", matching: dataset)
     let evaluations = try evaluate(trainer.model, on: dataset, phase: phase, settings: session.settings.training,
                                    normalization: trainer.normalization, isCancelled: session.isCancelled) { task, done, total in
         session.out.progress("eval \(dataset.tasks[task].name): \(done)/\(total) images")

@@ -1,9 +1,9 @@
 import Foundation
 import MTMC
 
-let plotCommand = Command("plot", usage: "plot calib TASK | plot reliability TASK | plot confusion TASK | plot history | plot worst TASK [N] | plot why TASK [N]",
+let plotCommand = Command("plot", usage: "plot calib TASK | plot reliability TASK | plot confusion TASK | plot history | plot worst TASK [N] | plot why TASK [N] | plot samples TASK [CLASS] [N] | plot suspects TASK [N]",
                           summary: "write a PNG (to the plots folder) and print its path",
-                          example: "plot calib 印花", completions: ["calib", "reliability", "confusion", "history", "worst", "why"]) { session, args in
+                          example: "plot calib 印花", completions: ["calib", "reliability", "confusion", "history", "worst", "why", "samples", "suspects"]) { session, args in
     guard let kind = args.first else { throw plotCommand.usageError() }
     let font = try FontRasterizer()
     let canvas: Canvas
@@ -18,6 +18,13 @@ let plotCommand = Command("plot", usage: "plot calib TASK | plot reliability TAS
     case ("worst", 2), ("worst", 3):
         canvas = try worstSheet(session, args).draw(font: font)
         name = "worst_\(args[1]).png"
+    case ("samples", _):
+        let (sheet, file) = try samplesSheet(session, args)
+        canvas = sheet.draw(font: font)
+        name = file
+    case ("suspects", _):
+        canvas = try suspectsSheet(session, args).draw(font: font)
+        name = "suspects_\(args[1]).png"
     case ("why", 2), ("why", 3):
         canvas = try whySheet(session, args).draw(font: font)
         name = "why_\(args[1]).png"

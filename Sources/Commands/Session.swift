@@ -40,6 +40,10 @@ public final class Session {
         get { settings.predictThreshold }
         set { settings.predictThreshold = newValue }
     }
+    /// The last `check labels`: per task and split, the judged images and the suspects (for `plot suspects`).
+    public var labelChecks: [LabelCheck] = []
+    /// Backbone features of each task's images from the last `similar`, reused while the model and dataset stay.
+    public var featureIndexes: [FeatureIndex] = []
     /// The Markdown notebook being recorded, if any.
     public var recordPath: String?
     /// Commands typed in this session, for `history`.
@@ -77,6 +81,8 @@ public final class Session {
     /// do not describe (or indexed past their end), so they go, and the user is told.
     func forgetResults(_ why: String, keepCalibration: Bool = false) {
         evaluations = []
+        labelChecks = []
+        featureIndexes = []
         guard !keepCalibration, !calibration.isEmpty else { return }
         calibration = []
         out.print("note: calibration cleared (\(why)); eval, then calibrate, to calibrate again")
@@ -91,6 +97,16 @@ public final class Session {
     /// The trainer (model), or an error saying to build or open one.
     func requireModel(_ command: String) throws -> Trainer {
         guard let trainer else { throw CommandError("\(command): no model; use: model tiny|resnet18|darknet, or open CHECKPOINT") }
+        return trainer
+    }
+
+    /// The trainer, when its tasks and classes are `dataset`'s; otherwise an error naming the differences.
+    func requireModel(_ command: String, matching dataset: Dataset) throws -> Trainer {
+        let trainer = try requireModel(command)
+        guard modelTasks == Session.tasks(of: dataset) else {
+            throw CommandError("\(command): the model's tasks and classes differ from the dataset's ("
+                               + Checkpoint.differences(modelTasks, Session.tasks(of: dataset)).joined(separator: "; ") + ")")
+        }
         return trainer
     }
 

@@ -47,6 +47,17 @@ private func intSetting(_ name: String, _ range: ClosedRange<Int>, _ summary: St
             })
 }
 
+private func sessionIntSetting(_ name: String, _ range: ClosedRange<Int>, _ summary: String,
+                               _ path: WritableKeyPath<SessionSettings, Int>) -> Setting {
+    Setting(name: name, allowed: "whole number \(range.lowerBound) to \(range.upperBound)", summary: summary,
+            get: { "\($0.settings[keyPath: path])" },
+            set: { session, text in
+                guard let v = whole(text, range) else { return false }
+                session.settings[keyPath: path] = v
+                return true
+            })
+}
+
 private func switchSetting(_ name: String, _ summary: String, _ path: WritableKeyPath<SessionSettings, Bool>) -> Setting {
     Setting(name: name, allowed: "on or off", summary: summary, values: ["on", "off"], get: { $0.settings[keyPath: path] ? "on" : "off" },
             set: { session, text in
@@ -237,22 +248,16 @@ let allSettings: [Setting] = [
                 session.settings.plotsFolder = text
                 return true
             }),
-    Setting(name: "calibmin", allowed: "whole number 1 to 1000000", summary: "validation samples at or above a threshold a calibration level needs (next calibrate)",
-            get: { "\($0.settings.calibration.minimumSupport)" },
-            set: { session, text in
-                guard let v = whole(text, 1...1_000_000) else { return false }
-                session.settings.calibration.minimumSupport = v
-                return true
-            }),
+    sessionIntSetting("calibmin", 1...1_000_000, "validation samples at or above a threshold a calibration level needs (next calibrate)",
+                      \.calibration.minimumSupport),
     choiceSetting("calibrate", "levels from the precision estimate or its Wilson 95 % lower bound (next calibrate)", \.settings.calibration.mode),
     choiceSetting("calibfit", "precision estimate: isotonic regression, or PR interpolation (next calibrate)", \.settings.calibration.fit),
-    Setting(name: "pixellimit", allowed: "whole number 1 to 1000000000", summary: "largest image (pixels) load and predict accept",
-            get: { "\($0.settings.pixelLimit)" },
-            set: { session, text in
-                guard let v = whole(text, 1...1_000_000_000) else { return false }
-                session.settings.pixelLimit = v
-                return true
-            }),
+    sessionIntSetting("hamming", SettingRanges.nearDuplicateDistance,
+                      "check: difference hashes at most this many bits (of 64) apart are near duplicates", \.nearDuplicateDistance),
+    sessionIntSetting("folds", SettingRanges.labelFolds,
+                      "check labels: K quick models judge the training images, each trained without its fold", \.labelFolds),
+    sessionIntSetting("foldepochs", SettingRanges.foldEpochs, "check labels: epochs each quick model trains", \.foldEpochs),
+    sessionIntSetting("pixellimit", 1...1_000_000_000, "largest image (pixels) load and predict accept", \.pixelLimit),
 ]
 
 let setCommand = Command("set", usage: "set [KEY VALUE]", summary: "list settings, or change one (lr, batch, size, schedule, tricks, threads, seed, logs …)",

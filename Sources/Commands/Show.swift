@@ -1,10 +1,14 @@
 import Foundation
 import MTMC
 
-let showCommand = Command("show", usage: "show calib CLASS [TASK] | show calib TASK | show confused TASK [N] | show report TASK | show worst TASK [N] | show why IMG [TASK] [--class NAME]",
-                          summary: "calibration tables; the most confused class pairs; per-class precision, recall and F1; the images with the highest loss; a Grad-CAM heat map",
-                          example: "show confused 印花 5", completions: ["calib", "confused", "report", "worst", "why"]) { session, args in
+let showCommand = Command("show", usage: "show calib CLASS [TASK] | show calib TASK | show confused TASK [N] | show report TASK | show worst TASK [N] | show why IMG [TASK] [--class NAME] | show data [TASK] | show broken | show class CLASS [TASK] | show augment IMG [N]",
+                          summary: "calibration tables; the most confused class pairs; per-class precision, recall and F1; the images with the highest loss; a Grad-CAM heat map; the dataset per task and class; skipped and broken files; one class; augmented views of an image",
+                          example: "show data 印花", completions: ["data", "broken", "class", "augment", "calib", "confused", "report", "worst", "why"]) { session, args in
     switch args.first {
+    case "data": try showData(session, args)
+    case "broken": try showBroken(session, args)
+    case "class": try showClass(session, args)
+    case "augment": try showAugment(session, args)
     case "calib": try showCalibration(session, args)
     case "confused": try showConfused(session, args)
     case "report": try showReport(session, args)

@@ -27,15 +27,26 @@ public struct ImageDecoder {
         }
     }
 
+    /// Reads and decodes a file, keeping the size its header declares.
+    public func decodeKeepingSize(file path: String) throws -> DecodedImage {
+        try decodeKeepingSize(try ImageDecoder.read(path), path: path)
+    }
+
     /// Decodes bytes; `path` names the source in errors.
     public func decode(_ data: Data, path: String) throws -> RGBImage {
+        try decodeKeepingSize(data, path: path).image
+    }
+
+    /// Decodes bytes, keeping the size the header declares; `path` names the source in errors.
+    public func decodeKeepingSize(_ data: Data, path: String) throws -> DecodedImage {
         if data.isEmpty { throw ImageError(path: path, reason: "empty file (0 bytes)") }
         let bytes = [UInt8](data.prefix(8))
         if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
-            return try JPEG.decode(data, path: path, pixelLimit: pixelLimit, targetSize: targetSize)
+            return try JPEG.decodeKeepingSize(data, path: path, pixelLimit: pixelLimit, targetSize: targetSize)
         }
         if bytes == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] {
-            return try PNG.decode(data, path: path, pixelLimit: pixelLimit)
+            let image = try PNG.decode(data, path: path, pixelLimit: pixelLimit)
+            return DecodedImage(image: image, sourceSize: (image.width, image.height))
         }
         let shown = bytes.prefix(4).map { String(format: "%02X", $0) }.joined(separator: " ")
         throw ImageError(path: path, reason: "not a JPEG or PNG file (starts with \(shown))")

@@ -6,12 +6,18 @@ public enum JPEG {
     /// Decodes baseline, progressive, grayscale and CMYK JPEGs to RGB. Corrupt or truncated data,
     /// which TurboJPEG reports as a warning with the rest of the image grey, is refused.
     static func decode(_ data: Data, path: String, pixelLimit: Int, targetSize: (width: Int, height: Int)?) throws -> RGBImage {
+        try decodeKeepingSize(data, path: path, pixelLimit: pixelLimit, targetSize: targetSize).image
+    }
+
+    /// `decode`, with the size the header declares (the image may be decoded smaller, at a DCT scale).
+    static func decodeKeepingSize(_ data: Data, path: String, pixelLimit: Int,
+                                  targetSize: (width: Int, height: Int)?) throws -> DecodedImage {
         guard let handle = tjInitDecompress() else { throw ImageError(path: path, reason: "cannot start the JPEG decoder") }
         defer { tjDestroy(handle) }
         func reason(_ what: String) -> ImageError {
             ImageError(path: path, reason: "\(what): \(String(cString: tjGetErrorStr2(handle)))")
         }
-        return try data.withUnsafeBytes { raw -> RGBImage in
+        return try data.withUnsafeBytes { raw -> DecodedImage in
             let source = raw.bindMemory(to: UInt8.self).baseAddress!
             var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
             guard tjDecompressHeader3(handle, source, UInt(raw.count), &width, &height, &subsampling, &colorspace) == 0 else {
@@ -30,14 +36,15 @@ public enum JPEG {
                 let warning = tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue)
                 throw reason(warning ? "corrupt or truncated JPEG data" : "cannot decode JPEG")
             }
-            guard isCMYK else { return RGBImage(width: w, height: h, pixels: decoded) }
+            let declared = (width: Int(width), height: Int(height))
+            guard isCMYK else { return DecodedImage(image: RGBImage(width: w, height: h, pixels: decoded), sourceSize: declared) }
             // Inverted (Adobe) CMYK as TurboJPEG returns it: R = C·K/255, as Pillow converts.
             var rgb = [UInt8](repeating: 0, count: w * h * 3)
             for i in 0..<(w * h) {
                 let k = Int(decoded[i * 4 + 3])
                 for c in 0..<3 { rgb[i * 3 + c] = UInt8((Int(decoded[i * 4 + c]) * k + 127) / 255) }
             }
-            return RGBImage(width: w, height: h, pixels: rgb)
+            return DecodedImage(image: RGBImage(width: w, height: h, pixels: rgb), sourceSize: declared)
         }
     }
 

@@ -132,7 +132,7 @@ final class DefectTests: XCTestCase {
         // Wrapped between alternatives, never inside one.
         XCTAssertNotNil(text.range(of: #"\n  show calib CLASS \[TASK\] \| +calibration tables;"#, options: .regularExpression), text)
         XCTAssertNotNil(text.range(of: #"\n  show calib TASK \| +"#, options: .regularExpression), text)
-        XCTAssertNotNil(text.range(of: #"\n  show report TASK \|\n  show worst TASK \[N\] \|\n  show why IMG \[TASK\] \[--class NAME\]\n"#,
+        XCTAssertNotNil(text.range(of: #"\n  show report TASK \|[^\n]*\n  show worst TASK \[N\] \|\n  show why IMG \[TASK\] \[--class NAME\] \|\n  show data \[TASK\] \|\n"#,
                                    options: .regularExpression), text)
     }
 

@@ -68,13 +68,18 @@ final class InteractiveTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: home)
     }
 
-    func testTypingCompletionCtrlCAndHistory() throws {
+    /// Input 16×16, the bundled samples loaded, a tiny model built.
+    private func startWithSamplesAndATinyModel() throws {
         try atPrompt("set size 16", "Enter")
         try waitFor("size = 16x16")
         try atPrompt("load samples/prints", "Enter")
         try waitFor("task 颜色: 5 classes")
         try atPrompt("model tiny", "Enter")
         try waitFor("model tiny: ")
+    }
+
+    func testTypingCompletionCtrlCAndHistory() throws {
+        try startWithSamplesAndATinyModel()
 
         // Tab completes a Chinese class name after `show calib`, and a command name.
         try atPrompt("show calib 条", "Tab")
@@ -110,5 +115,18 @@ final class InteractiveTests: XCTestCase {
         XCTAssertTrue(history.contains("load samples/prints"), history)
         XCTAssertTrue(history.contains("set seed 4"), history)
         XCTAssertFalse(history.contains("garbage"), history)
+    }
+
+    /// Ctrl-C during `check labels` stops the quick models with nothing reported; the session goes on.
+    func testCtrlCStopsCheckLabels() throws {
+        try startWithSamplesAndATinyModel()
+        try atPrompt("set foldepochs 200", "Enter")
+        try waitFor("foldepochs = 200")
+        try atPrompt("check labels 印花", "Enter")
+        try waitFor("check labels: quick model 1/3")
+        try keys("C-c")
+        try waitFor("error: check labels cancelled (stopped while training quick model 1 of 3); nothing reported")
+        try atPrompt("show data 颜色", "Enter")
+        try waitFor("task 颜色: 5 classes, 250 train, 80 val; imbalance 1.0")
     }
 }

@@ -36,6 +36,9 @@ final class DecodeTests: XCTestCase {
         XCTAssertEqual([image.width, image.height], [90, 60])
         let exact = try ImageDecoder(targetSize: (width: 30, height: 20)).decode(file: "\(Self.folder)/large.jpg")
         XCTAssertEqual([exact.width, exact.height], [30, 20])  // 1/8
+        // What the file holds is still known, for size audits: the header's 240×160.
+        let kept = try ImageDecoder(targetSize: (width: 30, height: 20)).decodeKeepingSize(file: "\(Self.folder)/large.jpg")
+        XCTAssertEqual([kept.image.width, kept.image.height, kept.sourceSize.width, kept.sourceSize.height], [30, 20, 240, 160])
     }
 
     private func assertRefused(_ data: Data, _ reason: String, file: StaticString = #filePath, line: UInt = #line) {

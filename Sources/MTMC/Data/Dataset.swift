@@ -25,6 +25,17 @@ public struct DatasetTask {
     public let valCounts: [FileCounts]
 }
 
+/// The pixel size of an image file.
+public struct ImageSize: Equatable, Hashable {
+    public let width: Int
+    public let height: Int
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+}
+
 /// What became of the files of one class folder.
 public struct FileCounts: Equatable {
     public var used = 0
@@ -47,6 +58,10 @@ public struct Dataset {
     public let files: [String]
     /// Images that could not be decoded, with path and reason; they are left out of every task.
     public let broken: [ImageError]
+    /// Entries of class folders that are not images (other extensions, sub-folders), with why.
+    public let skipped: [ImageError]
+    /// The size each cache image's file declares (0×0 for a broken one), for size audits.
+    public let sourceSizes: [ImageSize]
     public let loadSeconds: Double
 
     /// The cache size for a model input: 8/7 of it (as 256 is to 224), so crops and affine moves have margin.
@@ -69,6 +84,7 @@ public struct Dataset {
         let failures = UnsafeMutableBufferPointer<ImageError?>.allocate(capacity: max(1, files.count))
         failures.initialize(repeating: nil)
         defer { failures.deallocate() }
+        var sourceSizes = [ImageSize](repeating: ImageSize(width: 0, height: 0), count: files.count)
 
         let chunkCount = max(1, min(threads, files.count))
         let lock = NSLock()
@@ -82,14 +98,15 @@ public struct Dataset {
             if !cancelled && poll() { cancelled = true }
             return cancelled
         }
-        withoutActuallyEscaping(isCancelled) { poll in
+        sourceSizes.withUnsafeMutableBufferPointer { sizes in withoutActuallyEscaping(isCancelled) { poll in
             DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
                 let range = (files.count * chunk / chunkCount)..<(files.count * (chunk + 1) / chunkCount)
                 var sinceReport = 0
                 for index in range {
                     do {
-                        let image = try decoder.decode(file: files[index].path)
-                        cache.store(resized(image, width: cacheSize.width, height: cacheSize.height), at: index)
+                        let decoded = try decoder.decodeKeepingSize(file: files[index].path)
+                        sizes[index] = ImageSize(width: decoded.sourceSize.width, height: decoded.sourceSize.height)
+                        cache.store(resized(decoded.image, width: cacheSize.width, height: cacheSize.height), at: index)
                     } catch let error as ImageError {
                         failures[index] = error
                     } catch {
@@ -103,7 +120,7 @@ public struct Dataset {
                 }
                 _ = report(sinceReport, poll)
             }
-        }
+        } }
         if cancelled {
             throw DatasetError("load of \(root) cancelled after \(done) of \(files.count) images; nothing was loaded")
         }
@@ -130,6 +147,6 @@ public struct Dataset {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return Dataset(root: root, tasks: tasks, cache: cache, files: files.map(\.path), broken: failures.compactMap { $0 },
-                       loadSeconds: seconds)
+                       skipped: tree.skippedFiles, sourceSizes: sourceSizes, loadSeconds: seconds)
     }
 }

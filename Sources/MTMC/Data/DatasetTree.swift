@@ -28,6 +28,8 @@ public struct DatasetTree {
     public let files: [ImageFile]
     /// Files that are not images (by extension), and sub-folders inside class folders, per task, split and class.
     public let skipped: [[String: [Int]]]
+    /// Every skipped entry with why, in scan order.
+    public let skippedFiles: [ImageError]
 
     /// Scans `root`; throws a `DatasetError` naming the path for every structural problem.
     public static func scan(_ root: String) throws -> DatasetTree {
@@ -53,6 +55,7 @@ public struct DatasetTree {
         var classes: [[String]] = []
         var files: [ImageFile] = []
         var skipped: [[String: [Int]]] = []
+        var skippedFiles: [ImageError] = []
         for (t, task) in tasks.enumerated() {
             let taskPath = root + "/" + task
             for split in ["train", "val"] where !isFolder(taskPath + "/" + split) {
@@ -83,6 +86,8 @@ public struct DatasetTree {
                             images += 1
                         } else {
                             taskSkipped[split]![label] += 1
+                            skippedFiles.append(ImageError(path: path, reason: isFolder(path) ? "a folder inside a class folder"
+                                                           : "not an image (\(ext.isEmpty ? "no extension" : "." + ext); .jpg, .jpeg and .png are read)"))
                         }
                     }
                     if images == 0 && split == "train" {
@@ -93,6 +98,6 @@ public struct DatasetTree {
             classes.append(trainClasses)
             skipped.append(taskSkipped)
         }
-        return DatasetTree(root: root, tasks: tasks, classes: classes, files: files, skipped: skipped)
+        return DatasetTree(root: root, tasks: tasks, classes: classes, files: files, skipped: skipped, skippedFiles: skippedFiles)
     }
 }

@@ -24,6 +24,12 @@ public struct SessionSettings: Equatable {
     public var calibration = CalibrationOptions()
     /// Where the model computes (set device cpu|cuda); `.cuda` only once the GPU opened.
     public var device: Device = .cpu
+    /// Hamming distance (of 64 bits) up to which `check` calls two difference hashes near duplicates.
+    public var nearDuplicateDistance = 4
+    /// K of `check labels`: training images are judged by K quick models, each trained without their fold.
+    public var labelFolds = 3
+    /// Epochs each quick model of `check labels` trains.
+    public var foldEpochs = 5
 
     public init() {}
 }

@@ -24,6 +24,12 @@ public enum SettingRanges {
     public static let distillWeight: ClosedRange<Double> = 0...1
     public static let emaDecay: ClosedRange<Double> = 0...0.99999
     public static let inputSide = 8...1024
+    /// Hamming distance of near-duplicate difference hashes (of 64 bits).
+    public static let nearDuplicateDistance = 0...32
+    /// Folds of `check labels` on training images.
+    public static let labelFolds = 2...20
+    /// Epochs of each quick model of `check labels`.
+    public static let foldEpochs = 1...1000
     /// Seeds are below 2^63 (they are written as JSON numbers, which readers keep exact up to there).
     public static let seedLimit: UInt64 = 1 << 63
     /// Epochs a checkpoint may say were trained (far beyond any run; keeps counters from overflowing).
