@@ -163,7 +163,14 @@ final class ServeEndToEndTests: XCTestCase {
             try assertSameAnswer(answer.body, answer.sha.flatMap { expected[$0] } ?? "no model named", "answer of model \(answer.sha ?? "none")")
         }
         XCTAssertEqual(Set(answers.compactMap(\.sha)), Set(expected.keys), "both models answered")
-        XCTAssertEqual(try server.request("GET", "/health").body, #"{"sha256":"\#(try sha256sum(folder + "/plain.safetensors"))","status":"ok"}"#)
+        // SIGHUP's reload runs on its own thread: wait (boundedly) until /health names the plain checkpoint again.
+        let plain = #"{"sha256":"\#(try sha256sum(folder + "/plain.safetensors"))","status":"ok"}"#
+        var health = ""
+        for _ in 0..<200 where health != plain {
+            health = try server.request("GET", "/health").body
+            usleep(25_000)
+        }
+        XCTAssertEqual(health, plain, "SIGHUP reloaded the file")
 
         // A file that does not load leaves the current model serving.
         try Data("not a checkpoint".utf8).write(to: URL(fileURLWithPath: folder + "/served.safetensors"))

@@ -34,7 +34,8 @@ public final class PredictionBatcher: @unchecked Sendable {
         self.maxBatch = max(1, maxBatch)
         self.maxWait = maxWait
         self.onBatch = onBatch
-        let thread = Thread { [unowned self] in self.loop() }
+        // The thread holds the batcher for the life of the process, as a server needs it.
+        let thread = Thread { self.loop() }
         thread.name = "mtmc-batcher"
         // The forward pass of a large model recurses through its layers on this stack.
         thread.stackSize = 16 << 20
@@ -48,6 +49,9 @@ public final class PredictionBatcher: @unchecked Sendable {
     public func swap(to model: ServedModel) {
         condition.withLock { current = model }
     }
+
+    /// Requests accepted and waiting for a batch.
+    var waitingRequests: Int { condition.withLock { pending.count } }
 
     /// Announces a request whose images are being decoded, so a forming batch may wait for it;
     /// every call is followed by one `predict` or `withdraw`.
