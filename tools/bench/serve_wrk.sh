@@ -41,9 +41,10 @@ rss() { awk '/VmRSS/ {print $2 " kB"}' /proc/$serve/status; }
 echo "RSS of mtmc serve after the runs above: $(rss)"
 wrk -t2 -c8 -d600s --latency -s tools/bench/serve_post.lua http://127.0.0.1:18080/predict > /dev/null &
 wrk_pid=$!
-# Stop wrk once the server has counted 100,000 more /predict answers.
+# Stop wrk once the server has counted 100,000 more /predict answers (or after 25 minutes).
 count() { curl -s http://127.0.0.1:18080/metrics | awk '/^mtmc_requests_total\{route="\/predict",status="200"\}/ {print $2}'; }
 target=$(( $(count) + 100000 ))
-while [ "$(count)" -lt "$target" ]; do sleep 1; done
+t0=$(date +%s)
+while [ "$(count)" -lt "$target" ] && [ $(( $(date +%s) - t0 )) -lt 1500 ]; do sleep 2; done
 kill $wrk_pid
 echo "RSS of mtmc serve after 100,000 more requests: $(rss) ($(count) answered in all)"
