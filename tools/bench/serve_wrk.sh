@@ -2,7 +2,7 @@
 # `mtmc serve` against the PyTorch peer (tools/bench/serve_torch.py) and one `mtmc predict` process per
 # image, on loopback: wrk at 1, 8 and 64 connections, the tiny model at 64×64 (the same weights in both
 # servers), then the server's RSS before and after 100,000 requests. Needs a release build, wrk and torch.
-#   bash tools/bench/serve_wrk.sh [SECONDS per wrk run, default 20]
+#   bash tools/bench/serve_wrk.sh [SECONDS per wrk run, default 20] [--no-rss]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-20}
@@ -37,6 +37,7 @@ start=$(date +%s.%N)
 for i in $(seq 20); do $mtmc predict --model "$work/tiny64.safetensors" --json $image > /dev/null; done
 awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "| mtmc predict   |   1 | %9.1f | %6.1fms |          | (20 processes in a row)\n", 20 / (e - s), (e - s) / 20 * 1000}'
 
+[ "${2:-}" = --no-rss ] && exit 0
 rss() { awk '/VmRSS/ {print $2 " kB"}' /proc/$serve/status; }
 echo "RSS of mtmc serve after the runs above: $(rss)"
 wrk -t2 -c8 -d600s --latency -s tools/bench/serve_post.lua http://127.0.0.1:18080/predict > /dev/null &
