@@ -5,6 +5,9 @@
 #   bash tools/bench/serve_wrk.sh [SECONDS per wrk run, default 20] [--no-rss]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+command -v wrk > /dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 2; }
+python3 -c 'import torch, PIL' 2> /dev/null || { echo "needs torch and Pillow for the peer: pip install 'torch==2.13.0+cpu' pillow" >&2; exit 2; }
+[ -x .build/release/mtmc ] || { echo "needs a release build: swift build -c release --product mtmc" >&2; exit 2; }
 seconds=${1:-20}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
