@@ -1,6 +1,6 @@
 // swift-tools-version:5.10
 // mtmc: a line-editing shell for multi-task multi-class image classification.
-// Dependencies point down only: Shell → Commands → MTMC → Vision → Engine.
+// Dependencies point down only: Shell → Serve → Commands → MTMC → Vision → Engine.
 import PackageDescription
 
 let package = Package(
@@ -16,6 +16,13 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // `mtmc serve` only: the HTTP server and its /metrics text.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Already in Hummingbird's graph; named because Serve imports them.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // One system-library target per C library, so a product links only what it uses.
@@ -33,8 +40,17 @@ let package = Package(
         .target(name: "Vision", dependencies: ["Engine", "CPNG", "CTurboJPEG"]),
         .target(name: "MTMC", dependencies: ["Vision", "Engine", "CFreeType"]),
         .target(name: "Commands", dependencies: ["MTMC", "Vision", "Engine"]),
+        // The HTTP layer of `mtmc serve`; batching and model swapping are domain logic in MTMC.
+        .target(name: "Serve", dependencies: [
+            "Commands", "MTMC", "Vision", "Engine",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "Shell", dependencies: [
-            "Commands", "CEdit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Commands", "Serve", "CEdit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "Bench", dependencies: ["MTMC", "CBLAS"]),
         .executableTarget(name: "MakeSamples", dependencies: ["Vision", "Engine"], path: "tools/make-samples"),

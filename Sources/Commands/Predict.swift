@@ -77,10 +77,11 @@ extension PredictionReport {
         return lines.isEmpty ? "" : (header ? "\u{FEFF}" : "") + lines.joined(separator: "\n") + "\n"
     }
 
-    /// One JSON object per image: {"image": path, "tasks": {task: [{"class", "raw", "softmax", "confidence"}]}}.
-    public func jsonLines() -> [String] {
+    /// One JSON object per image: {"image": path, "tasks": {task: [{"class", "raw", "softmax", "confidence"}]}};
+    /// calibrated, also "above": {task: [classes whose calibrated confidence reaches `threshold`]}.
+    public func jsonLines(threshold: Double = 0.5) -> [String] {
         results.map { result in
-            var tasks: [String: Any] = [:]
+            var tasks: [String: Any] = [:], above: [String: [String]] = [:]
             for (task, scores) in result.tasks {
                 tasks[task] = scores.map { s -> [String: Any] in
                     // JSON has no NaN or infinity: a diverged model's values are null, not a failed (empty) line.
@@ -89,8 +90,10 @@ extension PredictionReport {
                     o["confidence"] = s.confidence ?? NSNull()
                     return o
                 }
+                above[task] = scores.filter { ($0.confidence ?? -1) >= threshold }.map(\.name)
             }
-            let object: [String: Any] = ["image": result.path, "tasks": tasks]
+            var object: [String: Any] = ["image": result.path, "tasks": tasks]
+            if calibrated { object["above"] = above }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             return String(decoding: data, as: UTF8.self)
         }

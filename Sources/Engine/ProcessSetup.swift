@@ -4,7 +4,9 @@ import Foundation
 /// library is loaded, before `main`. Executables call this first thing; it re-executes the
 /// process once with the settings in its environment, and returns when they are in place.
 public enum ProcessSetup {
-    public static func prepareOpenBLAS() {
+    /// `preferCoreType: false` keeps OpenBLAS's own kernels, whose rounding `mtmc predict` (which skips
+    /// this setup) has: `mtmc serve` answers must equal its answers bit for bit.
+    public static func prepareOpenBLAS(preferCoreType: Bool = true) {
         guard getenv("OPENBLAS_THREAD_TIMEOUT") == nil else { return }
         // OpenBLAS's idle worker threads spin (sched_yield) for a long while after each sgemm, taking
         // a core from the engine's own parallel loops on small machines; a short timeout puts them to
@@ -15,7 +17,7 @@ public enum ProcessSetup {
            local > 1 {
             setenv("OPENBLAS_NUM_THREADS", String(max(1, ProcessInfo.processInfo.activeProcessorCount / local)), 1)
         }
-        if getenv("OPENBLAS_CORETYPE") == nil, let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+        if preferCoreType, getenv("OPENBLAS_CORETYPE") == nil, let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
            let core = preferredCoreType(cpuinfo: info) {
             setenv("OPENBLAS_CORETYPE", core, 1)
         }

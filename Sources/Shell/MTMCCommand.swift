@@ -13,7 +13,7 @@ struct MTMCCommand: ParsableCommand {
         abstract: "A shell for multi-task multi-class image classification: load, balance, train, eval, calibrate, predict.",
         discussion: "With no arguments on a terminal: an interactive prompt (help lists commands). A FILE.mtmc is replayed as a notebook-like transcript; piped standard input is read as a script.",
         version: version,
-        subcommands: [Shell.self, Predict.self],
+        subcommands: [Shell.self, Predict.self, ServeCommand.self],
         defaultSubcommand: Shell.self)
 }
 
@@ -78,7 +78,7 @@ struct Predict: ParsableCommand {
     @Flag(help: "One JSON object per image: task → classes with raw output, softmax, calibrated confidence.")
     var json = false
 
-    @Option(help: "Calibrated confidence at which a class is listed (text output).")
+    @Option(help: "Calibrated confidence at which a class is listed (text output; \"above\" in JSON).")
     var threshold: Double = 0.5
 
     @Option(help: "cpu, or cuda for an NVIDIA GPU (without a driver or NVRTC it says why on stderr and uses the CPU).")
@@ -108,7 +108,7 @@ struct Predict: ParsableCommand {
                 predicted += report.results.count
                 calibrated = report.calibrated
                 if json {
-                    report.jsonLines().forEach { Swift.print($0) }
+                    report.jsonLines(threshold: threshold).forEach { Swift.print($0) }
                     for failure in report.failures { printError("skipped \(failure)") }
                 } else {
                     let text = report.text(threshold: threshold, note: false)

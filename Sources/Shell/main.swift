@@ -11,7 +11,11 @@ signal(SIGXFSZ, SIG_IGN)
 signal(SIGPIPE, SIG_IGN)
 // A one-off `mtmc predict` starts faster than OpenBLAS's thread and kernel settings pay back: the
 // re-execution that applies them doubled its time (≈ 50 → 120 ms), for a batch-1 forward pass.
-if CommandLine.arguments.dropFirst().first != "predict" { ProcessSetup.prepareOpenBLAS() }
+switch CommandLine.arguments.dropFirst().first {
+case "predict": break
+case "serve": ProcessSetup.prepareOpenBLAS(preferCoreType: false)
+default: ProcessSetup.prepareOpenBLAS()
+}
 // Under mpirun every rank runs the same script; rank 0 alone prints and writes (World, DataParallel).
 if World.launchedByMPI {
     do { try World.join() } catch {

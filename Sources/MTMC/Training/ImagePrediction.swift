@@ -52,17 +52,24 @@ public func predictImages(_ paths: [String], shown: [String], model: MultiTaskMo
             }
         }
         let logits = try predictLogits(model, images: images, inputSize: (settings.inputWidth, settings.inputHeight), normalization: normalization)
-        for (i, path) in kept.enumerated() {
-            let perTask = tasks.enumerated().map { t, task -> (String, [ClassScore]) in
-                let k = task.classes.count
-                let row = Array(logits[t].scalars[(i * k)..<((i + 1) * k)])
-                // Tables for other classes (a stale or foreign calibration) are not applied.
-                let tables = calibration.first { $0.task == task.name && $0.classes == task.classes }
-                return (task.name, classScores(logits: row, classes: task.classes, calibration: tables))
-            }
+        for (path, perTask) in zip(kept, imageScores(logits: logits, count: kept.count, tasks: tasks, calibration: calibration)) {
             report.results.append((path, perTask))
         }
         try emit(report)
         start += batchSize
     } while start < files.count
+}
+
+/// Per image (of `count`), per task: every class's scores from the per-task logits [images, classes].
+public func imageScores(logits: [Tensor], count: Int, tasks: [TaskClasses], calibration: [TaskCalibration])
+    -> [[(task: String, scores: [ClassScore])]] {
+    (0..<count).map { i in
+        tasks.enumerated().map { t, task -> (task: String, scores: [ClassScore]) in
+            let k = task.classes.count
+            let row = Array(logits[t].scalars[(i * k)..<((i + 1) * k)])
+            // Tables for other classes (a stale or foreign calibration) are not applied.
+            let tables = calibration.first { $0.task == task.name && $0.classes == task.classes }
+            return (task.name, classScores(logits: row, classes: task.classes, calibration: tables))
+        }
+    }
 }

@@ -1,0 +1,49 @@
+import Engine
+import Foundation
+import Vision
+
+/// A checkpoint loaded once for serving: the model in evaluation mode and what answers and /model need.
+/// Never changed after loading: a reload builds a new one, so a batch keeps the model it started with.
+public final class ServedModel: @unchecked Sendable {
+    /// The checkpoint file as given.
+    public let path: String
+    /// SHA-256 of the file's bytes when it was loaded.
+    public let sha256: String
+    public let architecture: Architecture
+    public let tasks: [TaskClasses]
+    public let settings: TrainingSettings
+    public let normalization: Normalization
+    /// Per-task calibration tables; empty when the checkpoint has none.
+    public let calibration: [TaskCalibration]
+    public let epochsCompleted: Int
+    /// Only the batcher's thread runs it (the engine's gradient mode is process-wide).
+    let model: MultiTaskModel
+
+    public init(path: String) throws {
+        let checkpoint = try Checkpoint.open(path)
+        let bytes = try readRegularFile(path)
+        self.path = path
+        sha256 = sha256Hex(bytes)
+        architecture = checkpoint.architecture
+        tasks = checkpoint.tasks
+        settings = checkpoint.settings
+        normalization = checkpoint.normalization
+        calibration = checkpoint.calibrationTables
+        epochsCompleted = checkpoint.epochsCompleted
+        model = try checkpoint.makeTrainer().model
+        model.setTraining(false)
+    }
+
+    public var inputSize: (width: Int, height: Int) { (settings.inputWidth, settings.inputHeight) }
+
+    /// The decoder for uploads: JPEGs far larger than the model needs decode at a reduced scale, as `predict` does.
+    public func decoder(pixelLimit: Int) -> ImageDecoder {
+        ImageDecoder(pixelLimit: pixelLimit, targetSize: Dataset.cacheSize(forInput: inputSize))
+    }
+
+    /// Scores of every class per image and task, as `predict` computes them.
+    func predict(_ images: [RGBImage]) throws -> [[(task: String, scores: [ClassScore])]] {
+        let logits = try predictLogits(model, images: images, inputSize: inputSize, normalization: normalization)
+        return imageScores(logits: logits, count: images.count, tasks: tasks, calibration: calibration)
+    }
+}
