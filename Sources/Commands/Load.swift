@@ -10,7 +10,7 @@ let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode
     let dataset: Dataset
     do {
         dataset = try Dataset.load(root, cacheSize: cacheSize, decoder: ImageDecoder(pixelLimit: session.settings.pixelLimit),
-                                   isCancelled: session.isCancelled,
+                                   cache: session.settings.cache, isCancelled: session.isCancelled,
                                    progress: { done, total in session.out.progress("load: \(done)/\(total) images") })
     } catch {
         session.out.progress(nil)
@@ -21,6 +21,11 @@ let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode
     // Calibration describes the model's classes: it stays when the new dataset has the same ones.
     session.forgetResults("the dataset has other tasks or classes", keepCalibration: session.modelTasks == Session.tasks(of: dataset))
     session.out.print(datasetSummary(dataset, shownRoot: args[0]))
+    session.out.print(dataset.cacheNotes.joined(separator: "\n"))
+    if dataset.cache.mode != dataset.chosenCacheMode {
+        session.settings.cache.mode = dataset.cache.mode
+        session.out.print("cache = \(dataset.cache.mode.rawValue) for this session (set cache to change it)")
+    }
     if session.trainer != nil, session.modelTasks != Session.tasks(of: dataset) {
         let differences = Checkpoint.differences(session.modelTasks, Session.tasks(of: dataset))
         session.out.print("note: the model was built for other tasks or classes (\(differences.joined(separator: "; "))); "

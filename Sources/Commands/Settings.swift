@@ -222,6 +222,30 @@ let allSettings: [Setting] = [
             }),
     choiceSetting("calibrate", "levels from the precision estimate or its Wilson 95 % lower bound (next calibrate)", \.settings.calibration.mode),
     choiceSetting("calibfit", "precision estimate: isotonic regression, or PR interpolation (next calibrate)", \.settings.calibration.fit),
+    Setting(name: "cache", allowed: "auto, memory, disk or none",
+            summary: "where load keeps decoded images; auto: memory while they fit a quarter of RAM, disk beyond (next load)",
+            values: ["auto"] + CacheMode.allCases.map(\.rawValue),
+            get: { $0.settings.cache.mode?.rawValue ?? "auto" },
+            set: { session, text in
+                guard text == "auto" || CacheMode(rawValue: text) != nil else { return false }
+                session.settings.cache.mode = CacheMode(rawValue: text)
+                return true
+            }),
+    Setting(name: "cachedir", allowed: "a folder", summary: "where disk caches are written (default $XDG_CACHE_HOME/mtmc)",
+            get: { $0.settings.cache.folder },
+            set: { session, text in
+                guard !text.isEmpty else { return false }
+                session.settings.cache.folder = session.resolve(text)
+                return true
+            }),
+    Setting(name: "cacheformat", allowed: "raw or jpeg", summary: "disk cache images as exact pixels, or re-encoded as JPEG (smaller)",
+            values: CacheFormat.allCases.map(\.rawValue),
+            get: { $0.settings.cache.format.rawValue },
+            set: { session, text in
+                guard let format = CacheFormat(rawValue: text) else { return false }
+                session.settings.cache.format = format
+                return true
+            }),
     Setting(name: "pixellimit", allowed: "whole number 1 to 1000000000", summary: "largest image (pixels) load and predict accept",
             get: { "\($0.settings.pixelLimit)" },
             set: { session, text in

@@ -20,6 +20,8 @@ public struct SessionSettings: Equatable {
     public var pixelLimit = 100_000_000
     /// How the next `calibrate` estimates its tables (set calibfit, calibrate, calibmin).
     public var calibration = CalibrationOptions()
+    /// Where `load` keeps decoded images (set cache, cachedir, cacheformat); mode nil chooses by the estimate.
+    public var cache = CacheOptions()
 
     public init() {}
 }
