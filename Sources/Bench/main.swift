@@ -11,9 +11,11 @@ let usage = """
            mtmc-bench data [--threads N] [--images N]    load time and memory of a tree of small PNGs
            mtmc-bench pipeline [--threads N]             the data pipeline row alone (3000 256×256 JPEGs)
            mtmc-bench predict                            the one-off predict row alone
+           mtmc-bench cache TREE [--size 64] [--threads N] [--modes memory,disk,disk-jpeg,none] [--folder DIR] [--no-torch]
+                                                         cache build, disk size, pipeline img/s and memory per cache mode
     """
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict"].contains(command) else {
+guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict", "cache"].contains(command) else {
     print(usage)
     exit(arguments.isEmpty ? 1 : 2)
 }
@@ -30,6 +32,13 @@ do {
         try FullBenchmark.run(threads: threads, windows: number("--windows", 5))
     case "data":
         try DataBenchmark.runLoad(threads: threads, images: number("--images", 10_000))
+    case "cache":
+        guard arguments.count > 1 else { print(usage); exit(2) }
+        let modes = (option("--modes") ?? "memory,disk,disk-jpeg,none").split(separator: ",").compactMap { word -> (CacheMode, CacheFormat)? in
+            word == "disk-jpeg" ? (.disk, .jpeg) : CacheMode(rawValue: String(word)).map { ($0, .raw) }
+        }
+        try CacheBenchmark.run(tree: arguments[1], input: number("--size", 64), threads: threads, modes: modes,
+                               folder: option("--folder") ?? CacheOptions.defaultFolder, torch: !arguments.contains("--no-torch"))
     case "predict":
         let row = try ProcessBenchmark.predictRow(tree: try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true))
         print(FullBenchmark.table([row]))
