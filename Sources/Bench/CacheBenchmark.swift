@@ -27,6 +27,10 @@ enum CacheBenchmark {
                 line += String(format: " (cache build), second load %.2f s, %@ on disk = %.2f× the %@ of source JPEGs", again.loadSeconds,
                                byteCount(again.cache.diskBytes), Double(again.cache.diskBytes) / Double(source), byteCount(source))
             }
+            if mode == .disk {
+                first.cache.evictFromPageCache()
+                line += String(format: "; pipeline from a cold page cache %.0f img/s", epochImagesPerSecond(first, input: input, threads: threads))
+            }
             let rate = epochImagesPerSecond(first, input: input, threads: threads)
             line += String(format: "; pipeline %.0f img/s; cache resident %@; process %@", rate, byteCount(first.cache.residentBytes),
                            residentMemory())

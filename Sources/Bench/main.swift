@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import MTMC
 
 ProcessSetup.prepareOpenBLAS()
 setvbuf(stdout, nil, _IOLBF, 0)  // progress lines show as they happen when the output goes to a file

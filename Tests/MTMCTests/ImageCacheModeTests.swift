@@ -214,3 +214,19 @@ final class ImageCacheModeTests: XCTestCase {
         XCTAssertEqual(options.choose(images: 1, bytesPerImage: 1, width: 1, height: 1).mode, .none)
     }
 }
+
+/// A dataset's cache is freed with its last user: a pipeline that has run to its end does not keep it.
+final class ImageCacheLifetimeTests: XCTestCase {
+    func testTheCacheIsFreedWhenTheDatasetAndItsPipelinesAreGone() throws {
+        let tree = TreeBuilder().task("a", classes: ["x": 3, "y": 3])
+        weak var cache: ImageCache?
+        do {
+            let dataset = try Dataset.load(tree.root, cacheSize: (9, 9))
+            cache = dataset.cache
+            let pipeline = BatchPipeline(plan: [PlannedBatch(task: 0, samples: dataset.tasks[0].train)], cache: dataset.cache,
+                                         inputSize: (8, 8), augmentation: AugmentationSettings(), normalization: .imageNet, seed: 1)
+            while pipeline.next() != nil {}
+        }
+        XCTAssertNil(cache)
+    }
+}

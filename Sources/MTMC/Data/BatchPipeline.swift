@@ -12,7 +12,8 @@ public struct Batch {
 
 /// Makes batches from the image cache (augmented for training, resized for evaluation) one step
 /// ahead on a background thread, so preparing batch i + 1 overlaps training on batch i; the images of
-/// batch i + 2 are asked of the disk meanwhile, so a disk cache's reads overlap both. A batch's images
+/// batches up to i + `readAhead` are asked of the disk meanwhile (across chunk boundaries), so a disk
+/// cache's reads overlap both and many are in flight at once. A batch's images
 /// are read, decoded and augmented on `threads` threads. Each image's augmentation draws from its own
 /// generator, so results do not depend on timing or threads.
 public final class BatchPipeline {
@@ -24,6 +25,8 @@ public final class BatchPipeline {
     private let seed: UInt64
     private let threads: Int
     private let queue = DispatchQueue(label: "mtmc.batch-pipeline")
+    /// Batches ahead of the one being made whose images a disk cache is asked to read.
+    static let readAhead = 4
     private var pending: (index: Int, group: DispatchGroup, result: Box)?
     private var nextIndex = 0
 
@@ -39,6 +42,7 @@ public final class BatchPipeline {
         self.normalization = normalization
         self.seed = seed
         self.threads = threads
+        for index in 0..<min(plan.count, BatchPipeline.readAhead) { cache.prefetch(plan[index].samples.map(\.image)) }
         prepare(0)
     }
 
@@ -59,7 +63,7 @@ public final class BatchPipeline {
         let group = DispatchGroup(), box = Box()
         pending = (index, group, box)
         queue.async(group: group) { [self] in
-            if index + 1 < plan.count { cache.prefetch(plan[index + 1].samples.map(\.image)) }
+            if index + BatchPipeline.readAhead < plan.count { cache.prefetch(plan[index + BatchPipeline.readAhead].samples.map(\.image)) }
             box.batch = make(index)
         }
     }

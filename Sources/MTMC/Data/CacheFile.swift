@@ -142,6 +142,14 @@ final class CacheFile {
         }
     }
 
+    /// Drops the file's pages from memory: unmapped from this process (MADV_DONTNEED) and evicted from the
+    /// page cache (POSIX_FADV_DONTNEED), so the next reads come from the disk.
+    func evict() {
+        madvise(UnsafeMutableRawPointer(mutating: base), length, MADV_DONTNEED)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 { posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED); close(fd) }
+    }
+
     /// Bytes of the mapping now in RAM (mincore).
     var residentBytes: Int {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))

@@ -89,6 +89,11 @@ public final class ImageCache {
         if case .disk(let file) = storage { file.willNeed(indices) }
     }
 
+    /// Drops a disk cache's pages from the system's page cache (for measuring reads from the disk itself).
+    public func evictFromPageCache() {
+        if case .disk(let file) = storage { file.evict() }
+    }
+
     /// Stores `image`, which must have the cache's size, in slot `index` (slots are written from many threads, each its own).
     func store(_ image: RGBImage, at index: Int) {
         guard case .memory(let pixels) = storage else { return }
