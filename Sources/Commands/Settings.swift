@@ -238,7 +238,7 @@ let allSettings: [Setting] = [
                 session.settings.cache.folder = session.resolve(text)
                 return true
             }),
-    Setting(name: "cacheformat", allowed: "raw or jpeg", summary: "disk cache images as exact pixels, or re-encoded as JPEG (smaller)",
+    Setting(name: "cacheformat", allowed: "jpeg or raw", summary: "disk cache images re-encoded as JPEG (about the source size), or as exact pixels (7–14× larger)",
             values: CacheFormat.allCases.map(\.rawValue),
             get: { $0.settings.cache.format.rawValue },
             set: { session, text in

@@ -73,6 +73,7 @@ final class CacheFile {
         DispatchQueue.concurrentPerform(iterations: written) { c in
             let (offset, size, sum) = chunk(c)
             good[c] = checksum(UnsafeRawBufferPointer(start: base + offset, count: size)) == sum && parse(c) != nil
+            release(offset, size)
         }
         if let bad = (0..<written).first(where: { !good[$0] }) {
             let images = layout.range(ofChunk: bad)
@@ -122,6 +123,7 @@ final class CacheFile {
     func image(_ index: Int, width: Int, height: Int) throws -> RGBImage {
         let entry = entries[index]
         let bytes = UnsafeRawBufferPointer(start: base + entry.offset, count: entry.length)
+        defer { release(entry.offset, entry.length) }
         switch entry.kind {
         case .raw:
             return RGBImage(width: width, height: height, pixels: Array(bytes.bindMemory(to: UInt8.self)))
@@ -131,6 +133,16 @@ final class CacheFile {
         case .broken:
             throw CacheFileProblem("image \(index) was broken at load")
         }
+    }
+
+    /// Unmaps the pages of [offset, offset + count) from this process (MADV_DONTNEED): the system's page cache
+    /// keeps them while memory allows, so a later read is a minor fault, but the process's resident set does
+    /// not grow to the whole file over an epoch. Safe on a shared file mapping even while another thread
+    /// reads a neighbouring image on the same page: its access faults the page back in.
+    private func release(_ offset: Int, _ count: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = offset / page * page, end = min(length, (offset + count + page - 1) / page * page)
+        madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
     }
 
     /// Starts reading these images' pages in the background (madvise WILLNEED).
@@ -150,7 +162,8 @@ final class CacheFile {
         if fd >= 0 { posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED); close(fd) }
     }
 
-    /// Bytes of the mapping now in RAM (mincore).
+    /// Bytes of the file now in the system's page cache (mincore over the mapping): memory the system
+    /// gives back under pressure, not the process's own.
     var residentBytes: Int {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let pages = (length + page - 1) / page

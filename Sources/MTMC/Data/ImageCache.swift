@@ -61,7 +61,8 @@ public final class ImageCache {
     /// Bytes the cache takes on disk (the file's size; 0 unless disk).
     public var diskBytes: Int { if case .disk(let file) = storage { return file.length } else { return 0 } }
 
-    /// Bytes of the cache now in RAM: all of it for memory, the mapped pages present for disk.
+    /// Bytes of the cache now in RAM: all of it for memory; for disk, the file's pages in the system's page
+    /// cache (reclaimable, and not in the process's resident set: read pages are unmapped after each image).
     public var residentBytes: Int {
         switch storage {
         case .memory: return bytes
