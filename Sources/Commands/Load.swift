@@ -36,8 +36,10 @@ let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode
 /// The summary `load` prints: per task and class, images used, skipped and broken, then every broken file.
 func datasetSummary(_ dataset: Dataset, shownRoot: String) -> String {
     let images = dataset.tasks.reduce(0) { $0 + $1.train.count + $1.val.count }
-    var lines = [String(format: "loaded %@ in %.2f s: %d tasks, %d images, cache %.1f MB (%d×%d per image)",
-                        shownRoot, dataset.loadSeconds, dataset.tasks.count, images, Double(dataset.cache.bytes) / 1e6,
+    let kept = [CacheMode.memory: dataset.cache.bytes, .disk: dataset.cache.diskBytes][dataset.cache.mode]
+    var lines = [String(format: "loaded %@ in %.2f s: %d tasks, %d images, %@ (%d×%d per image)",
+                        shownRoot, dataset.loadSeconds, dataset.tasks.count, images,
+                        kept.map { String(format: "cache %.1f MB", Double($0) / 1e6) + (dataset.cache.mode == .disk ? " on disk" : "") } ?? "no cache",
                         dataset.cache.width, dataset.cache.height)]
     for task in dataset.tasks {
         lines.append("task \(task.name): \(task.classes.count) classes, \(task.train.count) train, \(task.val.count) val")

@@ -17,6 +17,8 @@ final class CacheCommandTests: XCTestCase {
         let path = "\(h.root)/cachefiles/\(file)"
         let size = byteCount(Int(try FileManager.default.attributesOfItem(atPath: path)[.size] as! UInt64))
         XCTAssertTrue(lines.contains("cache: disk (set cache; 44 KB estimated for 45 images at 18×18)"), text)
+        XCTAssertTrue(lines[0].hasSuffix(String(format: " s: 2 tasks, 45 images, cache %.1f MB on disk (18×18 per image)",
+                                                Double(try FileManager.default.attributesOfItem(atPath: path)[.size] as! UInt64) / 1e6)), lines[0])
         XCTAssertTrue(lines.contains { $0.hasPrefix("cache: wrote \(path) in ") && $0.hasSuffix(" s, \(size) on disk") }, text)
         let info = h.run("info").1.components(separatedBy: "\n")
         XCTAssertTrue(info[1].hasPrefix("cache: disk, \(path), \(size) on disk, "), info[1])
@@ -27,7 +29,9 @@ final class CacheCommandTests: XCTestCase {
         XCTAssertTrue(h.run("load data").1.contains("cache: reused \(path), \(size) on disk, checked in "))
 
         h.run("set cache none")
-        XCTAssertTrue(h.run("load data").1.contains("cache: none (set cache; 44 KB estimated for 45 images at 18×18)"))
+        let none = h.run("load data").1
+        XCTAssertTrue(none.contains("cache: none (set cache; 44 KB estimated for 45 images at 18×18)"), none)
+        XCTAssertTrue(none.hasPrefix("loaded data in ") && none.contains(" s: 2 tasks, 45 images, no cache (18×18 per image)\n"), none)
         XCTAssertEqual(h.run("info").1.components(separatedBy: "\n")[1], "cache: none, images decoded from their files on every read (18×18 per image)")
         XCTAssertEqual(h.run("train 1").0, .success)
 

@@ -17,14 +17,15 @@ extension LoadJob {
     /// be written (disk full), the partial file is removed and the images are read with `none`.
     func loadDiskCache(_ options: CacheOptions, notes: inout [String]) throws -> (ImageCache, [ImageError?]) {
         let start = DispatchTime.now().uptimeNanoseconds
-        let manifest = TreeManifest(root: root, files: decode.files).encoded()
+        let files = TreeManifest(root: root, files: decode.files)
+        let manifest = files.encoded()
         let bytesPerImage = decode.width * decode.height * 3
         let layout = CacheFileLayout(width: decode.width, height: decode.height, images: total,
                                      imagesPerChunk: options.chunkImages(bytesPerImage: bytesPerImage), format: options.format,
                                      pixelLimit: decode.decoder.pixelLimit, jpegQuality: options.jpegQuality,
                                      manifestBytes: manifest.count, manifestChecksum: manifest.withUnsafeBytes { checksum($0) })
         let path = options.filePath(root: root, width: decode.width, height: decode.height)
-        let existing = inspect(path, layout: layout, manifest: TreeManifest(root: root, files: decode.files))
+        let existing = inspect(path, layout: layout, manifest: files)
         if existing.validChunks == layout.chunks {
             let file = try CacheFile(mapping: path)
             let broken = try file.index()
