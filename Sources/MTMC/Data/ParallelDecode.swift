@@ -15,7 +15,11 @@ struct ParallelDecode {
     func decode<T>(_ range: Range<Int>, _ transform: (Int, RGBImage) throws -> T) -> [Result<T, ImageError>] {
         let results = UnsafeMutableBufferPointer<Result<T, ImageError>?>.allocate(capacity: max(1, range.count))
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        defer {
+            // The results hold arrays (a disk cache's payloads): released before the memory is, or they leak.
+            _ = results.deinitialize()
+            results.deallocate()
+        }
         let parts = max(1, min(threads, range.count))
         withoutActuallyEscaping(transform) { transform in
             DispatchQueue.concurrentPerform(iterations: parts) { part in
