@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import MTMC
 
 ProcessSetup.prepareOpenBLAS()
 setvbuf(stdout, nil, _IOLBF, 0)  // progress lines show as they happen when the output goes to a file
@@ -14,9 +15,11 @@ let usage = """
            mtmc-bench engine --device cuda …             the engine rows on the GPU, beside PyTorch-CUDA (FP32, no TF32)
            mtmc-bench cuda-parity                        every op on the GPU against the CPU backend (1e-3)
            mtmc-bench cuda-compile [--arch sm_90]        compile the kernels into the kernel cache (no GPU needed)
+           mtmc-bench cache TREE [--size 64] [--threads N] [--modes memory,disk,disk-jpeg,none] [--folder DIR] [--no-torch]
+                                                          cache build, disk size, pipeline img/s and memory per cache mode
     """
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict", "cuda-parity", "cuda-compile"].contains(command) else {
+guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict", "cuda-parity", "cuda-compile", "cache"].contains(command) else {
     print(usage)
     exit(arguments.isEmpty ? 1 : 2)
 }
@@ -33,6 +36,13 @@ do {
         try FullBenchmark.run(threads: threads, windows: number("--windows", 5))
     case "data":
         try DataBenchmark.runLoad(threads: threads, images: number("--images", 10_000))
+    case "cache":
+        guard arguments.count > 1 else { print(usage); exit(2) }
+        let modes = (option("--modes") ?? "memory,disk,disk-jpeg,none").split(separator: ",").compactMap { word -> (CacheMode, CacheFormat)? in
+            word == "disk-jpeg" ? (.disk, .jpeg) : CacheMode(rawValue: String(word)).map { ($0, .raw) }
+        }
+        try CacheBenchmark.run(tree: arguments[1], input: number("--size", 64), threads: threads, modes: modes,
+                               folder: option("--folder") ?? CacheOptions.defaultFolder, torch: !arguments.contains("--no-torch"))
     case "predict":
         let row = try ProcessBenchmark.predictRow(tree: try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true))
         print(FullBenchmark.table([row]))

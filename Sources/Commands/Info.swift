@@ -6,6 +6,7 @@ let infoCommand = Command("info", usage: "info", summary: "dataset, model, setti
     var lines: [String] = []
     if let dataset = session.dataset {
         lines.append("dataset: \(dataset.root), " + dataset.tasks.map { "\($0.name) (\($0.classes.count) classes, \($0.train.count) train, \($0.val.count) val)" }.joined(separator: ", "))
+        lines.append(describeCache(dataset.cache))
     } else {
         lines.append("dataset: none (load PATH)")
     }
@@ -46,6 +47,16 @@ func describeWorld(_ world: World, syncBatchNorm: Bool) -> String {
     let library = world.library.split(separator: ",").first.map(String.init) ?? world.library
     return "processes: \(world.size) ranks (this is rank \(world.rank); \(library)), \(layout); batch-norm statistics "
         + (syncBatchNorm ? "synchronised" : "per rank")
+}
+
+/// The cache line of `info`: its mode, its size on disk and what of it is in RAM now.
+func describeCache(_ cache: ImageCache) -> String {
+    let size = "\(cache.width)×\(cache.height) per image"
+    switch cache.mode {
+    case .memory: return "cache: memory, \(byteCount(cache.bytes)) resident (\(size))"
+    case .disk: return "cache: disk, \(cache.filePath ?? ""), \(byteCount(cache.diskBytes)) on disk, \(byteCount(cache.residentBytes)) resident (\(size))"
+    case .none: return "cache: none, images decoded from their files on every read (\(size))"
+    }
 }
 
 func describeBalance(_ b: Balance) -> String {

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import MTMC
 import Vision
@@ -8,9 +9,14 @@ let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode
     let root = session.resolve(args[0])
     let cacheSize = Dataset.cacheSize(forInput: (session.settings.training.inputWidth, session.settings.training.inputHeight))
     let dataset: Dataset
+    // Ranks of a data-parallel job on one host would write the same disk cache file at once: rank 0 builds
+    // it while the others wait, then they find it complete and reuse it.
+    let staggered = World.current.size > 1 && session.settings.cache.mode != .memory && session.settings.cache.mode != CacheMode.none
+    if staggered && !World.current.isRoot { World.current.barrier() }
+    defer { if staggered && World.current.isRoot { World.current.barrier() } }
     do {
         dataset = try Dataset.load(root, cacheSize: cacheSize, decoder: ImageDecoder(pixelLimit: session.settings.pixelLimit),
-                                   isCancelled: session.isCancelled,
+                                   cache: session.settings.cache, isCancelled: session.isCancelled,
                                    progress: { done, total in session.out.progress("load: \(done)/\(total) images") })
     } catch {
         session.out.progress(nil)
@@ -21,6 +27,11 @@ let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode
     // Calibration describes the model's classes: it stays when the new dataset has the same ones.
     session.forgetResults("the dataset has other tasks or classes", keepCalibration: session.modelTasks == Session.tasks(of: dataset))
     session.out.print(datasetSummary(dataset, shownRoot: args[0]))
+    session.out.print(dataset.cacheNotes.joined(separator: "\n"))
+    if dataset.cache.mode != dataset.chosenCacheMode {
+        session.settings.cache.mode = dataset.cache.mode
+        session.out.print("cache = \(dataset.cache.mode.rawValue) for this session (set cache to change it)")
+    }
     if session.trainer != nil, session.modelTasks != Session.tasks(of: dataset) {
         let differences = Checkpoint.differences(session.modelTasks, Session.tasks(of: dataset))
         session.out.print("note: the model was built for other tasks or classes (\(differences.joined(separator: "; "))); "
@@ -31,8 +42,10 @@ let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode
 /// The summary `load` prints: per task and class, images used, skipped and broken, then every broken file.
 func datasetSummary(_ dataset: Dataset, shownRoot: String) -> String {
     let images = dataset.tasks.reduce(0) { $0 + $1.train.count + $1.val.count }
-    var lines = [String(format: "loaded %@ in %.2f s: %d tasks, %d images, cache %.1f MB (%d×%d per image)",
-                        shownRoot, dataset.loadSeconds, dataset.tasks.count, images, Double(dataset.cache.bytes) / 1e6,
+    let kept = [CacheMode.memory: dataset.cache.bytes, .disk: dataset.cache.diskBytes][dataset.cache.mode]
+    var lines = [String(format: "loaded %@ in %.2f s: %d tasks, %d images, %@ (%d×%d per image)",
+                        shownRoot, dataset.loadSeconds, dataset.tasks.count, images,
+                        kept.map { String(format: "cache %.1f MB", Double($0) / 1e6) + (dataset.cache.mode == .disk ? " on disk" : "") } ?? "no cache",
                         dataset.cache.width, dataset.cache.height)]
     for task in dataset.tasks {
         lines.append("task \(task.name): \(task.classes.count) classes, \(task.train.count) train, \(task.val.count) val")

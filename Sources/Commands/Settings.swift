@@ -258,6 +258,30 @@ let allSettings: [Setting] = [
                       "check labels: K quick models judge the training images, each trained without its fold", \.labelFolds),
     sessionIntSetting("foldepochs", SettingRanges.foldEpochs, "check labels: epochs each quick model trains", \.foldEpochs),
     sessionIntSetting("pixellimit", 1...1_000_000_000, "largest image (pixels) load and predict accept", \.pixelLimit),
+    Setting(name: "cache", allowed: "auto, memory, disk or none",
+            summary: "where load keeps decoded images; auto: memory while they fit a quarter of RAM, disk beyond (next load)",
+            values: ["auto"] + CacheMode.allCases.map(\.rawValue),
+            get: { $0.settings.cache.mode?.rawValue ?? "auto" },
+            set: { session, text in
+                guard text == "auto" || CacheMode(rawValue: text) != nil else { return false }
+                session.settings.cache.mode = CacheMode(rawValue: text)
+                return true
+            }),
+    Setting(name: "cachedir", allowed: "a folder", summary: "where disk caches are written (default $XDG_CACHE_HOME/mtmc)",
+            get: { $0.settings.cache.folder },
+            set: { session, text in
+                guard !text.isEmpty else { return false }
+                session.settings.cache.folder = session.resolve(text)
+                return true
+            }),
+    Setting(name: "cacheformat", allowed: "jpeg or raw", summary: "disk cache images re-encoded as JPEG (about the source size), or as exact pixels (7–14× larger)",
+            values: CacheFormat.allCases.map(\.rawValue),
+            get: { $0.settings.cache.format.rawValue },
+            set: { session, text in
+                guard let format = CacheFormat(rawValue: text) else { return false }
+                session.settings.cache.format = format
+                return true
+            }),
 ]
 
 let setCommand = Command("set", usage: "set [KEY VALUE]", summary: "list settings, or change one (lr, batch, size, schedule, tricks, threads, seed, logs …)",

@@ -32,6 +32,19 @@ public struct ImageDecoder {
         try decodeKeepingSize(try ImageDecoder.read(path), path: path)
     }
 
+    /// The width and height a JPEG's or PNG's header declares, without decoding the image.
+    public static func declaredSize(file path: String) throws -> (width: Int, height: Int) {
+        let data = try read(path)
+        let bytes = [UInt8](data.prefix(24))
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return try JPEG.declaredSize(data, path: path) }
+        if bytes.count == 24, bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            // IHDR is the first chunk: its width and height are big-endian at bytes 16 and 20.
+            let be = { (i: Int) in bytes[i...i + 3].reduce(0) { $0 << 8 | Int($1) } }
+            return (be(16), be(20))
+        }
+        throw ImageError(path: path, reason: "not a JPEG or PNG file")
+    }
+
     /// Decodes bytes; `path` names the source in errors.
     public func decode(_ data: Data, path: String) throws -> RGBImage {
         try decodeKeepingSize(data, path: path).image

@@ -9,6 +9,20 @@ public enum JPEG {
         try decodeKeepingSize(data, path: path, pixelLimit: pixelLimit, targetSize: targetSize).image
     }
 
+    /// The size the header declares, without decoding.
+    static func declaredSize(_ data: Data, path: String) throws -> (width: Int, height: Int) {
+        guard let handle = tjInitDecompress() else { throw ImageError(path: path, reason: "cannot start the JPEG decoder") }
+        defer { tjDestroy(handle) }
+        return try data.withUnsafeBytes { raw in
+            var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+            guard tjDecompressHeader3(handle, raw.bindMemory(to: UInt8.self).baseAddress!, UInt(raw.count), &width, &height,
+                                      &subsampling, &colorspace) == 0 else {
+                throw ImageError(path: path, reason: "invalid JPEG header: \(String(cString: tjGetErrorStr2(handle)))")
+            }
+            return (Int(width), Int(height))
+        }
+    }
+
     /// `decode`, with the size the header declares (the image may be decoded smaller, at a DCT scale).
     static func decodeKeepingSize(_ data: Data, path: String, pixelLimit: Int,
                                   targetSize: (width: Int, height: Int)?) throws -> DecodedImage {

@@ -11,8 +11,11 @@ public struct Batch {
 }
 
 /// Makes batches from the image cache (augmented for training, resized for evaluation) one step
-/// ahead on a background thread, so preparing batch i + 1 overlaps training on batch i.
-/// Each image's augmentation draws from its own generator, so results do not depend on timing.
+/// ahead on a background thread, so preparing batch i + 1 overlaps training on batch i; the images of
+/// batches up to i + `readAhead` are asked of the disk meanwhile (across chunk boundaries), so a disk
+/// cache's reads overlap both and many are in flight at once. A batch's images
+/// are read, decoded and augmented on `threads` threads. Each image's augmentation draws from its own
+/// generator, so results do not depend on timing or threads.
 public final class BatchPipeline {
     private let plan: [PlannedBatch]
     private let cache: ImageCache
@@ -20,7 +23,10 @@ public final class BatchPipeline {
     private let augmentation: AugmentationSettings?
     private let normalization: Normalization
     private let seed: UInt64
+    private let threads: Int
     private let queue = DispatchQueue(label: "mtmc.batch-pipeline")
+    /// Batches ahead of the one being made whose images a disk cache is asked to read.
+    static let readAhead = 4
     private var pending: (index: Int, group: DispatchGroup, result: Box)?
     private var nextIndex = 0
 
@@ -28,13 +34,15 @@ public final class BatchPipeline {
 
     /// `augmentation` nil means the evaluation view (resize and normalise only).
     public init(plan: [PlannedBatch], cache: ImageCache, inputSize: (width: Int, height: Int),
-                augmentation: AugmentationSettings?, normalization: Normalization, seed: UInt64) {
+                augmentation: AugmentationSettings?, normalization: Normalization, seed: UInt64, threads: Int = Threads.count) {
         self.plan = plan
         self.cache = cache
         self.inputSize = inputSize
         self.augmentation = augmentation
         self.normalization = normalization
         self.seed = seed
+        self.threads = threads
+        for index in 0..<min(plan.count, BatchPipeline.readAhead) { cache.prefetch(plan[index].samples.map(\.image)) }
         prepare(0)
     }
 
@@ -54,7 +62,10 @@ public final class BatchPipeline {
         guard index < plan.count else { pending = nil; return }
         let group = DispatchGroup(), box = Box()
         pending = (index, group, box)
-        queue.async(group: group) { [self] in box.batch = make(index) }
+        queue.async(group: group) { [self] in
+            if index + BatchPipeline.readAhead < plan.count { cache.prefetch(plan[index + BatchPipeline.readAhead].samples.map(\.image)) }
+            box.batch = make(index)
+        }
     }
 
     /// Builds batch `index` of the plan.
@@ -62,19 +73,28 @@ public final class BatchPipeline {
         let planned = plan[index]
         let (w, h) = inputSize
         var images = Tensor(zeros: [planned.samples.count, 3, h, w])
+        let count = planned.samples.count, parts = max(1, min(threads, count))
         images.withUnsafeMutableBufferPointer { out in
-            for (position, sample) in planned.samples.enumerated() {
-                let destination = out.baseAddress! + position * 3 * h * w
-                let image = cache.image(sample.image)
-                if let augmentation {
-                    var rng = RandomGenerator.derived(seed: seed, index, position)
-                    writeAugmented(image, width: w, height: h, settings: augmentation, normalization: normalization,
-                                   rng: &rng, into: destination)
-                } else {
-                    writeValidation(image, width: w, height: h, normalization: normalization, into: destination)
+            // Image `position` owns floats [position·3·h·w, (position + 1)·3·h·w) of the batch, so parts never overlap.
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                for position in (count * part / parts)..<(count * (part + 1) / parts) {
+                    write(planned.samples[position], batch: index, position: position, into: base + position * 3 * h * w)
                 }
             }
         }
         return Batch(task: planned.task, images: images, labels: planned.samples.map(\.label), samples: planned.samples)
+    }
+
+    /// One image of a batch, augmented (from its own generator) or resized, normalised into `destination`.
+    private func write(_ sample: Sample, batch index: Int, position: Int, into destination: UnsafeMutablePointer<Float>) {
+        let (w, h) = inputSize
+        let image = cache.image(sample.image)
+        if let augmentation {
+            var rng = RandomGenerator.derived(seed: seed, index, position)
+            writeAugmented(image, width: w, height: h, settings: augmentation, normalization: normalization, rng: &rng, into: destination)
+        } else {
+            writeValidation(image, width: w, height: h, normalization: normalization, into: destination)
+        }
     }
 }

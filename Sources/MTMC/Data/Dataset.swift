@@ -63,68 +63,77 @@ public struct Dataset {
     /// The size each cache image's file declares (0×0 for a broken one), for size audits.
     public let sourceSizes: [ImageSize]
     public let loadSeconds: Double
+    /// Why the cache is kept where it is, and what a disk cache went through ("reused", "rebuilt: …"), for `load` to print.
+    public let cacheNotes: [String]
+    /// The mode asked for or chosen; differs from `cache.mode` when writing a disk cache failed.
+    public let chosenCacheMode: CacheMode
 
     /// The cache size for a model input: 8/7 of it (as 256 is to 224), so crops and affine moves have margin.
     public static func cacheSize(forInput size: (width: Int, height: Int)) -> (width: Int, height: Int) {
         ((size.width * 8 + 3) / 7, (size.height * 8 + 3) / 7)
     }
 
-    /// Scans and decodes `root` in parallel on `threads` threads. Broken images are reported and skipped;
-    /// structural problems throw. `isCancelled` is polled per image; cancelling throws and loads nothing.
-    /// `progress` is called now and then with (images done, total).
+    /// Scans and decodes `root` in parallel on `threads` threads into the cache `options` choose.
+    /// Broken images are reported and skipped; structural problems throw. `isCancelled` is polled
+    /// between chunks of images; cancelling throws, loads nothing and keeps a partial disk cache for
+    /// the next load. `progress` is called now and then with (images done, total).
     public static func load(_ root: String, cacheSize: (width: Int, height: Int), decoder base: ImageDecoder = ImageDecoder(),
+                            cache options: CacheOptions = CacheOptions(mode: .memory),
                             threads: Int = Threads.count, isCancelled: () -> Bool = { false },
                             progress: (Int, Int) -> Void = { _, _ in }) throws -> Dataset {
         let start = DispatchTime.now().uptimeNanoseconds
         let tree = try DatasetTree.scan(root)
-        let files = tree.files
-        let cache = ImageCache(width: cacheSize.width, height: cacheSize.height, count: files.count)
         var decoder = base
         decoder.targetSize = cacheSize
-        let failures = UnsafeMutableBufferPointer<ImageError?>.allocate(capacity: max(1, files.count))
-        failures.initialize(repeating: nil)
-        defer { failures.deallocate() }
-        var sourceSizes = [ImageSize](repeating: ImageSize(width: 0, height: 0), count: files.count)
-
-        let chunkCount = max(1, min(threads, files.count))
-        let lock = NSLock()
-        var done = 0, cancelled = false
-        // Called from the decoding threads: counts progress and polls cancellation under the lock.
-        func report(_ finished: Int, _ poll: () -> Bool) -> Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            done += finished
-            progress(done, files.count)
-            if !cancelled && poll() { cancelled = true }
-            return cancelled
+        let decode = ParallelDecode(files: tree.files.map(\.path), decoder: decoder, width: cacheSize.width,
+                                    height: cacheSize.height, threads: threads)
+        let (mode, why) = options.choose(images: tree.files.count, bytesPerImage: cacheSize.width * cacheSize.height * 3,
+                                         width: cacheSize.width, height: cacheSize.height)
+        var notes = ["cache: \(mode.rawValue) (\(why))"]
+        let (cache, failures) = try withoutActuallyEscaping(isCancelled) { isCancelled in
+            try withoutActuallyEscaping(progress) { progress in
+                let job = LoadJob(root: root, decode: decode, isCancelled: isCancelled, progress: progress)
+                switch mode {
+                case .memory: return try job.loadIntoMemory()
+                case .none: return try job.validateOnly()
+                case .disk: return try job.loadDiskCache(options, notes: &notes)
+                }
+            }
         }
-        sourceSizes.withUnsafeMutableBufferPointer { sizes in withoutActuallyEscaping(isCancelled) { poll in
-            DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-                let range = (files.count * chunk / chunkCount)..<(files.count * (chunk + 1) / chunkCount)
-                var sinceReport = 0
-                for index in range {
-                    do {
-                        let decoded = try decoder.decodeKeepingSize(file: files[index].path)
-                        sizes[index] = ImageSize(width: decoded.sourceSize.width, height: decoded.sourceSize.height)
-                        cache.store(resized(decoded.image, width: cacheSize.width, height: cacheSize.height), at: index)
-                    } catch let error as ImageError {
-                        failures[index] = error
-                    } catch {
-                        failures[index] = ImageError(path: files[index].path, reason: "\(error)")
-                    }
-                    sinceReport += 1
-                    if sinceReport == 32 {
-                        if report(sinceReport, poll) { return }
-                        sinceReport = 0
+        let tasks = try makeTasks(tree, failures: failures, root: root)
+        let sourceSizes = declaredSizes(tree.files.map(\.path), failures: failures, threads: threads)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return Dataset(root: root, tasks: tasks, cache: cache, files: tree.files.map(\.path), broken: failures.compactMap { $0 },
+                       skipped: tree.skippedFiles, sourceSizes: sourceSizes, loadSeconds: seconds, cacheNotes: notes,
+                       chosenCacheMode: mode)
+    }
+
+    /// The size each file's header declares, read from headers alone (a reused disk cache decodes nothing, and a
+    /// JPEG may be cached from a reduced DCT scale); 0×0 for the broken ones.
+    private static func declaredSizes(_ files: [String], failures: [ImageError?], threads: Int) -> [ImageSize] {
+        var sizes = [ImageSize](repeating: ImageSize(width: 0, height: 0), count: files.count)
+        let parts = max(1, min(threads, files.count))
+        sizes.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                for index in (files.count * part / parts)..<(files.count * (part + 1) / parts) where failures[index] == nil {
+                    if let size = try? ImageDecoder.declaredSize(file: files[index]) {
+                        out[index] = ImageSize(width: size.width, height: size.height)
                     }
                 }
-                _ = report(sinceReport, poll)
             }
-        } }
-        if cancelled {
-            throw DatasetError("load of \(root) cancelled after \(done) of \(files.count) images; nothing was loaded")
         }
+        return sizes
+    }
 
+    /// The same images and cache with other tasks (a fold, a subset of the tasks): every other field is kept.
+    func replacingTasks(_ tasks: [DatasetTask]) -> Dataset {
+        Dataset(root: root, tasks: tasks, cache: cache, files: files, broken: broken, skipped: skipped, sourceSizes: sourceSizes,
+                loadSeconds: loadSeconds, cacheNotes: cacheNotes, chosenCacheMode: chosenCacheMode)
+    }
+
+    /// The tasks of `tree` with the images that decoded; a class left with no training image throws.
+    private static func makeTasks(_ tree: DatasetTree, failures: [ImageError?], root: String) throws -> [DatasetTask] {
+        let files = tree.files
         var tasks: [DatasetTask] = []
         for (t, name) in tree.tasks.enumerated() {
             let k = tree.classes[t].count
@@ -145,8 +154,6 @@ public struct Dataset {
             tasks.append(DatasetTask(name: name, classes: tree.classes[t], train: train, val: val,
                                      trainCounts: trainCounts, valCounts: valCounts))
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return Dataset(root: root, tasks: tasks, cache: cache, files: files.map(\.path), broken: failures.compactMap { $0 },
-                       skipped: tree.skippedFiles, sourceSizes: sourceSizes, loadSeconds: seconds)
+        return tasks
     }
 }

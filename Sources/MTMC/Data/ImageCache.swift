@@ -1,34 +1,109 @@
+import Foundation
 import Vision
 
-/// Every decoded image of a dataset at one cache size, kept in memory as 8-bit RGB in one block:
-/// image i occupies bytes [i·w·h·3, (i+1)·w·h·3).
+/// Where a dataset's decoded images live between epochs.
+public enum CacheMode: String, CaseIterable, Equatable {
+    /// One block of 8-bit RGB in RAM: fastest, costs every image's pixels.
+    case memory
+    /// A memory-mapped file under the cache folder, written once at load and reused by later loads.
+    case disk
+    /// Nothing kept: every read decodes the original file again.
+    case none
+}
+
+/// Every image of a dataset at one cache size, as 8-bit RGB, whatever the storage behind it: readers
+/// call `image(_:)` and never learn whether it came from RAM, a mapped file or a fresh decode.
 public final class ImageCache {
     public let width: Int
     public let height: Int
     public let count: Int
-    let storage: UnsafeMutablePointer<UInt8>
+    let storage: Storage
 
+    enum Storage {
+        /// Image i occupies bytes [i·w·h·3, (i+1)·w·h·3).
+        case memory(UnsafeMutablePointer<UInt8>)
+        case disk(CacheFile)
+        /// The original files, decoded on every read.
+        case none(files: [String], decoder: ImageDecoder)
+    }
+
+    /// An in-memory cache to be filled with `store`.
     init(width: Int, height: Int, count: Int) {
         self.width = width
         self.height = height
         self.count = count
-        storage = .allocate(capacity: max(1, width * height * 3 * count))
+        storage = .memory(.allocate(capacity: max(1, width * height * 3 * count)))
     }
 
-    deinit { storage.deallocate() }
+    init(width: Int, height: Int, count: Int, storage: Storage) {
+        self.width = width
+        self.height = height
+        self.count = count
+        self.storage = storage
+    }
 
-    /// Bytes held by the cache.
+    deinit { if case .memory(let pixels) = storage { pixels.deallocate() } }
+
+    /// Bytes the images take as raw pixels (what `memory` holds).
     public var bytes: Int { width * height * 3 * count }
 
-    /// A copy of image `index`.
+    public var mode: CacheMode {
+        switch storage {
+        case .memory: return .memory
+        case .disk: return .disk
+        case .none: return .none
+        }
+    }
+
+    /// The cache file, in disk mode.
+    public var filePath: String? { if case .disk(let file) = storage { return file.path } else { return nil } }
+
+    /// Bytes the cache takes on disk (the file's size; 0 unless disk).
+    public var diskBytes: Int { if case .disk(let file) = storage { return file.length } else { return 0 } }
+
+    /// Bytes of the cache now in RAM: all of it for memory; for disk, the file's pages in the system's page
+    /// cache (reclaimable, and not in the process's resident set: read pages are unmapped after each image).
+    public var residentBytes: Int {
+        switch storage {
+        case .memory: return bytes
+        case .disk(let file): return file.residentBytes
+        case .none: return 0
+        }
+    }
+
+    /// A copy of image `index`. An image that can no longer be read (a file of a `none` cache changed
+    /// since load) comes back black rather than stopping a training run.
     public func image(_ index: Int) -> RGBImage {
-        let size = width * height * 3
-        return RGBImage(width: width, height: height, pixels: Array(UnsafeBufferPointer(start: storage + index * size, count: size)))
+        switch storage {
+        case .memory(let pixels):
+            let size = width * height * 3
+            return RGBImage(width: width, height: height, pixels: Array(UnsafeBufferPointer(start: pixels + index * size, count: size)))
+        case .disk(let file):
+            return (try? file.image(index, width: width, height: height)) ?? RGBImage(width: width, height: height)
+        case .none(let files, let decoder):
+            return (try? decodeForCache(files[index], decoder: decoder, width: width, height: height)) ?? RGBImage(width: width, height: height)
+        }
+    }
+
+    /// Asks the system to start reading these images now, so a later `image` call finds them in memory.
+    public func prefetch(_ indices: [Int]) {
+        if case .disk(let file) = storage { file.willNeed(indices) }
+    }
+
+    /// Drops a disk cache's pages from the system's page cache (for measuring reads from the disk itself).
+    public func evictFromPageCache() {
+        if case .disk(let file) = storage { file.evict() }
     }
 
     /// Stores `image`, which must have the cache's size, in slot `index` (slots are written from many threads, each its own).
     func store(_ image: RGBImage, at index: Int) {
+        guard case .memory(let pixels) = storage else { return }
         let size = width * height * 3
-        image.pixels.withUnsafeBufferPointer { (storage + index * size).update(from: $0.baseAddress!, count: size) }
+        image.pixels.withUnsafeBufferPointer { (pixels + index * size).update(from: $0.baseAddress!, count: size) }
     }
+}
+
+/// A file decoded and resized to the cache size, the same bytes whichever storage keeps them.
+func decodeForCache(_ path: String, decoder: ImageDecoder, width: Int, height: Int) throws -> RGBImage {
+    resized(try decoder.decode(file: path), width: width, height: height)
 }

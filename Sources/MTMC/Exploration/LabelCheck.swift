@@ -40,7 +40,6 @@ public struct LabelCheck {
 extension Dataset {
     /// The same images with only the tasks `indices` (sharing the cache), for work on some tasks.
     public func restricted(to indices: [Int]) -> Dataset {
-        Dataset(root: root, tasks: indices.map { tasks[$0] }, cache: cache, files: files, broken: broken, skipped: skipped,
-                sourceSizes: sourceSizes, loadSeconds: loadSeconds)
+        replacingTasks(indices.map { tasks[$0] })
     }
 }

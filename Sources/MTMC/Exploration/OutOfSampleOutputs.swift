@@ -85,7 +85,6 @@ extension Dataset {
             func counts(_ samples: [Sample]) -> [FileCounts] { task.classes.indices.map { c in FileCounts(used: samples.filter { $0.label == c }.count) } }
             return DatasetTask(name: task.name, classes: task.classes, train: train, val: held, trainCounts: counts(train), valCounts: counts(held))
         }
-        return Dataset(root: root, tasks: parts, cache: cache, files: files, broken: broken, skipped: skipped,
-                       sourceSizes: sourceSizes, loadSeconds: 0)
+        return replacingTasks(parts)
     }
 }

@@ -30,6 +30,8 @@ public struct SessionSettings: Equatable {
     public var labelFolds = 3
     /// Epochs each quick model of `check labels` trains.
     public var foldEpochs = 5
+    /// Where `load` keeps decoded images (set cache, cachedir, cacheformat); mode nil chooses by the estimate.
+    public var cache = CacheOptions()
 
     public init() {}
 }

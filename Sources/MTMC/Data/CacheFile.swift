@@ -1,0 +1,174 @@
+import Dispatch
+import Foundation
+import Vision
+
+/// A disk cache file mapped read-only into memory: images are copied (raw) or decoded (JPEG) straight
+/// from the mapping, so the system's page cache, not the process, holds what is resident.
+final class CacheFile {
+    let path: String
+    let length: Int
+    let base: UnsafeRawPointer
+    let layout: CacheFileLayout
+    /// Per image of the indexed chunks: where its payload lies in the file and what it holds.
+    private(set) var entries: [(offset: Int, length: Int, kind: CacheEntryKind)] = []
+
+    /// Maps `path`; throws the reason when it cannot be read or its header is not one of ours.
+    init(mapping path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CacheFileProblem("cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw CacheFileProblem("not a regular file") }
+        let length = Int(info.st_size)
+        guard length >= CacheFileLayout.headerBytes else { throw CacheFileProblem("shorter than its header (\(length) bytes)") }
+        guard let mapped = mmap(nil, length, PROT_READ, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
+            throw CacheFileProblem("cannot map: \(String(cString: strerror(errno)))")
+        }
+        self.path = path
+        self.length = length
+        base = UnsafeRawPointer(mapped)
+        do {
+            layout = try CacheFileLayout(decoding: UnsafeRawBufferPointer(start: base, count: length))
+        } catch {
+            munmap(mapped, length)
+            throw error
+        }
+        guard layout.dataOffset <= length else {
+            munmap(mapped, length)
+            throw CacheFileProblem("shorter than its chunk table (\(length) bytes)")
+        }
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: base), length) }
+
+    private func word(at offset: Int) -> UInt64 { UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+
+    /// The manifest the file was made from, nil when its bytes fail their checksum.
+    func manifest() -> TreeManifest? {
+        let bytes = UnsafeRawBufferPointer(start: base + CacheFileLayout.headerBytes, count: layout.manifestBytes)
+        guard checksum(bytes) == layout.manifestChecksum else { return nil }
+        return TreeManifest(decoding: bytes)
+    }
+
+    /// Chunk `c`'s table entry.
+    func chunk(_ c: Int) -> (offset: Int, length: Int, checksum: UInt64) {
+        let at = layout.tableOffset + c * 24
+        return (Int(truncatingIfNeeded: word(at: at)), Int(truncatingIfNeeded: word(at: at + 8)), word(at: at + 16))
+    }
+
+    /// Where chunk `c` would start: the end of the chunks before it.
+    func end(ofChunks c: Int) -> Int { c == 0 ? layout.dataOffset : chunk(c - 1).offset + chunk(c - 1).length }
+
+    /// The number of leading chunks that are written and pass their checksums, and why the next one
+    /// does not (nil when it was simply not written yet). Checksums are verified in parallel.
+    func validChunks() -> (count: Int, problem: String?) {
+        var written = 0
+        while written < layout.chunks {
+            let (offset, size, _) = chunk(written)
+            guard size > 0, offset == end(ofChunks: written), offset <= length - size else { break }
+            written += 1
+        }
+        let good = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(1, written))
+        defer { good.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: written) { c in
+            let (offset, size, sum) = chunk(c)
+            good[c] = checksum(UnsafeRawBufferPointer(start: base + offset, count: size)) == sum && parse(c) != nil
+            release(offset, size)
+        }
+        if let bad = (0..<written).first(where: { !good[$0] }) {
+            let images = layout.range(ofChunk: bad)
+            return (bad, "chunk \(bad + 1) of \(layout.chunks) (images \(images.lowerBound + 1)–\(images.upperBound)) fails its checksum")
+        }
+        if written < layout.chunks, chunk(written).length > 0 {
+            return (written, "chunk \(written + 1) of \(layout.chunks) lies outside the file (\(length) bytes)")
+        }
+        return (written, nil)
+    }
+
+    /// Chunk `c`'s image entries, nil when they do not add up to the chunk.
+    private func parse(_ c: Int) -> [(offset: Int, length: Int, kind: CacheEntryKind)]? {
+        let (offset, size, _) = chunk(c)
+        let images = layout.range(ofChunk: c).count
+        guard size >= 8 + 8 * images, word(at: offset) == UInt64(images) else { return nil }
+        var result: [(offset: Int, length: Int, kind: CacheEntryKind)] = []
+        var at = offset + 8 + 8 * images
+        for i in 0..<images {
+            let entry = word(at: offset + 8 + 8 * i)
+            let bytes = Int(entry & 0x00FF_FFFF_FFFF_FFFF)
+            guard let kind = CacheEntryKind(rawValue: entry >> 56), bytes <= offset + size - at,
+                  kind != .raw || bytes == layout.width * layout.height * 3 else { return nil }
+            result.append((at, bytes, kind))
+            at += bytes
+        }
+        return at == offset + size ? result : nil
+    }
+
+    /// Reads every chunk's entries; returns the broken images' reasons by index. Throws when a chunk
+    /// is missing or does not add up (a file that did not read back as written).
+    func index() throws -> [Int: String] {
+        entries = try (0..<layout.chunks).flatMap { c in
+            guard chunk(c).length > 0, chunk(c).offset <= length - chunk(c).length, let images = parse(c) else {
+                throw CacheFileProblem("cannot read back chunk \(c + 1) of \(layout.chunks) of \(path)")
+            }
+            return images
+        }
+        var broken: [Int: String] = [:]
+        for (i, entry) in entries.enumerated() where entry.kind == .broken {
+            broken[i] = String(decoding: UnsafeRawBufferPointer(start: base + entry.offset, count: entry.length), as: UTF8.self)
+        }
+        return broken
+    }
+
+    /// Image `index` at the cache size.
+    func image(_ index: Int, width: Int, height: Int) throws -> RGBImage {
+        let entry = entries[index]
+        let bytes = UnsafeRawBufferPointer(start: base + entry.offset, count: entry.length)
+        defer { release(entry.offset, entry.length) }
+        switch entry.kind {
+        case .raw:
+            return RGBImage(width: width, height: height, pixels: Array(bytes.bindMemory(to: UInt8.self)))
+        case .jpeg:
+            let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), count: bytes.count, deallocator: .none)
+            return try ImageDecoder().decode(data, path: path)
+        case .broken:
+            throw CacheFileProblem("image \(index) was broken at load")
+        }
+    }
+
+    /// Unmaps the pages of [offset, offset + count) from this process (MADV_DONTNEED): the system's page cache
+    /// keeps them while memory allows, so a later read is a minor fault, but the process's resident set does
+    /// not grow to the whole file over an epoch. Safe on a shared file mapping even while another thread
+    /// reads a neighbouring image on the same page: its access faults the page back in.
+    private func release(_ offset: Int, _ count: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = offset / page * page, end = min(length, (offset + count + page - 1) / page * page)
+        madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+    }
+
+    /// Starts reading these images' pages in the background (madvise WILLNEED).
+    func willNeed(_ indices: [Int]) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        for i in indices where i < entries.count {
+            let start = entries[i].offset / page * page
+            madvise(UnsafeMutableRawPointer(mutating: base + start), entries[i].offset + entries[i].length - start, MADV_WILLNEED)
+        }
+    }
+
+    /// Drops the file's pages from memory: unmapped from this process (MADV_DONTNEED) and evicted from the
+    /// page cache (POSIX_FADV_DONTNEED), so the next reads come from the disk.
+    func evict() {
+        madvise(UnsafeMutableRawPointer(mutating: base), length, MADV_DONTNEED)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 { posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED); close(fd) }
+    }
+
+    /// Bytes of the file now in the system's page cache (mincore over the mapping): memory the system
+    /// gives back under pressure, not the process's own.
+    var residentBytes: Int {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let pages = (length + page - 1) / page
+        var present = [UInt8](repeating: 0, count: pages)
+        guard mincore(UnsafeMutableRawPointer(mutating: base), length, &present) == 0 else { return 0 }
+        return present.reduce(0) { $0 + Int($1 & 1) } * page
+    }
+}

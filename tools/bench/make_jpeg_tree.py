@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Writes a dataset tree of N JPEG images (side×side, quality 90) for the disk-cache and pipeline
+measurements (issue 15): ROOT/task{0,1}/{train,val}/class{0..9}/i.jpg, 80 % train. Each image is a
+smooth colour field per class with random rectangles and noise, so JPEG sizes are those of photos
+rather than of flat colour. Not committed; reruns skip files that exist.
+
+usage: make_jpeg_tree.py ROOT --count 20000 --side 256 [--workers 2]"""
+import argparse, os, random
+from multiprocessing import Pool
+from PIL import Image, ImageDraw, ImageFilter
+
+
+def path_of(root, i):
+    task, label, split = i % 2, (i // 2) % 10, "val" if (i // 20) % 5 == 0 else "train"
+    return os.path.join(root, f"task{task}", split, f"class{label}", f"{i}.jpg")
+
+
+def make(args):
+    root, side, i = args
+    path = path_of(root, i)
+    if os.path.exists(path):
+        return
+    rnd = random.Random(i)
+    label = (i // 2) % 10
+    image = Image.new("RGB", (side, side), (label * 25, 255 - label * 20, rnd.randrange(256)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(12):
+        x, y = rnd.randrange(side), rnd.randrange(side)
+        w, h = rnd.randrange(side // 8, side // 2), rnd.randrange(side // 8, side // 2)
+        draw.rectangle([x, y, x + w, y + h], fill=tuple(rnd.randrange(256) for _ in range(3)))
+    image = image.filter(ImageFilter.GaussianBlur(side / 64))
+    noise = Image.effect_noise((side, side), 24).convert("RGB")
+    image = Image.blend(image, noise, 0.15)
+    image.save(path, quality=90)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("root")
+    p.add_argument("--count", type=int, default=20000)
+    p.add_argument("--side", type=int, default=256)
+    p.add_argument("--workers", type=int, default=2)
+    a = p.parse_args()
+    for i in range(min(a.count, 100)):
+        os.makedirs(os.path.dirname(path_of(a.root, i)), exist_ok=True)
+    with Pool(a.workers) as pool:
+        pool.map(make, [(a.root, a.side, i) for i in range(a.count)], chunksize=256)
+
+
+if __name__ == "__main__":
+    main()
