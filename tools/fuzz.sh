@@ -23,7 +23,13 @@ mkdir -p "$out"
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -I "$out")
 cflags() { for f in $(pkg-config --cflags "$@"); do printf -- '-Xcc\n%s\n' "$f"; done; }
 mapfile -t cc < <(cflags openblas libpng libturbojpeg freetype2)
-includes=(-I Sources/CBLAS -I Sources/CPNG -I Sources/CTurboJPEG -I Sources/CFreeType "${cc[@]}")
+includes=(-I Sources/CBLAS -I Sources/CPNG -I Sources/CTurboJPEG -I Sources/CFreeType -I "$out/CMPI" "${cc[@]}")
+
+# The C shim that loads Open MPI at run time (a SwiftPM C target: its module map is written here).
+mkdir -p "$out/CMPI"
+printf 'module CMPI {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CMPI/include/mpi_shim.h" > "$out/CMPI/module.modulemap"
+clang -c -O1 -fPIC -I Sources/CMPI/include Sources/CMPI/mpi_shim.c -o "$out/mpi_shim.o"
+ar rcs "$out/libCMPI.a" "$out/mpi_shim.o"
 
 # module name, then its dependencies' libraries
 build_module() {
@@ -44,7 +50,7 @@ status=0
 for t in "${selected[@]}"; do
     binary="$out/fuzz-$t"
     swiftc "${flags[@]}" "${includes[@]}" "tools/fuzz/targets/$t.swift" -o "$binary" -L "$out" \
-        -lCommands -lMTMC -lVision -lEngine -lopenblas -lpng16 -lturbojpeg -lfreetype 2>&1 | grep -v "Cannot export local symbol" || true
+        -lCommands -lMTMC -lVision -lEngine -lCMPI -lopenblas -lpng16 -lturbojpeg -lfreetype 2>&1 | grep -v "Cannot export local symbol" || true
     mkdir -p "$out/corpus/$t" "$out/crashes/$t" "tools/fuzz/corpus/$t" "$out/seeds/$t"
     echo "fuzzing $t for $2 s"
     if ! "$binary" -max_total_time="$2" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
