@@ -55,12 +55,19 @@ final class InteractiveTests: XCTestCase {
     }
 
     override func setUpWithError() throws {
-        socket = "mtmc-test-\(getpid())"
-        home = FileManager.default.temporaryDirectory.appendingPathComponent("mtmc-pty-\(getpid())").path
+        // A tmux server and home of its own per test: a new session on the socket of a server that the last
+        // test's kill-server is still shutting down can die with it.
+        let unique = "\(getpid())-\(UUID().uuidString.prefix(8))"
+        socket = "mtmc-test-\(unique)"
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("mtmc-pty-\(unique)").path
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         let command = "env HOME=\(home) XDG_STATE_HOME=\(home)/state LANG=C.UTF-8 \(MTMC.binary)"
         let started = try tmux(["new-session", "-d", "-s", "t", "-x", "160", "-y", "45", "-c", MTMC.repository, command])
-        XCTAssertEqual(started, "", "tmux could not start (is it installed? tools/install-deps.sh installs it)")
+        // Fail at once: every later step would wait out its deadline on a session that is not there.
+        struct TmuxDidNotStart: Error, CustomStringConvertible { let description: String }
+        guard started.isEmpty else {
+            throw TmuxDidNotStart(description: "tmux could not start (is it installed? tools/install-deps.sh installs it): \(started)")
+        }
     }
 
     override func tearDownWithError() throws {
