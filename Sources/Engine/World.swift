@@ -46,8 +46,9 @@ public struct World {
         guard size > 1 else { return }
         let start = DispatchTime.now().uptimeNanoseconds
         defer { World.secondsSumming += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        for start in stride(from: 0, to: values.count, by: Int(Int32.max)) {
-            check(mtmc_mpi_sum_floats(values.baseAddress! + start, Int32(min(values.count - start, Int(Int32.max)))), "sum")
+        // MPI counts are 32-bit: larger buffers go in pieces.
+        for offset in stride(from: 0, to: values.count, by: Int(Int32.max)) {
+            check(mtmc_mpi_sum_floats(values.baseAddress! + offset, Int32(min(values.count - offset, Int(Int32.max)))), "sum")
         }
     }
 
