@@ -8,21 +8,24 @@ final class CUDAKernelParityTests: XCTestCase {
     private var gpu: Device!
     /// The same kernels with matrix products through the backend's cuBLAS path.
     private var gpuBLAS: Device!
+    /// The same kernels with convolutions through the backend's cuDNN path.
+    private var gpuDNN: Device!
 
     override func setUpWithError() throws {
         gpu = .cuda(try EmulatedCUDARuntime.shared.get())
         gpuBLAS = .cuda(try EmulatedCUDARuntime.withBLAS.get())
+        gpuDNN = .cuda(try EmulatedCUDARuntime.withCUDNN.get())
     }
 
-    /// Runs `body` on the CPU and on the emulated GPU (both GEMM paths when `bothGEMMs`) and compares what
-    /// it returns, name by name; every GPU result must live on the GPU (a CPU fallback would compare the
-    /// CPU with itself).
-    private func assertSameOnBothDevices(_ what: String, bothGEMMs: Bool = false, file: StaticString = #filePath, line: UInt = #line,
-                                         _ body: (Device) throws -> [(String, Tensor?)]) rethrows {
+    /// Runs `body` on the CPU and on the emulated GPU (both GEMM paths when `bothGEMMs`, and the cuDNN path
+    /// when `cudnn`) and compares what it returns, name by name; every GPU result must live on the GPU (a CPU
+    /// fallback would compare the CPU with itself).
+    private func assertSameOnBothDevices(_ what: String, bothGEMMs: Bool = false, cudnn: Bool = false, file: StaticString = #filePath,
+                                         line: UInt = #line, _ body: (Device) throws -> [(String, Tensor?)]) rethrows {
         let reference = try body(.cpu)
         XCTAssertFalse(reference.isEmpty, "\(what): nothing compared", file: file, line: line)
-        for device in bothGEMMs ? [gpu!, gpuBLAS!] : [gpu!] {
-            let candidate = try body(device), path = device == gpu ? "" : " (cuBLAS path)"
+        for device in [gpu!] + (bothGEMMs ? [gpuBLAS!] : []) + (cudnn ? [gpuDNN!] : []) {
+            let candidate = try body(device), path = device == gpu ? "" : device == gpuBLAS ? " (cuBLAS path)" : " (cuDNN path)"
             for ((name, expected), (_, actual)) in zip(reference, candidate) {
                 guard let expected else { XCTFail("\(what) \(name): no CPU value", file: file, line: line); continue }
                 XCTAssertEqual(actual?.device, device, "\(what) \(name) was not computed on the GPU\(path)", file: file, line: line)
@@ -67,7 +70,7 @@ final class CUDAKernelParityTests: XCTestCase {
         let f = try Fixture("conv2d")
         for c in f.cases {
             for layout in [ImageLayout.nchw, .cnhw] {
-                try assertSameOnBothDevices("conv \(c.name) \(layout)", bothGEMMs: true) { device in
+                try assertSameOnBothDevices("conv \(c.name) \(layout)", bothGEMMs: true, cudnn: true) { device in
                     let x = try on(device, f, c, "x"), w = try on(device, f, c, "weight")
                     let b = c.bool("bias") ? try on(device, f, c, "bias") : nil
                     let input = layout == .nchw ? x : try swapBatchAndChannels(x)
@@ -85,7 +88,7 @@ final class CUDAKernelParityTests: XCTestCase {
         var rng = RandomGenerator(seed: 3)
         let x0 = Initializer.normal(shape: [5, 3, 6, 6], std: 1, rng: &rng), w0 = Initializer.normal(shape: [4, 5, 1, 1], std: 1, rng: &rng)
         let seed = Initializer.normal(shape: [4, 3, 6, 6], std: 1, rng: &rng)
-        try assertSameOnBothDevices("pointwise conv", bothGEMMs: true) { device in
+        try assertSameOnBothDevices("pointwise conv", bothGEMMs: true, cudnn: true) { device in
             let x = Variable(x0.to(device), requiresGrad: true), w = Variable(w0.to(device), requiresGrad: true)
             let y = try conv2d(x, w, layout: .cnhw)
             try y.backward(seed: seed.to(device))

@@ -13,9 +13,12 @@ final class EmulatedCUDARuntime: KernelRuntime {
     private typealias Launcher = @convention(c) (UnsafePointer<UInt32>, UnsafePointer<UInt32>, UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> Void
     /// Kernel names launched so far (the tests check every kernel was exercised).
     private(set) var launched: Set<String> = []
+    func forgetLaunches() { launched = [] }
     let summary = ["emulated CUDA device (kernels compiled for the host)"]
     /// nil: GEMMs by the tiled kernel; a `HostColumnMajorBLAS`: through the cuBLAS path of the backend.
     var blas: DeviceBLAS?
+    /// nil: convolutions by im2col and GEMM; a `HostCUDNN`: through the cuDNN path of the backend.
+    var convolution: DeviceConvolution?
 
     /// One device for the whole test run (compiling the kernels takes a few seconds).
     static let shared: Result<CUDADevice, Error> = Result { CUDADevice(runtime: try EmulatedCUDARuntime()) }
@@ -23,6 +26,13 @@ final class EmulatedCUDARuntime: KernelRuntime {
     static let withBLAS: Result<CUDADevice, Error> = Result {
         let runtime = try EmulatedCUDARuntime()
         runtime.blas = HostColumnMajorBLAS()
+        return CUDADevice(runtime: runtime)
+    }
+
+    /// The same kernels with convolutions through a cuDNN-shaped library (host loops over its descriptors).
+    static let withCUDNN: Result<CUDADevice, Error> = Result {
+        let runtime = try EmulatedCUDARuntime()
+        runtime.convolution = HostCUDNN()
         return CUDADevice(runtime: runtime)
     }
 

@@ -6,6 +6,8 @@ protocol KernelRuntime: AnyObject {
     var summary: [String] { get }
     /// A vendor GEMM for the backend's matrix products, when the runtime has one (cuBLAS).
     var blas: DeviceBLAS? { get }
+    /// A vendor convolution for the backend's convolutions, when the runtime has one (cuDNN).
+    var convolution: DeviceConvolution? { get }
     /// Device memory for `bytes`; throws when the device has none left.
     func allocate(bytes: Int) throws -> UnsafeMutableRawPointer
     func free(_ address: UnsafeMutableRawPointer)
