@@ -1,6 +1,7 @@
 import Foundation
 
-/// cuDNN (libcudnn.so.9, opened with dlopen; $MTMC_CUDNN overrides the path, `off` disables it) doing
+/// cuDNN (libcudnn.so.9, opened with dlopen from the loader's path or pip's site-packages/nvidia/cudnn/lib,
+/// where PyTorch's wheel puts it; $MTMC_CUDNN overrides the path, `off` disables it) doing
 /// convolutions forward and backward through its legacy API, on the default stream the kernels run on.
 /// FP32 data with CUDNN_FMA_MATH, so no TF32 (the tiled kernels and cuBLAS's default math use none either).
 /// Each geometry's descriptors and algorithms are made once, by cuDNN's heuristics (the _v7 queries).
@@ -37,7 +38,8 @@ final class CUDNN: DeviceConvolution {
     private let errorString: @convention(c) (Status) -> UnsafePointer<CChar>?
     private let allocate: (Int) throws -> UnsafeMutableRawPointer
     private let release: (UnsafeMutableRawPointer) -> Void
-    private var plans: [ConvolutionDescriptors: Plan] = [:]
+    /// nil for a geometry whose descriptors cuDNN refused.
+    private var plans: [ConvolutionDescriptors: Plan?] = [:]
     private var workspace: (address: UnsafeMutableRawPointer?, bytes: Int) = (nil, 0)
     private let lock = NSLock()
     let summary: String
@@ -62,7 +64,7 @@ final class CUDNN: DeviceConvolution {
     /// `allocate`; the reason when it cannot.
     static func open(allocate: @escaping (Int) throws -> UnsafeMutableRawPointer,
                      release: @escaping (UnsafeMutableRawPointer) -> Void) -> Result<CUDNN, EngineError> {
-        SharedLibrary.open(["libcudnn.so.9"], environment: "MTMC_CUDNN").flatMap { library in
+        SharedLibrary.open(["libcudnn.so.9"], environment: "MTMC_CUDNN", pipPackages: ["cudnn", "cu13"]).flatMap { library in
             Result { try CUDNN(library, allocate: allocate, release: release) }.mapError { $0 as? EngineError ?? EngineError("\($0)") }
         }
     }
@@ -96,7 +98,9 @@ final class CUDNN: DeviceConvolution {
              into output: UnsafeMutablePointer<Float>) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard var plan = plans[problem] ?? makePlan(problem) else { return false }
+        let known = plans[problem] ?? makePlan(problem)
+        plans[problem] = .some(known)
+        guard var plan = known else { return false }
         let chosen = plan.chosen[pass] ?? choose(pass, plan)
         plan.chosen[pass] = chosen
         plans[problem] = plan
@@ -106,7 +110,8 @@ final class CUDNN: DeviceConvolution {
         let status = runs[pass.rawValue](handle, &alpha, d[0], first, d[1], second, plan.convolution, chosen.algorithm,
                                          workspace, chosen.workspace, &beta, d[3], output)
         guard status == Self.success else {
-            plans[problem]?.chosen[pass] = .some(nil)  // the same failure every time: our kernels from now on
+            plan.chosen[pass] = .some(nil)  // the same failure every time: our kernels from now on
+            plans[problem] = .some(plan)
             return false
         }
         return true
