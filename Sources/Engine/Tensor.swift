@@ -210,6 +210,15 @@ public struct Tensor {
 
     /// The first element that is NaN or infinite, if any.
     public var firstNonFinite: Float? { backend.firstNonFinite(self) }
+
+    /// The index of the first of `tensors` (all on one device) holding a NaN or infinity: on a GPU, one
+    /// value read back for the whole list, where asking each tensor reads back one per tensor.
+    public static func firstNonFinite(in tensors: [Tensor]) -> Int? {
+        tensors.first.flatMap { $0.backend.firstNonFiniteTensor(tensors) }
+    }
+
+    /// self ← keep·self + (1 − keep)·x, in place on self's device (a step of an exponential moving average).
+    public mutating func blend(toward x: Tensor, keep: Float) { backend.blendInPlace(&self, toward: x, keep: keep) }
 }
 
 extension Tensor: CustomStringConvertible {

@@ -256,6 +256,35 @@ final class CUDAKernelParityTests: XCTestCase {
         XCTAssertNil(try Tensor(shape: [3], values: [1, 2, 3]).to(gpu).firstNonFinite)
     }
 
+    func testTheFirstNonFiniteOfManyTensorsIsOneValueReadBack() throws {
+        guard case .cuda(let device) = gpu!, let runtime = device.runtime as? EmulatedCUDARuntime else { return XCTFail("no emulated runtime") }
+        let finite = try Tensor(shape: [600], values: (0..<600).map { Float($0) })
+        var late = finite, early = finite
+        late.withUnsafeMutableBufferPointer { $0[599] = .nan }
+        early.withUnsafeMutableBufferPointer { $0[3] = -.infinity }
+        let tensors = [finite, finite, late, early, finite].map { $0.to(gpu) }
+        let before = runtime.copiesToHost
+        XCTAssertEqual(Tensor.firstNonFinite(in: tensors), 2)
+        XCTAssertEqual(runtime.copiesToHost - before, 1, "one value read back for five tensors")
+        XCTAssertEqual(Tensor.firstNonFinite(in: [tensors[4], tensors[3]]), 1)
+        XCTAssertNil(Tensor.firstNonFinite(in: [tensors[0], tensors[1]]))
+        XCTAssertNil(Tensor.firstNonFinite(in: []))
+        XCTAssertEqual(Tensor.firstNonFinite(in: [finite, late]), 1, "the CPU answers the same")
+    }
+
+    func testBlendingTowardTheWeightsIsTheCPUsAverageStep() throws {
+        var rng = RandomGenerator(seed: 21)
+        let average = Initializer.normal(shape: [3, 700], std: 1, rng: &rng), weights = Initializer.normal(shape: [3, 700], std: 1, rng: &rng)
+        assertSameOnBothDevices("blend") { device in
+            var a = average.to(device)
+            let shared = a
+            a.blend(toward: weights.to(device), keep: 0.9)
+            a.blend(toward: weights.to(device), keep: 0.25)
+            // A copy taken before (the model's own weights, at the start) keeps its values.
+            return [("average", a), ("the copy taken before", shared)]
+        }
+    }
+
     /// Runs last (XCTest goes by name); run alone, it first runs the tests above itself. Every kernel in
     /// the source was launched by some test, and the cuBLAS path was taken.
     func testZZEveryKernelWasExercised() throws {
@@ -269,7 +298,8 @@ final class CUDAKernelParityTests: XCTestCase {
                          testElementwiseLeakyReLUAndLogSoftmax, testCrossEntropyWithSmoothingAndSoftTargets,
                          testGradientsOfAVariableUsedTwiceAccumulate, testSGDAndAdamWSteps, testTrainingMovesBetweenDevicesWithItsMomentum,
                          testHostAccessToADeviceTensorReadsAndWritesThroughAndCopiesOnWrite,
-                         testACheckpointOfDeviceTensorsIsByteForByteTheCPUs, testFirstNonFiniteFindsTheFirstNaNOrInfinity] { try test() }
+                         testACheckpointOfDeviceTensorsIsByteForByteTheCPUs, testFirstNonFiniteFindsTheFirstNaNOrInfinity,
+                         testTheFirstNonFiniteOfManyTensorsIsOneValueReadBack, testBlendingTowardTheWeightsIsTheCPUsAverageStep] { try test() }
         }
         let source = try CUDAKernelSource.program(in: EmulatedCUDARuntime.kernelFolder)
         let unused = Set(CUDAKernelSource.entryNames(in: source)).subtracting(runtime.launched)

@@ -14,6 +14,8 @@ final class EmulatedCUDARuntime: KernelRuntime {
     /// Kernel names launched so far (the tests check every kernel was exercised).
     private(set) var launched: Set<String> = []
     func forgetLaunches() { launched = [] }
+    /// Device-to-host copies so far: each one is a synchronisation on a GPU.
+    private(set) var copiesToHost = 0
     let summary = ["emulated CUDA device (kernels compiled for the host)"]
     /// nil: GEMMs by the tiled kernel; a `HostColumnMajorBLAS`: through the cuBLAS path of the backend.
     var blas: DeviceBLAS?
@@ -88,6 +90,7 @@ final class EmulatedCUDARuntime: KernelRuntime {
     func free(_ address: UnsafeMutableRawPointer) { Foundation.free(address) }
 
     func copy(_ direction: CopyDirection, from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
+        if direction == .deviceToHost { copiesToHost += 1 }
         memcpy(destination, source, bytes)
     }
 

@@ -278,8 +278,8 @@ public final class Trainer {
         } catch {
             return .nonFinite("\(error)")
         }
-        if let bad = optimizer.parameters.first(where: { $0.variable.value.firstNonFinite != nil }) {
-            return .nonFinite("the update made \(bad.name) non-finite")
+        if let bad = Tensor.firstNonFinite(in: optimizer.parameters.map(\.variable.value)) {
+            return .nonFinite("the update made \(optimizer.parameters[bad].name) non-finite")
         }
         let predictions = argmaxRows(logits.value)
         return .trained(loss: Double(lossValue),
