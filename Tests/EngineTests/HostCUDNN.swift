@@ -6,6 +6,7 @@
 /// wrong result, as it would with cuDNN on a GPU.
 final class HostCUDNN: DeviceConvolution {
     let summary = "host loops as cuDNN"
+    var report: String { "host loops ran \(calls.values.reduce(0, +)) passes" }
     /// Calls per pass that ran.
     private(set) var calls: [ConvolutionPass: Int] = [:]
     /// Passes answered "no algorithm", as cuDNN does for a geometry it does not support.

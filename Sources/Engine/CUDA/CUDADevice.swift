@@ -26,6 +26,9 @@ public final class CUDADevice {
     /// Lines for `info`.
     public var summary: [String] { runtime.summary }
 
+    /// How the vendor convolution library was used so far (nil without one): passes run and passes it had no algorithm for.
+    public var convolutionReport: String? { runtime.convolution?.report }
+
     func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         lock.lock()

@@ -42,7 +42,9 @@ final class CUDNN: DeviceConvolution {
     private var plans: [ConvolutionDescriptors: Plan?] = [:]
     private var workspace: (address: UnsafeMutableRawPointer?, bytes: Int) = (nil, 0)
     private let lock = NSLock()
+    private var counts = (ran: 0, refused: 0)
     let summary: String
+    var report: String { lock.withLock { "cuDNN ran \(counts.ran) convolution passes; \(counts.refused) went to mtmc's kernels (no algorithm)" } }
 
     /// One geometry's cuDNN descriptors and, per pass, the algorithm chosen (nil: none usable).
     private struct Plan {
@@ -98,6 +100,13 @@ final class CUDNN: DeviceConvolution {
              into output: UnsafeMutablePointer<Float>) -> Bool {
         lock.lock()
         defer { lock.unlock() }
+        let ran = runOnce(pass, problem, first, second, into: output)
+        if ran { counts.ran += 1 } else { counts.refused += 1 }
+        return ran
+    }
+
+    private func runOnce(_ pass: ConvolutionPass, _ problem: ConvolutionDescriptors, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>,
+                         into output: UnsafeMutablePointer<Float>) -> Bool {
         let known = plans[problem] ?? makePlan(problem)
         plans[problem] = .some(known)
         guard var plan = known else { return false }

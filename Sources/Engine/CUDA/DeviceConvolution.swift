@@ -6,6 +6,8 @@
 protocol DeviceConvolution: AnyObject {
     /// A line for `info`.
     var summary: String { get }
+    /// How many passes it ran and how many it left to the caller's kernels, so far.
+    var report: String { get }
     /// Runs `pass` on `problem`, overwriting `output` (beta 0); false when the library has no algorithm
     /// for it, and the caller then uses its own kernels. The operands in cuDNN's order:
     /// forward: x, w → y. backwardData: w, dy → dx. backwardFilter: x, dy → dw.
