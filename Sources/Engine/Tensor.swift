@@ -145,6 +145,15 @@ public struct Tensor {
         return t
     }
 
+    /// The same values on `device`, without waiting: from the host to a GPU, the copy runs beside the kernels
+    /// already queued (pinned staging, a copy stream) and the kernels launched later wait for it. Elsewhere `to`.
+    public func prefetched(to device: Device) -> Tensor {
+        guard self.device.isCPU, case .cuda(let gpu) = device else { return to(device) }
+        let t = Tensor(uninitialized: shape, device: device)
+        gpu.copyAhead(from: pointer, to: t.pointer, count: count)
+        return t
+    }
+
     /// The elements in row-major order (copied from the device when not on the CPU).
     public var scalars: [Float] {
         guard device.isCPU else { return to(.cpu).scalars }

@@ -16,6 +16,18 @@ final class EmulatedCUDARuntime: KernelRuntime {
     func forgetLaunches() { launched = [] }
     /// Device-to-host copies so far: each one is a synchronisation on a GPU.
     private(set) var copiesToHost = 0
+    /// Copies started ahead and not yet landed, their bytes staged as the driver stages them (pinned memory):
+    /// they land when the stream next does anything (a launch, a copy), as an event makes those wait on a GPU.
+    private(set) var inFlight: [(destination: UnsafeMutableRawPointer, staged: [UInt8])] = []
+
+    func copyAhead(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
+        inFlight.append((destination, Array(UnsafeRawBufferPointer(start: source, count: bytes))))
+    }
+
+    private func land() {
+        for copy in inFlight { copy.staged.withUnsafeBytes { _ = memcpy(copy.destination, $0.baseAddress!, $0.count) } }
+        inFlight = []
+    }
     let summary = ["emulated CUDA device (kernels compiled for the host)"]
     /// nil: GEMMs by the tiled kernel; a `HostColumnMajorBLAS`: through the cuBLAS path of the backend.
     var blas: DeviceBLAS?
@@ -90,6 +102,7 @@ final class EmulatedCUDARuntime: KernelRuntime {
     func free(_ address: UnsafeMutableRawPointer) { Foundation.free(address) }
 
     func copy(_ direction: CopyDirection, from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
+        land()
         if direction == .deviceToHost { copiesToHost += 1 }
         memcpy(destination, source, bytes)
     }
@@ -102,6 +115,7 @@ final class EmulatedCUDARuntime: KernelRuntime {
             return f
         }()
         launched.insert(kernel)
+        land()
         let g = [UInt32(grid.0), UInt32(grid.1), UInt32(grid.2)], b = [UInt32(block.0), UInt32(block.1), UInt32(block.2)]
         launcher(g, b, arguments)
     }

@@ -65,6 +65,11 @@ public final class CUDADevice {
         cachedBytes = 0
     }
 
+    func copyAhead(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+        guard count > 0 else { return }
+        runtime.copyAhead(from: source, to: destination, bytes: count * MemoryLayout<Float>.stride)
+    }
+
     func copy(_ direction: CopyDirection, from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, count: Int) {
         guard count > 0 else { return }
         runtime.copy(direction, from: source, to: destination, bytes: count * MemoryLayout<Float>.stride)

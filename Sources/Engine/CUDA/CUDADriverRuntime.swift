@@ -13,6 +13,8 @@ final class CUDADriverRuntime: KernelRuntime {
     let summary: [String]
     let blas: DeviceBLAS?
     let convolution: DeviceConvolution?
+    /// nil when the driver could not make one: copies ahead are then plain copies.
+    private var copyStream: CUDACopyStream?
 
     private let setCurrent: @convention(c) (OpaquePointer?) -> Status
     private let memAlloc: @convention(c) (UnsafeMutablePointer<UInt64>, Int) -> Status
@@ -64,6 +66,9 @@ final class CUDADriverRuntime: KernelRuntime {
         summary = device.lines + [origin, blas?.summary ?? "cuBLAS: not in use (\(cublas.failureReason)); mtmc's tiled GEMM kernel",
                                   (try? cudnn.get())?.summary ?? "cuDNN: not in use (\(cudnn.failureReason)); convolutions by im2col and GEMM"]
         convolution = try? cudnn.get()
+        copyStream = try? CUDACopyStream(d, must: { [errors] status, what in
+            do { try Self.check(status, what, errors) } catch { fatalError("\(error)") }
+        })
     }
 
     /// The cubin for `architecture` from the kernel cache (compiled by NVRTC on a miss) and where it came from.
@@ -106,6 +111,12 @@ final class CUDADriverRuntime: KernelRuntime {
         case .deviceToHost: must(copyDtoH(destination, s, bytes), "cuMemcpyDtoH")
         case .deviceToDevice: must(copyDtoD(d, s, bytes), "cuMemcpyDtoD")
         }
+    }
+
+    func copyAhead(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
+        guard let copyStream else { return copy(.hostToDevice, from: source, to: destination, bytes: bytes) }
+        must(setCurrent(context), "cuCtxSetCurrent")
+        copyStream.copy(from: source, to: UInt64(UInt(bitPattern: destination)), bytes: bytes)
     }
 
     func launch(_ kernel: String, grid: (Int, Int, Int), block: (Int, Int, Int), arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
