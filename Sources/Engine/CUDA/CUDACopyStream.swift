@@ -22,6 +22,7 @@ final class CUDACopyStream {
     /// The staging buffers, each with the event of its last copy.
     private var slots: [(host: UnsafeMutableRawPointer?, bytes: Int, copied: OpaquePointer?)] = []
     private var next = 0
+    private let lock = NSLock()
 
     /// On the current context; `must` ends the process on a failed call (a broken device).
     init(_ d: SharedLibrary, must: @escaping (Int32, String) -> Void) throws {
@@ -44,6 +45,8 @@ final class CUDACopyStream {
     /// Starts copying `bytes` from `source` to the device address `destination` and returns; `source` may be
     /// reused at once.
     func copy(from source: UnsafeRawPointer, to destination: UInt64, bytes: Int) {
+        lock.lock()
+        defer { lock.unlock() }
         var slot = slots[next]
         // The buffer's copy before last must have left it (an event never recorded counts as done).
         must(synchronize(slot.copied), "cuEventSynchronize (staging buffer)")
