@@ -56,13 +56,15 @@ final class CUDADriverRuntime: KernelRuntime {
         module = loaded
         let cublas = CUBLAS.open()
         blas = try? cublas.get()
-        // cuDNN's workspaces are the driver's memory, from the functions themselves (no reference back to self).
+        // cuDNN's workspaces are the driver's memory, from the functions themselves (no reference back to self);
+        // an outgrown one is freed once the kernels queued with it are done.
         let (current, alloc, release) = (setCurrent, memAlloc, memFree)
+        let synchronize = try d.function("cuCtxSynchronize", as: (@convention(c) () -> Status).self)
         let cudnn = CUDNN.open(allocate: { [ctx] bytes in
             var address: UInt64 = 0
             guard current(ctx) == 0, alloc(&address, bytes) == 0 else { throw EngineError("CUDA: no device memory for a cuDNN workspace of \(bytes) bytes") }
             return UnsafeMutableRawPointer(bitPattern: UInt(address))!
-        }, release: { _ = release(UInt64(UInt(bitPattern: $0))) })
+        }, release: { _ = synchronize(); _ = release(UInt64(UInt(bitPattern: $0))) })
         summary = device.lines + [origin, blas?.summary ?? "cuBLAS: not in use (\(cublas.failureReason)); mtmc's tiled GEMM kernel",
                                   (try? cudnn.get())?.summary ?? "cuDNN: not in use (\(cudnn.failureReason)); convolutions by im2col and GEMM"]
         convolution = try? cudnn.get()
