@@ -83,5 +83,27 @@ enum CUDAParity {
             }
             return [("sgd", p.value), ("adamw", q.value)]
         }),
+        // The paths of a training step beyond the ops: batches copied ahead (pinned staging, a copy stream, three
+        // copies so that the ring of two staging buffers wraps, each after kernels still queued), the one-flag
+        // finite check over many tensors, and the weight average's blend.
+        ("batches copied ahead while kernels run", { d in
+            let w = Variable(random([64, 64, 3, 3], 30).to(d))
+            var outputs: [(String, Tensor)] = []
+            for i in 0..<3 {
+                let x = random([8, 64, 28, 28], UInt64(31 + i)).prefetched(to: d)
+                outputs.append(("conv of batch \(i)", try conv2d(Variable(x), w, padding: (1, 1)).value))
+            }
+            return outputs
+        }),
+        ("finite check of 20 tensors; EMA blend", { d in
+            var tensors = (0..<20).map { random([1000], UInt64(40 + $0)) }
+            tensors[13].withUnsafeMutableBufferPointer { $0[999] = .nan }
+            tensors[17].withUnsafeMutableBufferPointer { $0[0] = .infinity }
+            let onDevice = tensors.map { $0.to(d) }
+            let first = Tensor.firstNonFinite(in: onDevice).map(Float.init) ?? -1
+            var average = random([4096], 60).to(d)
+            average.blend(toward: random([4096], 61).to(d), keep: 0.99)
+            return [("first non-finite tensor", try Tensor(shape: [], values: [first])), ("blended", average)]
+        }),
     ]
 }

@@ -50,7 +50,9 @@ do {
         Threads.count = threads
         let gpu = try CUDADevice.shared.get()
         gpu.summary.forEach { print($0) }
-        if try !CUDAParity.run(.cuda(gpu)) { exit(1) }
+        let passed = try CUDAParity.run(.cuda(gpu))
+        print(gpu.convolutionReport ?? "convolutions: mtmc's im2col and GEMM kernels (no cuDNN)")
+        if !passed { exit(1) }
     case "cuda-compile":
         print("wrote " + (try CUDAKernelCache.precompile(architecture: option("--arch") ?? "sm_90")))
     case "pipeline":
@@ -63,6 +65,11 @@ do {
                                          threads: threads, windows: number("--windows", 5), stepsPerWindow: number("--steps", 4),
                                          latencyRuns: number("--latency-runs", 20), device: option("--device") ?? "cpu")
         let ours = try EngineBenchmark.run(s)
+        if s.device == "cuda", let gpu = try? CUDADevice.shared.get() {
+            // Which libraries this run's products and convolutions went through.
+            gpu.summary.filter { $0.hasPrefix("cuBLAS") || $0.hasPrefix("cuDNN") }.forEach { print($0) }
+            print(gpu.convolutionReport ?? "convolutions: mtmc's im2col and GEMM kernels (no cuDNN)")
+        }
         if arguments.contains("--json") {
             print(String(decoding: try JSONEncoder().encode(ours), as: UTF8.self))
         } else {

@@ -18,6 +18,11 @@ protocol Backend {
     /// dy where input > 0, slope·dy elsewhere.
     func leakyReLUBackward(_ dy: Tensor, input: Tensor, slope: Float) -> Tensor
     func firstNonFinite(_ x: Tensor) -> Float?
+    /// The index of the first of `tensors` (all on this device) that holds a NaN or ±∞: on a device, one
+    /// value read back for the whole list.
+    func firstNonFiniteTensor(_ tensors: [Tensor]) -> Int?
+    /// average ← keep·average + (1 − keep)·x, in place (an exponential moving average's step).
+    func blendInPlace(_ average: inout Tensor, toward x: Tensor, keep: Float)
     /// [A, B, …] → [B, A, …] (NCHW ↔ CNHW); its own adjoint.
     func swapFirstTwoAxes(_ x: Tensor) -> Tensor
 

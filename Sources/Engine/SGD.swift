@@ -68,9 +68,8 @@ public final class SGD {
 
 /// Throws naming the first parameter whose gradient holds NaN or infinity.
 func checkGradientsFinite(_ parameters: [NamedVariable], optimizer: String) throws {
-    for entry in parameters {
-        if let grad = entry.variable.grad, let bad = grad.firstNonFinite {
-            throw EngineError("\(optimizer) step: gradient of \(entry.name) \(describe(grad.shape)) holds \(bad); no parameter was changed")
-        }
-    }
+    let gradients = parameters.compactMap { entry in entry.variable.grad.map { (entry.name, $0) } }
+    guard let index = Tensor.firstNonFinite(in: gradients.map(\.1)) else { return }
+    let (name, grad) = gradients[index]
+    throw EngineError("\(optimizer) step: gradient of \(name) \(describe(grad.shape)) holds \(grad.firstNonFinite ?? .nan); no parameter was changed")
 }

@@ -145,6 +145,15 @@ public struct Tensor {
         return t
     }
 
+    /// The same values on `device`, without waiting: from the host to a GPU, the copy runs beside the kernels
+    /// already queued (pinned staging, a copy stream) and the kernels launched later wait for it. Elsewhere `to`.
+    public func prefetched(to device: Device) -> Tensor {
+        guard self.device.isCPU, case .cuda(let gpu) = device else { return to(device) }
+        let t = Tensor(uninitialized: shape, device: device)
+        gpu.copyAhead(from: pointer, to: t.pointer, count: count)
+        return t
+    }
+
     /// The elements in row-major order (copied from the device when not on the CPU).
     public var scalars: [Float] {
         guard device.isCPU else { return to(.cpu).scalars }
@@ -210,6 +219,15 @@ public struct Tensor {
 
     /// The first element that is NaN or infinite, if any.
     public var firstNonFinite: Float? { backend.firstNonFinite(self) }
+
+    /// The index of the first of `tensors` (all on one device) holding a NaN or infinity: on a GPU, one
+    /// value read back for the whole list, where asking each tensor reads back one per tensor.
+    public static func firstNonFinite(in tensors: [Tensor]) -> Int? {
+        tensors.first.flatMap { $0.backend.firstNonFiniteTensor(tensors) }
+    }
+
+    /// self ← keep·self + (1 − keep)·x, in place on self's device (a step of an exponential moving average).
+    public mutating func blend(toward x: Tensor, keep: Float) { backend.blendInPlace(&self, toward: x, keep: keep) }
 }
 
 extension Tensor: CustomStringConvertible {

@@ -8,21 +8,24 @@ final class CUDAKernelParityTests: XCTestCase {
     private var gpu: Device!
     /// The same kernels with matrix products through the backend's cuBLAS path.
     private var gpuBLAS: Device!
+    /// The same kernels with convolutions through the backend's cuDNN path.
+    private var gpuDNN: Device!
 
     override func setUpWithError() throws {
         gpu = .cuda(try EmulatedCUDARuntime.shared.get())
         gpuBLAS = .cuda(try EmulatedCUDARuntime.withBLAS.get())
+        gpuDNN = .cuda(try EmulatedCUDARuntime.withCUDNN.get())
     }
 
-    /// Runs `body` on the CPU and on the emulated GPU (both GEMM paths when `bothGEMMs`) and compares what
-    /// it returns, name by name; every GPU result must live on the GPU (a CPU fallback would compare the
-    /// CPU with itself).
-    private func assertSameOnBothDevices(_ what: String, bothGEMMs: Bool = false, file: StaticString = #filePath, line: UInt = #line,
-                                         _ body: (Device) throws -> [(String, Tensor?)]) rethrows {
+    /// Runs `body` on the CPU and on the emulated GPU (both GEMM paths when `bothGEMMs`, and the cuDNN path
+    /// when `cudnn`) and compares what it returns, name by name; every GPU result must live on the GPU (a CPU
+    /// fallback would compare the CPU with itself).
+    private func assertSameOnBothDevices(_ what: String, bothGEMMs: Bool = false, cudnn: Bool = false, file: StaticString = #filePath,
+                                         line: UInt = #line, _ body: (Device) throws -> [(String, Tensor?)]) rethrows {
         let reference = try body(.cpu)
         XCTAssertFalse(reference.isEmpty, "\(what): nothing compared", file: file, line: line)
-        for device in bothGEMMs ? [gpu!, gpuBLAS!] : [gpu!] {
-            let candidate = try body(device), path = device == gpu ? "" : " (cuBLAS path)"
+        for device in [gpu!] + (bothGEMMs ? [gpuBLAS!] : []) + (cudnn ? [gpuDNN!] : []) {
+            let candidate = try body(device), path = device == gpu ? "" : device == gpuBLAS ? " (cuBLAS path)" : " (cuDNN path)"
             for ((name, expected), (_, actual)) in zip(reference, candidate) {
                 guard let expected else { XCTFail("\(what) \(name): no CPU value", file: file, line: line); continue }
                 XCTAssertEqual(actual?.device, device, "\(what) \(name) was not computed on the GPU\(path)", file: file, line: line)
@@ -67,7 +70,7 @@ final class CUDAKernelParityTests: XCTestCase {
         let f = try Fixture("conv2d")
         for c in f.cases {
             for layout in [ImageLayout.nchw, .cnhw] {
-                try assertSameOnBothDevices("conv \(c.name) \(layout)", bothGEMMs: true) { device in
+                try assertSameOnBothDevices("conv \(c.name) \(layout)", bothGEMMs: true, cudnn: true) { device in
                     let x = try on(device, f, c, "x"), w = try on(device, f, c, "weight")
                     let b = c.bool("bias") ? try on(device, f, c, "bias") : nil
                     let input = layout == .nchw ? x : try swapBatchAndChannels(x)
@@ -85,7 +88,7 @@ final class CUDAKernelParityTests: XCTestCase {
         var rng = RandomGenerator(seed: 3)
         let x0 = Initializer.normal(shape: [5, 3, 6, 6], std: 1, rng: &rng), w0 = Initializer.normal(shape: [4, 5, 1, 1], std: 1, rng: &rng)
         let seed = Initializer.normal(shape: [4, 3, 6, 6], std: 1, rng: &rng)
-        try assertSameOnBothDevices("pointwise conv", bothGEMMs: true) { device in
+        try assertSameOnBothDevices("pointwise conv", bothGEMMs: true, cudnn: true) { device in
             let x = Variable(x0.to(device), requiresGrad: true), w = Variable(w0.to(device), requiresGrad: true)
             let y = try conv2d(x, w, layout: .cnhw)
             try y.backward(seed: seed.to(device))
@@ -253,6 +256,35 @@ final class CUDAKernelParityTests: XCTestCase {
         XCTAssertNil(try Tensor(shape: [3], values: [1, 2, 3]).to(gpu).firstNonFinite)
     }
 
+    func testTheFirstNonFiniteOfManyTensorsIsOneValueReadBack() throws {
+        guard case .cuda(let device) = gpu!, let runtime = device.runtime as? EmulatedCUDARuntime else { return XCTFail("no emulated runtime") }
+        let finite = try Tensor(shape: [600], values: (0..<600).map { Float($0) })
+        var late = finite, early = finite
+        late.withUnsafeMutableBufferPointer { $0[599] = .nan }
+        early.withUnsafeMutableBufferPointer { $0[3] = -.infinity }
+        let tensors = [finite, finite, late, early, finite].map { $0.to(gpu) }
+        let before = runtime.copiesToHost
+        XCTAssertEqual(Tensor.firstNonFinite(in: tensors), 2)
+        XCTAssertEqual(runtime.copiesToHost - before, 1, "one value read back for five tensors")
+        XCTAssertEqual(Tensor.firstNonFinite(in: [tensors[4], tensors[3]]), 1)
+        XCTAssertNil(Tensor.firstNonFinite(in: [tensors[0], tensors[1]]))
+        XCTAssertNil(Tensor.firstNonFinite(in: []))
+        XCTAssertEqual(Tensor.firstNonFinite(in: [finite, late]), 1, "the CPU answers the same")
+    }
+
+    func testBlendingTowardTheWeightsIsTheCPUsAverageStep() throws {
+        var rng = RandomGenerator(seed: 21)
+        let average = Initializer.normal(shape: [3, 700], std: 1, rng: &rng), weights = Initializer.normal(shape: [3, 700], std: 1, rng: &rng)
+        assertSameOnBothDevices("blend") { device in
+            var a = average.to(device)
+            let shared = a
+            a.blend(toward: weights.to(device), keep: 0.9)
+            a.blend(toward: weights.to(device), keep: 0.25)
+            // A copy taken before (the model's own weights, at the start) keeps its values.
+            return [("average", a), ("the copy taken before", shared)]
+        }
+    }
+
     /// Runs last (XCTest goes by name); run alone, it first runs the tests above itself. Every kernel in
     /// the source was launched by some test, and the cuBLAS path was taken.
     func testZZEveryKernelWasExercised() throws {
@@ -266,7 +298,8 @@ final class CUDAKernelParityTests: XCTestCase {
                          testElementwiseLeakyReLUAndLogSoftmax, testCrossEntropyWithSmoothingAndSoftTargets,
                          testGradientsOfAVariableUsedTwiceAccumulate, testSGDAndAdamWSteps, testTrainingMovesBetweenDevicesWithItsMomentum,
                          testHostAccessToADeviceTensorReadsAndWritesThroughAndCopiesOnWrite,
-                         testACheckpointOfDeviceTensorsIsByteForByteTheCPUs, testFirstNonFiniteFindsTheFirstNaNOrInfinity] { try test() }
+                         testACheckpointOfDeviceTensorsIsByteForByteTheCPUs, testFirstNonFiniteFindsTheFirstNaNOrInfinity,
+                         testTheFirstNonFiniteOfManyTensorsIsOneValueReadBack, testBlendingTowardTheWeightsIsTheCPUsAverageStep] { try test() }
         }
         let source = try CUDAKernelSource.program(in: EmulatedCUDARuntime.kernelFolder)
         let unused = Set(CUDAKernelSource.entryNames(in: source)).subtracting(runtime.launched)

@@ -13,9 +13,26 @@ final class EmulatedCUDARuntime: KernelRuntime {
     private typealias Launcher = @convention(c) (UnsafePointer<UInt32>, UnsafePointer<UInt32>, UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> Void
     /// Kernel names launched so far (the tests check every kernel was exercised).
     private(set) var launched: Set<String> = []
+    func forgetLaunches() { launched = [] }
+    /// Device-to-host copies so far: each one is a synchronisation on a GPU.
+    private(set) var copiesToHost = 0
+    /// Copies started ahead and not yet landed, their bytes staged as the driver stages them (pinned memory):
+    /// they land when the stream next does anything (a launch, a copy), as an event makes those wait on a GPU.
+    private(set) var inFlight: [(destination: UnsafeMutableRawPointer, staged: [UInt8])] = []
+
+    func copyAhead(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
+        inFlight.append((destination, Array(UnsafeRawBufferPointer(start: source, count: bytes))))
+    }
+
+    private func land() {
+        for copy in inFlight { copy.staged.withUnsafeBytes { _ = memcpy(copy.destination, $0.baseAddress!, $0.count) } }
+        inFlight = []
+    }
     let summary = ["emulated CUDA device (kernels compiled for the host)"]
     /// nil: GEMMs by the tiled kernel; a `HostColumnMajorBLAS`: through the cuBLAS path of the backend.
     var blas: DeviceBLAS?
+    /// nil: convolutions by im2col and GEMM; a `HostCUDNN`: through the cuDNN path of the backend.
+    var convolution: DeviceConvolution?
 
     /// One device for the whole test run (compiling the kernels takes a few seconds).
     static let shared: Result<CUDADevice, Error> = Result { CUDADevice(runtime: try EmulatedCUDARuntime()) }
@@ -23,6 +40,13 @@ final class EmulatedCUDARuntime: KernelRuntime {
     static let withBLAS: Result<CUDADevice, Error> = Result {
         let runtime = try EmulatedCUDARuntime()
         runtime.blas = HostColumnMajorBLAS()
+        return CUDADevice(runtime: runtime)
+    }
+
+    /// The same kernels with convolutions through a cuDNN-shaped library (host loops over its descriptors).
+    static let withCUDNN: Result<CUDADevice, Error> = Result {
+        let runtime = try EmulatedCUDARuntime()
+        runtime.convolution = HostCUDNN()
         return CUDADevice(runtime: runtime)
     }
 
@@ -78,6 +102,8 @@ final class EmulatedCUDARuntime: KernelRuntime {
     func free(_ address: UnsafeMutableRawPointer) { Foundation.free(address) }
 
     func copy(_ direction: CopyDirection, from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
+        land()
+        if direction == .deviceToHost { copiesToHost += 1 }
         memcpy(destination, source, bytes)
     }
 
@@ -89,6 +115,7 @@ final class EmulatedCUDARuntime: KernelRuntime {
             return f
         }()
         launched.insert(kernel)
+        land()
         let g = [UInt32(grid.0), UInt32(grid.1), UInt32(grid.2)], b = [UInt32(block.0), UInt32(block.1), UInt32(block.2)]
         launcher(g, b, arguments)
     }

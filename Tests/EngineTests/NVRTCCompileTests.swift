@@ -4,14 +4,17 @@ import XCTest
 
 /// Every kernel compiles with NVRTC 13.0 for compute_90 (PTX) and sm_90 (cubin), with the entry names
 /// the backend launches. Needs libnvrtc.so.13: `pip install 'nvidia-cuda-nvrtc==13.0.*'` (tools/install-deps.sh
-/// does) or $MTMC_NVRTC; without it the tests skip saying so. No GPU is needed.
+/// does; mtmc finds the wheel itself) or $MTMC_NVRTC; without it the tests skip saying so. No GPU is needed.
 final class NVRTCCompileTests: XCTestCase {
     private var nvrtc: NVRTC!
     private var source = ""
     private var entries: [String] = []
 
     override func setUpWithError() throws {
-        if ProcessInfo.processInfo.environment["MTMC_NVRTC"] == nil, let found = Self.pipNVRTC() { setenv("MTMC_NVRTC", found, 1) }
+        // Should mtmc's own search miss the wheel, the compile tests still run (and the search's test fails).
+        if case .failure = NVRTC.load(), ProcessInfo.processInfo.environment["MTMC_NVRTC"] == nil, let found = Self.pipNVRTC() {
+            setenv("MTMC_NVRTC", found, 1)
+        }
         switch NVRTC.load() {
         case .success(let loaded): nvrtc = loaded
         case .failure(let error):
@@ -21,7 +24,7 @@ final class NVRTCCompileTests: XCTestCase {
         entries = CUDAKernelSource.entryNames(in: source)
     }
 
-    /// libnvrtc.so.13 from the pip package, found through python3 (tests only; mtmc itself takes $MTMC_NVRTC).
+    /// libnvrtc.so.13 from the pip package, as python3 finds it (tests only: mtmc looks without Python).
     static func pipNVRTC() -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -33,6 +36,13 @@ final class NVRTCCompileTests: XCTestCase {
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         return process.terminationStatus == 0 ? text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+
+    func testMTMCFindsTheWheelWherePipInstalledIt() throws {
+        guard let pip = Self.pipNVRTC() else { throw XCTSkip("python3 sees no nvidia-cuda-nvrtc wheel") }
+        // The search itself, not a load: once loaded, the library is found by name in this process.
+        let found = PipLibraries.candidates("libnvrtc.so.13", packages: NVRTC.pipPackages).map { URL(fileURLWithPath: $0).resolvingSymlinksInPath() }
+        XCTAssertTrue(found.contains(URL(fileURLWithPath: pip).resolvingSymlinksInPath()), "found \(found), pip put it at \(pip)")
     }
 
     func testNVRTCIsVersion13Point0() {

@@ -13,6 +13,11 @@ final class ThreeStepTrainingTests: XCTestCase {
         try threeSteps(on: .cuda(try EmulatedCUDARuntime.shared.get()))
     }
 
+    private func emulated(_ device: Device) -> EmulatedCUDARuntime? {
+        guard case .cuda(let gpu) = device else { return nil }
+        return gpu.runtime as? EmulatedCUDARuntime
+    }
+
     private func threeSteps(on device: Device) throws {
         let f = try Fixture("three_steps")
         let initialNames = f.file.names.filter { $0.hasPrefix("initial.") }
@@ -53,7 +58,11 @@ final class ThreeStepTrainingTests: XCTestCase {
                     XCTAssertNil(entry.variable.grad, "\(entry.name) is not used by task \(task) and must have no gradient")
                 }
             }
+            let copies = emulated(device)?.copiesToHost ?? 0
             try sgd.step()
+            if let runtime = emulated(device) {
+                XCTAssertEqual(runtime.copiesToHost - copies, 1, "an SGD step reads back one flag (whether every gradient is finite)")
+            }
         }
         for (key, variable) in state {
             XCTAssertEqual(variable.value.device, device, "\(key) left the device")

@@ -1,53 +1,84 @@
-/// Convolution on the device as on the CPU (CPUConvolution.swift): im2col over chunks of the batch,
-/// one tiled GEMM per chunk into the [OC, N·OH·OW] product (CNHW), and col2im for the input gradient.
+/// Convolution on the device: by the runtime's vendor convolution (cuDNN) when it has one and an algorithm
+/// for the geometry; else as on the CPU (CPUConvolution.swift): im2col over chunks of the batch, one GEMM
+/// per chunk into the [OC, N·OH·OW] product (CNHW), and col2im for the input gradient.
 extension CUDABackend {
     /// Floats of column matrix per chunk (128 MiB): a 224×224 stem conv at batch 64 takes a few chunks.
     static let columnBudget = 1 << 25
 
     func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
         let (x, weight) = (here(x), here(weight))
-        let product = empty([g.outChannels, g.columnCount]), outArea = g.outH * g.outW
-        forEachChunk(x, g) { images, columns in
-            gemm(m: g.outChannels, n: images.count * outArea, k: g.columnRows, a: weight.pointer, lda: g.columnRows,
-                 b: columns, ldb: images.count * outArea, c: product.pointer + images.lowerBound * outArea, ldc: g.columnCount)
-        }
-        let y = g.layout == .cnhw ? product : swapFirstTwoAxes(try! product.reshaped([g.outChannels, g.batch, outArea]))
+        let y = byLibrary(.forward, g, x, weight, shape: g.outputShape) ?? convolutionByGEMM(x, weight, g)
         if let bias {
-            let bias = here(bias), outer = g.layout == .cnhw ? 1 : g.batch
-            let inner = g.layout == .cnhw ? g.columnCount : outArea
+            let bias = here(bias), (outer, inner) = channelRuns(g)
             run("add_channel_bias", elements: y.count, [y.address, bias.address, .int(outer), .int(g.outChannels), .int(inner)])
         }
         return try! y.reshaped(g.outputShape)
     }
 
+    /// The output of the runtime's vendor convolution for `pass` (operands in its order), or nil when there is
+    /// none or it has no algorithm for `g`.
+    private func byLibrary(_ pass: ConvolutionPass, _ g: ConvGeometry, _ first: Tensor, _ second: Tensor, shape: [Int]) -> Tensor? {
+        guard let library = device.runtime.convolution, let problem = ConvolutionDescriptors(g) else { return nil }
+        var output = empty(shape)
+        return library.run(pass, problem, first.pointer, second.pointer, into: output.mutablePointer()) ? output : nil
+    }
+
+    /// The output as `outer` runs of [channels, `inner`] (CNHW: one run; NCHW: one per image), as the
+    /// channel bias kernels take it.
+    private func channelRuns(_ g: ConvGeometry) -> (outer: Int, inner: Int) {
+        g.layout == .cnhw ? (1, g.columnCount) : (g.batch, g.outH * g.outW)
+    }
+
+    private func convolutionByGEMM(_ x: Tensor, _ weight: Tensor, _ g: ConvGeometry) -> Tensor {
+        let product = empty([g.outChannels, g.columnCount]), outArea = g.outH * g.outW
+        forEachChunk(x, g) { images, columns in
+            gemm(m: g.outChannels, n: images.count * outArea, k: g.columnRows, a: weight.pointer, lda: g.columnRows,
+                 b: columns, ldb: images.count * outArea, c: product.pointer + images.lowerBound * outArea, ldc: g.columnCount)
+        }
+        return g.layout == .cnhw ? product : swapFirstTwoAxes(try! product.reshaped([g.outChannels, g.batch, outArea]))
+    }
+
     func conv2dBackward(_ dy: Tensor, x: Tensor, weight: Tensor, _ g: ConvGeometry,
                         wants: (input: Bool, weight: Bool, bias: Bool)) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         let (x, weight, dy) = (here(x), here(weight), here(dy))
-        let outArea = g.outH * g.outW
-        let dyColumns = g.layout == .cnhw ? dy : swapFirstTwoAxes(try! dy.reshaped([g.batch, g.outChannels, outArea]))
-        let dw = wants.weight ? empty(weight.shape) : nil
-        let dx = wants.input ? empty(g.inputShape) : nil
-        let dcols = wants.input && !g.isPointwise ? empty([g.columnRows * g.imagesPerChunk(columnBudget: Self.columnBudget) * outArea]) : nil
-        if wants.weight || wants.input {
-            forEachChunk(x, g) { images, columns in
-                let width = images.count * outArea, dyChunk = dyColumns.pointer + images.lowerBound * outArea
-                if let dw {
-                    gemm(transB: true, m: g.outChannels, n: g.columnRows, k: width, a: dyChunk, lda: g.columnCount,
-                         b: columns, ldb: width, beta: images.lowerBound == 0 ? 0 : 1, c: dw.pointer, ldc: g.columnRows)
-                }
-                guard let dx else { return }
-                // A pointwise convolution's column gradient is the input gradient itself.
-                gemm(transA: true, m: g.columnRows, n: width, k: g.outChannels, a: weight.pointer, lda: g.columnRows,
-                     b: dyChunk, ldb: g.columnCount, c: (dcols ?? dx).pointer, ldc: width)
-                if let dcols { fold("col2im", g, images: images, dcols, dx) }
-            }
+        var dx = wants.input ? byLibrary(.backwardData, g, weight, dy, shape: g.inputShape) : nil
+        var dw = wants.weight ? byLibrary(.backwardFilter, g, x, dy, shape: weight.shape) : nil
+        let rest = (input: wants.input && dx == nil, weight: wants.weight && dw == nil)
+        if rest.input || rest.weight {
+            let dyColumns = g.layout == .cnhw ? dy : swapFirstTwoAxes(try! dy.reshaped([g.batch, g.outChannels, g.outH * g.outW]))
+            let byGEMM = conv2dBackwardByGEMM(dyColumns, x: x, weight: weight, g, wants: rest)
+            dx = dx ?? byGEMM.input
+            dw = dw ?? byGEMM.weight
         }
         var db: Tensor?
         if wants.bias {
             db = empty([g.outChannels])
-            run("channel_sums", blocks: g.outChannels, [dyColumns.address, db!.address, .int(1), .int(g.outChannels), .int(g.columnCount)])
+            let (outer, inner) = channelRuns(g)
+            run("channel_sums", blocks: g.outChannels, [dy.address, db!.address, .int(outer), .int(g.outChannels), .int(inner)])
         }
         return (dx, dw, db)
+    }
+
+    /// The input and weight gradients by GEMM and col2im, from dy in CNHW order.
+    private func conv2dBackwardByGEMM(_ dyColumns: Tensor, x: Tensor, weight: Tensor, _ g: ConvGeometry,
+                                      wants: (input: Bool, weight: Bool)) -> (input: Tensor?, weight: Tensor?) {
+        let outArea = g.outH * g.outW
+        let dw = wants.weight ? empty(weight.shape) : nil
+        let dx = wants.input ? empty(g.inputShape) : nil
+        let dcols = wants.input && !g.isPointwise ? empty([g.columnRows * g.imagesPerChunk(columnBudget: Self.columnBudget) * outArea]) : nil
+        forEachChunk(x, g) { images, columns in
+            let width = images.count * outArea, dyChunk = dyColumns.pointer + images.lowerBound * outArea
+            if let dw {
+                gemm(transB: true, m: g.outChannels, n: g.columnRows, k: width, a: dyChunk, lda: g.columnCount,
+                     b: columns, ldb: width, beta: images.lowerBound == 0 ? 0 : 1, c: dw.pointer, ldc: g.columnRows)
+            }
+            guard let dx else { return }
+            // A pointwise convolution's column gradient is the input gradient itself.
+            gemm(transA: true, m: g.columnRows, n: width, k: g.outChannels, a: weight.pointer, lda: g.columnRows,
+                 b: dyChunk, ldb: g.columnCount, c: (dcols ?? dx).pointer, ldc: width)
+            if let dcols { fold("col2im", g, images: images, dcols, dx) }
+        }
+        return (dx, dw)
     }
 
     /// Calls `body(images, columns)` for consecutive chunks of the batch with the chunk's column matrix

@@ -26,6 +26,9 @@ public final class CUDADevice {
     /// Lines for `info`.
     public var summary: [String] { runtime.summary }
 
+    /// How the vendor convolution library was used so far (nil without one): passes run and passes it had no algorithm for.
+    public var convolutionReport: String? { runtime.convolution?.report }
+
     func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         lock.lock()
@@ -60,6 +63,11 @@ public final class CUDADevice {
         for addresses in free.values { addresses.forEach { runtime.free($0) } }
         free.removeAll()
         cachedBytes = 0
+    }
+
+    func copyAhead(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+        guard count > 0 else { return }
+        runtime.copyAhead(from: source, to: destination, bytes: count * MemoryLayout<Float>.stride)
     }
 
     func copy(_ direction: CopyDirection, from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, count: Int) {

@@ -3,7 +3,7 @@ import Foundation
 /// The GPU through the CUDA driver API (libcuda.so.1, opened with dlopen; $MTMC_CUDA_DRIVER overrides
 /// the path), device 0's primary context, and the kernels compiled by NVRTC for its architecture,
 /// cached on disk by source hash, NVRTC version and architecture. cuBLAS, when present ($MTMC_CUBLAS),
-/// does the matrix products; cuDNN ($MTMC_CUDNN) is found and reported by `info` but not called yet.
+/// does the matrix products; cuDNN, when present ($MTMC_CUDNN), the convolutions.
 final class CUDADriverRuntime: KernelRuntime {
     private typealias Status = Int32
     private let driver: SharedLibrary
@@ -12,6 +12,9 @@ final class CUDADriverRuntime: KernelRuntime {
     private var functions: [String: OpaquePointer] = [:]
     let summary: [String]
     let blas: DeviceBLAS?
+    let convolution: DeviceConvolution?
+    /// nil when the driver could not make one: copies ahead are then plain copies.
+    private var copyStream: CUDACopyStream?
 
     private let setCurrent: @convention(c) (OpaquePointer?) -> Status
     private let memAlloc: @convention(c) (UnsafeMutablePointer<UInt64>, Int) -> Status
@@ -53,8 +56,21 @@ final class CUDADriverRuntime: KernelRuntime {
         module = loaded
         let cublas = CUBLAS.open()
         blas = try? cublas.get()
+        // cuDNN's workspaces are the driver's memory, from the functions themselves (no reference back to self);
+        // an outgrown one is freed once the kernels queued with it are done.
+        let (current, alloc, release) = (setCurrent, memAlloc, memFree)
+        let synchronize = try d.function("cuCtxSynchronize", as: (@convention(c) () -> Status).self)
+        let cudnn = CUDNN.open(allocate: { [ctx] bytes in
+            var address: UInt64 = 0
+            guard current(ctx) == 0, alloc(&address, bytes) == 0 else { throw EngineError("CUDA: no device memory for a cuDNN workspace of \(bytes) bytes") }
+            return UnsafeMutableRawPointer(bitPattern: UInt(address))!
+        }, release: { _ = synchronize(); _ = release(UInt64(UInt(bitPattern: $0))) })
         summary = device.lines + [origin, blas?.summary ?? "cuBLAS: not in use (\(cublas.failureReason)); mtmc's tiled GEMM kernel",
-                                  Self.cudnn()]
+                                  (try? cudnn.get())?.summary ?? "cuDNN: not in use (\(cudnn.failureReason)); convolutions by im2col and GEMM"]
+        convolution = try? cudnn.get()
+        copyStream = try? CUDACopyStream(d, must: { [errors] status, what in
+            do { try Self.check(status, what, errors) } catch { fatalError("\(error)") }
+        })
     }
 
     /// The cubin for `architecture` from the kernel cache (compiled by NVRTC on a miss) and where it came from.
@@ -63,16 +79,6 @@ final class CUDADriverRuntime: KernelRuntime {
             throw EngineError("CUDA kernel sources not found (mtmc_Engine.resources/Kernels beside the executable); set $MTMC_CUDA_KERNELS to Sources/Engine/CUDA/Kernels")
         }
         return try CUDAKernelCache.standard.image(source: try CUDAKernelSource.program(in: folder), architecture: architecture, nvrtc: NVRTC.load())
-    }
-
-    /// cuDNN's version and path, or why it is absent; convolutions use mtmc's kernels either way.
-    private static func cudnn() -> String {
-        switch SharedLibrary.open(["libcudnn.so.9"], environment: "MTMC_CUDNN") {
-        case .failure: return "cuDNN: not found; convolutions by im2col and GEMM"
-        case .success(let library):
-            let version = (try? library.function("cudnnGetVersion", as: (@convention(c) () -> Int).self)).map { " \($0())" } ?? ""
-            return "cuDNN\(version) found at \(library.path), not called yet: convolutions by im2col and GEMM"
-        }
     }
 
     private static func check(_ status: Status, _ what: String,
@@ -107,6 +113,12 @@ final class CUDADriverRuntime: KernelRuntime {
         case .deviceToHost: must(copyDtoH(destination, s, bytes), "cuMemcpyDtoH")
         case .deviceToDevice: must(copyDtoD(d, s, bytes), "cuMemcpyDtoD")
         }
+    }
+
+    func copyAhead(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
+        guard let copyStream else { return copy(.hostToDevice, from: source, to: destination, bytes: bytes) }
+        must(setCurrent(context), "cuCtxSetCurrent")
+        copyStream.copy(from: source, to: UInt64(UInt(bitPattern: destination)), bytes: bytes)
     }
 
     func launch(_ kernel: String, grid: (Int, Int, Int), block: (Int, Int, Int), arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {

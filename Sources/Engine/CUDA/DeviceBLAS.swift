@@ -9,7 +9,8 @@ protocol DeviceBLAS: AnyObject {
                b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
 }
 
-/// cuBLAS (libcublas.so.13, opened with dlopen; $MTMC_CUBLAS overrides the path, `off` disables it),
+/// cuBLAS (libcublas.so.13, opened with dlopen from the loader's path or pip's site-packages/nvidia/cu13/lib;
+/// $MTMC_CUBLAS overrides the path, `off` disables it),
 /// on the default stream the kernels run on, in FP32 (cuBLAS's default math: no TF32).
 final class CUBLAS: DeviceBLAS {
     private typealias Sgemm = @convention(c) (OpaquePointer?, Int32, Int32, Int32, Int32, Int32, UnsafePointer<Float>,
@@ -21,7 +22,7 @@ final class CUBLAS: DeviceBLAS {
 
     /// Opens cuBLAS and creates a handle on the current context; nil (with the reason) when it cannot.
     static func open() -> Result<CUBLAS, EngineError> {
-        SharedLibrary.open(["libcublas.so.13"], environment: "MTMC_CUBLAS").flatMap { library in
+        SharedLibrary.open(["libcublas.so.13"], environment: "MTMC_CUBLAS", pipPackages: ["cu13", "cublas"]).flatMap { library in
             Result { try CUBLAS(library) }.mapError { $0 as? EngineError ?? EngineError("\($0)") }
         }
     }

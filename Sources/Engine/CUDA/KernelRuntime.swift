@@ -6,10 +6,15 @@ protocol KernelRuntime: AnyObject {
     var summary: [String] { get }
     /// A vendor GEMM for the backend's matrix products, when the runtime has one (cuBLAS).
     var blas: DeviceBLAS? { get }
+    /// A vendor convolution for the backend's convolutions, when the runtime has one (cuDNN).
+    var convolution: DeviceConvolution? { get }
     /// Device memory for `bytes`; throws when the device has none left.
     func allocate(bytes: Int) throws -> UnsafeMutableRawPointer
     func free(_ address: UnsafeMutableRawPointer)
     func copy(_ direction: CopyDirection, from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int)
+    /// Starts a host-to-device copy and returns without waiting for it or for the kernels before it; kernels
+    /// launched and copies made afterwards see the bytes; `source` may be reused at once.
+    func copyAhead(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int)
     /// Launches `kernel` on grid × block threads; `arguments` as cuLaunchKernel takes them (one pointer per
     /// parameter, to its value). Kernels run in launch order; a copy to the host waits for them.
     func launch(_ kernel: String, grid: (Int, Int, Int), block: (Int, Int, Int), arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>)

@@ -18,9 +18,13 @@ struct NVRTC {
     let version: (Int, Int)
     let library: SharedLibrary
 
-    /// Loads libnvrtc.so.13 ($MTMC_NVRTC overrides the path).
+    /// The wheels' folders under site-packages/nvidia: CUDA 13's wheels share cu13, older ones had their own.
+    static let pipPackages = ["cu13", "cuda_nvrtc"]
+
+    /// Loads libnvrtc.so.13: $MTMC_NVRTC (a path) when set, else the loader's search, else pip's wheel
+    /// (nvidia-cuda-nvrtc: site-packages/nvidia/cu13/lib).
     static func load() -> Result<NVRTC, EngineError> {
-        SharedLibrary.open(["libnvrtc.so.13"], environment: "MTMC_NVRTC").flatMap { library in
+        SharedLibrary.open(["libnvrtc.so.13"], environment: "MTMC_NVRTC", pipPackages: pipPackages).flatMap { library in
             Result { try NVRTC(library) }.mapError { $0 as? EngineError ?? EngineError("\($0)") }
         }
     }

@@ -9,12 +9,13 @@ struct SharedLibrary {
     /// The path or name it was opened by.
     let path: String
 
-    /// Opens $`environment` when set (a path), else the first of `names` the loader finds; the error
-    /// says what was tried and the loader's reason.
-    static func open(_ names: [String], environment: String) -> Result<SharedLibrary, EngineError> {
+    /// Opens $`environment` when set (a path), else the first of `names` the loader finds, else the first
+    /// found in pip's site-packages/nvidia/<package>/lib for `pipPackages`; the error says what was tried
+    /// and the loader's reason.
+    static func open(_ names: [String], environment: String, pipPackages: [String] = []) -> Result<SharedLibrary, EngineError> {
         let override = ProcessInfo.processInfo.environment[environment].flatMap { $0.isEmpty ? nil : $0 }
         if override == "off" { return .failure(EngineError("turned off by $\(environment)=off")) }
-        let tried = override.map { [$0] } ?? names
+        let tried = override.map { [$0] } ?? names + names.flatMap { PipLibraries.candidates($0, packages: pipPackages) }
         var reasons: [String] = []
         for name in tried {
             // NVRTC loads its builtins library by name at compile time; opened first from the same

@@ -8,6 +8,11 @@ public struct Batch {
     public let images: Tensor
     public let labels: [Int]
     public let samples: [Sample]
+
+    /// The same batch with its images on their way to `device` (`Tensor.prefetched`).
+    func prefetched(to device: Device) -> Batch {
+        Batch(task: task, images: images.prefetched(to: device), labels: labels, samples: samples)
+    }
 }
 
 /// Makes batches from the image cache (augmented for training, resized for evaluation) one step

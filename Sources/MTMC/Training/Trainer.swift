@@ -212,14 +212,18 @@ public final class Trainer {
         let epochStartState = (model: model.checkpointTensors(), optimizer: optimizer.state()), epochStartAverage = average
         let epochStart = DispatchTime.now().uptimeNanoseconds
         var stop: Stop?
+        // On a GPU without host-side mixing, the next batch, its copy to the device started while this step computes.
+        var ahead: Batch?
         for step in 0..<plan.count {
             if isCancelled() { stop = .cancelled; break }
             let stepStart = DispatchTime.now().uptimeNanoseconds
-            guard let batch = pipeline.next() else { break }
+            guard let batch = ahead ?? pipeline.next() else { break }
+            ahead = nil
             let rate = run.plan.rate(epoch: epoch, step: step, stepsPerEpoch: plan.count)
             let global = plan[step].samples.count
+            let copyAhead = model.device.isCPU || run.mixer != nil || step + 1 == plan.count ? nil : { ahead = pipeline.next()?.prefetched(to: self.model.device) }
             let outcome = try trainStep(batch, classes: dataset.tasks[batch.task].classes.count, rate: rate, mixer: run.mixer, rng: &rng,
-                                        across: parallel.map { ($0, global) })
+                                        across: parallel.map { ($0, global) }, whileForwardRuns: copyAhead)
             guard case .trained(let loss, let predictions) = outcome else {
                 if case .nonFinite(let what) = outcome {
                     try restore(epochStartState)
@@ -252,14 +256,17 @@ public final class Trainer {
         case nonFinite(String)
     }
 
-    /// Forward, loss, backward and update on one batch, with every non-finite value caught before it spreads.
+    /// Forward, loss, backward and update on one batch, with every non-finite value caught before it spreads;
+    /// `whileForwardRuns` is called once the forward pass is launched (a GPU then computes while it runs).
     /// `across`: the batch is this rank's slice of a global batch of that many images (data-parallel training);
     /// the outcome's loss and predictions are then the global batch's.
     func trainStep(_ batch: Batch, classes: Int, rate: Float, mixer: BatchMixer?, rng: inout RandomGenerator,
-                   across: (parallel: DataParallel, globalCount: Int)? = nil) throws -> StepOutcome {
+                   across: (parallel: DataParallel, globalCount: Int)? = nil, whileForwardRuns: (() -> Void)? = nil) throws -> StepOutcome {
         var inputs = batch.images, targets = oneHot(batch.labels, classes: classes)
         if let mixer { (inputs, targets) = mixer.apply(images: batch.images, labels: batch.labels, classes: classes, rng: &rng) }
         let logits = try model(Variable(inputs), task: batch.task)
+        // The forward kernels are queued and nothing is read back yet (the loss is): the host's work here overlaps them.
+        whileForwardRuns?()
         var loss = try crossEntropy(logits, targetDistribution: targets, labelSmoothing: settings.labelSmoothing)
         if let teacher {
             let distillation = Distillation(teacher: teacher.model, temperature: settings.distillTemperature, weight: settings.distillWeight)
@@ -278,8 +285,8 @@ public final class Trainer {
         } catch {
             return .nonFinite("\(error)")
         }
-        if let bad = optimizer.parameters.first(where: { $0.variable.value.firstNonFinite != nil }) {
-            return .nonFinite("the update made \(bad.name) non-finite")
+        if let bad = Tensor.firstNonFinite(in: optimizer.parameters.map(\.variable.value)) {
+            return .nonFinite("the update made \(optimizer.parameters[bad].name) non-finite")
         }
         let predictions = argmaxRows(logits.value)
         return .trained(loss: Double(lossValue),

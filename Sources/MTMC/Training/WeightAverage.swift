@@ -27,10 +27,8 @@ public struct WeightAverage {
             let (name, average) = tensors[index]
             let now = current[index].tensor
             guard current[index].name == name, now.shape == average.shape else { throw EngineError("ema: tensor \(name) changed shape or order") }
-            let a = average.scalars, w = now.scalars
-            var mixed = [Float](repeating: 0, count: a.count)
-            for i in 0..<a.count { mixed[i] = d * a[i] + (1 - d) * w[i] }
-            tensors[index].tensor = try Tensor(shape: average.shape, values: mixed)
+            // On the average's device: a model trained on a GPU averages there, with nothing read back.
+            tensors[index].tensor.blend(toward: now, keep: d)
         }
         updates += 1
     }

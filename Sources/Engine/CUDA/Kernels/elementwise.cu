@@ -34,6 +34,19 @@ extern "C" __global__ void first_non_finite(const float* x, int* first, int n) {
     }
 }
 
+// Lowers first[0] to `index` when x holds a NaN or ±∞: one launch per tensor of a list, one flag read
+// back for the whole list (the index of its first non-finite tensor).
+extern "C" __global__ void flag_non_finite(const float* x, int* first, int index, int n) {
+    for (int i = global_index(); i < n; i += global_stride()) {
+        if (is_non_finite(x[i])) { atomicMin(first, index); return; }
+    }
+}
+
+// average ← keep·average + (1 − keep)·x: a step of an exponential moving average, in place.
+extern "C" __global__ void blend(float* average, const float* x, float keep, int n) {
+    for (int i = global_index(); i < n; i += global_stride()) average[i] = keep * average[i] + (1.0f - keep) * x[i];
+}
+
 // [A, B, inner] → [B, A, inner].
 extern "C" __global__ void swap_first_two_axes(const float* x, float* y, int a, int b, int inner) {
     int n = a * b * inner;
