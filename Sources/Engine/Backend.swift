@@ -31,6 +31,8 @@ protocol Backend {
 
     // Convolution.
     func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor
+    /// activation(conv2d + bias), forward only (evaluation of a folded convolution and batch norm).
+    func conv2d(_ x: Tensor, _ weight: Tensor, bias: Tensor, _ g: ConvGeometry, activation: Activation) -> Tensor
     /// Needs only x and the weight from the forward pass (a backend may recompute what it derived from them).
     func conv2dBackward(_ dy: Tensor, x: Tensor, weight: Tensor, _ g: ConvGeometry,
                         wants: (input: Bool, weight: Bool, bias: Bool)) -> (input: Tensor?, weight: Tensor?, bias: Tensor?)
@@ -65,6 +67,15 @@ protocol Backend {
     // Optimisers.
     func sgdStep(weight: inout Tensor, gradient: Tensor, velocity: inout Tensor?, _ p: SGDStepParameters)
     func adamWStep(weight: inout Tensor, gradient: Tensor, m: inout Tensor, v: inout Tensor, _ p: AdamWStepParameters)
+}
+
+extension Backend {
+    /// The convolution, then the activation as a pass of its own: correct on any backend; a backend
+    /// that can apply the activation while the output is in cache implements its own.
+    func conv2d(_ x: Tensor, _ weight: Tensor, bias: Tensor, _ g: ConvGeometry, activation: Activation) -> Tensor {
+        let y = conv2d(x, weight, bias, g)
+        return activation.slope.map { leakyReLU(y, slope: $0) } ?? y
+    }
 }
 
 /// What the batch-norm forward pass keeps for the backward pass: the output (for a fused ReLU's mask)

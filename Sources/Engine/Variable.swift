@@ -29,12 +29,17 @@ public final class Variable {
     /// and some parent requires them; otherwise the result is a plain constant.
     static func result(_ value: Tensor, parents: [Variable], backward: @escaping (Tensor) -> Void) -> Variable {
         let node = Variable(value)
-        if GradMode.isEnabled && parents.contains(where: { $0.requiresGrad }) {
+        if recordsGraph(parents: parents) {
             node.requiresGrad = true
             node.parents = parents
             node.backwardFunction = backward
         }
         return node
+    }
+
+    /// Whether an operation on `parents` records its backward step.
+    static func recordsGraph(parents: [Variable]) -> Bool {
+        GradMode.isEnabled && parents.contains(where: { $0.requiresGrad })
     }
 
     /// Adds `gradient` to this variable's gradient (gradients accumulate until zeroed).

@@ -136,24 +136,8 @@ private func forEachBlock(in range: Range<Int>, _ g: NormGeometry, _ body: (Int,
     }
 }
 
-// Reductions in eight lanes: a plain Float loop cannot be vectorised (its additions must stay in
-// order), and these sums are a large share of batch norm's time. Partial sums go to Double per block.
-
-@inline(__always)
-private func load8(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
-    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always)
-private func store8(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ v: SIMD8<Float>) {
-    UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-
-/// Lane-wise max(a, b) as a blend (SIMD's own pointwiseMax is slow here, see PLATFORM-NOTES).
-@inline(__always)
-private func pointwiseMax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-    a.replacing(with: b, where: a .< b)
-}
+// Reductions in eight lanes (SIMD8.swift): a plain Float loop cannot be vectorised (its additions must
+// stay in order), and these sums are a large share of batch norm's time. Partial sums go to Double per block.
 
 private func blockSum(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
     var total = 0.0, start = 0

@@ -11,30 +11,36 @@ extension CPUBackend {
     static let columnBudget = 1 << 22
 
     func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+        convolve(x, weight, bias, g, slope: nil)
+    }
+
+    func conv2d(_ x: Tensor, _ weight: Tensor, bias: Tensor, _ g: ConvGeometry, activation: Activation) -> Tensor {
+        convolve(x, weight, bias, g, slope: activation.slope)
+    }
+
+    /// The convolution, plus the bias and a (leaky) ReLU of negative slope `slope` when given. In CNHW
+    /// they are applied to each chunk's output right after its GEMM, while it is still in cache.
+    private func convolve(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry, slope: Float?) -> Tensor {
         // Product in [OC, N·OH·OW] = CNHW: the output itself in that layout.
         var product = Tensor(uninitialized: [g.outChannels, g.columnCount])
         let pp = product.mutablePointer(), outArea = g.outH * g.outW
+        let epilogue = g.layout == .cnhw && (bias != nil || slope != nil)
         forEachChunk(x, g) { images, columns in
-            gemm(m: g.outChannels, n: images.count * outArea, k: g.columnRows, a: weight.pointer, b: columns,
-                 c: pp + images.lowerBound * outArea, ldc: g.columnCount)
-        }
-        if g.layout == .cnhw {
-            if let bias {
-                let bp = bias.pointer
-                parallelFor(g.outChannels) { oc in
-                    let row = pp + oc * g.columnCount, b = bp[oc]
-                    for i in 0..<g.columnCount { row[i] += b }
-                }
+            let first = pp + images.lowerBound * outArea, width = images.count * outArea
+            gemm(m: g.outChannels, n: width, k: g.columnRows, a: weight.pointer, b: columns, c: first, ldc: g.columnCount)
+            guard epilogue else { return }
+            parallelFor(g.outChannels, minimumPerChunk: max(1, Self.elementwiseChunk / width)) { oc in
+                biasAndActivation(first + oc * g.columnCount, width, bias: bias.map { $0.pointer[oc] } ?? 0, slope: slope)
             }
-            return try! product.reshaped(g.outputShape)
         }
+        if g.layout == .cnhw { return try! product.reshaped(g.outputShape) }
         var y = Tensor(uninitialized: g.outputShape)
         let yp = y.mutablePointer(), bp = bias?.pointer
         parallelFor(g.batch * g.outChannels) { block in
             let n = block / g.outChannels, oc = block % g.outChannels
-            let dst = yp + block * outArea, src = pp + oc * g.columnCount + n * outArea
-            let b = bp?[oc] ?? 0
-            for i in 0..<outArea { dst[i] = src[i] + b }
+            let dst = yp + block * outArea
+            dst.update(from: pp + oc * g.columnCount + n * outArea, count: outArea)
+            if bp != nil || slope != nil { biasAndActivation(dst, outArea, bias: bp?[oc] ?? 0, slope: slope) }
         }
         return y
     }
@@ -151,5 +157,24 @@ extension CPUBackend {
                 }
             }
         }
+    }
+}
+
+/// p[i] = f(p[i] + bias) for i < n, f a (leaky) ReLU of negative slope `slope`, or the identity when nil.
+private func biasAndActivation(_ p: UnsafeMutablePointer<Float>, _ n: Int, bias: Float, slope: Float?) {
+    let b8 = SIMD8(repeating: bias), zero = SIMD8<Float>()
+    var i = 0
+    if let slope {
+        let s8 = SIMD8(repeating: slope)
+        while i + 8 <= n {
+            // As CPUBackend.leakyReLU: max(v, 0) + slope·min(v, 0), which also keeps −0 out of a ReLU.
+            let v = load8(p, i) + b8
+            store8(p, i, pointwiseMax(v, zero) + s8 * v.replacing(with: zero, where: v .> zero))
+            i += 8
+        }
+        while i < n { let v = p[i] + bias; p[i] = max(v, 0) + slope * min(v, 0); i += 1 }
+    } else {
+        while i + 8 <= n { store8(p, i, load8(p, i) + b8); i += 8 }
+        while i < n { p[i] += bias; i += 1 }
     }
 }
