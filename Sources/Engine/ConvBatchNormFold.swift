@@ -33,23 +33,25 @@ public final class ConvBatchNormFold {
     /// Drops every folded weight set (training is about to change the weights).
     public func removeAll() { entries.removeAll() }
 
-    /// activation(bn(conv(x))), folded when `bn` is in evaluation and no graph is recorded.
-    public func callAsFunction(_ x: Variable, conv: Conv2D, bn: BatchNorm, activation: Activation) throws -> Variable {
+    /// activation(bn(conv(x)) + residual), folded when `bn` is in evaluation and no graph is recorded.
+    public func callAsFunction(_ x: Variable, conv: Conv2D, bn: BatchNorm, activation: Activation,
+                               adding residual: Variable? = nil) throws -> Variable {
         let sources = [conv.weight, bn.weight, bn.bias, bn.runningMean, bn.runningVar] + (conv.bias.map { [$0] } ?? [])
-        if bn.training || Variable.recordsGraph(parents: [x] + sources) {
-            let y = try bn(try conv(x), relu: activation == .relu)
-            if case .leakyReLU(let slope) = activation { return leakyReLU(y, slope: slope) }
-            return y
+        if bn.training || Variable.recordsGraph(parents: [x] + sources + (residual.map { [$0] } ?? [])) {
+            return try bn(try conv(x), activation: activation, adding: residual)
         }
         let folded = try folded(conv: conv, bn: bn, sources: sources.map(\.value))
         let g = try convGeometry(x.shape, folded.weight.shape, folded.bias.shape, stride: conv.stride, padding: conv.padding,
                                  layout: conv.layout)
-        return Variable(x.value.backend.conv2d(x.value, folded.weight, bias: folded.bias, g, activation: activation))
+        if let residual, residual.shape != g.outputShape {
+            throw EngineError.shapeMismatch("conv + batch norm", "the residual must have the output's shape", residual.shape, g.outputShape)
+        }
+        return Variable(x.value.backend.conv2d(x.value, folded.weight, bias: folded.bias, g, activation: activation,
+                                               residual: residual?.value))
     }
 
     private func folded(conv: Conv2D, bn: BatchNorm, sources: [Tensor]) throws -> FoldedConvolution {
-        // Weights shared by every entry: when they change, every entry is stale.
-        entries.removeAll { !$0.isCurrent(weightsFrom: sources) }
+        entries.removeAll { $0.isStale(sources) }
         if let hit = entries.first(where: { $0.isCurrent(sources) }) { return hit }
         let entry = try FoldedConvolution(conv: conv, bn: bn, sources: sources)
         entries.append(entry)
@@ -87,8 +89,19 @@ private struct FoldedConvolution {
         sources.count == stamps.count && zip(stamps, sources).allSatisfy { $0.matches($1) }
     }
 
-    /// Whether the convolution's weights (the first source) are unchanged; statistics may differ.
-    func isCurrent(weightsFrom sources: [Tensor]) -> Bool { stamps[0].matches(sources[0]) }
+    /// Whether this entry can never be current again: a source was freed or written since, or a source
+    /// shared by every set of statistics (all but the running mean and variance) was replaced.
+    func isStale(_ sources: [Tensor]) -> Bool {
+        zip(stamps, sources).enumerated().contains { index, pair in
+            let (stamp, source) = pair
+            guard let storage = stamp.storage else { return true }
+            if storage === source.storage { return stamp.version != source.storage.version }
+            return !FoldedConvolution.statisticsIndices.contains(index)
+        }
+    }
+
+    /// Where the running mean and variance are among the sources: they alone differ between tasks.
+    static let statisticsIndices = 3...4
 }
 
 /// A tensor's storage (held weakly: a stamp never keeps memory alive or makes a write copy) and its

@@ -85,6 +85,55 @@ final class ChannelMajorLayoutTests: XCTestCase {
         }
     }
 
+    /// The fused leaky ReLU (Darknet's slope 0.1) equals batch norm then the leaky ReLU op, in training and evaluation.
+    func testBatchNormWithFusedLeakyReLUEqualsBatchNormThenLeakyReLU() throws {
+        let f = try Fixture("batchnorm")
+        XCTAssertFalse(f.cases.isEmpty)
+        for c in f.cases {
+            func run(fused: Bool) throws -> [Tensor?] {
+                let x = try f.variable(c.name, "x"), gamma = try f.variable(c.name, "weight"), beta = try f.variable(c.name, "bias")
+                let mean = Variable(try f.tensor(c.name, "running_mean")), variance = Variable(try f.tensor(c.name, "running_var"))
+                var y = try batchNorm(x, weight: gamma, bias: beta, runningMean: mean, runningVar: variance,
+                                      training: c.bool("training"), activation: fused ? .leakyReLU(slope: 0.1) : .identity)
+                if !fused { y = leakyReLU(y, slope: 0.1) }
+                try y.backward(seed: f.tensor(c.name, "grad_out"))
+                return [y.value, x.grad, gamma.grad, beta.grad, mean.value, variance.value]
+            }
+            let expected = try run(fused: false), actual = try run(fused: true)
+            XCTAssertTrue(expected[0]!.scalars.contains { $0 < 0 }, "case \(c.name): no negative output, the slope goes untested")
+            for (i, what) in ["out", "grad x", "grad weight", "grad bias", "running mean", "running var"].enumerated() {
+                assertClose(actual[i], expected[i]!, "fused batch norm + leaky ReLU \(c.name) \(what)")
+            }
+        }
+    }
+
+    /// A residual block's end, ReLU(batch norm(x) + r) in one op, equals batch norm, add and ReLU as three
+    /// ops: values, running statistics, and the gradients of x, γ, β and the residual.
+    func testBatchNormWithResidualAndReLUEqualsBatchNormAddReLU() throws {
+        let f = try Fixture("batchnorm")
+        XCTAssertFalse(f.cases.isEmpty)
+        for c in f.cases {
+            func run(fused: Bool) throws -> [Tensor?] {
+                let x = try f.variable(c.name, "x"), gamma = try f.variable(c.name, "weight"), beta = try f.variable(c.name, "bias")
+                let mean = Variable(try f.tensor(c.name, "running_mean")), variance = Variable(try f.tensor(c.name, "running_var"))
+                // The residual: the fixture's gradient (any tensor of x's shape), shifted so that some sums clip.
+                let r = Variable(try f.tensor(c.name, "grad_out"), requiresGrad: true)
+                let y = fused
+                    ? try batchNorm(x, weight: gamma, bias: beta, runningMean: mean, runningVar: variance,
+                                    training: c.bool("training"), activation: .relu, adding: r)
+                    : relu(try add(try batchNorm(x, weight: gamma, bias: beta, runningMean: mean, runningVar: variance,
+                                                 training: c.bool("training")), r))
+                try y.backward(seed: f.tensor(c.name, "grad_out"))
+                return [y.value, x.grad, gamma.grad, beta.grad, r.grad, mean.value, variance.value]
+            }
+            let expected = try run(fused: false), actual = try run(fused: true)
+            XCTAssertTrue(expected[0]!.scalars.contains(0), "case \(c.name): ReLU never clips, the mask goes untested")
+            for (i, what) in ["out", "grad x", "grad weight", "grad bias", "grad residual", "running mean", "running var"].enumerated() {
+                assertClose(actual[i], expected[i]!, "batch norm + residual + ReLU \(c.name) \(what)")
+            }
+        }
+    }
+
     func testGlobalAveragePoolInCNHWGivesNCHWFeatures() throws {
         let f = try Fixture("pooling")
         let global = f.cases.filter { $0["kind"] as? String == "global" }

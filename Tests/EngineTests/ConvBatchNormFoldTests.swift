@@ -16,7 +16,7 @@ final class ConvBatchNormFoldTests: XCTestCase {
         bn.weight.value = Initializer.normal(shape: [outChannels], std: 1, rng: &rng)
         bn.bias.value = Initializer.normal(shape: [outChannels], std: 0.5, rng: &rng)
         bn.runningMean.value = Initializer.normal(shape: [outChannels], std: 0.3, rng: &rng)
-        bn.runningVar.value = try! Tensor(shape: [outChannels], values: (0..<outChannels).map { 0.2 + Float($0 % 5) * 0.4 })
+        bn.runningVar.value = try! Tensor(shape: [outChannels], values: (0..<outChannels).map { 0.02 + Float($0 % 5) * 0.4 })
         bn.setTraining(false)
         return (conv, bn)
     }

@@ -18,10 +18,12 @@ final class FoldedEvaluationTests: XCTestCase {
         }
     }
 
-    /// One training step on `task` with a large learning rate, so weights and that task's statistics move.
-    private func trainStep(_ model: MultiTaskModel, _ x: Variable, task: Int) throws {
-        let sgd = SGD(parameters: model.namedParameters(), learningRate: 0.1, momentum: 0.9)
-        model.setTraining(true)
+    /// One SGD step on `task`, so the weights (and in training mode that task's statistics) move; in
+    /// evaluation mode the weights change in place with no mode switch in between.
+    private func step(_ model: MultiTaskModel, _ x: Variable, task: Int, trainingMode: Bool = true,
+                      learningRate: Float = 0.1) throws {
+        let sgd = SGD(parameters: model.namedParameters(), learningRate: learningRate)
+        model.setTraining(trainingMode)
         let loss = try crossEntropy(try model(x, task: task), labels: (0..<x.shape[0]).map { $0 % 3 })
         try loss.backward()
         try sgd.step()
@@ -34,14 +36,18 @@ final class FoldedEvaluationTests: XCTestCase {
             let model = MultiTaskModel(architecture: architecture, classesPerTask: [3, 4], seed: 2)
             let x = Variable(Initializer.normal(shape: [4, 3, size, size], std: 1, rng: &rng))
             // Distinct statistics per task: a training pass on each.
-            try trainStep(model, x, task: 0)
-            try trainStep(model, Variable(Initializer.normal(shape: [4, 3, size, size], std: 2, rng: &rng)), task: 1)
+            try step(model, x, task: 0)
+            try step(model, Variable(Initializer.normal(shape: [4, 3, size, size], std: 2, rng: &rng)), task: 1)
             for (task, difference) in try relativeDifferences(model, x).enumerated() {
                 XCTAssertLessThanOrEqual(difference, 1e-5, "\(architecture) task \(task)")
             }
-            try trainStep(model, x, task: 1)
+            try step(model, x, task: 1)
             for (task, difference) in try relativeDifferences(model, x).enumerated() {
-                XCTAssertLessThanOrEqual(difference, 1e-5, "\(architecture) task \(task) after another step")
+                XCTAssertLessThanOrEqual(difference, 1e-5, "\(architecture) task \(task) after a training step")
+            }
+            try step(model, x, task: 0, trainingMode: false, learningRate: 0.01)
+            for (task, difference) in try relativeDifferences(model, x).enumerated() {
+                XCTAssertLessThanOrEqual(difference, 1e-5, "\(architecture) task \(task) after a step in evaluation mode")
             }
         }
     }

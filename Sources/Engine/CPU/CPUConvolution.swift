@@ -11,26 +11,28 @@ extension CPUBackend {
     static let columnBudget = 1 << 22
 
     func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
-        convolve(x, weight, bias, g, slope: nil)
+        convolve(x, weight, bias, g, slope: nil, residual: nil)
     }
 
-    func conv2d(_ x: Tensor, _ weight: Tensor, bias: Tensor, _ g: ConvGeometry, activation: Activation) -> Tensor {
-        convolve(x, weight, bias, g, slope: activation.slope)
+    func conv2d(_ x: Tensor, _ weight: Tensor, bias: Tensor, _ g: ConvGeometry, activation: Activation, residual: Tensor?) -> Tensor {
+        convolve(x, weight, bias, g, slope: activation.slope, residual: residual)
     }
 
-    /// The convolution, plus the bias and a (leaky) ReLU of negative slope `slope` when given. In CNHW
-    /// they are applied to each chunk's output right after its GEMM, while it is still in cache.
-    private func convolve(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry, slope: Float?) -> Tensor {
+    /// The convolution, plus the bias, the residual (in the output's layout) and a (leaky) ReLU of negative
+    /// slope `slope` when given. In CNHW they are applied to each chunk's output right after its GEMM,
+    /// while it is still in cache.
+    private func convolve(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry, slope: Float?, residual: Tensor?) -> Tensor {
         // Product in [OC, N·OH·OW] = CNHW: the output itself in that layout.
         var product = Tensor(uninitialized: [g.outChannels, g.columnCount])
         let pp = product.mutablePointer(), outArea = g.outH * g.outW
-        let epilogue = g.layout == .cnhw && (bias != nil || slope != nil)
+        let epilogue = g.layout == .cnhw && (bias != nil || slope != nil || residual != nil), rp = residual?.pointer
         forEachChunk(x, g) { images, columns in
             let first = pp + images.lowerBound * outArea, width = images.count * outArea
             gemm(m: g.outChannels, n: width, k: g.columnRows, a: weight.pointer, b: columns, c: first, ldc: g.columnCount)
             guard epilogue else { return }
             parallelFor(g.outChannels, minimumPerChunk: max(1, Self.elementwiseChunk / width)) { oc in
-                biasAndActivation(first + oc * g.columnCount, width, bias: bias.map { $0.pointer[oc] } ?? 0, slope: slope)
+                let offset = oc * g.columnCount + images.lowerBound * outArea
+                biasAndActivation(pp + offset, width, bias: bias.map { $0.pointer[oc] } ?? 0, residual: rp.map { $0 + offset }, slope: slope)
             }
         }
         if g.layout == .cnhw { return try! product.reshaped(g.outputShape) }
@@ -40,7 +42,9 @@ extension CPUBackend {
             let n = block / g.outChannels, oc = block % g.outChannels
             let dst = yp + block * outArea
             dst.update(from: pp + oc * g.columnCount + n * outArea, count: outArea)
-            if bp != nil || slope != nil { biasAndActivation(dst, outArea, bias: bp?[oc] ?? 0, slope: slope) }
+            if bp != nil || slope != nil || rp != nil {
+                biasAndActivation(dst, outArea, bias: bp?[oc] ?? 0, residual: rp.map { $0 + block * outArea }, slope: slope)
+            }
         }
         return y
     }
@@ -160,10 +164,16 @@ extension CPUBackend {
     }
 }
 
-/// p[i] = f(p[i] + bias) for i < n, f a (leaky) ReLU of negative slope `slope`, or the identity when nil.
-private func biasAndActivation(_ p: UnsafeMutablePointer<Float>, _ n: Int, bias: Float, slope: Float?) {
+/// p[i] = f(p[i] + bias + r[i]) for i < n, f a (leaky) ReLU of negative slope `slope`, or the identity when nil.
+private func biasAndActivation(_ p: UnsafeMutablePointer<Float>, _ n: Int, bias: Float, residual r: UnsafePointer<Float>?, slope: Float?) {
     let b8 = SIMD8(repeating: bias), zero = SIMD8<Float>()
     var i = 0
+    if let r {
+        // The residual once per element; then the activation in place (cache-hot).
+        while i + 8 <= n { store8(p, i, load8(p, i) + load8(r, i)); i += 8 }
+        while i < n { p[i] += r[i]; i += 1 }
+        i = 0
+    }
     if let slope {
         let s8 = SIMD8(repeating: slope)
         while i + 8 <= n {

@@ -29,9 +29,10 @@ public final class ConvBN: Module {
     /// Convolution, batch norm and ReLU: in training the last two in one pass, in evaluation all three.
     public func withReLU(_ x: Variable) throws -> Variable { try callAsFunction(x, activation: .relu) }
 
-    /// activation(bn(conv(x))), one folded convolution in evaluation.
-    public func callAsFunction(_ x: Variable, activation: Activation) throws -> Variable {
-        try fold(x, conv: conv, bn: bn, activation: activation)
+    /// activation(bn(conv(x)) + residual): in training batch norm, the sum and the activation in one pass,
+    /// in evaluation one folded convolution.
+    public func callAsFunction(_ x: Variable, activation: Activation, adding residual: Variable? = nil) throws -> Variable {
+        try fold(x, conv: conv, bn: bn, activation: activation, adding: residual)
     }
 
     /// In training the weights change at every step, so folded copies would only hold memory.
