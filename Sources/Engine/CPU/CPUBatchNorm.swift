@@ -15,7 +15,7 @@ extension CPUBackend {
         // Sums per channel, then this batch's count last, added up over the ranks when synchronised.
         var sums = [Double](repeating: 0, count: g.channels + 1)
         sums.withUnsafeMutableBufferPointer { s in
-            parallelFor(g.channels) { c in
+            parallelFor(g.channels, elementsPerItem: g.valuesPerChannel) { c in
                 for o in 0..<g.outer { s[c] += blockSum(xp + (o * g.channels + c) * g.inner, g.inner) }
             }
         }
@@ -25,7 +25,7 @@ extension CPUBackend {
         for c in 0..<g.channels { mp[c] = Float(sums[c] / m) }
         var squares = [Double](repeating: 0, count: g.channels)
         squares.withUnsafeMutableBufferPointer { s in
-            parallelFor(g.channels) { c in
+            parallelFor(g.channels, elementsPerItem: g.valuesPerChannel) { c in
                 for o in 0..<g.outer { s[c] += blockSquaredDeviations(xp + (o * g.channels + c) * g.inner, g.inner, mp[c]) }
             }
         }
@@ -115,7 +115,7 @@ extension CPUBackend {
         // all-reduce comes with the other gradients), every rank's for the input gradient.
         var sums = [Double](repeating: 0, count: 2 * g.channels + 1)
         sums.withUnsafeMutableBufferPointer { s in
-            parallelFor(g.channels) { c in
+            parallelFor(g.channels, elementsPerItem: g.valuesPerChannel) { c in
                 for o in 0..<g.outer {
                     let offset = (o * g.channels + c) * g.inner
                     let block = blockGradientSums(dyp + offset, xp + offset, yp.map { $0 + offset }, negativeScale, g.inner, mp[c])

@@ -30,7 +30,7 @@ extension CPUBackend {
             let first = pp + images.lowerBound * outArea, width = images.count * outArea
             gemm(m: g.outChannels, n: width, k: g.columnRows, a: weight.pointer, b: columns, c: first, ldc: g.columnCount)
             guard epilogue else { return }
-            parallelFor(g.outChannels, minimumPerChunk: max(1, Self.elementwiseChunk / width)) { oc in
+            parallelFor(g.outChannels, elementsPerItem: width) { oc in
                 let offset = oc * g.columnCount + images.lowerBound * outArea
                 biasAndActivation(pp + offset, width, bias: bias.map { $0.pointer[oc] } ?? 0, residual: rp.map { $0 + offset }, slope: slope)
             }
@@ -38,7 +38,7 @@ extension CPUBackend {
         if g.layout == .cnhw { return try! product.reshaped(g.outputShape) }
         var y = Tensor(uninitialized: g.outputShape)
         let yp = y.mutablePointer(), bp = bias?.pointer
-        parallelFor(g.batch * g.outChannels) { block in
+        parallelFor(g.batch * g.outChannels, elementsPerItem: outArea) { block in
             let n = block / g.outChannels, oc = block % g.outChannels
             let dst = yp + block * outArea
             dst.update(from: pp + oc * g.columnCount + n * outArea, count: outArea)
@@ -76,7 +76,7 @@ extension CPUBackend {
         if wants.bias {
             var t = Tensor(uninitialized: [g.outChannels])
             let tp = t.mutablePointer()
-            parallelFor(g.outChannels) { oc in
+            parallelFor(g.outChannels, elementsPerItem: g.columnCount) { oc in
                 let row = dcp + oc * g.columnCount
                 var sum: Float = 0
                 for i in 0..<g.columnCount { sum += row[i] }
@@ -106,7 +106,7 @@ extension CPUBackend {
     /// kernel tap (ki, kj), zero in the padding.
     private func im2col(_ xp: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>, into cp: UnsafeMutablePointer<Float>) {
         let outArea = g.outH * g.outW, width = images.count * outArea
-        parallelFor(g.columnRows) { r in
+        parallelFor(g.columnRows, elementsPerItem: width) { r in
             let c = r / g.kernelArea, ki = (r / g.kernelW) % g.kernelH, kj = r % g.kernelW
             let (owLo, owHi) = g.validColumns(kj)
             for n in images {
@@ -136,7 +136,7 @@ extension CPUBackend {
     /// im2col), adding overlapping taps. Parallel over input channels: each writes only its own planes.
     private func col2im(_ cp: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>, into dxp: UnsafeMutablePointer<Float>) {
         let outArea = g.outH * g.outW, inArea = g.height * g.width, width = images.count * outArea
-        parallelFor(g.channels) { c in
+        parallelFor(g.channels, elementsPerItem: g.kernelArea * width) { c in
             for n in images { (dxp + g.inputPlane(n, c) * inArea).update(repeating: 0, count: inArea) }
             for ki in 0..<g.kernelH {
                 for kj in 0..<g.kernelW {
