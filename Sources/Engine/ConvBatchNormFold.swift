@@ -71,6 +71,11 @@ private struct FoldedConvolution {
         let gamma = bn.weight.value.scalars, beta = bn.bias.value.scalars
         let mean = bn.runningMean.value.scalars, variance = bn.runningVar.value.scalars
         let convBias = conv.bias?.value.scalars ?? Array(repeating: 0, count: gamma.count)
+        for (name, values) in [("weight", gamma), ("bias", beta), ("running_mean", mean), ("running_var", variance)]
+        where values.count != w.shape[0] {
+            throw EngineError.shapeMismatch("conv + batch norm", "batch norm \(name) must have one value per output channel",
+                                            [values.count], [w.shape[0]])
+        }
         let perChannel = w.count / max(1, gamma.count)
         var weights = w.scalars, shifts = [Float](repeating: 0, count: gamma.count)
         // The same products as the unfolded evaluation pass (CPUBatchNorm.normalize): s = (1/√(v + ε))·γ.

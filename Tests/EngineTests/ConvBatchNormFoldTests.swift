@@ -98,6 +98,14 @@ final class ConvBatchNormFoldTests: XCTestCase {
         XCTAssertEqual(fold.cachedCount, 2)
     }
 
+    func testABatchNormOfAnotherWidthIsRefusedNamingBoth() throws {
+        let (conv, _) = layers(3, 4, kernel: 3)
+        let (_, bn) = layers(3, 5, kernel: 3)
+        XCTAssertThrowsError(try folded(ConvBatchNormFold(), input([3, 1, 5, 5]), conv, bn, .relu)) { error in
+            XCTAssertEqual("\(error)", "conv + batch norm: batch norm weight must have one value per output channel: [5] vs [4]")
+        }
+    }
+
     func testTrainingOrARecordedGraphRunsTheLayersUnfolded() throws {
         let (conv, bn) = layers(3, 4, kernel: 3)
         let fold = ConvBatchNormFold()
