@@ -7,6 +7,7 @@ struct BenchmarkFigures: Codable {
     var trainImagesPerSecond: [Double]
     var evalImagesPerSecond: [Double]
     var latencyMilliseconds: [Double]
+    /// The process's peak resident set when training ends (before evaluation, whose folded weights are not training's).
     var peakResidentMegabytes: Double
 }
 
@@ -70,6 +71,7 @@ enum EngineBenchmark {
         net.setTraining(true)
         try trainStep()  // warm-up: buffers, OpenBLAS threads
         let train = try windows(s.windows, steps: s.stepsPerWindow, images: s.batch, trainStep)
+        let trainingPeak = peakResidentMegabytes()
         net.setTraining(false)
         let single = Variable(Initializer.normal(shape: [1, 3, s.size, s.size], std: 1, rng: &rng).to(device))
         let (evaluation, latency) = try GradMode.withoutGradients { () throws -> ([Double], [Double]) in
@@ -84,7 +86,7 @@ enum EngineBenchmark {
             return (rates, latencies)
         }
         return BenchmarkFigures(trainImagesPerSecond: train, evalImagesPerSecond: evaluation,
-                                latencyMilliseconds: latency, peakResidentMegabytes: peakResidentMegabytes())
+                                latencyMilliseconds: latency, peakResidentMegabytes: trainingPeak)
     }
 
     /// Multiply-adds ×2 of one training step per image (forward, input and weight gradients: 3× the

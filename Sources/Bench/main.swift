@@ -79,7 +79,7 @@ do {
                       peer: peer?.figures.trainImagesPerSecond, higherIsBetter: true, target: ""),
                 .init(name: "eval img/s", mtmc: ours.evalImagesPerSecond, peer: peer?.figures.evalImagesPerSecond, higherIsBetter: true, target: ""),
                 .init(name: "batch-1 latency ms", mtmc: ours.latencyMilliseconds, peer: peer?.figures.latencyMilliseconds, higherIsBetter: false, target: ""),
-                .init(name: "peak RSS MB", mtmc: [ours.peakResidentMegabytes], peer: peer.map { [$0.figures.peakResidentMegabytes] },
+                .init(name: "peak RSS MB (training)", mtmc: [ours.peakResidentMegabytes], peer: peer.map { [$0.figures.peakResidentMegabytes] },
                       higherIsBetter: false, target: ""),
             ]))
         }

@@ -36,6 +36,8 @@ protocol Backend {
 
     // Convolution.
     func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor
+    /// activation(conv2d + bias + residual), forward only (evaluation of a folded convolution and batch norm).
+    func conv2d(_ x: Tensor, _ weight: Tensor, bias: Tensor, _ g: ConvGeometry, activation: Activation, residual: Tensor?) -> Tensor
     /// Needs only x and the weight from the forward pass (a backend may recompute what it derived from them).
     func conv2dBackward(_ dy: Tensor, x: Tensor, weight: Tensor, _ g: ConvGeometry,
                         wants: (input: Bool, weight: Bool, bias: Bool)) -> (input: Tensor?, weight: Tensor?, bias: Tensor?)
@@ -47,6 +49,14 @@ protocol Backend {
                              _ g: NormGeometry, epsilon: Float, relu: Bool) -> BatchNormSaved
     func batchNormBackward(_ dy: Tensor, x: Tensor, weight: Tensor, saved: BatchNormSaved, _ g: NormGeometry,
                            training: Bool, wantsInput: Bool) -> (input: Tensor?, weight: Tensor, bias: Tensor)
+    /// activation(batch norm + residual); a backend without these fused runs the residual sum and a leaky ReLU
+    /// as passes of their own (the defaults below), and `batchNormActivationBackward` undoes whichever was done.
+    func batchNormTraining(_ x: Tensor, weight: Tensor, bias: Tensor, runningMean: inout Tensor, runningVar: inout Tensor,
+                           _ g: NormGeometry, momentum: Float, epsilon: Float, activation: Activation, residual: Tensor?) -> BatchNormSaved
+    func batchNormEvaluation(_ x: Tensor, weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor,
+                             _ g: NormGeometry, epsilon: Float, activation: Activation, residual: Tensor?) -> BatchNormSaved
+    func batchNormActivationBackward(_ dy: Tensor, x: Tensor, weight: Tensor, saved: BatchNormSaved, _ g: NormGeometry,
+                                     training: Bool, wantsInput: Bool) -> (input: Tensor?, weight: Tensor, bias: Tensor)
 
     // Pooling (per plane: any layout whose first two axes hold the planes).
     func maxPool2d(_ x: Tensor, _ g: PoolGeometry) -> Tensor
@@ -72,14 +82,63 @@ protocol Backend {
     func adamWStep(weight: inout Tensor, gradient: Tensor, m: inout Tensor, v: inout Tensor, _ p: AdamWStepParameters)
 }
 
-/// What the batch-norm forward pass keeps for the backward pass: the output (for a fused ReLU's mask)
-/// and the per-channel mean and 1/√(var + ε) it normalised with.
+extension Backend {
+    /// The convolution, then the residual and the activation as passes of their own: correct on any backend;
+    /// a backend that can apply them while the output is in cache implements its own.
+    func conv2d(_ x: Tensor, _ weight: Tensor, bias: Tensor, _ g: ConvGeometry, activation: Activation, residual: Tensor?) -> Tensor {
+        var y = conv2d(x, weight, bias, g)
+        if let residual { y = add(y, residual) }
+        return activation.slope.map { leakyReLU(y, slope: $0) } ?? y
+    }
+}
+
+extension Backend {
+    func batchNormTraining(_ x: Tensor, weight: Tensor, bias: Tensor, runningMean: inout Tensor, runningVar: inout Tensor,
+                           _ g: NormGeometry, momentum: Float, epsilon: Float, activation: Activation, residual: Tensor?) -> BatchNormSaved {
+        let saved = batchNormTraining(x, weight: weight, bias: bias, runningMean: &runningMean, runningVar: &runningVar, g,
+                                      momentum: momentum, epsilon: epsilon, relu: activation == .relu && residual == nil)
+        return finishing(saved, activation, residual)
+    }
+
+    func batchNormEvaluation(_ x: Tensor, weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor,
+                             _ g: NormGeometry, epsilon: Float, activation: Activation, residual: Tensor?) -> BatchNormSaved {
+        finishing(batchNormEvaluation(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar, g,
+                                      epsilon: epsilon, relu: activation == .relu && residual == nil), activation, residual)
+    }
+
+    func batchNormActivationBackward(_ dy: Tensor, x: Tensor, weight: Tensor, saved: BatchNormSaved, _ g: NormGeometry,
+                                     training: Bool, wantsInput: Bool) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+        // A leaky ReLU with a positive slope keeps the sign, so its output tells where its input was positive.
+        let dz = saved.leakySlope.map { leakyReLUBackward(dy, input: saved.output, slope: $0) } ?? dy
+        return batchNormBackward(dz, x: x, weight: weight, saved: saved, g, training: training, wantsInput: wantsInput)
+    }
+
+    /// Adds the residual and applies what the fused pass did not (a ReLU fused only without a residual).
+    private func finishing(_ saved: BatchNormSaved, _ activation: Activation, _ residual: Tensor?) -> BatchNormSaved {
+        var saved = saved
+        if let residual { saved.output = add(saved.output, residual) }
+        switch activation {
+        case .identity: break
+        case .relu:
+            if residual != nil { saved.output = leakyReLU(saved.output, slope: 0); saved.fusedReLU = true }
+        case .leakyReLU(let slope):
+            saved.output = leakyReLU(saved.output, slope: slope)
+            saved.leakySlope = slope
+        }
+        return saved
+    }
+}
+
+/// What the batch-norm forward pass keeps for the backward pass: the output (for a fused ReLU's mask;
+/// with a residual, the output after the sum) and the per-channel mean and 1/√(var + ε) it normalised with.
 struct BatchNormSaved {
     var output: Tensor
     var mean: Tensor
     var inverseStd: Tensor
     /// Whether a ReLU was fused into the forward pass (its output then masks the gradient).
     var fusedReLU: Bool
+    /// The slope of a leaky ReLU applied after batch norm (`output` is after it), positive; nil when none.
+    var leakySlope: Float? = nil
 }
 
 /// The sizes of one batch normalisation: element (o, c, i) at (o·C + c)·inner + i. NCHW images have

@@ -8,21 +8,45 @@ public func batchNorm(_ x: Variable, weight: Variable, bias: Variable,
                       runningMean: Variable, runningVar: Variable,
                       training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5,
                       layout: ImageLayout = .nchw, relu: Bool = false, synchronizedAcross world: World? = nil) throws -> Variable {
+    try batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar, training: training,
+                  momentum: momentum, epsilon: epsilon, layout: layout, activation: relu ? .relu : .identity,
+                  synchronizedAcross: world)
+}
+
+/// activation(batch norm(x) + residual) in the same passes, forward and backward: a residual block's end
+/// keeps one activation instead of three (a leaky ReLU's slope must be positive: its output then tells
+/// where its input was).
+public func batchNorm(_ x: Variable, weight: Variable, bias: Variable, runningMean: Variable, runningVar: Variable,
+                      training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5, layout: ImageLayout = .nchw,
+                      activation: Activation, adding residual: Variable? = nil,
+                      synchronizedAcross world: World? = nil) throws -> Variable {
+    if case .leakyReLU(let slope) = activation, !(slope > 0) {
+        throw EngineError.invalid("batch norm", "a fused leaky ReLU needs a positive slope, got \(slope)")
+    }
     var g = try normGeometry(x.shape, layout: layout, training: training)
     if training, let world, world.size > 1 { g.ranks = world }
     for (name, v) in [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar)]
     where v.shape != [g.channels] {
         throw EngineError.shapeMismatch("batch norm", "\(name) must have one value per input channel", v.shape, [g.channels])
     }
+    if let residual, residual.shape != x.shape {
+        throw EngineError.shapeMismatch("batch norm", "the residual must have the input's shape", residual.shape, x.shape)
+    }
     let backend = x.value.backend
     let saved = training
         ? backend.batchNormTraining(x.value, weight: weight.value, bias: bias.value, runningMean: &runningMean.value,
-                                    runningVar: &runningVar.value, g, momentum: momentum, epsilon: epsilon, relu: relu)
+                                    runningVar: &runningVar.value, g, momentum: momentum, epsilon: epsilon, activation: activation,
+                                    residual: residual?.value)
         : backend.batchNormEvaluation(x.value, weight: weight.value, bias: bias.value, runningMean: runningMean.value,
-                                      runningVar: runningVar.value, g, epsilon: epsilon, relu: relu)
-    return Variable.result(saved.output, parents: [x, weight, bias]) { dy in
-        let grads = backend.batchNormBackward(dy, x: x.value, weight: weight.value, saved: saved, g,
-                                              training: training, wantsInput: x.requiresGrad)
+                                      runningVar: runningVar.value, g, epsilon: epsilon, activation: activation,
+                                      residual: residual?.value)
+    return Variable.result(saved.output, parents: [x, weight, bias] + (residual.map { [$0] } ?? [])) { dy in
+        if let residual, residual.requiresGrad {
+            // The sum passes the activation's gradient on unchanged; the output tells where it was clipped.
+            residual.accumulate(activation.slope.map { backend.leakyReLUBackward(dy, input: saved.output, slope: $0) } ?? dy)
+        }
+        let grads = backend.batchNormActivationBackward(dy, x: x.value, weight: weight.value, saved: saved, g,
+                                                        training: training, wantsInput: x.requiresGrad)
         if let dx = grads.input { x.accumulate(dx) }
         weight.accumulate(grads.weight)
         bias.accumulate(grads.bias)
@@ -73,9 +97,14 @@ public final class BatchNorm: Module {
 
     /// Normalises x, then applies ReLU in the same pass when `relu`.
     public func callAsFunction(_ x: Variable, relu: Bool) throws -> Variable {
+        try callAsFunction(x, activation: relu ? .relu : .identity)
+    }
+
+    /// Normalises x, adds `residual` when given, then applies `activation`, all in the same pass.
+    public func callAsFunction(_ x: Variable, activation: Activation, adding residual: Variable? = nil) throws -> Variable {
         try batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                      training: training, momentum: momentum, epsilon: epsilon, layout: layout, relu: relu,
-                      synchronizedAcross: BatchNorm.synchronizedAcross)
+                      training: training, momentum: momentum, epsilon: epsilon, layout: layout, activation: activation,
+                      adding: residual, synchronizedAcross: BatchNorm.synchronizedAcross)
     }
 
     public func setTraining(_ training: Bool) { self.training = training }

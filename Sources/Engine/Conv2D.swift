@@ -52,7 +52,7 @@ public func conv2d(_ x: Variable, _ weight: Variable, _ bias: Variable? = nil,
 }
 
 /// Checks a convolution's shapes and derives its geometry.
-private func convGeometry(_ x: [Int], _ weight: [Int], _ bias: [Int]?, stride: (Int, Int), padding: (Int, Int),
+func convGeometry(_ x: [Int], _ weight: [Int], _ bias: [Int]?, stride: (Int, Int), padding: (Int, Int),
                           layout: ImageLayout) throws -> ConvGeometry {
     let op = "conv2d"
     guard x.count == 4, weight.count == 4 else {

@@ -6,6 +6,12 @@ final class TensorStorage {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
     let device: Device
+    /// Counts the times a writer was handed this storage (`mutablePointer`, `withUnsafeMutableBufferPointer`),
+    /// so that values derived from it (folded weights) can tell whether it changed since.
+    private(set) var version = 0
+
+    /// Records that the storage is about to be written.
+    func markWritten() { version &+= 1 }
 
     init(uninitializedCount count: Int, device: Device = .cpu) {
         self.count = count
@@ -178,6 +184,7 @@ public struct Tensor {
             return result
         }
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        storage.markWritten()
         return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
     }
 
@@ -187,6 +194,7 @@ public struct Tensor {
     /// Base pointer for kernels that write; ensures the storage is not shared.
     mutating func mutablePointer() -> UnsafeMutablePointer<Float> {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        storage.markWritten()
         return storage.pointer
     }
 

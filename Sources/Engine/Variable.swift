@@ -29,12 +29,17 @@ public final class Variable {
     /// and some parent requires them; otherwise the result is a plain constant.
     static func result(_ value: Tensor, parents: [Variable], backward: @escaping (Tensor) -> Void) -> Variable {
         let node = Variable(value)
-        if GradMode.isEnabled && parents.contains(where: { $0.requiresGrad }) {
+        if recordsGraph(parents: parents) {
             node.requiresGrad = true
             node.parents = parents
             node.backwardFunction = backward
         }
         return node
+    }
+
+    /// Whether an operation on `parents` records its backward step.
+    static func recordsGraph(parents: [Variable]) -> Bool {
+        GradMode.isEnabled && parents.contains(where: { $0.requiresGrad })
     }
 
     /// Adds `gradient` to this variable's gradient (gradients accumulate until zeroed).
@@ -51,9 +56,12 @@ public final class Variable {
             throw EngineError.shapeMismatch("backward", "seed gradient shape differs from the value", start.shape, value.shape)
         }
         guard requiresGrad else { throw EngineError("backward: this value does not depend on any parameter that requires gradients") }
-        let order = topologicalOrder()
+        var order = topologicalOrder()
         accumulate(start)
-        for node in order.reversed() {
+        // Popped as they are done: once a node's own step has run, every step that reads its value has run
+        // too, so an intermediate result nobody else holds is freed at once (its buffer then serves the
+        // gradients still to come) instead of every activation living until the whole pass ends.
+        while let node = order.popLast() {
             guard let function = node.backwardFunction else { continue }
             if let g = node.grad { function(g) }
             node.backwardFunction = nil

@@ -85,6 +85,61 @@ final class ChannelMajorLayoutTests: XCTestCase {
         }
     }
 
+    /// The fused leaky ReLU (Darknet's slope 0.1) equals batch norm then the leaky ReLU op, in training and evaluation.
+    func testBatchNormWithFusedLeakyReLUEqualsBatchNormThenLeakyReLU() throws {
+        try assertFusionEqualsSeparateOps("batch norm + leaky ReLU", clips: { $0 < 0 }, fused: { n, _ in
+            try batchNorm(n.x, weight: n.gamma, bias: n.beta, runningMean: n.mean, runningVar: n.variance,
+                          training: n.training, activation: .leakyReLU(slope: 0.1))
+        }, separate: { n, _ in
+            leakyReLU(try batchNorm(n.x, weight: n.gamma, bias: n.beta, runningMean: n.mean, runningVar: n.variance,
+                                    training: n.training), slope: 0.1)
+        })
+    }
+
+    /// A residual block's end, ReLU(batch norm(x) + r) in one op, equals batch norm, add and ReLU as three
+    /// ops: values, running statistics, and the gradients of x, γ, β and the residual.
+    func testBatchNormWithResidualAndReLUEqualsBatchNormAddReLU() throws {
+        try assertFusionEqualsSeparateOps("batch norm + residual + ReLU", clips: { $0 == 0 }, fused: { n, r in
+            try batchNorm(n.x, weight: n.gamma, bias: n.beta, runningMean: n.mean, runningVar: n.variance,
+                          training: n.training, activation: .relu, adding: r)
+        }, separate: { n, r in
+            relu(try add(try batchNorm(n.x, weight: n.gamma, bias: n.beta, runningMean: n.mean, runningVar: n.variance,
+                                       training: n.training), r))
+        })
+    }
+
+    /// A batch-norm fixture case's inputs as fresh leaves.
+    private struct NormInputs {
+        let x, gamma, beta, mean, variance: Variable
+        let training: Bool
+    }
+
+    /// For every batch-norm fixture case, `fused` and `separate` (given the inputs and a residual r, the
+    /// fixture's output gradient as a leaf that requires gradients) agree on the output, the gradients of
+    /// x, γ, β and r, and the running statistics; `clips` must hold for some output, or the activation's
+    /// backward goes untested.
+    private func assertFusionEqualsSeparateOps(_ what: String, clips: (Float) -> Bool,
+                                              fused: (NormInputs, Variable) throws -> Variable,
+                                              separate: (NormInputs, Variable) throws -> Variable) throws {
+        let f = try Fixture("batchnorm")
+        for c in f.cases {
+            func run(_ op: (NormInputs, Variable) throws -> Variable) throws -> [Tensor?] {
+                let n = NormInputs(x: try f.variable(c.name, "x"), gamma: try f.variable(c.name, "weight"),
+                                   beta: try f.variable(c.name, "bias"), mean: Variable(try f.tensor(c.name, "running_mean")),
+                                   variance: Variable(try f.tensor(c.name, "running_var")), training: c.bool("training"))
+                let r = Variable(try f.tensor(c.name, "grad_out"), requiresGrad: true)
+                let y = try op(n, r)
+                try y.backward(seed: f.tensor(c.name, "grad_out"))
+                return [y.value, n.x.grad, n.gamma.grad, n.beta.grad, r.grad, n.mean.value, n.variance.value]
+            }
+            let expected = try run(separate), actual = try run(fused)
+            XCTAssertTrue(expected[0]!.scalars.contains(where: clips), "case \(c.name): the activation never clips, its backward goes untested")
+            for (i, name) in ["out", "grad x", "grad weight", "grad bias", "grad residual", "running mean", "running var"].enumerated() {
+                if let e = expected[i] { assertClose(actual[i], e, "\(what) \(c.name) \(name)") } else { XCTAssertNil(actual[i], "\(what) \(name)") }
+            }
+        }
+    }
+
     func testGlobalAveragePoolInCNHWGivesNCHWFeatures() throws {
         let f = try Fixture("pooling")
         let global = f.cases.filter { $0["kind"] as? String == "global" }

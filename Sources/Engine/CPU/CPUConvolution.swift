@@ -11,30 +11,40 @@ extension CPUBackend {
     static let columnBudget = 1 << 22
 
     func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+        convolve(x, weight, bias, g, slope: nil, residual: nil)
+    }
+
+    func conv2d(_ x: Tensor, _ weight: Tensor, bias: Tensor, _ g: ConvGeometry, activation: Activation, residual: Tensor?) -> Tensor {
+        convolve(x, weight, bias, g, slope: activation.slope, residual: residual)
+    }
+
+    /// The convolution, plus the bias, the residual (in the output's layout) and a (leaky) ReLU of negative
+    /// slope `slope` when given. In CNHW they are applied to each chunk's output right after its GEMM,
+    /// while it is still in cache.
+    private func convolve(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry, slope: Float?, residual: Tensor?) -> Tensor {
         // Product in [OC, N·OH·OW] = CNHW: the output itself in that layout.
         var product = Tensor(uninitialized: [g.outChannels, g.columnCount])
         let pp = product.mutablePointer(), outArea = g.outH * g.outW
+        let epilogue = g.layout == .cnhw && (bias != nil || slope != nil || residual != nil), rp = residual?.pointer
         forEachChunk(x, g) { images, columns in
-            gemm(m: g.outChannels, n: images.count * outArea, k: g.columnRows, a: weight.pointer, b: columns,
-                 c: pp + images.lowerBound * outArea, ldc: g.columnCount)
-        }
-        if g.layout == .cnhw {
-            if let bias {
-                let bp = bias.pointer
-                parallelFor(g.outChannels) { oc in
-                    let row = pp + oc * g.columnCount, b = bp[oc]
-                    for i in 0..<g.columnCount { row[i] += b }
-                }
+            let first = pp + images.lowerBound * outArea, width = images.count * outArea
+            gemm(m: g.outChannels, n: width, k: g.columnRows, a: weight.pointer, b: columns, c: first, ldc: g.columnCount)
+            guard epilogue else { return }
+            parallelFor(g.outChannels, elementsPerItem: width) { oc in
+                let offset = oc * g.columnCount + images.lowerBound * outArea
+                biasAndActivation(pp + offset, width, bias: bias.map { $0.pointer[oc] } ?? 0, residual: rp.map { $0 + offset }, slope: slope)
             }
-            return try! product.reshaped(g.outputShape)
         }
+        if g.layout == .cnhw { return try! product.reshaped(g.outputShape) }
         var y = Tensor(uninitialized: g.outputShape)
         let yp = y.mutablePointer(), bp = bias?.pointer
-        parallelFor(g.batch * g.outChannels) { block in
+        parallelFor(g.batch * g.outChannels, elementsPerItem: outArea) { block in
             let n = block / g.outChannels, oc = block % g.outChannels
-            let dst = yp + block * outArea, src = pp + oc * g.columnCount + n * outArea
-            let b = bp?[oc] ?? 0
-            for i in 0..<outArea { dst[i] = src[i] + b }
+            let dst = yp + block * outArea
+            dst.update(from: pp + oc * g.columnCount + n * outArea, count: outArea)
+            if bp != nil || slope != nil || rp != nil {
+                biasAndActivation(dst, outArea, bias: bp?[oc] ?? 0, residual: rp.map { $0 + block * outArea }, slope: slope)
+            }
         }
         return y
     }
@@ -66,7 +76,7 @@ extension CPUBackend {
         if wants.bias {
             var t = Tensor(uninitialized: [g.outChannels])
             let tp = t.mutablePointer()
-            parallelFor(g.outChannels) { oc in
+            parallelFor(g.outChannels, elementsPerItem: g.columnCount) { oc in
                 let row = dcp + oc * g.columnCount
                 var sum: Float = 0
                 for i in 0..<g.columnCount { sum += row[i] }
@@ -96,7 +106,7 @@ extension CPUBackend {
     /// kernel tap (ki, kj), zero in the padding.
     private func im2col(_ xp: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>, into cp: UnsafeMutablePointer<Float>) {
         let outArea = g.outH * g.outW, width = images.count * outArea
-        parallelFor(g.columnRows) { r in
+        parallelFor(g.columnRows, elementsPerItem: width) { r in
             let c = r / g.kernelArea, ki = (r / g.kernelW) % g.kernelH, kj = r % g.kernelW
             let (owLo, owHi) = g.validColumns(kj)
             for n in images {
@@ -126,7 +136,7 @@ extension CPUBackend {
     /// im2col), adding overlapping taps. Parallel over input channels: each writes only its own planes.
     private func col2im(_ cp: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>, into dxp: UnsafeMutablePointer<Float>) {
         let outArea = g.outH * g.outW, inArea = g.height * g.width, width = images.count * outArea
-        parallelFor(g.channels) { c in
+        parallelFor(g.channels, elementsPerItem: g.kernelArea * width) { c in
             for n in images { (dxp + g.inputPlane(n, c) * inArea).update(repeating: 0, count: inArea) }
             for ki in 0..<g.kernelH {
                 for kj in 0..<g.kernelW {
@@ -151,5 +161,30 @@ extension CPUBackend {
                 }
             }
         }
+    }
+}
+
+/// p[i] = f(p[i] + bias + r[i]) for i < n, f a (leaky) ReLU of negative slope `slope`, or the identity when nil.
+private func biasAndActivation(_ p: UnsafeMutablePointer<Float>, _ n: Int, bias: Float, residual r: UnsafePointer<Float>?, slope: Float?) {
+    let b8 = SIMD8(repeating: bias), zero = SIMD8<Float>()
+    var i = 0
+    if let r {
+        // The residual once per element; then the activation in place (cache-hot).
+        while i + 8 <= n { store8(p, i, load8(p, i) + load8(r, i)); i += 8 }
+        while i < n { p[i] += r[i]; i += 1 }
+        i = 0
+    }
+    if let slope {
+        let s8 = SIMD8(repeating: slope)
+        while i + 8 <= n {
+            // As CPUBackend.leakyReLU: max(v, 0) + slope·min(v, 0), which also keeps −0 out of a ReLU.
+            let v = load8(p, i) + b8
+            store8(p, i, pointwiseMax(v, zero) + s8 * v.replacing(with: zero, where: v .> zero))
+            i += 8
+        }
+        while i < n { let v = p[i] + bias; p[i] = max(v, 0) + slope * min(v, 0); i += 1 }
+    } else {
+        while i + 8 <= n { store8(p, i, load8(p, i) + b8); i += 8 }
+        while i < n { p[i] += bias; i += 1 }
     }
 }

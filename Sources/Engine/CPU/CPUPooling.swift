@@ -4,7 +4,7 @@ extension CPUBackend {
         var y = Tensor(uninitialized: g.outputShape)
         let xp = x.pointer, yp = y.mutablePointer()
         let inArea = g.height * g.width, outArea = g.outH * g.outW
-        parallelFor(g.planes) { plane in
+        parallelFor(g.planes, elementsPerItem: inArea) { plane in
             let src = xp + plane * inArea, dst = yp + plane * outArea
             if g.isPlain2x2 { return maxPool2x2(src, dst, g) }
             for oh in 0..<g.outH {
@@ -18,7 +18,7 @@ extension CPUBackend {
         var dx = Tensor(uninitialized: g.inputShape)
         let xp = x.pointer, dyp = dy.pointer, dxp = dx.mutablePointer()
         let inArea = g.height * g.width, outArea = g.outH * g.outW
-        parallelFor(g.planes) { plane in
+        parallelFor(g.planes, elementsPerItem: inArea) { plane in
             let src = xp + plane * inArea, dst = dxp + plane * inArea, grad = dyp + plane * outArea
             if g.isPlain2x2 { return maxPool2x2Backward(src, grad, dst, g) }
             dst.update(repeating: 0, count: inArea)
@@ -33,7 +33,7 @@ extension CPUBackend {
         var y = Tensor(uninitialized: g.outputShape)
         let xp = x.pointer, yp = y.mutablePointer()
         let inArea = g.height * g.width, outArea = g.outH * g.outW
-        parallelFor(g.planes) { plane in
+        parallelFor(g.planes, elementsPerItem: inArea) { plane in
             let src = xp + plane * inArea, dst = yp + plane * outArea
             for oh in 0..<g.outH {
                 for ow in 0..<g.outW {
@@ -51,7 +51,7 @@ extension CPUBackend {
         var dx = Tensor(zeros: g.inputShape)
         let dxp = dx.mutablePointer(), dyp = dy.pointer
         let inArea = g.height * g.width, outArea = g.outH * g.outW
-        parallelFor(g.planes) { plane in
+        parallelFor(g.planes, elementsPerItem: inArea) { plane in
             let dst = dxp + plane * inArea, src = dyp + plane * outArea
             for oh in 0..<g.outH {
                 for ow in 0..<g.outW {

@@ -7,6 +7,8 @@ import Engine
 public final class ConvBN: Module {
     public let conv: Conv2D
     public let bn: BatchNorm
+    /// The two folded into one convolution for evaluation, per set of running statistics (per task).
+    let fold = ConvBatchNormFold()
     let convName: String
     let bnName: String
 
@@ -22,12 +24,22 @@ public final class ConvBN: Module {
         self.bnName = bnName
     }
 
-    public func callAsFunction(_ x: Variable) throws -> Variable { try bn(try conv(x)) }
+    public func callAsFunction(_ x: Variable) throws -> Variable { try callAsFunction(x, activation: .identity) }
 
-    /// Convolution, batch norm and ReLU, the last two in one pass.
-    public func withReLU(_ x: Variable) throws -> Variable { try bn(try conv(x), relu: true) }
+    /// Convolution, batch norm and ReLU: in training the last two in one pass, in evaluation all three.
+    public func withReLU(_ x: Variable) throws -> Variable { try callAsFunction(x, activation: .relu) }
 
-    public func setTraining(_ training: Bool) { bn.setTraining(training) }
+    /// activation(bn(conv(x)) + residual): in training batch norm, the sum and the activation in one pass,
+    /// in evaluation one folded convolution.
+    public func callAsFunction(_ x: Variable, activation: Activation, adding residual: Variable? = nil) throws -> Variable {
+        try fold(x, conv: conv, bn: bn, activation: activation, adding: residual)
+    }
+
+    /// In training the weights change at every step, so folded copies would only hold memory.
+    public func setTraining(_ training: Bool) {
+        bn.setTraining(training)
+        if training { fold.removeAll() }
+    }
 
     public func namedVariables(prefix: String) -> [NamedVariable] {
         conv.namedVariables(prefix: qualified(prefix, convName)) + bn.namedVariables(prefix: qualified(prefix, bnName))

@@ -19,7 +19,7 @@ public final class Darknet: Backbone {
     public func featureMap(_ x: Variable) throws -> Variable {
         var h = try swapBatchAndChannels(x)
         for (index, conv) in convs.enumerated() {
-            h = leakyReLU(try conv(h), slope: 0.1)
+            h = try conv(h, activation: .leakyReLU(slope: 0.1))
             if Darknet.poolsAfter.contains(index) { h = try maxPool2d(h, kernel: 2) }
         }
         return h

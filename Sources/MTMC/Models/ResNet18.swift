@@ -24,13 +24,13 @@ final class BasicBlock: Module {
     }
 
     func callAsFunction(_ x: Variable) throws -> Variable {
-        let out = try second(try first.withReLU(x))
         var shortcut = x
         if let downsample {
             if averageFirst { shortcut = try avgPool2d(shortcut, kernel: 2, stride: 2, ceilMode: true, countIncludePad: false) }
             shortcut = try downsample(shortcut)
         }
-        return relu(try add(out, shortcut))
+        // The second batch norm, the sum and the ReLU in one pass: one activation kept instead of three.
+        return try second(try first.withReLU(x), activation: .relu, adding: shortcut)
     }
 
     func setTraining(_ training: Bool) {
