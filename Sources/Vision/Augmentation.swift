@@ -125,6 +125,7 @@ public func writeValidation(_ image: RGBImage, width: Int, height: Int, normaliz
 
 /// Fills `out` ([3, height, width] planes, values in [0, 1]) with the bilinear sample of `image` at the
 /// position `source(ox, oy)` gives each output pixel, in pixel-centre coordinates; outside the image is black.
+/// The sums go to the planes first and are divided by 255 in a second pass, which vectorises.
 @inline(__always)
 private func sampleBilinear(_ image: RGBImage, width: Int, height: Int, into out: UnsafeMutablePointer<Float>,
                             source: (Int, Int) -> (Float, Float)) {
@@ -134,19 +135,20 @@ private func sampleBilinear(_ image: RGBImage, width: Int, height: Int, into out
         for oy in 0..<height {
             for ox in 0..<width {
                 let (x, y) = source(ox, oy)
-                let pixel = bilinear(p, image.width, image.height, x, y)
+                let sum = bilinearSum(p, image.width, image.height, x, y)
                 let o = oy * width + ox
-                out[o] = pixel.0; out[area + o] = pixel.1; out[2 * area + o] = pixel.2
+                out[o] = sum.0; out[area + o] = sum.1; out[2 * area + o] = sum.2
             }
         }
     }
+    for i in 0..<(3 * area) { out[i] = out[i] / 255 }
 }
 
-/// Bilinear sample of an interleaved RGB image at (x, y) in pixel-centre coordinates, in [0, 1];
+/// Bilinear sums of an interleaved RGB image at (x, y) in pixel-centre coordinates, in [0, 255];
 /// positions outside the image read black. Inside, the four taps are summed unconditionally: a tap of
 /// weight 0 adds +0, so the sum is the one the edge path's skipping gives.
 @inline(__always)
-private func bilinear(_ p: UnsafePointer<UInt8>, _ w: Int, _ h: Int, _ x: Float, _ y: Float) -> (Float, Float, Float) {
+private func bilinearSum(_ p: UnsafePointer<UInt8>, _ w: Int, _ h: Int, _ x: Float, _ y: Float) -> (Float, Float, Float) {
     // Truncation corrected downwards is floor, without the library call.
     let tx = Int(x), ty = Int(y)
     let x0 = Float(tx) > x ? tx - 1 : tx, y0 = Float(ty) > y ? ty - 1 : ty
@@ -157,7 +159,7 @@ private func bilinear(_ p: UnsafePointer<UInt8>, _ w: Int, _ h: Int, _ x: Float,
         let r = w00 * Float(p[i]) + w10 * Float(p[i + 3]) + w01 * Float(p[j]) + w11 * Float(p[j + 3])
         let g = w00 * Float(p[i + 1]) + w10 * Float(p[i + 4]) + w01 * Float(p[j + 1]) + w11 * Float(p[j + 4])
         let b = w00 * Float(p[i + 2]) + w10 * Float(p[i + 5]) + w01 * Float(p[j + 2]) + w11 * Float(p[j + 5])
-        return (r / 255, g / 255, b / 255)
+        return (r, g, b)
     }
     var r: Float = 0, g: Float = 0, b: Float = 0
     @inline(__always) func tap(_ xx: Int, _ yy: Int, _ weight: Float) {
@@ -169,5 +171,5 @@ private func bilinear(_ p: UnsafePointer<UInt8>, _ w: Int, _ h: Int, _ x: Float,
     tap(x0 + 1, y0, w10)
     tap(x0, y0 + 1, w01)
     tap(x0 + 1, y0 + 1, w11)
-    return (r / 255, g / 255, b / 255)
+    return (r, g, b)
 }
