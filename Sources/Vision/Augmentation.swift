@@ -149,10 +149,7 @@ private func sampleBilinear(_ image: RGBImage, width: Int, height: Int, into out
 /// weight 0 adds +0, so the sum is the one the edge path's skipping gives.
 @inline(__always)
 private func bilinearSum(_ p: UnsafePointer<UInt8>, _ w: Int, _ h: Int, _ x: Float, _ y: Float) -> (Float, Float, Float) {
-    // Truncation corrected downwards is floor, without the library call.
-    let tx = Int(x), ty = Int(y)
-    let x0 = Float(tx) > x ? tx - 1 : tx, y0 = Float(ty) > y ? ty - 1 : ty
-    let fx = x - Float(x0), fy = y - Float(y0)
+    let (x0, fx) = floorAndFraction(x), (y0, fy) = floorAndFraction(y)
     let w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy
     if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
         let i = (y0 * w + x0) * 3, j = i + w * 3
@@ -172,4 +169,14 @@ private func bilinearSum(_ p: UnsafePointer<UInt8>, _ w: Int, _ h: Int, _ x: Flo
     tap(x0, y0 + 1, w01)
     tap(x0 + 1, y0 + 1, w11)
     return (r, g, b)
+}
+
+/// ⌊x⌋ and x − ⌊x⌋ for |x| < 2²², without a library call or a checked conversion: adding 1.5·2²³ rounds x to
+/// an integer (exact, the sum's last bit is worth 1), one less where that rounded up; the floor plus 1.5·2²³
+/// is exact again and its bit pattern holds the integer.
+@inline(__always)
+private func floorAndFraction(_ x: Float) -> (Int, Float) {
+    let nearest = (x + 0x1.8p23) - 0x1.8p23
+    let floor = nearest > x ? nearest - 1 : nearest
+    return (Int((floor + 0x1.8p23).bitPattern) - 0x4B40_0000, x - floor)
 }
