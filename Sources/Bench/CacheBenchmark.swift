@@ -8,7 +8,7 @@ import Vision
 /// (batches taken with `next()`, as training takes them) and the resident memory after it; then a
 /// PyTorch DataLoader with 2 workers doing the same decode, resize and augmentation on the same folder.
 enum CacheBenchmark {
-    static func run(tree: String, input: Int, threads: Int, modes: [(CacheMode, CacheFormat)], folder: String, torch: Bool) throws {
+    static func run(tree: String, input: Int, threads: Int, modes: [(CacheMode, CacheFormat)], folder: String, torch: Bool, images: Int?) throws {
         Threads.count = threads
         let cacheSize = Dataset.cacheSize(forInput: (input, input))
         for (mode, format) in modes {
@@ -29,24 +29,27 @@ enum CacheBenchmark {
             }
             if mode == .disk {
                 first.cache.evictFromPageCache()
-                line += String(format: "; pipeline from a cold page cache %.0f img/s", epochImagesPerSecond(first, input: input, threads: threads))
+                line += String(format: "; pipeline from a cold page cache %.0f img/s", epochImagesPerSecond(first, input: input, threads: threads, images: images))
             }
-            let rate = epochImagesPerSecond(first, input: input, threads: threads)
+            let rate = epochImagesPerSecond(first, input: input, threads: threads, images: images)
             line += String(format: "; pipeline %.0f img/s; cache resident %@; process %@", rate, byteCount(first.cache.residentBytes),
                            residentMemory())
             print(line)
         }
-        if torch, let peer = PyTorchReference.run("bench/data_bench.py", [tree, "--size", "\(input)", "--workers", "2"]),
+        let limit = images.map { ["--limit", "\($0)"] } ?? []
+        if torch, let peer = PyTorchReference.run("bench/data_bench.py", [tree, "--size", "\(input)", "--workers", "2"] + limit),
            let rate = peer["images_per_second"] as? Double {
             print(String(format: "PyTorch DataLoader (2 workers, PIL decode + resize + affine + flip + jitter): %.0f img/s", rate))
         }
     }
 
-    /// Images/s of one augmented epoch over every training image, in planned batches of 64.
-    static func epochImagesPerSecond(_ dataset: Dataset, input: Int, threads: Int) -> Double {
+    /// Images/s of one augmented epoch over every training image, in planned batches of 64; with `images`,
+    /// of the epoch's first batches up to that many images (still drawn from the whole shuffled dataset).
+    static func epochImagesPerSecond(_ dataset: Dataset, input: Int, threads: Int, images limit: Int?) -> Double {
         var rng = RandomGenerator(seed: 1)
         let quotas = dataset.tasks.map { task in task.classes.indices.map { c in task.train.filter { $0.label == c }.count } }
-        let plan = planEpoch(dataset, quotas: quotas, batchSize: 64, rng: &rng)
+        var plan = planEpoch(dataset, quotas: quotas, batchSize: 64, rng: &rng)
+        if let limit { plan = Array(plan.prefix((limit + 63) / 64)) }
         let start = EngineBenchmark.now()
         let pipeline = BatchPipeline(plan: plan, cache: dataset.cache, inputSize: (input, input), augmentation: AugmentationSettings(),
                                      normalization: .imageNet, seed: 1, threads: threads)

@@ -11,16 +11,7 @@ enum ProcessBenchmark {
         let tree = try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true)
         var rows: [FullBenchmark.Row] = []
 
-        print("running the data pipeline…")
-        let runs = try (0..<3).map { _ in try DataBenchmark.pipelineImagesPerSecond(tree: tree, threads: threads) }
-        let ours = runs.map(\.rate)
-        print(String(format: "mtmc: %d images, load (decode + resize) %.2f s of %.2f s", runs[0].images, runs[0].loadSeconds,
-                     Double(runs[0].images) / runs[0].rate))
-        let peer = (0..<3).compactMap { _ in
-            PyTorchReference.run("bench/data_bench.py", [tree, "--size", "64", "--workers", "\(threads)"])?["images_per_second"] as? Double
-        }
-        rows.append(.init(name: "data pipeline img/s (decode, resize, augment, normalise)", mtmc: ours,
-                          peer: peer.isEmpty ? nil : peer, higherIsBetter: true, target: "≥ 2.0"))
+        rows.append(try pipelineRow(tree: tree, threads: threads, torch: true))
 
         print("running the train command…")
         guard FileManager.default.isExecutableFile(atPath: mtmc) else {
@@ -33,6 +24,20 @@ enum ProcessBenchmark {
 
         rows.append(try predictRow(tree: tree))
         return rows
+    }
+
+    /// The data pipeline row: three runs of mtmc's whole data path over the tree, then three of the PyTorch
+    /// DataLoader doing the same (`torch` false, or torch not importable, leaves the peer out).
+    static func pipelineRow(tree: String, threads: Int, torch: Bool) throws -> FullBenchmark.Row {
+        print("running the data pipeline…")
+        let runs = try (0..<3).map { _ in try DataBenchmark.pipelineImagesPerSecond(tree: tree, threads: threads) }
+        print(String(format: "mtmc: %d images, load (decode + resize) %.2f s of %.2f s", runs[0].images, runs[0].loadSeconds,
+                     Double(runs[0].images) / runs[0].rate))
+        let peer = torch ? (0..<3).compactMap { _ in
+            PyTorchReference.run("bench/data_bench.py", [tree, "--size", "64", "--workers", "\(threads)"])?["images_per_second"] as? Double
+        } : []
+        return .init(name: "data pipeline img/s (decode, resize, augment, normalise)", mtmc: runs.map(\.rate),
+                     peer: peer.isEmpty ? nil : peer, higherIsBetter: true, target: "≥ 2.0")
     }
 
     /// One-off prediction: a fresh `mtmc predict --model` process against a Python process doing the same

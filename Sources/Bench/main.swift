@@ -10,13 +10,14 @@ let usage = """
            mtmc-bench engine [--model tiny|resnet18|darknet] [--size S] [--batch B] [--threads N]
                              [--windows N] [--steps N] [--latency-runs N] [--json] [--no-torch]
            mtmc-bench data [--threads N] [--images N]    load time and memory of a tree of small PNGs
-           mtmc-bench pipeline [--threads N]             the data pipeline row alone (3000 256×256 JPEGs)
+           mtmc-bench pipeline [--threads N] [--no-torch] the data pipeline row alone (3000 256×256 JPEGs), beside PyTorch
            mtmc-bench predict                            the one-off predict row alone
            mtmc-bench engine --device cuda …             the engine rows on the GPU, beside PyTorch-CUDA (FP32, no TF32)
            mtmc-bench cuda-parity                        every op on the GPU against the CPU backend (1e-3)
            mtmc-bench cuda-compile [--arch sm_90]        compile the kernels into the kernel cache (no GPU needed)
            mtmc-bench cache TREE [--size 64] [--threads N] [--modes memory,disk,disk-jpeg,none] [--folder DIR] [--no-torch]
-                                                          cache build, disk size, pipeline img/s and memory per cache mode
+                             [--images N]                cache build, disk size, pipeline img/s and memory per cache mode
+                                                          (--images: time the pipelines on N images, not a whole epoch)
     """
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict", "cuda-parity", "cuda-compile", "cache"].contains(command) else {
@@ -42,7 +43,8 @@ do {
             word == "disk-jpeg" ? (.disk, .jpeg) : CacheMode(rawValue: String(word)).map { ($0, .raw) }
         }
         try CacheBenchmark.run(tree: arguments[1], input: number("--size", 64), threads: threads, modes: modes,
-                               folder: option("--folder") ?? CacheOptions.defaultFolder, torch: !arguments.contains("--no-torch"))
+                               folder: option("--folder") ?? CacheOptions.defaultFolder, torch: !arguments.contains("--no-torch"),
+                               images: option("--images").flatMap { Int($0) })
     case "predict":
         let row = try ProcessBenchmark.predictRow(tree: try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true))
         print(FullBenchmark.table([row]))
@@ -57,9 +59,7 @@ do {
         print("wrote " + (try CUDAKernelCache.precompile(architecture: option("--arch") ?? "sm_90")))
     case "pipeline":
         let tree = try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true)
-        let run = try DataBenchmark.pipelineImagesPerSecond(tree: tree, threads: threads)
-        print(String(format: "%d images: %.0f images/s; load (decode + resize) %.2f s of %.2f s", run.images, run.rate,
-                     run.loadSeconds, Double(run.images) / run.rate))
+        print(FullBenchmark.table([try ProcessBenchmark.pipelineRow(tree: tree, threads: threads, torch: !arguments.contains("--no-torch"))]))
     default:
         let s = EngineBenchmark.Settings(model: option("--model") ?? "tiny", size: number("--size", 64), batch: number("--batch", 64),
                                          threads: threads, windows: number("--windows", 5), stepsPerWindow: number("--steps", 4),

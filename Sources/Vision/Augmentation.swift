@@ -58,8 +58,8 @@ public func writeAugmented(_ image: RGBImage, width: Int, height: Int, settings 
     let ty = (uniform(-s.translation, s.translation) * Float(image.height)).rounded()
     let scale = uniform(s.scaleRange.lowerBound, s.scaleRange.upperBound)
     let flip = s.horizontalFlip && rng.nextUniform() < 0.5
-    let jitter = (b: uniform(1 - s.brightness, 1 + s.brightness), c: uniform(1 - s.contrast, 1 + s.contrast),
-                  s: uniform(1 - s.saturation, 1 + s.saturation), h: uniform(-s.hue, s.hue))
+    let jitter = ColorJitter(brightness: uniform(1 - s.brightness, 1 + s.brightness), contrast: uniform(1 - s.contrast, 1 + s.contrast),
+                             saturation: uniform(1 - s.saturation, 1 + s.saturation), hue: uniform(-s.hue, s.hue))
 
     // Inverse map: output pixel → the same point of the image resized to the output (as the validation
     // view resizes) → undo translation, rotation and scale about the centre. Train and validation thus
@@ -67,24 +67,12 @@ public func writeAugmented(_ image: RGBImage, width: Int, height: Int, settings 
     let cx = Float(image.width) / 2, cy = Float(image.height) / 2
     let ratioX = Float(image.width) / Float(width), ratioY = Float(image.height) / Float(height)
     let cosA = cos(angle) / scale, sinA = sin(angle) / scale
-    let area = width * height
-    var rgb = [Float](repeating: 0, count: area * 3)
-    image.pixels.withUnsafeBufferPointer { src in
-        for oy in 0..<height {
-            for ox in 0..<width {
-                let px = (Float(flip ? width - 1 - ox : ox) + 0.5) * ratioX - cx - tx
-                let py = (Float(oy) + 0.5) * ratioY - cy - ty
-                let sx = cosA * px + sinA * py + cx - 0.5
-                let sy = -sinA * px + cosA * py + cy - 0.5
-                let pixel = bilinear(src, image.width, image.height, sx, sy)
-                let o = (oy * width + ox) * 3
-                rgb[o] = pixel.0; rgb[o + 1] = pixel.1; rgb[o + 2] = pixel.2
-            }
-        }
+    sampleBilinear(image, width: width, height: height, into: out) { ox, oy in
+        let px = (Float(flip ? width - 1 - ox : ox) + 0.5) * ratioX - cx - tx
+        let py = (Float(oy) + 0.5) * ratioY - cy - ty
+        return (cosA * px + sinA * py + cx - 0.5, -sinA * px + cosA * py + cy - 0.5)
     }
-    colorJitter(&rgb, brightness: jitter.b, contrast: jitter.c, saturation: jitter.s, hue: jitter.h)
-    s.randAugment?.apply(&rgb, width: width, height: height, rng: &rng)
-    writeNormalized(rgb, area: area, normalization: normalization, into: out)
+    finishAugmented(out, width: width, height: height, jitter: jitter, randAugment: s.randAugment, normalization: normalization, rng: &rng)
 }
 
 /// The random-resized-crop view: a box of `area` × the image's area (aspect 3/4…4/3, clipped to the image),
@@ -97,108 +85,98 @@ func writeResizedCrop(_ image: RGBImage, width: Int, height: Int, settings s: Au
     let cropH = min(Float(image.height), (fraction / ratio).squareRoot() * Float(image.height))
     let x0 = uniform(0, Float(image.width) - cropW), y0 = uniform(0, Float(image.height) - cropH)
     let flip = s.horizontalFlip && rng.nextUniform() < 0.5
-    let jitter = (b: uniform(1 - s.brightness, 1 + s.brightness), c: uniform(1 - s.contrast, 1 + s.contrast),
-                  s: uniform(1 - s.saturation, 1 + s.saturation), h: uniform(-s.hue, s.hue))
-    var rgb = [Float](repeating: 0, count: width * height * 3)
-    image.pixels.withUnsafeBufferPointer { src in
-        for oy in 0..<height {
-            for ox in 0..<width {
-                let sx = x0 + (Float(flip ? width - 1 - ox : ox) + 0.5) * cropW / Float(width) - 0.5
-                let sy = y0 + (Float(oy) + 0.5) * cropH / Float(height) - 0.5
-                let pixel = bilinear(src, image.width, image.height, sx, sy)
-                let o = (oy * width + ox) * 3
-                rgb[o] = pixel.0; rgb[o + 1] = pixel.1; rgb[o + 2] = pixel.2
-            }
+    let jitter = ColorJitter(brightness: uniform(1 - s.brightness, 1 + s.brightness), contrast: uniform(1 - s.contrast, 1 + s.contrast),
+                             saturation: uniform(1 - s.saturation, 1 + s.saturation), hue: uniform(-s.hue, s.hue))
+    sampleBilinear(image, width: width, height: height, into: out) { ox, oy in
+        (x0 + (Float(flip ? width - 1 - ox : ox) + 0.5) * cropW / Float(width) - 0.5, y0 + (Float(oy) + 0.5) * cropH / Float(height) - 0.5)
+    }
+    finishAugmented(out, width: width, height: height, jitter: jitter, randAugment: s.randAugment, normalization: normalization, rng: &rng)
+}
+
+/// The colour half of a training view, on the sampled planes in `out`: jitter and normalisation in place;
+/// with RandAugment, whose operations work on interleaved pixels, through an interleaved copy.
+private func finishAugmented(_ out: UnsafeMutablePointer<Float>, width: Int, height: Int, jitter: ColorJitter, randAugment: RandAugment?,
+                             normalization: Normalization, rng: inout RandomGenerator) {
+    let area = width * height
+    guard let randAugment else { return jitterAndNormalize(out, area: area, jitter: jitter, normalization: normalization) }
+    var rgb = [Float](repeating: 0, count: area * 3)
+    for i in 0..<area { for c in 0..<3 { rgb[i * 3 + c] = out[c * area + i] } }
+    colorJitter(&rgb, brightness: jitter.brightness, contrast: jitter.contrast, saturation: jitter.saturation, hue: jitter.hue)
+    randAugment.apply(&rgb, width: width, height: height, rng: &rng)
+    rgb.withUnsafeBufferPointer { rgb in
+        for c in 0..<3 {
+            let mean = normalization.mean[c], inverseStd = 1 / normalization.std[c]
+            for i in 0..<area { out[c * area + i] = (rgb[i * 3 + c] - mean) * inverseStd }
         }
     }
-    colorJitter(&rgb, brightness: jitter.b, contrast: jitter.c, saturation: jitter.s, hue: jitter.h)
-    s.randAugment?.apply(&rgb, width: width, height: height, rng: &rng)
-    writeNormalized(rgb, area: width * height, normalization: normalization, into: out)
 }
 
 /// Writes the validation view of `image`: resized to width×height and normalised, [3, height, width].
-public func writeValidation(_ image: RGBImage, width: Int, height: Int, normalization: Normalization,
+public func writeValidation(_ image: RGBImage, width: Int, height: Int, normalization n: Normalization,
                             into out: UnsafeMutablePointer<Float>) {
-    let view = resized(image, width: width, height: height)
-    writeNormalized(view.pixels.map { Float($0) / 255 }, area: width * height, normalization: normalization, into: out)
-}
-
-/// Interleaved RGB in [0, 1] → planar, normalised CHW.
-private func writeNormalized(_ rgb: [Float], area: Int, normalization n: Normalization, into out: UnsafeMutablePointer<Float>) {
-    for c in 0..<3 {
-        let mean = n.mean[c], inverseStd = 1 / n.std[c]
-        let plane = out + c * area
-        for i in 0..<area { plane[i] = (rgb[i * 3 + c] - mean) * inverseStd }
+    let view = resized(image, width: width, height: height), area = width * height
+    view.pixels.withUnsafeBufferPointer { pixels in
+        for c in 0..<3 {
+            let mean = n.mean[c], inverseStd = 1 / n.std[c], plane = out + c * area
+            for i in 0..<area { plane[i] = (Float(pixels[i * 3 + c]) / 255 - mean) * inverseStd }
+        }
     }
 }
 
-/// Bilinear sample of an interleaved RGB image at (x, y) in pixel-centre coordinates, in [0, 1];
-/// positions outside the image read black.
+/// Fills `out` ([3, height, width] planes, values in [0, 1]) with the bilinear sample of `image` at the
+/// position `source(ox, oy)` gives each output pixel, in pixel-centre coordinates; outside the image is black.
+/// The sums go to the planes first and are divided by 255 in a second pass, which vectorises.
 @inline(__always)
-private func bilinear(_ p: UnsafeBufferPointer<UInt8>, _ w: Int, _ h: Int, _ x: Float, _ y: Float) -> (Float, Float, Float) {
-    let x0 = Int(x.rounded(.down)), y0 = Int(y.rounded(.down))
-    let fx = x - Float(x0), fy = y - Float(y0)
+private func sampleBilinear(_ image: RGBImage, width: Int, height: Int, into out: UnsafeMutablePointer<Float>,
+                            source: (Int, Int) -> (Float, Float)) {
+    let area = width * height
+    image.pixels.withUnsafeBufferPointer { pixels in
+        let p = pixels.baseAddress!
+        for oy in 0..<height {
+            for ox in 0..<width {
+                let (x, y) = source(ox, oy)
+                let sum = bilinearSum(p, image.width, image.height, x, y)
+                let o = oy * width + ox
+                out[o] = sum.0; out[area + o] = sum.1; out[2 * area + o] = sum.2
+            }
+        }
+    }
+    for i in 0..<(3 * area) { out[i] = out[i] / 255 }
+}
+
+/// Bilinear sums of an interleaved RGB image at (x, y) in pixel-centre coordinates, in [0, 255];
+/// positions outside the image read black. Inside, the four taps are summed unconditionally: a tap of
+/// weight 0 adds +0, so the sum is the one the edge path's skipping gives.
+@inline(__always)
+private func bilinearSum(_ p: UnsafePointer<UInt8>, _ w: Int, _ h: Int, _ x: Float, _ y: Float) -> (Float, Float, Float) {
+    let (x0, fx) = floorAndFraction(x), (y0, fy) = floorAndFraction(y)
+    let w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy
+    if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
+        let i = (y0 * w + x0) * 3, j = i + w * 3
+        let r = w00 * Float(p[i]) + w10 * Float(p[i + 3]) + w01 * Float(p[j]) + w11 * Float(p[j + 3])
+        let g = w00 * Float(p[i + 1]) + w10 * Float(p[i + 4]) + w01 * Float(p[j + 1]) + w11 * Float(p[j + 4])
+        let b = w00 * Float(p[i + 2]) + w10 * Float(p[i + 5]) + w01 * Float(p[j + 2]) + w11 * Float(p[j + 5])
+        return (r, g, b)
+    }
     var r: Float = 0, g: Float = 0, b: Float = 0
     @inline(__always) func tap(_ xx: Int, _ yy: Int, _ weight: Float) {
         guard xx >= 0, xx < w, yy >= 0, yy < h, weight > 0 else { return }
         let i = (yy * w + xx) * 3
         r += weight * Float(p[i]); g += weight * Float(p[i + 1]); b += weight * Float(p[i + 2])
     }
-    tap(x0, y0, (1 - fx) * (1 - fy))
-    tap(x0 + 1, y0, fx * (1 - fy))
-    tap(x0, y0 + 1, (1 - fx) * fy)
-    tap(x0 + 1, y0 + 1, fx * fy)
-    return (r / 255, g / 255, b / 255)
+    tap(x0, y0, w00)
+    tap(x0 + 1, y0, w10)
+    tap(x0, y0 + 1, w01)
+    tap(x0 + 1, y0 + 1, w11)
+    return (r, g, b)
 }
 
-/// torchvision's ColorJitter adjustments in a fixed order: brightness, contrast (towards the mean
-/// grey), saturation (towards each pixel's grey), hue (rotation in HSV). Values stay in [0, 1].
-func colorJitter(_ rgb: inout [Float], brightness: Float, contrast: Float, saturation: Float, hue: Float) {
-    let n = rgb.count / 3
-    func gray(_ i: Int) -> Float { 0.299 * rgb[i * 3] + 0.587 * rgb[i * 3 + 1] + 0.114 * rgb[i * 3 + 2] }
-    if brightness != 1 { for i in 0..<rgb.count { rgb[i] = min(1, max(0, rgb[i] * brightness)) } }
-    if contrast != 1 {
-        var mean: Float = 0
-        for i in 0..<n { mean += gray(i) }
-        mean /= Float(max(n, 1))
-        for i in 0..<rgb.count { rgb[i] = min(1, max(0, (rgb[i] - mean) * contrast + mean)) }
-    }
-    if saturation != 1 {
-        for i in 0..<n {
-            let g = gray(i)
-            for c in 0..<3 { rgb[i * 3 + c] = min(1, max(0, g + (rgb[i * 3 + c] - g) * saturation)) }
-        }
-    }
-    if hue != 0 {
-        for i in 0..<n {
-            var (h, s, v) = rgbToHSV(rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2])
-            h = (h + hue).truncatingRemainder(dividingBy: 1)
-            if h < 0 { h += 1 }
-            (rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2]) = hsvToRGB(h, s, v)
-        }
-    }
-}
-
-func rgbToHSV(_ r: Float, _ g: Float, _ b: Float) -> (Float, Float, Float) {
-    let maxC = max(r, g, b), minC = min(r, g, b), delta = maxC - minC
-    var h: Float = 0
-    if delta > 0 {
-        if maxC == r { h = (g - b) / delta } else if maxC == g { h = 2 + (b - r) / delta } else { h = 4 + (r - g) / delta }
-        h /= 6
-        if h < 0 { h += 1 }
-    }
-    return (h, maxC > 0 ? delta / maxC : 0, maxC)
-}
-
-func hsvToRGB(_ h: Float, _ s: Float, _ v: Float) -> (Float, Float, Float) {
-    let sector = h * 6, i = Int(sector.rounded(.down)) % 6, f = sector - sector.rounded(.down)
-    let p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f))
-    switch i {
-    case 0: return (v, t, p)
-    case 1: return (q, v, p)
-    case 2: return (p, v, t)
-    case 3: return (p, q, v)
-    case 4: return (t, p, v)
-    default: return (v, p, q)
-    }
+/// ⌊x⌋ and x − ⌊x⌋ for |x| < 2²², without a library call or a checked conversion: adding 1.5·2²³ rounds x to
+/// an integer (exact, the sum's last bit is worth 1), one less where that rounded up; the floor plus 1.5·2²³
+/// is exact again and its bit pattern holds the integer.
+@inline(__always)
+private func floorAndFraction(_ x: Float) -> (Int, Float) {
+    let nearest = (x + 0x1.8p23) - 0x1.8p23
+    let floor = nearest > x ? nearest - 1 : nearest
+    return (Int((floor + 0x1.8p23).bitPattern) - 0x4B40_0000, x - floor)
 }

@@ -52,4 +52,32 @@ final class TransformTests: XCTestCase {
         XCTAssertEqual(view(3), view(3))
         XCTAssertNotEqual(view(3), view(4))
     }
+
+    /// The training view's colour jitter runs fused on planes, eight pixels at a time; with RandAugment on it
+    /// runs the interleaved reference (`colorJitter`, one pass per adjustment). A RandAugment of no operations
+    /// changes nothing else, so the two views must be the same floats, for every jitter and a tail of pixels.
+    func testTheFusedColourJitterGivesTheReferencesFloats() throws {
+        let image = try DecodeTests.expected("rgb.png")
+        var strong = AugmentationSettings()
+        strong.brightness = 0.5; strong.contrast = 0.5; strong.saturation = 0.5; strong.hue = 0.5
+        var crop = strong
+        crop.resizedCropArea = 0.3...1
+        for settings in [AugmentationSettings(), strong, crop] {
+            var reference = settings
+            reference.randAugment = RandAugment(count: 0, magnitude: 9)
+            for seed in 1...20 {
+                func view(_ s: AugmentationSettings) -> [UInt32] {
+                    var out = [Float](repeating: 0, count: 3 * 19 * 13)
+                    var rng = RandomGenerator(seed: UInt64(seed))
+                    out.withUnsafeMutableBufferPointer {
+                        writeAugmented(image, width: 19, height: 13, settings: s, normalization: .imageNet, rng: &rng, into: $0.baseAddress!)
+                    }
+                    return out.map(\.bitPattern)
+                }
+                let fused = view(settings), expected = view(reference)
+                let differing = zip(fused, expected).filter { $0 != $1 }.count
+                XCTAssertEqual(differing, 0, "seed \(seed): \(differing) of \(expected.count) floats differ")
+            }
+        }
+    }
 }

@@ -48,9 +48,12 @@ def main():
     p.add_argument("root")
     p.add_argument("--size", type=int, default=64)
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--limit", type=int, default=0, help="only this many files, spread evenly over the sorted list")
     a = p.parse_args()
     torch.set_num_threads(1)
     data = TreeImages(a.root, a.size)
+    if a.limit:
+        data.files = data.files[:: max(1, len(data.files) // a.limit)][: a.limit]
     loader = torch.utils.data.DataLoader(data, batch_size=64, num_workers=a.workers)
     start, count = time.perf_counter(), 0
     for batch in loader:

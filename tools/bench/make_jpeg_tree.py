@@ -3,9 +3,12 @@
 measurements (issue 15): ROOT/task{0,1}/{train,val}/class{0..9}/i.jpg, 80 % train. Each image is a
 smooth colour field per class with random rectangles and noise, so JPEG sizes are those of photos
 rather than of flat colour. Not committed; reruns skip files that exist.
+With --distinct D, only images 0…D−1 are drawn and image i ≥ D is a byte copy of image i mod D (D a
+multiple of 20, so the copy lands in the same task, split and class): drawing 200,000 images takes hours
+on a small machine, copying them minutes, and a copy costs the same to read, decode and store.
 
-usage: make_jpeg_tree.py ROOT --count 20000 --side 256 [--workers 2]"""
-import argparse, os, random
+usage: make_jpeg_tree.py ROOT --count 20000 --side 256 [--workers 2] [--distinct D]"""
+import argparse, os, random, shutil
 from multiprocessing import Pool
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -34,17 +37,30 @@ def make(args):
     image.save(path, quality=90)
 
 
+def copy(args):
+    root, distinct, i = args
+    path = path_of(root, i)
+    if not os.path.exists(path):
+        shutil.copyfile(path_of(root, i % distinct), path)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("root")
     p.add_argument("--count", type=int, default=20000)
     p.add_argument("--side", type=int, default=256)
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--distinct", type=int, default=0, help="draw only this many (a multiple of 20); the rest copy them")
     a = p.parse_args()
+    distinct = min(a.count, a.distinct or a.count)
+    if distinct % 20 and distinct < a.count:
+        p.error(f"--distinct {distinct}: must be a multiple of 20, so that copies keep their class")
     for i in range(min(a.count, 100)):
         os.makedirs(os.path.dirname(path_of(a.root, i)), exist_ok=True)
     with Pool(a.workers) as pool:
-        pool.map(make, [(a.root, a.side, i) for i in range(a.count)], chunksize=256)
+        pool.map(make, [(a.root, a.side, i) for i in range(distinct)], chunksize=256)
+    for i in range(distinct, a.count):
+        copy((a.root, distinct, i))
 
 
 if __name__ == "__main__":

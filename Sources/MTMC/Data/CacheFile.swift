@@ -105,11 +105,15 @@ final class CacheFile {
 
     /// Reads every chunk's entries; returns the broken images' reasons by index. Throws when a chunk
     /// is missing or does not add up (a file that did not read back as written).
+    /// Each chunk is unmapped after its entries are read: reading a few bytes of a chunk can map a whole large
+    /// folio of the page cache (megabytes), which unmapping just those bytes would leave in the resident set
+    /// (measured: 750 MB of a 2.9 GB cache after load).
     func index() throws -> [Int: String] {
         entries = try (0..<layout.chunks).flatMap { c in
             guard chunk(c).length > 0, chunk(c).offset <= length - chunk(c).length, let images = parse(c) else {
                 throw CacheFileProblem("cannot read back chunk \(c + 1) of \(layout.chunks) of \(path)")
             }
+            release(chunk(c).offset, chunk(c).length)
             return images
         }
         var broken: [Int: String] = [:]
@@ -139,9 +143,11 @@ final class CacheFile {
     /// keeps them while memory allows, so a later read is a minor fault, but the process's resident set does
     /// not grow to the whole file over an epoch. Safe on a shared file mapping even while another thread
     /// reads a neighbouring image on the same page: its access faults the page back in.
+    /// The range is widened to whole 2 MiB blocks: a read may have mapped the whole large folio of the page
+    /// cache around it (up to 2 MiB), and unmapping only its own pages would leave the rest resident.
     private func release(_ offset: Int, _ count: Int) {
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let start = offset / page * page, end = min(length, (offset + count + page - 1) / page * page)
+        let block = 2 << 20
+        let start = offset / block * block, end = min(length, (offset + count + block - 1) / block * block)
         madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
     }
 
