@@ -71,25 +71,22 @@ extension CPUBackend {
                 let scale = ip[c] * gp[c], shift = bp[c] - mp[c] * scale
                 var i = lo
                 let s8 = SIMD8(repeating: scale), t8 = SIMD8(repeating: shift), f8 = SIMD8(repeating: floor)
-                if let rp {
-                    let zero = SIMD8<Float>(), slope8 = SIMD8(repeating: slope)
-                    while i + 8 <= hi {
-                        let v = load8(xp, i) * s8 + t8 + load8(rp, i)
-                        store8(yp, i, pointwiseMax(v, f8) + slope8 * v.replacing(with: zero, where: v .> zero))
-                        i += 8
-                    }
-                    while i < hi { let v = xp[i] * scale + shift + rp[i]; yp[i] = max(v, floor) + slope * min(v, 0); i += 1 }
-                } else if slope == 0 {
+                if rp == nil && slope == 0 {
                     while i + 8 <= hi { store8(yp, i, pointwiseMax(load8(xp, i) * s8 + t8, f8)); i += 8 }
                     while i < hi { yp[i] = max(xp[i] * scale + shift, floor); i += 1 }
                 } else {
-                    let slope8 = SIMD8(repeating: slope), zero = SIMD8<Float>()
+                    let zero = SIMD8<Float>(), slope8 = SIMD8(repeating: slope)
                     while i + 8 <= hi {
-                        let v = load8(xp, i) * s8 + t8
-                        store8(yp, i, pointwiseMax(v, zero) + slope8 * v.replacing(with: zero, where: v .> zero))
+                        var v = load8(xp, i) * s8 + t8
+                        if let rp { v += load8(rp, i) }
+                        store8(yp, i, pointwiseMax(v, f8) + slope8 * v.replacing(with: zero, where: v .> zero))
                         i += 8
                     }
-                    while i < hi { let v = xp[i] * scale + shift; yp[i] = max(v, 0) + slope * min(v, 0); i += 1 }
+                    while i < hi {
+                        let v = xp[i] * scale + shift + (rp?[i] ?? 0)
+                        yp[i] = max(v, floor) + slope * min(v, 0)
+                        i += 1
+                    }
                 }
             }
         }
