@@ -12,6 +12,8 @@ let usage = """
            mtmc-bench data [--threads N] [--images N]    load time and memory of a tree of small PNGs
            mtmc-bench pipeline [--threads N] [--no-torch] the data pipeline row alone (3000 256×256 JPEGs), beside PyTorch
            mtmc-bench predict                            the one-off predict row alone
+           mtmc-bench conv [--threads N] [--rounds N] [--only TEXT]
+                                                          each 3×3 convolution shape, im2col beside Winograd F(2,3), F(4,3)
            mtmc-bench engine --device cuda …             the engine rows on the GPU, beside PyTorch-CUDA (FP32, no TF32)
            mtmc-bench cuda-parity                        every op on the GPU against the CPU backend (1e-3)
            mtmc-bench cuda-compile [--arch sm_90]        compile the kernels into the kernel cache (no GPU needed)
@@ -20,7 +22,7 @@ let usage = """
                                                           (--images: time the pipelines on N images, not a whole epoch)
     """
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict", "cuda-parity", "cuda-compile", "cache"].contains(command) else {
+guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict", "conv", "cuda-parity", "cuda-compile", "cache"].contains(command) else {
     print(usage)
     exit(arguments.isEmpty ? 1 : 2)
 }
@@ -45,6 +47,8 @@ do {
         try CacheBenchmark.run(tree: arguments[1], input: number("--size", 64), threads: threads, modes: modes,
                                folder: option("--folder") ?? CacheOptions.defaultFolder, torch: !arguments.contains("--no-torch"),
                                images: option("--images").flatMap { Int($0) })
+    case "conv":
+        try ConvolutionBenchmark.run(threads: threads, rounds: number("--rounds", 5), filter: option("--only"))
     case "predict":
         let row = try ProcessBenchmark.predictRow(tree: try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true))
         print(FullBenchmark.table([row]))

@@ -19,6 +19,8 @@ struct ConvGeometry {
     var outputShape: [Int] { layout == .nchw ? [batch, outChannels, outH, outW] : [outChannels, batch, outH, outW] }
     /// Index of image n's channel c plane among the input's planes.
     func inputPlane(_ n: Int, _ c: Int) -> Int { layout == .nchw ? n * channels + c : c * batch + n }
+    /// Index of image n's output channel oc plane among the output's planes.
+    func outputPlane(_ n: Int, _ oc: Int) -> Int { layout == .nchw ? n * outChannels + oc : oc * batch + n }
 
     /// Images per chunk of the batch whose column matrix fits `columnBudget` floats (at least one; the
     /// whole batch for a pointwise convolution, which unfolds nothing).

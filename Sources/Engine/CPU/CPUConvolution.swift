@@ -22,6 +22,9 @@ extension CPUBackend {
     /// slope `slope` when given. In CNHW they are applied to each chunk's output right after its GEMM,
     /// while it is still in cache.
     private func convolve(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry, slope: Float?, residual: Tensor?) -> Tensor {
+        if let plan = WinogradPlan(g) {
+            return winogradConvolution(x, weight, plan, ConvEpilogue(bias: bias, residual: residual, slope: slope))
+        }
         // Product in [OC, N·OH·OW] = CNHW: the output itself in that layout.
         var product = Tensor(uninitialized: [g.outChannels, g.columnCount])
         let pp = product.mutablePointer(), outArea = g.outH * g.outW
@@ -51,7 +54,20 @@ extension CPUBackend {
 
     func conv2dBackward(_ dy: Tensor, x: Tensor, weight: Tensor, _ g: ConvGeometry,
                         wants: (input: Bool, weight: Bool, bias: Bool)) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
+        // A 3×3 stride-1 input gradient is itself such a convolution, of dy (WinogradPlan(inputGradientOf:)).
+        let dx = (wants.input ? WinogradPlan(inputGradientOf: g) : nil).map {
+            winogradConvolution(dy, weight, $0, flipped: true, ConvEpilogue(bias: nil, residual: nil, slope: nil))
+        }
+        let rest = (input: wants.input && dx == nil, weight: wants.weight)
+        guard rest.input || rest.weight || wants.bias else { return (dx, nil, nil) }
         let dyColumns = g.layout == .cnhw ? dy : swapFirstTwoAxes(dy)
+        let (dxColumns, dw) = im2colBackward(dyColumns, x: x, weight: weight, g, wants: rest)
+        return (dx ?? dxColumns, dw, wants.bias ? biasGradient(dyColumns, g) : nil)
+    }
+
+    /// The input and weight gradients through the column matrices, given dy in CNHW.
+    private func im2colBackward(_ dyColumns: Tensor, x: Tensor, weight: Tensor, _ g: ConvGeometry,
+                                wants: (input: Bool, weight: Bool)) -> (input: Tensor?, weight: Tensor?) {
         let dcp = dyColumns.pointer, outArea = g.outH * g.outW
         var dw = wants.weight ? Tensor(uninitialized: weight.shape) : nil
         var dx = wants.input ? Tensor(uninitialized: g.inputShape) : nil
@@ -72,19 +88,21 @@ extension CPUBackend {
                 if let dcolsp { col2im(dcolsp, g, images: images, into: dxp) }
             }
         }
-        var db: Tensor?
-        if wants.bias {
-            var t = Tensor(uninitialized: [g.outChannels])
-            let tp = t.mutablePointer()
-            parallelFor(g.outChannels, elementsPerItem: g.columnCount) { oc in
-                let row = dcp + oc * g.columnCount
-                var sum: Float = 0
-                for i in 0..<g.columnCount { sum += row[i] }
-                tp[oc] = sum
-            }
-            db = t
+        return (dx, dw)
+    }
+
+    /// The bias gradient: the sum of dy (CNHW) over each output channel.
+    private func biasGradient(_ dyColumns: Tensor, _ g: ConvGeometry) -> Tensor {
+        let dcp = dyColumns.pointer
+        var t = Tensor(uninitialized: [g.outChannels])
+        let tp = t.mutablePointer()
+        parallelFor(g.outChannels, elementsPerItem: g.columnCount) { oc in
+            let row = dcp + oc * g.columnCount
+            var sum: Float = 0
+            for i in 0..<g.columnCount { sum += row[i] }
+            tp[oc] = sum
         }
-        return (dx, dw, db)
+        return t
     }
 
     /// Calls `body(images, columns)` for consecutive chunks of the batch, with the chunk's column

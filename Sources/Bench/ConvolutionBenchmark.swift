@@ -1,0 +1,56 @@
+import Engine
+import Foundation
+
+/// `mtmc-bench conv`: every 3×3 stride-1 convolution shape of tiny, ResNet-18 and Darknet at batch 64 (and the
+/// batch-1 latency shapes), timed through im2col and through Winograd F(2,3) and F(4,3) in the same process,
+/// the three alternating so that load from other processes falls on all of them alike; best of `rounds`.
+/// The forward pass and the input gradient (forward + backward with only dx wanted, less the forward) are timed
+/// apart, since they are separate dispatch decisions. This is the measurement behind `WinogradPlan.automatic`.
+enum ConvolutionBenchmark {
+    /// (name, batch, in channels, out channels, side)
+    static let shapes: [(String, Int, Int, Int, Int)] = [
+        ("tiny/darknet 32→64 @32", 64, 32, 64, 32), ("tiny/darknet 64→128 @16", 64, 64, 128, 16),
+        ("tiny 128→256 @8", 64, 128, 256, 8), ("darknet 128→256 @8", 64, 128, 256, 8),
+        ("darknet 256→512 @4", 64, 256, 512, 4),
+        ("resnet18-64 64 @16", 64, 64, 64, 16), ("resnet18-64 128 @8", 64, 128, 128, 8),
+        ("resnet18-64 256 @4", 64, 256, 256, 4), ("resnet18-64 512 @2", 64, 512, 512, 2),
+        ("resnet18-224 64 @56", 64, 64, 64, 56), ("resnet18-224 128 @28", 64, 128, 128, 28),
+        ("resnet18-224 256 @14", 64, 256, 256, 14), ("resnet18-224 512 @7", 64, 512, 512, 7),
+        ("b1 tiny 32→64 @32", 1, 32, 64, 32), ("b1 tiny 128→256 @8", 1, 128, 256, 8),
+        ("b1 resnet18-224 64 @56", 1, 64, 64, 56), ("b1 resnet18-224 512 @7", 1, 512, 512, 7),
+    ]
+
+    static func run(threads: Int, rounds: Int, filter: String?) throws {
+        Threads.count = threads
+        print("| shape | im2col fwd ms | F(2,3) | F(4,3) | im2col dx ms | F(2,3) | F(4,3) |")
+        print("|---|---|---|---|---|---|---|")
+        let uses: [WinogradUse] = [.off, .f2, .f4]
+        for (name, n, c, oc, side) in shapes where filter.map({ name.contains($0) }) ?? true {
+            var rng = RandomGenerator(seed: 1)
+            let x = Initializer.normal(shape: [c, n, side, side], std: 1, rng: &rng)
+            let w = Variable(Initializer.normal(shape: [oc, c, 3, 3], std: 0.05, rng: &rng))
+            let seed = Initializer.normal(shape: [oc, n, side, side], std: 1, rng: &rng)
+            var forward = [Double](repeating: .infinity, count: 3), both = forward
+            for _ in 0..<rounds {
+                for (i, use) in uses.enumerated() {
+                    WinogradUse.current = use
+                    forward[i] = min(forward[i], try time { _ = try GradMode.withoutGradients { try conv2d(Variable(x), w, padding: (1, 1), layout: .cnhw) } })
+                    both[i] = min(both[i], try time {
+                        let y = try conv2d(Variable(x, requiresGrad: true), w, padding: (1, 1), layout: .cnhw)
+                        try y.backward(seed: seed)
+                    })
+                }
+            }
+            WinogradUse.current = .auto
+            let f = forward.map { String(format: "%.2f", $0 * 1000) }
+            let d = zip(both, forward).map { String(format: "%.2f", max(0, $0 - $1) * 1000) }
+            print("| \(name) | \(f.joined(separator: " | ")) | \(d.joined(separator: " | ")) |")
+        }
+    }
+
+    private static func time(_ body: () throws -> Void) throws -> Double {
+        let start = EngineBenchmark.now()
+        try body()
+        return EngineBenchmark.now() - start
+    }
+}

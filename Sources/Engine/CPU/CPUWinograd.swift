@@ -1,0 +1,281 @@
+import Foundation
+
+/// Which 3×3 stride-1 convolutions run as Winograd products on the CPU: `auto` those where it measured
+/// faster (`WinogradPlan.automatic`), `off` none (every convolution through im2col and one sgemm),
+/// `f2` / `f4` every one that can, with that tile (tests and A/B measurements). Read from
+/// MTMC_WINOGRAD (auto, off, f2, f4) at start; a process may change it between calls.
+public enum WinogradUse: String, Sendable {
+    case auto, off, f2, f4
+
+    nonisolated(unsafe) public static var current =
+        ProcessInfo.processInfo.environment["MTMC_WINOGRAD"].flatMap(WinogradUse.init(rawValue:)) ?? .auto
+}
+
+/// Winograd's minimal filtering F(m×m, 3×3): an m×m output tile from the α×α input patch under it
+/// (α = m + 2) as Aᵀ[(G·w·Gᵀ) ⊙ (Bᵀ·d·B)]A, α² products per tile and channel pair where a direct
+/// convolution takes 9·m² (F(2,3): 16 for 36; F(4,3): 36 for 144). F(4,3) saves more products but its
+/// transforms scale values by up to 8·5, so its rounding error is a few times F(2,3)'s (still ≈ 1e-6
+/// of the output's magnitude in float, WinogradTests).
+enum WinogradTile {
+    case f2, f4
+
+    /// Output tile side m.
+    var m: Int { self == .f2 ? 2 : 4 }
+    var alpha: Int { m + 2 }
+
+    /// G (α×3, row-major): the weight transform.
+    var g: [Float] {
+        switch self {
+        case .f2: [1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1]
+        case .f4: [1.0 / 4, 0, 0, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6,
+                   1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 24, -1.0 / 12, 1.0 / 6, 0, 0, 1]
+        }
+    }
+
+    /// Bᵀ applied to the α lane-vectors p[0], p[step], …, in place.
+    @inline(__always)
+    func input(_ p: UnsafeMutablePointer<Float>, _ step: Int) {
+        switch self {
+        case .f2:
+            let d0 = load8(p, 0), d1 = load8(p, step), d2 = load8(p, 2 * step), d3 = load8(p, 3 * step)
+            store8(p, 0, d0 - d2); store8(p, step, d1 + d2); store8(p, 2 * step, d2 - d1); store8(p, 3 * step, d1 - d3)
+        case .f4:
+            let d0 = load8(p, 0), d1 = load8(p, step), d2 = load8(p, 2 * step)
+            let d3 = load8(p, 3 * step), d4 = load8(p, 4 * step), d5 = load8(p, 5 * step)
+            let a = d4 - 4 * d2, b = d3 - 4 * d1, c = d4 - d2, e = 2 * (d3 - d1)
+            store8(p, 0, 4 * d0 - 5 * d2 + d4)
+            store8(p, step, a + b); store8(p, 2 * step, a - b)
+            store8(p, 3 * step, c + e); store8(p, 4 * step, c - e)
+            store8(p, 5 * step, 4 * d1 - 5 * d3 + d5)
+        }
+    }
+
+    /// Aᵀ applied to the α lane-vectors p[0], p[step], …: the m results replace the first m, in place.
+    @inline(__always)
+    func output(_ p: UnsafeMutablePointer<Float>, _ step: Int) {
+        switch self {
+        case .f2:
+            let m0 = load8(p, 0), m1 = load8(p, step), m2 = load8(p, 2 * step), m3 = load8(p, 3 * step)
+            store8(p, 0, m0 + m1 + m2); store8(p, step, m1 - m2 - m3)
+        case .f4:
+            let m0 = load8(p, 0), m1 = load8(p, step), m2 = load8(p, 2 * step)
+            let m3 = load8(p, 3 * step), m4 = load8(p, 4 * step), m5 = load8(p, 5 * step)
+            let s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4
+            store8(p, 0, m0 + s12 + s34); store8(p, step, d12 + 2 * d34)
+            store8(p, 2 * step, s12 + 4 * s34); store8(p, 3 * step, d12 + 8 * d34 + m5)
+        }
+    }
+}
+
+/// One convolution's Winograd tiling: output tiles t = (n·tilesH + th)·tilesW + tw, edge tiles reaching
+/// past the output (their extra values are computed and dropped), taken `tilesPerChunk` at a time.
+struct WinogradPlan {
+    let g: ConvGeometry
+    let tile: WinogradTile
+    var alpha: Int { tile.alpha }
+    /// Transform points ξ = α².
+    var points: Int { tile.alpha * tile.alpha }
+    var tilesH: Int { (g.outH + tile.m - 1) / tile.m }
+    var tilesW: Int { (g.outW + tile.m - 1) / tile.m }
+    var tileCount: Int { g.batch * tilesH * tilesW }
+
+    /// Floats of transformed input and products held per chunk of tiles: small enough that a chunk's
+    /// transforms are still in the outer cache when its sgemms read them.
+    static let chunkBudget = 1 << 21
+
+    /// Tiles per chunk: a multiple of 8 (the transforms' lanes).
+    var tilesPerChunk: Int {
+        let fit = Self.chunkBudget / max(1, points * (g.channels + g.outChannels))
+        return max(8, min((tileCount + 7) / 8 * 8, fit / 8 * 8))
+    }
+
+    /// The plan for `g` under `use`, or nil when the convolution goes through im2col: not 3×3 stride 1 with
+    /// padding ≤ 2, or (`auto`) a shape where Winograd did not measure faster.
+    init?(_ g: ConvGeometry, use: WinogradUse = WinogradUse.current) {
+        guard g.kernelH == 3, g.kernelW == 3, g.strideH == 1, g.strideW == 1, g.padH <= 2, g.padW <= 2 else { return nil }
+        switch use {
+        case .off: return nil
+        case .f2: tile = .f2
+        case .f4: tile = .f4
+        case .auto:
+            guard let chosen = WinogradPlan.automatic(g) else { return nil }
+            tile = chosen
+        }
+        self.g = g
+    }
+
+    /// The tile that measured fastest for g, nil where im2col did (see BENCHMARKS.md, `mtmc-bench conv`).
+    static func automatic(_ g: ConvGeometry) -> WinogradTile? {
+        guard g.channels >= 16, g.outChannels >= 16, g.batch * g.outH * g.outW >= 64 else { return nil }
+        return g.outH >= 8 && g.outW >= 8 ? .f4 : .f2
+    }
+
+    /// The plan for the input gradient of g, a 3×3 stride-1 convolution with padding p ≤ 2: dy convolved with
+    /// the weights rotated 180° and their channel axes swapped, padding 2 − p, which gives back the input's size.
+    init?(inputGradientOf g: ConvGeometry, use: WinogradUse = WinogradUse.current) {
+        guard g.kernelH == 3, g.kernelW == 3, g.strideH == 1, g.strideW == 1, g.padH <= 2, g.padW <= 2 else { return nil }
+        self.init(ConvGeometry(batch: g.batch, channels: g.outChannels, height: g.outH, width: g.outW, outChannels: g.channels,
+                               kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 2 - g.padH, padW: 2 - g.padW,
+                               outH: g.height, outW: g.width, layout: g.layout), use: use)
+    }
+}
+
+/// What a convolution adds to its output before storing it: activation((y + residual) + bias), the
+/// residual in the output's layout, the activation a (leaky) ReLU of negative slope `slope` when given.
+struct ConvEpilogue {
+    var bias: UnsafePointer<Float>?
+    var residual: UnsafePointer<Float>?
+    var slope: Float?
+
+    init(bias: Tensor?, residual: Tensor?, slope: Float?) {
+        self.bias = bias.map { UnsafePointer($0.pointer) }
+        self.residual = residual.map { UnsafePointer($0.pointer) }
+        self.slope = slope
+    }
+}
+
+extension CPUBackend {
+    /// The convolution of x by `plan`: per chunk of tiles, the input transform V[ξ][C][tiles], α² sgemms
+    /// M[ξ] = U[ξ]·V[ξ] ([OC, C]·[C, tiles]), and the output transform with the epilogue into y (x's layout).
+    /// `weight` is [OC, C, 3, 3], or with `flipped` the forward weight of the convolution whose input gradient
+    /// this is ([C, OC, 3, 3], read rotated 180°).
+    func winogradConvolution(_ x: Tensor, _ weight: Tensor, _ plan: WinogradPlan, flipped: Bool = false,
+                             _ epilogue: ConvEpilogue) -> Tensor {
+        let g = plan.g, perChunk = plan.tilesPerChunk
+        let u = winogradWeights(weight, plan, flipped: flipped)
+        var y = Tensor(uninitialized: g.outputShape)
+        var v = Tensor(uninitialized: [plan.points * g.channels * perChunk])
+        var products = Tensor(uninitialized: [plan.points * g.outChannels * perChunk])
+        let yp = y.mutablePointer(), vp = v.mutablePointer(), mp = products.mutablePointer()
+        for start in stride(from: 0, to: plan.tileCount, by: perChunk) {
+            let tiles = start..<min(plan.tileCount, start + perChunk)
+            winogradInput(x.pointer, plan, tiles, into: vp, rowLength: perChunk)
+            for xi in 0..<plan.points {
+                gemm(m: g.outChannels, n: tiles.count, k: g.channels, a: u.pointer + xi * g.outChannels * g.channels,
+                     b: vp + xi * g.channels * perChunk, ldb: perChunk, c: mp + xi * g.outChannels * perChunk, ldc: perChunk)
+            }
+            winogradOutput(mp, plan, tiles, rowLength: perChunk, epilogue, into: yp)
+        }
+        return y
+    }
+
+    /// U[ξ][o][i] = (G·k·Gᵀ)[ξ] for the kernel k of output channel o and input channel i of the plan.
+    private func winogradWeights(_ w: Tensor, _ plan: WinogradPlan, flipped: Bool) -> Tensor {
+        let rows = plan.g.outChannels, cols = plan.g.channels, a = plan.alpha, gm = plan.tile.g
+        var u = Tensor(uninitialized: [plan.points * rows * cols])
+        let up = u.mutablePointer(), wp = w.pointer
+        parallelFor(rows, elementsPerItem: cols * plan.points * 6) { o in
+            var t = [Float](repeating: 0, count: a * 3)
+            for i in 0..<cols {
+                let k = flipped ? wp + (i * rows + o) * 9 : wp + (o * cols + i) * 9
+                for r in 0..<a {
+                    for s in 0..<3 {
+                        // t = G·k; a flipped kernel is read rotated 180°.
+                        var sum: Float = 0
+                        for q in 0..<3 { sum += gm[r * 3 + q] * (flipped ? k[8 - (q * 3 + s)] : k[q * 3 + s]) }
+                        t[r * 3 + s] = sum
+                    }
+                }
+                for r in 0..<a {
+                    for s in 0..<a {
+                        let sum = t[r * 3] * gm[s * 3] + t[r * 3 + 1] * gm[s * 3 + 1] + t[r * 3 + 2] * gm[s * 3 + 2]
+                        up[((r * a + s) * rows + o) * cols + i] = sum
+                    }
+                }
+            }
+        }
+        return u
+    }
+
+    /// V[ξ][c][t − tiles.lowerBound] = (Bᵀ·d·B)[ξ] for the tiles t and channels c, d the α×α input patch under
+    /// the tile (zero outside the image). Rows are `rowLength` (a multiple of 8) apart; eight tiles at a time,
+    /// one per lane, and lanes past the chunk's end hold zeros.
+    private func winogradInput(_ xp: UnsafePointer<Float>, _ plan: WinogradPlan, _ tiles: Range<Int>,
+                               into vp: UnsafeMutablePointer<Float>, rowLength: Int) {
+        let g = plan.g, a = plan.alpha, points = plan.points
+        parallelChunks(g.channels, minimumPerChunk: max(1, Self.elementwiseChunk / max(1, tiles.count * points))) { channels in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: points * 8) { scratch in
+                let sp = scratch.baseAddress!
+                for c in channels {
+                    for first in stride(from: tiles.lowerBound, to: tiles.upperBound, by: 8) {
+                        gatherPatches(xp, plan, channel: c, first..<min(first + 8, tiles.upperBound), into: sp)
+                        for r in 0..<a { plan.tile.input(sp + r * a * 8, 8) }
+                        for s in 0..<a { plan.tile.input(sp + s * 8, a * 8) }
+                        let dst = vp + c * rowLength + (first - tiles.lowerBound)
+                        for xi in 0..<points { store8(dst, xi * g.channels * rowLength, load8(sp, xi * 8)) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// sp[(r·α + s)·8 + lane] = the input pixel at row r, column s of the patch of tile tiles[lane] in channel c.
+    @inline(__always)
+    private func gatherPatches(_ xp: UnsafePointer<Float>, _ plan: WinogradPlan, channel c: Int, _ tiles: Range<Int>,
+                               into sp: UnsafeMutablePointer<Float>) {
+        let g = plan.g, a = plan.alpha, m = plan.tile.m, perImage = plan.tilesH * plan.tilesW
+        if tiles.count < 8 { sp.update(repeating: 0, count: plan.points * 8) }
+        for (lane, t) in tiles.enumerated() {
+            let n = t / perImage, th = (t % perImage) / plan.tilesW, tw = t % plan.tilesW
+            let plane = xp + g.inputPlane(n, c) * g.height * g.width
+            let top = th * m - g.padH, left = tw * m - g.padW
+            let inside = left >= 0 && left + a <= g.width
+            for r in 0..<a {
+                let ih = top + r, dst = sp + r * a * 8 + lane
+                if ih < 0 || ih >= g.height {
+                    for s in 0..<a { dst[s * 8] = 0 }
+                } else if inside {
+                    let row = plane + ih * g.width + left
+                    for s in 0..<a { dst[s * 8] = row[s] }
+                } else {
+                    let row = plane + ih * g.width
+                    for s in 0..<a { let iw = left + s; dst[s * 8] = iw >= 0 && iw < g.width ? row[iw] : 0 }
+                }
+            }
+        }
+    }
+
+    /// y ← epilogue(Aᵀ·M·A) for the tiles and every output channel, dropping what falls past the output's edge.
+    private func winogradOutput(_ mp: UnsafePointer<Float>, _ plan: WinogradPlan, _ tiles: Range<Int>, rowLength: Int,
+                                _ e: ConvEpilogue, into yp: UnsafeMutablePointer<Float>) {
+        let g = plan.g, a = plan.alpha, points = plan.points
+        parallelChunks(g.outChannels, minimumPerChunk: max(1, Self.elementwiseChunk / max(1, tiles.count * points))) { channels in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: points * 8) { scratch in
+                let sp = scratch.baseAddress!
+                for oc in channels {
+                    for first in stride(from: tiles.lowerBound, to: tiles.upperBound, by: 8) {
+                        let src = mp + oc * rowLength + (first - tiles.lowerBound)
+                        for xi in 0..<points { store8(sp, xi * 8, load8(src, xi * g.outChannels * rowLength)) }
+                        for r in 0..<a { plan.tile.output(sp + r * a * 8, 8) }
+                        for s in 0..<plan.tile.m { plan.tile.output(sp + s * 8, a * 8) }
+                        scatterTiles(sp, plan, channel: oc, first..<min(first + 8, tiles.upperBound), e, into: yp)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the m×m results sp[(r·α + s)·8 + lane] of tile tiles[lane] into output channel oc, through the epilogue.
+    @inline(__always)
+    private func scatterTiles(_ sp: UnsafePointer<Float>, _ plan: WinogradPlan, channel oc: Int, _ tiles: Range<Int>,
+                              _ e: ConvEpilogue, into yp: UnsafeMutablePointer<Float>) {
+        let g = plan.g, a = plan.alpha, m = plan.tile.m, perImage = plan.tilesH * plan.tilesW
+        let bias = e.bias?[oc] ?? 0
+        for (lane, t) in tiles.enumerated() {
+            let n = t / perImage, th = (t % perImage) / plan.tilesW, tw = t % plan.tilesW
+            let top = th * m, left = tw * m
+            let offset = g.outputPlane(n, oc) * g.outH * g.outW + top * g.outW + left
+            let out = yp + offset, residual = e.residual.map { $0 + offset }
+            for r in 0..<min(m, g.outH - top) {
+                for s in 0..<min(m, g.outW - left) {
+                    let at = r * g.outW + s
+                    var v = sp[(r * a + s) * 8 + lane]
+                    if let residual { v += residual[at] }
+                    v += bias
+                    if let slope = e.slope { v = max(v, 0) + slope * min(v, 0) }
+                    out[at] = v
+                }
+            }
+        }
+    }
+}
