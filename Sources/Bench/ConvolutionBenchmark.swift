@@ -5,7 +5,10 @@ import Foundation
 /// batch-1 latency shapes), timed through im2col and through Winograd F(2,3) and F(4,3) in the same process,
 /// the three alternating so that load from other processes falls on all of them alike; best of `rounds`.
 /// The forward pass and the input gradient (forward + backward with only dx wanted, less the forward) are timed
-/// apart, since they are separate dispatch decisions. This is the measurement behind `WinogradPlan.automatic`.
+/// apart, since they are separate dispatch decisions. The clock is the process's CPU time (user + system), which
+/// other processes' load on a shared machine disturbs far less than wall time; with `--threads 1` it is the
+/// work itself (OpenBLAS's spinning threads add to it with more). This is the measurement behind
+/// `WinogradPlan.automatic`.
 enum ConvolutionBenchmark {
     /// (name, batch, in channels, out channels, side)
     static let shapes: [(String, Int, Int, Int, Int)] = [
@@ -22,6 +25,7 @@ enum ConvolutionBenchmark {
 
     static func run(threads: Int, rounds: Int, filter: String?) throws {
         Threads.count = threads
+        print("CPU ms, best of \(rounds), \(threads) thread(s)")
         print("| shape | im2col fwd ms | F(2,3) | F(4,3) | im2col dx ms | F(2,3) | F(4,3) |")
         print("|---|---|---|---|---|---|---|")
         let uses: [WinogradUse] = [.off, .f2, .f4]
@@ -49,8 +53,11 @@ enum ConvolutionBenchmark {
     }
 
     private static func time(_ body: () throws -> Void) throws -> Double {
-        let start = EngineBenchmark.now()
+        let start = cpuSeconds()
         try body()
-        return EngineBenchmark.now() - start
+        return cpuSeconds() - start
     }
+
+    /// clock(): the process's CPU time, all threads.
+    private static func cpuSeconds() -> Double { Double(clock()) / Double(CLOCKS_PER_SEC) }
 }

@@ -23,12 +23,16 @@ enum WinogradTile {
     var m: Int { self == .f2 ? 2 : 4 }
     var alpha: Int { m + 2 }
 
-    /// G (α×3, row-major): the weight transform.
-    var g: [Float] {
+    /// G applied to the column (a, b, c) of a 3×3 kernel: the α results at p[0], p[step], ….
+    @inline(__always)
+    func filter(_ a: Float, _ b: Float, _ c: Float, into p: UnsafeMutablePointer<Float>, step: Int) {
         switch self {
-        case .f2: [1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1]
-        case .f4: [1.0 / 4, 0, 0, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6,
-                   1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 24, -1.0 / 12, 1.0 / 6, 0, 0, 1]
+        case .f2:
+            let h = 0.5 * (a + c), e = 0.5 * b
+            p[0] = a; p[step] = h + e; p[2 * step] = h - e; p[3 * step] = c
+        case .f4:
+            let s = -(a + c) / 6, d = b / 6, e = a / 24 + c / 6, f = b / 12
+            p[0] = a / 4; p[step] = s - d; p[2 * step] = s + d; p[3 * step] = e + f; p[4 * step] = e - f; p[5 * step] = c
         }
     }
 
@@ -79,14 +83,16 @@ struct WinogradPlan {
     var tilesW: Int { (g.outW + tile.m - 1) / tile.m }
     var tileCount: Int { g.batch * tilesH * tilesW }
 
-    /// Floats of transformed input and products held per chunk of tiles: small enough that a chunk's
-    /// transforms are still in the outer cache when its sgemms read them.
-    static let chunkBudget = 1 << 21
+    /// Floats of transformed input and products held per chunk of tiles (as `CPUBackend.columnBudget`), but
+    /// at least `minimumChunk` tiles: the α² sgemms read all of U for each chunk, and with fewer tiles than
+    /// that (512 channels in and out) they ran at the speed of those reads (`mtmc-bench conv`).
+    static let chunkBudget = 1 << 22
+    static let minimumChunk = 256
 
     /// Tiles per chunk: a multiple of 8 (the transforms' lanes).
     var tilesPerChunk: Int {
-        let fit = Self.chunkBudget / max(1, points * (g.channels + g.outChannels))
-        return max(8, min((tileCount + 7) / 8 * 8, fit / 8 * 8))
+        let fit = max(Self.minimumChunk, Self.chunkBudget / max(1, points * (g.channels + g.outChannels)))
+        return min((tileCount + 7) / 8 * 8, fit / 8 * 8)
     }
 
     /// The plan for `g` under `use`, or nil when the convolution goes through im2col: not 3×3 stride 1 with
@@ -104,10 +110,18 @@ struct WinogradPlan {
         self.g = g
     }
 
-    /// The tile that measured fastest for g, nil where im2col did (see BENCHMARKS.md, `mtmc-bench conv`).
+    /// The tile that measured fastest for g, nil where im2col did. `mtmc-bench conv --threads 1` (CPU ms, every
+    /// 3×3 shape of tiny, ResNet-18 and Darknet, forward and input gradient alike; load 6, 2026-11-30):
+    /// F(4,3) wins wherever its sgemms get ≥ 128 tiles (32→64 at 32×32 b64: 28 against 35 ms; 512 at 7×7
+    /// b64: 107 against 157) and loses below (256→512 at 4×4 b64, 64 tiles: 33 against 27; batch 1 at 8×8:
+    /// 5.9 against 0.5, reading 36 transformed weights per tile). F(2,3) wins there from 128 input channels
+    /// (256→512 at 4×4: 20 against 27) but not with 32–64 (64 at 56×56: 231 against 214), where its
+    /// sgemms' K = C is too short. A first layer (3 channels) and 2×2 maps stay on im2col.
     static func automatic(_ g: ConvGeometry) -> WinogradTile? {
-        guard g.channels >= 16, g.outChannels >= 16, g.batch * g.outH * g.outW >= 64 else { return nil }
-        return g.outH >= 8 && g.outW >= 8 ? .f4 : .f2
+        guard g.channels >= 16, g.outChannels >= 16 else { return nil }
+        func tiles(_ m: Int) -> Int { g.batch * ((g.outH + m - 1) / m) * ((g.outW + m - 1) / m) }
+        if tiles(4) >= 128 { return .f4 }
+        return g.channels >= 128 && tiles(2) >= 128 ? .f2 : nil
     }
 
     /// The plan for the input gradient of g, a 3×3 stride-1 convolution with padding p ≤ 2: dy convolved with
@@ -161,25 +175,20 @@ extension CPUBackend {
 
     /// U[ξ][o][i] = (G·k·Gᵀ)[ξ] for the kernel k of output channel o and input channel i of the plan.
     private func winogradWeights(_ w: Tensor, _ plan: WinogradPlan, flipped: Bool) -> Tensor {
-        let rows = plan.g.outChannels, cols = plan.g.channels, a = plan.alpha, gm = plan.tile.g
+        let rows = plan.g.outChannels, cols = plan.g.channels, a = plan.alpha, tile = plan.tile
         var u = Tensor(uninitialized: [plan.points * rows * cols])
         let up = u.mutablePointer(), wp = w.pointer
-        parallelFor(rows, elementsPerItem: cols * plan.points * 6) { o in
-            var t = [Float](repeating: 0, count: a * 3)
-            for i in 0..<cols {
-                let k = flipped ? wp + (i * rows + o) * 9 : wp + (o * cols + i) * 9
-                for r in 0..<a {
-                    for s in 0..<3 {
-                        // t = G·k; a flipped kernel is read rotated 180°.
-                        var sum: Float = 0
-                        for q in 0..<3 { sum += gm[r * 3 + q] * (flipped ? k[8 - (q * 3 + s)] : k[q * 3 + s]) }
-                        t[r * 3 + s] = sum
-                    }
-                }
-                for r in 0..<a {
-                    for s in 0..<a {
-                        let sum = t[r * 3] * gm[s * 3] + t[r * 3 + 1] * gm[s * 3 + 1] + t[r * 3 + 2] * gm[s * 3 + 2]
-                        up[((r * a + s) * rows + o) * cols + i] = sum
+        parallelFor(rows, elementsPerItem: cols * plan.points) { o in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 9 + 3 * a) { buffer in
+                let k = buffer.baseAddress!, t = k + 9
+                for i in 0..<cols {
+                    // A flipped kernel (an input gradient's) is read rotated 180°.
+                    let source = flipped ? wp + (i * rows + o) * 9 : wp + (o * cols + i) * 9
+                    for q in 0..<9 { k[q] = flipped ? source[8 - q] : source[q] }
+                    // t = G·k (α×3), then each row of t times Gᵀ.
+                    for s in 0..<3 { tile.filter(k[s], k[3 + s], k[6 + s], into: t + s, step: 3) }
+                    for r in 0..<a {
+                        tile.filter(t[r * 3], t[r * 3 + 1], t[r * 3 + 2], into: up + (r * a * rows + o) * cols + i, step: rows * cols)
                     }
                 }
             }
