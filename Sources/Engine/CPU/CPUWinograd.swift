@@ -201,17 +201,26 @@ extension CPUBackend {
     /// one per lane, and lanes past the chunk's end hold zeros.
     private func winogradInput(_ xp: UnsafePointer<Float>, _ plan: WinogradPlan, _ tiles: Range<Int>,
                                into vp: UnsafeMutablePointer<Float>, rowLength: Int) {
-        let g = plan.g, a = plan.alpha, points = plan.points
-        parallelChunks(g.channels, minimumPerChunk: max(1, Self.elementwiseChunk / max(1, tiles.count * points))) { channels in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: points * 8) { scratch in
-                let sp = scratch.baseAddress!
+        let g = plan.g, a = plan.alpha
+        forEachTileGroup(g.channels, plan, tiles) { c, group, sp in
+            gatherPatches(xp, plan, channel: c, group, into: sp)
+            for r in 0..<a { plan.tile.input(sp + r * a * 8, 8) }
+            for s in 0..<a { plan.tile.input(sp + s * 8, a * 8) }
+            let dst = vp + c * rowLength + (group.lowerBound - tiles.lowerBound)
+            for xi in 0..<plan.points { store8(dst, xi * g.channels * rowLength, load8(sp, xi * 8)) }
+        }
+    }
+
+    /// Calls `body(channel, group, scratch)` for every channel below `count` (spread over the threads, each with
+    /// its own scratch of α²·8 floats) and every group of (at most) eight consecutive tiles of `tiles`.
+    @inline(__always)
+    private func forEachTileGroup(_ count: Int, _ plan: WinogradPlan, _ tiles: Range<Int>,
+                                  _ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
+        parallelChunks(count, minimumPerChunk: max(1, Self.elementwiseChunk / max(1, tiles.count * plan.points))) { channels in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: plan.points * 8) { scratch in
                 for c in channels {
                     for first in stride(from: tiles.lowerBound, to: tiles.upperBound, by: 8) {
-                        gatherPatches(xp, plan, channel: c, first..<min(first + 8, tiles.upperBound), into: sp)
-                        for r in 0..<a { plan.tile.input(sp + r * a * 8, 8) }
-                        for s in 0..<a { plan.tile.input(sp + s * 8, a * 8) }
-                        let dst = vp + c * rowLength + (first - tiles.lowerBound)
-                        for xi in 0..<points { store8(dst, xi * g.channels * rowLength, load8(sp, xi * 8)) }
+                        body(c, first..<min(first + 8, tiles.upperBound), scratch.baseAddress!)
                     }
                 }
             }
@@ -247,20 +256,13 @@ extension CPUBackend {
     /// y ← epilogue(Aᵀ·M·A) for the tiles and every output channel, dropping what falls past the output's edge.
     private func winogradOutput(_ mp: UnsafePointer<Float>, _ plan: WinogradPlan, _ tiles: Range<Int>, rowLength: Int,
                                 _ e: ConvEpilogue, into yp: UnsafeMutablePointer<Float>) {
-        let g = plan.g, a = plan.alpha, points = plan.points
-        parallelChunks(g.outChannels, minimumPerChunk: max(1, Self.elementwiseChunk / max(1, tiles.count * points))) { channels in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: points * 8) { scratch in
-                let sp = scratch.baseAddress!
-                for oc in channels {
-                    for first in stride(from: tiles.lowerBound, to: tiles.upperBound, by: 8) {
-                        let src = mp + oc * rowLength + (first - tiles.lowerBound)
-                        for xi in 0..<points { store8(sp, xi * 8, load8(src, xi * g.outChannels * rowLength)) }
-                        for r in 0..<a { plan.tile.output(sp + r * a * 8, 8) }
-                        for s in 0..<plan.tile.m { plan.tile.output(sp + s * 8, a * 8) }
-                        scatterTiles(sp, plan, channel: oc, first..<min(first + 8, tiles.upperBound), e, into: yp)
-                    }
-                }
-            }
+        let g = plan.g, a = plan.alpha
+        forEachTileGroup(g.outChannels, plan, tiles) { oc, group, sp in
+            let src = mp + oc * rowLength + (group.lowerBound - tiles.lowerBound)
+            for xi in 0..<plan.points { store8(sp, xi * 8, load8(src, xi * g.outChannels * rowLength)) }
+            for r in 0..<a { plan.tile.output(sp + r * a * 8, 8) }
+            for s in 0..<plan.tile.m { plan.tile.output(sp + s * 8, a * 8) }
+            scatterTiles(sp, plan, channel: oc, group, e, into: yp)
         }
     }
 
