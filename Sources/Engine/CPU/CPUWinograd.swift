@@ -83,11 +83,12 @@ struct WinogradPlan {
     var tilesW: Int { (g.outW + tile.m - 1) / tile.m }
     var tileCount: Int { g.batch * tilesH * tilesW }
 
-    /// Floats of transformed input and products held per chunk of tiles (as `CPUBackend.columnBudget`), but
-    /// at least `minimumChunk` tiles: the α² sgemms read all of U for each chunk, and with fewer tiles than
-    /// that (512 channels in and out) they ran at the speed of those reads (`mtmc-bench conv`).
-    static let chunkBudget = 1 << 22
-    static let minimumChunk = 256
+    /// Floats of transformed input and products held per chunk of tiles (4 MB), but at least `minimumChunk`
+    /// tiles: the α² sgemms read all of U for each chunk, and with fewer tiles than that (512 channels in and
+    /// out) they ran at the speed of those reads (`mtmc-bench conv`). Larger chunks (16 MB, 256 tiles) were
+    /// no faster and added 110 MB to ResNet-18 224×224's training peak (1895 → 2005 MB; now 1942).
+    static let chunkBudget = 1 << 20
+    static let minimumChunk = 128
 
     /// Tiles per chunk: a multiple of 8 (the transforms' lanes).
     var tilesPerChunk: Int {
