@@ -99,7 +99,7 @@ struct WinogradPlan {
     /// The plan for `g` under `use`, or nil when the convolution goes through im2col: not 3×3 stride 1 with
     /// padding ≤ 2, or (`auto`) a shape where Winograd did not measure faster.
     init?(_ g: ConvGeometry, use: WinogradUse = WinogradUse.current) {
-        guard g.kernelH == 3, g.kernelW == 3, g.strideH == 1, g.strideW == 1, g.padH <= 2, g.padW <= 2 else { return nil }
+        guard WinogradPlan.fits(g) else { return nil }
         switch use {
         case .off: return nil
         case .f2: tile = .f2
@@ -109,6 +109,12 @@ struct WinogradPlan {
             tile = chosen
         }
         self.g = g
+    }
+
+    /// Whether g is a convolution Winograd's tiles can run: 3×3, stride 1, padding ≤ 2 (so that its input
+    /// gradient's padding 2 − p is one too).
+    static func fits(_ g: ConvGeometry) -> Bool {
+        g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.padH <= 2 && g.padW <= 2
     }
 
     /// The tile that measured fastest for g, nil where im2col did. `mtmc-bench conv --threads 1` (CPU ms, every
@@ -128,7 +134,7 @@ struct WinogradPlan {
     /// The plan for the input gradient of g, a 3×3 stride-1 convolution with padding p ≤ 2: dy convolved with
     /// the weights rotated 180° and their channel axes swapped, padding 2 − p, which gives back the input's size.
     init?(inputGradientOf g: ConvGeometry, use: WinogradUse = WinogradUse.current) {
-        guard g.kernelH == 3, g.kernelW == 3, g.strideH == 1, g.strideW == 1, g.padH <= 2, g.padW <= 2 else { return nil }
+        guard WinogradPlan.fits(g) else { return nil }
         self.init(ConvGeometry(batch: g.batch, channels: g.outChannels, height: g.outH, width: g.outW, outChannels: g.channels,
                                kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 2 - g.padH, padW: 2 - g.padW,
                                outH: g.height, outW: g.width, layout: g.layout), use: use)
