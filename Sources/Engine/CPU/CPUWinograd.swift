@@ -85,8 +85,9 @@ struct WinogradPlan {
 
     /// Floats of transformed input and products held per chunk of tiles (4 MB), but at least `minimumChunk`
     /// tiles: the α² sgemms read all of U for each chunk, and with fewer tiles than that (512 channels in and
-    /// out) they ran at the speed of those reads (`mtmc-bench conv`). Larger chunks (16 MB, 256 tiles) were
-    /// no faster and added 110 MB to ResNet-18 224×224's training peak (1895 → 2005 MB; now 1942).
+    /// out) they ran at the speed of those reads (`mtmc-bench conv`). Larger chunks (16 MB, ≥ 256 tiles) made
+    /// ResNet-18 64×64's training step ≈ 8 % cheaper but raised the training peaks that issue 9 bounds:
+    /// ResNet-18 224×224 2005 MB (1942 now, 1895 on im2col), Darknet 463 (442 now, 448 on im2col).
     static let chunkBudget = 1 << 20
     static let minimumChunk = 128
 
