@@ -19,6 +19,10 @@ public struct DatasetTree {
         public let task: Int
         public let isTrain: Bool
         public let label: Int
+        /// Bytes and modification time when the tree was scanned (size −1: the file could not be stat'ed),
+        /// what a disk cache's manifest records.
+        public let size: Int64
+        public let modifiedNanoseconds: Int64
     }
 
     public let root: String
@@ -72,32 +76,47 @@ public struct DatasetTree {
                 if !missingInTrain.isEmpty { parts.append("missing in train: " + missingInTrain.joined(separator: ", ")) }
                 throw DatasetError("task \(task): train and val hold different classes; " + parts.joined(separator: "; "))
             }
-            var taskSkipped: [String: [Int]] = ["train": Array(repeating: 0, count: trainClasses.count),
-                                                 "val": Array(repeating: 0, count: trainClasses.count)]
-            for split in ["train", "val"] {
-                for (label, name) in trainClasses.enumerated() {
-                    let folder = "\(taskPath)/\(split)/\(name)"
-                    var images = 0
-                    for entry in try entries(folder) {
-                        let path = folder + "/" + entry
-                        let ext = (entry as NSString).pathExtension.lowercased()
-                        if imageExtensions.contains(ext) && !isFolder(path) {
-                            files.append(ImageFile(path: path, task: t, isTrain: split == "train", label: label))
-                            images += 1
-                        } else {
-                            taskSkipped[split]![label] += 1
-                            skippedFiles.append(ImageError(path: path, reason: isFolder(path) ? "a folder inside a class folder"
-                                                           : "not an image (\(ext.isEmpty ? "no extension" : "." + ext); .jpg, .jpeg and .png are read)"))
-                        }
-                    }
-                    if images == 0 && split == "train" {
-                        throw DatasetError("task \(task): class \(name) has no images in \(folder)")
-                    }
-                }
-            }
+            let (taskFiles, taskSkipped, taskSkippedFiles) = try scanClassFolders(task: task, index: t, path: taskPath, classes: trainClasses)
+            files += taskFiles
+            skippedFiles += taskSkippedFiles
             classes.append(trainClasses)
             skipped.append(taskSkipped)
         }
         return DatasetTree(root: root, tasks: tasks, classes: classes, files: files, skipped: skipped, skippedFiles: skippedFiles)
+    }
+
+    /// The images of one task's class folders, in train then val order, and the entries skipped (per split and
+    /// class, and each with why). Every folder is listed and its entries stat'ed in one concurrent pass
+    /// (`listFolders`): on a tree whose metadata is not in memory, that pass is most of a reusing load.
+    private static func scanClassFolders(task: String, index t: Int, path taskPath: String, classes: [String]) throws
+        -> ([ImageFile], [String: [Int]], [ImageError]) {
+        let splits = ["train", "val"]
+        let folders = splits.flatMap { split in classes.map { "\(taskPath)/\(split)/\($0)" } }
+        let listed = try listFolders(folders)
+        var files: [ImageFile] = [], skippedFiles: [ImageError] = []
+        var skipped: [String: [Int]] = ["train": Array(repeating: 0, count: classes.count), "val": Array(repeating: 0, count: classes.count)]
+        for (s, split) in splits.enumerated() {
+            for (label, name) in classes.enumerated() {
+                let folder = folders[s * classes.count + label]
+                var images = 0
+                for entry in listed[s * classes.count + label] {
+                    let path = folder + "/" + entry.name
+                    let ext = (entry.name as NSString).pathExtension.lowercased()
+                    if imageExtensions.contains(ext) && !entry.isFolder {
+                        files.append(ImageFile(path: path, task: t, isTrain: split == "train", label: label,
+                                               size: entry.size, modifiedNanoseconds: entry.modifiedNanoseconds))
+                        images += 1
+                    } else {
+                        skipped[split]![label] += 1
+                        skippedFiles.append(ImageError(path: path, reason: entry.isFolder ? "a folder inside a class folder"
+                                                       : "not an image (\(ext.isEmpty ? "no extension" : "." + ext); .jpg, .jpeg and .png are read)"))
+                    }
+                }
+                if images == 0 && split == "train" {
+                    throw DatasetError("task \(task): class \(name) has no images in \(folder)")
+                }
+            }
+        }
+        return (files, skipped, skippedFiles)
     }
 }
