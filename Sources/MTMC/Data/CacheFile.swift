@@ -71,22 +71,37 @@ final class CacheFile {
     /// The number of leading chunks that are written and whose entries add up, and why the next one is not
     /// usable (nil when it was simply not written yet). Checksums are not read here but when a chunk is first read.
     func writtenChunks() -> (count: Int, problem: String?) {
-        var written = 0
+        var written = 0, problem: String?
         while written < layout.chunks {
             let (offset, size, _) = chunk(written)
             if UInt64(truncatingIfNeeded: offset) == CacheFileLayout.corruptMark {
-                return (written, "\(describe(chunk: written)) failed its checksum when read by an earlier session")
+                problem = "\(describe(chunk: written)) failed its checksum when read by an earlier session"
+                break
             }
-            guard size > 0, offset == end(ofChunks: written), offset <= length - size else { break }
-            let parses = parse(written) != nil
-            release(offset, size)
-            guard parses else { return (written, "the entries of \(describe(chunk: written)) do not add up") }
+            guard size > 0, offset == end(ofChunks: written), offset <= length - size else {
+                if size > 0 { problem = "\(describe(chunk: written)) lies outside the file (\(length) bytes)" }
+                break
+            }
             written += 1
         }
-        if written < layout.chunks, chunk(written).length > 0 {
-            return (written, "\(describe(chunk: written)) lies outside the file (\(length) bytes)")
+        if let bad = firstMalformedChunk(below: written) { return (bad, "the entries of \(describe(chunk: bad)) do not add up") }
+        return (written, problem)
+    }
+
+    /// The first of chunks 0..<n whose entries do not add up, parsed on 32 threads (a cold read waits on the disk)
+    /// with the mapping marked random-access: otherwise each fault on a cold file reads ahead around a chunk's
+    /// first bytes (8 MB here), one chunk after another, 43 s for the 5,000 chunks of a 2.9 GB cache.
+    private func firstMalformedChunk(below n: Int) -> Int? {
+        let parses = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(1, n))
+        defer { parses.deallocate() }
+        let mapping = UnsafeMutableRawPointer(mutating: base)
+        madvise(mapping, length, MADV_RANDOM)
+        defer { madvise(mapping, length, MADV_NORMAL) }
+        concurrentBlocking(iterations: n, threads: 32) { [self] c in
+            parses[c] = parse(c) != nil
+            release(chunk(c).offset, chunk(c).length)
         }
-        return (written, nil)
+        return (0..<n).first { !parses[$0] }
     }
 
     /// "chunk 3 of 7 (images 9–12)".

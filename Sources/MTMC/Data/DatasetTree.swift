@@ -57,10 +57,7 @@ public struct DatasetTree {
         }
 
         var classes: [[String]] = []
-        var files: [ImageFile] = []
-        var skipped: [[String: [Int]]] = []
-        var skippedFiles: [ImageError] = []
-        for (t, task) in tasks.enumerated() {
+        for task in tasks {
             let taskPath = root + "/" + task
             for split in ["train", "val"] where !isFolder(taskPath + "/" + split) {
                 throw DatasetError("task \(task): missing folder \(taskPath)/\(split)")
@@ -76,23 +73,29 @@ public struct DatasetTree {
                 if !missingInTrain.isEmpty { parts.append("missing in train: " + missingInTrain.joined(separator: ", ")) }
                 throw DatasetError("task \(task): train and val hold different classes; " + parts.joined(separator: "; "))
             }
-            let (taskFiles, taskSkipped, taskSkippedFiles) = try scanClassFolders(task: task, index: t, path: taskPath, classes: trainClasses)
+            classes.append(trainClasses)
+        }
+        // Every task's class folders in one concurrent pass (`listFolders`): on a tree whose metadata is not in
+        // memory, that pass is most of a reusing load.
+        let folders = tasks.indices.map { t in ["train", "val"].flatMap { split in classes[t].map { "\(root)/\(tasks[t])/\(split)/\($0)" } } }
+        let listed = try listFolders(folders.flatMap { $0 })
+        var files: [ImageFile] = [], skipped: [[String: [Int]]] = [], skippedFiles: [ImageError] = []
+        for (t, task) in tasks.enumerated() {
+            let first = folders[..<t].reduce(0) { $0 + $1.count }
+            let (taskFiles, taskSkipped, taskSkippedFiles) = try classFolderImages(task: task, index: t, folders: folders[t],
+                                                                                   listed: Array(listed[first..<(first + folders[t].count)]), classes: classes[t])
             files += taskFiles
             skippedFiles += taskSkippedFiles
-            classes.append(trainClasses)
             skipped.append(taskSkipped)
         }
         return DatasetTree(root: root, tasks: tasks, classes: classes, files: files, skipped: skipped, skippedFiles: skippedFiles)
     }
 
-    /// The images of one task's class folders, in train then val order, and the entries skipped (per split and
-    /// class, and each with why). Every folder is listed and its entries stat'ed in one concurrent pass
-    /// (`listFolders`): on a tree whose metadata is not in memory, that pass is most of a reusing load.
-    private static func scanClassFolders(task: String, index t: Int, path taskPath: String, classes: [String]) throws
+    /// The images of one task's listed class folders (train then val, classes in order), and the entries skipped
+    /// (per split and class, and each with why).
+    private static func classFolderImages(task: String, index t: Int, folders: [String], listed: [[FolderEntry]], classes: [String]) throws
         -> ([ImageFile], [String: [Int]], [ImageError]) {
         let splits = ["train", "val"]
-        let folders = splits.flatMap { split in classes.map { "\(taskPath)/\(split)/\($0)" } }
-        let listed = try listFolders(folders)
         var files: [ImageFile] = [], skippedFiles: [ImageError] = []
         var skipped: [String: [Int]] = ["train": Array(repeating: 0, count: classes.count), "val": Array(repeating: 0, count: classes.count)]
         for (s, split) in splits.enumerated() {
@@ -101,7 +104,7 @@ public struct DatasetTree {
                 var images = 0
                 for entry in listed[s * classes.count + label] {
                     let path = folder + "/" + entry.name
-                    let ext = (entry.name as NSString).pathExtension.lowercased()
+                    let ext = entry.name.lastIndex(of: ".").map { entry.name[entry.name.index(after: $0)...].lowercased() } ?? ""
                     if imageExtensions.contains(ext) && !entry.isFolder {
                         files.append(ImageFile(path: path, task: t, isTrain: split == "train", label: label,
                                                size: entry.size, modifiedNanoseconds: entry.modifiedNanoseconds))
