@@ -56,7 +56,7 @@ final class TensorStorage {
 enum StoragePool {
     /// Cached buffers, the oldest first.
     nonisolated(unsafe) private static var cached: [(count: Int, pointer: UnsafeMutablePointer<Float>)] = []
-    nonisolated(unsafe) private static var cachedFloats = 0
+    nonisolated(unsafe) private(set) static var cachedFloats = 0
     private static let lock = NSLock()
     /// Buffers smaller than this go straight to malloc, which recycles them well itself.
     private static let minimumPooled = 1 << 14
