@@ -61,7 +61,7 @@ enum StoragePool {
     /// Buffers smaller than this go straight to malloc, which recycles them well itself.
     private static let minimumPooled = 1 << 14
     /// At most this many floats (512 MiB) are kept for reuse: ResNet-18 at 224×224, batch 64, peaks
-    /// at 1.52 GB with it, 1.67 GB with 1 GiB (BENCHMARKS.md), with as many fresh pages per step.
+    /// at 1.52 GB with it, 1.67 GB with 1 GiB dropped whole when full (BENCHMARKS.md), for ≈ 10 % more fresh pages.
     static let capacity = 1 << 27
 
     static func take(_ count: Int) -> UnsafeMutablePointer<Float> {
