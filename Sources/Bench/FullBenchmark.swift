@@ -26,7 +26,7 @@ enum FullBenchmark {
         var rows: [Row] = []
         var shares: [String] = []
         var tinyTrain: [Double] = []
-        let configurations: [(String, Int, Int, Int, Bool)] = [  // model, size, steps per window, latency runs, latency row
+        let configurations: [(String, Int, Int, Int, Bool)] = [  // model, size, steps per window, latency runs per window, latency row
             ("tiny", 64, 4, 20, true), ("resnet18", 64, 2, 10, false), ("resnet18", 224, 1, 5, true), ("darknet", 64, 2, 10, false),
         ]
         for (model, size, steps, latencyRuns, latencyRow) in configurations {
