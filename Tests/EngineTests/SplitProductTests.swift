@@ -60,6 +60,18 @@ final class SplitProductTests: XCTestCase {
         XCTAssertEqual(openblas_get_num_threads(), 2)
     }
 
+    func testOnlyOneImagesLayersAreWorthCutting() {
+        let x = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        defer { x.deallocate() }
+        func product(_ m: Int, _ n: Int, _ k: Int) -> Product {
+            Product(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: x, lda: k, b: x, ldb: n, beta: 0, c: x, ldc: n)
+        }
+        XCTAssertTrue(product(32, 4096, 27).isWorthSplitting)  // tiny's first convolution, one image
+        XCTAssertTrue(product(64, 12544, 147).isWorthSplitting)  // ResNet-18's stem at 224×224, one image
+        XCTAssertFalse(product(1, 256, 256).isWorthSplitting)  // a head's embedding, one image
+        XCTAssertFalse(product(256, 3640, 1152).isWorthSplitting)  // tiny's last convolution, a chunk of 64 images
+    }
+
     func testAProductNarrowerThanOneBlockIsNotCut() {
         let a = try! Tensor(shape: [4], values: [1, 2, 3, 4]), b = try! Tensor(shape: [4], values: [1, 1, 1, 1])
         var c = Tensor(zeros: [4])

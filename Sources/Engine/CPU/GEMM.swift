@@ -15,7 +15,7 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
     }
     let p = Product(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda ?? (transA ? m : k),
                     b: b, ldb: ldb ?? (transB ? k : n), beta: beta, c: c, ldc: ldc)
-    if !(p.isSmall && Threads.count > 1 && p.split(parts: Threads.count)) { p.run() }
+    if !(p.isWorthSplitting && Threads.count > 1 && p.split(parts: Threads.count)) { p.run() }
 }
 
 /// One sgemm call's arguments (leading dimensions resolved).
@@ -32,9 +32,12 @@ struct Product {
     /// several times per call (they share the packed panels of B) and wait for each other by spinning
     /// with sched_yield, so one image's layers (a few million to ~100 million multiply-adds) lose time
     /// at every meeting, and far more when another process holds a core.
-    static let smallLimit = 1 << 27
+    static let splitLimit = 1 << 27
+    /// Below this (about 10 µs of work on one core) waking a second thread costs about as much as it saves.
+    static let splitMinimum = 1 << 20
 
-    var isSmall: Bool { m * n * k < Self.smallLimit }
+    /// Whether cutting the product across the engine's threads pays (`gemm` then does).
+    var isWorthSplitting: Bool { (Self.splitMinimum..<Self.splitLimit).contains(m * n * k) }
 
     func run() {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
