@@ -60,5 +60,6 @@ let package = Package(
         .testTarget(name: "MTMCTests", dependencies: ["MTMC"], exclude: ["Fixtures"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench"]),
     ]
 )

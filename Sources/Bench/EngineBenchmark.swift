@@ -2,13 +2,16 @@ import Engine
 import Foundation
 import MTMC
 
-/// Figures of one training/inference benchmark run of one model.
-struct BenchmarkFigures: Codable {
-    var trainImagesPerSecond: [Double]
-    var evalImagesPerSecond: [Double]
-    var latencyMilliseconds: [Double]
+/// One side's figures of one model, window by window.
+struct BenchmarkFigures {
+    var trainImagesPerSecond: [Double] = []
+    var evalImagesPerSecond: [Double] = []
+    /// Per window, the milliseconds of each batch-1 run.
+    var latencyWindows: [[Double]] = []
     /// The process's peak resident set when training ends (before evaluation, whose folded weights are not training's).
-    var peakResidentMegabytes: Double
+    var peakResidentMegabytes = 0.0
+
+    var latencyMilliseconds: [Double] { latencyWindows.flatMap { $0 } }
 }
 
 /// The engine benchmark of one model: random 3×S×S inputs, two heads (10 and 6 classes) whose training
@@ -21,6 +24,7 @@ enum EngineBenchmark {
         var threads = 2
         var windows = 5
         var stepsPerWindow = 4
+        /// Timed batch-1 runs per latency window.
         var latencyRuns = 20
         /// cpu or cuda.
         var device = "cpu"
@@ -34,60 +38,15 @@ enum EngineBenchmark {
             default: nil
             }
         }
+
+        /// The options that give these settings to `mtmc-bench engine` (and, with `--steps-per-window`, to engine_bench.py).
+        func arguments(stepsOption: String = "--steps") -> [String] {
+            ["--model", model, "--size", "\(size)", "--batch", "\(batch)", "--threads", "\(threads)",
+             stepsOption, "\(stepsPerWindow)", "--latency-runs", "\(latencyRuns)", "--device", device]
+        }
     }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-
-    /// Images/s of each window of `steps` calls of `body`, each call handling `images` images.
-    static func windows(_ count: Int, steps: Int, images: Int, _ body: () throws -> Void) rethrows -> [Double] {
-        try (0..<count).map { _ in
-            let start = now()
-            for _ in 0..<steps { try body() }
-            return Double(images * steps) / (now() - start)
-        }
-    }
-
-    static func run(_ s: Settings) throws -> BenchmarkFigures {
-        Threads.count = s.threads
-        guard let architecture = s.architecture else { throw EngineError("unknown model \(s.model); use tiny, resnet18 or darknet") }
-        var rng = RandomGenerator(seed: 1)
-        let device: Device = s.device == "cuda" ? .cuda(try CUDADevice.shared.get()) : .cpu
-        let net = MultiTaskModel(architecture: architecture, classesPerTask: s.classes, seed: 7)
-        net.move(to: device)
-        let sgd = SGD(parameters: net.namedParameters(), learningRate: 0.01, momentum: 0.9, weightDecay: 1e-4)
-        let x = Variable(Initializer.normal(shape: [s.batch, 3, s.size, s.size], std: 1, rng: &rng).to(device))
-        // A GPU runs ahead of the host: reading a result waits for it (a training step reads its loss anyway).
-        func finished(_ y: Variable) { if !device.isCPU { _ = y.value.scalars } }
-        let labels = s.classes.map { k in (0..<s.batch).map { _ in Int(rng.next() % UInt64(k)) } }
-        var step = 0
-        func trainStep() throws {
-            let task = step % 2
-            let loss = try crossEntropy(try net(x, task: task), labels: labels[task])
-            sgd.zeroGrad()
-            try loss.backward()
-            try sgd.step()
-            step += 1
-        }
-        net.setTraining(true)
-        try trainStep()  // warm-up: buffers, OpenBLAS threads
-        let train = try windows(s.windows, steps: s.stepsPerWindow, images: s.batch, trainStep)
-        let trainingPeak = peakResidentMegabytes()
-        net.setTraining(false)
-        let single = Variable(Initializer.normal(shape: [1, 3, s.size, s.size], std: 1, rng: &rng).to(device))
-        let (evaluation, latency) = try GradMode.withoutGradients { () throws -> ([Double], [Double]) in
-            finished(try net(x, task: 0))
-            let rates = try windows(s.windows, steps: 2, images: s.batch) { finished(try net(x, task: step % 2)); step += 1 }
-            finished(try net(single, task: 0))
-            let latencies = try (0..<s.latencyRuns).map { _ in
-                let start = now()
-                finished(try net(single, task: 0))
-                return (now() - start) * 1000
-            }
-            return (rates, latencies)
-        }
-        return BenchmarkFigures(trainImagesPerSecond: train, evalImagesPerSecond: evaluation,
-                                latencyMilliseconds: latency, peakResidentMegabytes: trainingPeak)
-    }
 
     /// Multiply-adds ×2 of one training step per image (forward, input and weight gradients: 3× the
     /// forward's convolutions and linears), counted by running the model's shapes.

@@ -11,22 +11,13 @@ enum FullBenchmark {
         let peer: [Double]?
         let higherIsBetter: Bool
         let target: String
+        /// mtmc ÷ peer of each pair of windows run next to each other; without them the ratio is of the medians.
+        var pairRatios: [Double]? = nil
     }
 
-    static func median(_ v: [Double]) -> Double {
-        let s = v.sorted()
-        return s.isEmpty ? .nan : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
-    /// This executable, run again for one model: `engine --json` prints its figures as JSON.
-    static func engineInChild(_ s: EngineBenchmark.Settings) throws -> BenchmarkFigures {
-        let arguments = ["engine", "--json", "--model", s.model, "--size", "\(s.size)", "--batch", "\(s.batch)",
-                         "--threads", "\(s.threads)", "--windows", "\(s.windows)", "--steps", "\(s.stepsPerWindow)",
-                         "--latency-runs", "\(s.latencyRuns)"]
-        guard let line = ChildProcess.run("/proc/self/exe", arguments)?.lastLine else {
-            throw EngineError("the \(s.model) \(s.size)×\(s.size) benchmark process failed")
-        }
-        return try JSONDecoder().decode(BenchmarkFigures.self, from: Data(line.utf8))
+    /// mtmc's side of one model in a process of its own (`engine --serve`), so that its peak memory is its own.
+    static func engineInChild(_ s: EngineBenchmark.Settings) throws -> BenchmarkSide {
+        try WindowProcess(name: "mtmc", "/proc/self/exe", ["engine", "--serve"] + s.arguments())
     }
 
     static func run(threads: Int, windows: Int) throws {
@@ -35,7 +26,7 @@ enum FullBenchmark {
         var rows: [Row] = []
         var shares: [String] = []
         var tinyTrain: [Double] = []
-        let configurations: [(String, Int, Int, Int, Bool)] = [  // model, size, steps per window, latency runs, latency row
+        let configurations: [(String, Int, Int, Int, Bool)] = [  // model, size, steps per window, latency runs per window, latency row
             ("tiny", 64, 4, 20, true), ("resnet18", 64, 2, 10, false), ("resnet18", 224, 1, 5, true), ("darknet", 64, 2, 10, false),
         ]
         for (model, size, steps, latencyRuns, latencyRow) in configurations {
@@ -43,21 +34,13 @@ enum FullBenchmark {
                                              windows: size > 64 ? min(windows, 3) : windows,
                                              stepsPerWindow: steps, latencyRuns: latencyRuns)
             print("running \(model) \(size)×\(size)…")
-            let ours = try engineInChild(s)
-            let peer = PyTorchReference.engine(s)
+            let result = try AlternatingBenchmark.run(s, ours: try engineInChild(s), torch: true)
+            let ours = result.mtmc, peer = result.peer.map { (figures: $0, layout: result.layout) }
             let label = "\(model) \(size)×\(size) b64"
-            rows.append(Row(name: "\(label) train img/s", mtmc: ours.trainImagesPerSecond, peer: peer?.figures.trainImagesPerSecond,
-                            higherIsBetter: true, target: model == "tiny" ? "≥ 1.2" : "≥ 1.0"))
-            rows.append(Row(name: "\(label) eval img/s", mtmc: ours.evalImagesPerSecond, peer: peer?.figures.evalImagesPerSecond,
-                            higherIsBetter: true, target: model == "tiny" ? "≥ 1.2" : model == "darknet" ? "—" : "≥ 1.0"))
-            if latencyRow {
-                rows.append(Row(name: "\(model) \(size)×\(size) batch-1 latency ms", mtmc: ours.latencyMilliseconds,
-                                peer: peer?.figures.latencyMilliseconds, higherIsBetter: false, target: model == "tiny" ? "≤ 0.8" : "≤ 1.0"))
-            }
-            if size == 64 || model == "resnet18" {
-                rows.append(Row(name: "\(label) peak RSS MB (training)", mtmc: [ours.peakResidentMegabytes],
-                                peer: peer.map { [$0.figures.peakResidentMegabytes] }, higherIsBetter: false, target: "≤ 0.6"))
-            }
+            rows += result.rows(s, targets: .init(train: model == "tiny" ? "≥ 1.2" : "≥ 1.0",
+                                                  eval: model == "tiny" ? "≥ 1.2" : model == "darknet" ? "—" : "≥ 1.0",
+                                                  latency: latencyRow ? (model == "tiny" ? "≤ 0.8" : "≤ 1.0") : nil,
+                                                  memory: size == 64 || model == "resnet18" ? "≤ 0.6" : nil))
             if model == "tiny" { tinyTrain = ours.trainImagesPerSecond }
             let flops = try EngineBenchmark.trainingFLOPs(s)
             shares.append(String(format: "%@: %.2f GFLOP per training image, %.0f GFLOP/s = %.0f%% of the ceiling (PyTorch %@: %@)",
@@ -76,9 +59,42 @@ enum FullBenchmark {
         var lines = ["| row | mtmc | peer | mtmc / peer | target | mtmc spread | peer spread |", "|---|---|---|---|---|---|---|"]
         for r in rows {
             let a = median(r.mtmc), b = r.peer.map(median)
-            let ratio = b.map { String(format: "%.2f", a / $0) } ?? "—"
+            let ratio = (r.pairRatios.map(median) ?? b.map { a / $0 }).map { String(format: "%.2f", $0) } ?? "—"
             lines.append("| \(r.name) | \(f(a)) | \(b.map(f) ?? "—") | \(ratio) | \(r.target) | \(spread(r.mtmc)) | \(r.peer.map(spread) ?? "") |")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension AlternatingBenchmark.Result {
+    /// Which rows to print and their targets; a nil target leaves the row out.
+    struct Targets {
+        var train = "", eval = ""
+        var latency: String? = "", memory: String? = ""
+    }
+
+    /// The table rows of this run: training, evaluation, batch-1 latency and peak memory. The latency
+    /// ratio pairs the windows' medians; the spreads are over every run.
+    func rows(_ s: EngineBenchmark.Settings, targets: Targets) -> [FullBenchmark.Row] {
+        let label = "\(s.model) \(s.size)×\(s.size)"
+        func paired(_ a: [Double], _ b: [Double]?) -> [Double]? { b.map { AlternatingBenchmark.pairRatios(a, $0) } }
+        var rows = [
+            FullBenchmark.Row(name: "\(label) b\(s.batch) train img/s", mtmc: mtmc.trainImagesPerSecond, peer: peer?.trainImagesPerSecond,
+                              higherIsBetter: true, target: targets.train,
+                              pairRatios: paired(mtmc.trainImagesPerSecond, peer?.trainImagesPerSecond)),
+            FullBenchmark.Row(name: "\(label) b\(s.batch) eval img/s", mtmc: mtmc.evalImagesPerSecond, peer: peer?.evalImagesPerSecond,
+                              higherIsBetter: true, target: targets.eval,
+                              pairRatios: paired(mtmc.evalImagesPerSecond, peer?.evalImagesPerSecond)),
+        ]
+        if let target = targets.latency {
+            rows.append(FullBenchmark.Row(name: "\(label) batch-1 latency ms", mtmc: mtmc.latencyMilliseconds, peer: peer?.latencyMilliseconds,
+                                          higherIsBetter: false, target: target,
+                                          pairRatios: paired(mtmc.latencyWindows.map(median), peer?.latencyWindows.map(median))))
+        }
+        if let target = targets.memory {
+            rows.append(FullBenchmark.Row(name: "\(label) b\(s.batch) peak RSS MB (training)", mtmc: [mtmc.peakResidentMegabytes],
+                                          peer: peer.map { [$0.peakResidentMegabytes] }, higherIsBetter: false, target: target))
+        }
+        return rows
     }
 }

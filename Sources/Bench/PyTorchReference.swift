@@ -17,16 +17,18 @@ enum PyTorchReference {
         return json
     }
 
-    /// The same model and recipe as `EngineBenchmark.run`; the faster of NCHW and channels_last.
-    static func engine(_ s: EngineBenchmark.Settings) -> (figures: BenchmarkFigures, layout: String)? {
-        guard let json = run("bench/engine_bench.py", [
-            "--model", s.model, "--threads", "\(s.threads)", "--windows", "\(s.windows)", "--batch", "\(s.batch)",
-            "--size", "\(s.size)", "--steps-per-window", "\(s.stepsPerWindow)", "--latency-runs", "\(s.latencyRuns)",
-            "--device", s.device,
-        ]), let train = json["train"] as? [Double], let eval = json["eval"] as? [Double],
-              let latency = json["latency_ms"] as? [Double], let rss = json["peak_rss_mb"] as? Double else { return nil }
-        return (BenchmarkFigures(trainImagesPerSecond: train, evalImagesPerSecond: eval, latencyMilliseconds: latency,
-                                 peakResidentMegabytes: rss), json["layout"] as? String ?? "?")
+    /// The same model and recipe as `EngineSession`, one process per layout (NCHW and channels_last), each
+    /// with its own peak memory; none (with the reason on standard error) when python3 or torch is missing.
+    static func engineSides(_ s: EngineBenchmark.Settings) -> [BenchmarkSide] {
+        [("NCHW", "nchw"), ("channels_last", "channels_last")].compactMap { name, layout in
+            do {
+                return try WindowProcess(name: name, "/usr/bin/env", ["python3", "\(toolsFolder)/bench/engine_bench.py", "--layout", layout]
+                                         + s.arguments(stepsOption: "--steps-per-window"))
+            } catch {
+                FileHandle.standardError.write("PyTorch reference engine_bench.py did not run (pip install torch?): \(error)\n".data(using: .utf8)!)
+                return nil
+            }
+        }
     }
 }
 

@@ -8,7 +8,8 @@ setvbuf(stdout, nil, _IOLBF, 0)  // progress lines show as they happen when the 
 let usage = """
     usage: mtmc-bench all [--threads N] [--windows N]     every row of BENCHMARKS.md, mtmc beside PyTorch
            mtmc-bench engine [--model tiny|resnet18|darknet] [--size S] [--batch B] [--threads N]
-                             [--windows N] [--steps N] [--latency-runs N] [--json] [--no-torch]
+                             [--windows N] [--steps N] [--latency-runs N] [--no-torch]
+                             (mtmc's windows alternate with PyTorch's; --serve: one window per stdin line)
            mtmc-bench data [--threads N] [--images N]    load time and memory of a tree of small PNGs
            mtmc-bench pipeline [--threads N] [--no-torch] the data pipeline row alone (3000 256×256 JPEGs), beside PyTorch
            mtmc-bench predict                            the one-off predict row alone
@@ -68,25 +69,18 @@ do {
         let s = EngineBenchmark.Settings(model: option("--model") ?? "tiny", size: number("--size", 64), batch: number("--batch", 64),
                                          threads: threads, windows: number("--windows", 5), stepsPerWindow: number("--steps", 4),
                                          latencyRuns: number("--latency-runs", 20), device: option("--device") ?? "cpu")
-        let ours = try EngineBenchmark.run(s)
+        if arguments.contains("--serve") {
+            try EngineSession(s).serve()
+            break
+        }
+        let result = try AlternatingBenchmark.run(s, ours: try EngineSession(s), torch: !arguments.contains("--no-torch"))
         if s.device == "cuda", let gpu = try? CUDADevice.shared.get() {
             // Which libraries this run's products and convolutions went through.
             gpu.summary.filter { $0.hasPrefix("cuBLAS") || $0.hasPrefix("cuDNN") }.forEach { print($0) }
             print(gpu.convolutionReport ?? "convolutions: mtmc's im2col and GEMM kernels (no cuDNN)")
         }
-        if arguments.contains("--json") {
-            print(String(decoding: try JSONEncoder().encode(ours), as: UTF8.self))
-        } else {
-            let peer = arguments.contains("--no-torch") ? nil : PyTorchReference.engine(s)
-            print(FullBenchmark.table([
-                .init(name: "\(s.model) \(s.size)×\(s.size) b\(s.batch) train img/s", mtmc: ours.trainImagesPerSecond,
-                      peer: peer?.figures.trainImagesPerSecond, higherIsBetter: true, target: ""),
-                .init(name: "eval img/s", mtmc: ours.evalImagesPerSecond, peer: peer?.figures.evalImagesPerSecond, higherIsBetter: true, target: ""),
-                .init(name: "batch-1 latency ms", mtmc: ours.latencyMilliseconds, peer: peer?.figures.latencyMilliseconds, higherIsBetter: false, target: ""),
-                .init(name: "peak RSS MB (training)", mtmc: [ours.peakResidentMegabytes], peer: peer.map { [$0.figures.peakResidentMegabytes] },
-                      higherIsBetter: false, target: ""),
-            ]))
-        }
+        if result.peer != nil { print("PyTorch layout: \(result.layout)") }
+        print(FullBenchmark.table(result.rows(s, targets: .init())))
     }
 } catch {
     print("benchmark failed: \(error)")

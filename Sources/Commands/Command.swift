@@ -75,12 +75,19 @@ public func execute(_ line: String, in session: Session, recordHistory: Bool = t
     }
     do {
         try command.run(session, Array(words.dropFirst()))
+        reportCacheProblems(session)
         return .success
     } catch {
         session.out.progress(nil)
         session.out.print("error: \(error)")
+        reportCacheProblems(session)
         return .failure
     }
+}
+
+/// Prints what reading the dataset's cache ran into during a command (a disk cache chunk failing its checksum).
+private func reportCacheProblems(_ session: Session) {
+    for problem in session.dataset?.cache.takeProblems() ?? [] { session.out.print(problem) }
 }
 
 /// Command names within edit distance 2 of `word`, or starting with it; nearest first.

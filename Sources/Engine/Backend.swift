@@ -57,6 +57,10 @@ protocol Backend {
                              _ g: NormGeometry, epsilon: Float, activation: Activation, residual: Tensor?) -> BatchNormSaved
     func batchNormActivationBackward(_ dy: Tensor, x: Tensor, weight: Tensor, saved: BatchNormSaved, _ g: NormGeometry,
                                      training: Bool, wantsInput: Bool) -> (input: Tensor?, weight: Tensor, bias: Tensor)
+    /// activation(batch norm) with the statistics a training or evaluation pass saved, without a residual:
+    /// exactly the floats that pass output (a released output recomputed for the backward pass).
+    func batchNormNormalized(_ x: Tensor, weight: Tensor, bias: Tensor, mean: Tensor, inverseStd: Tensor,
+                             _ g: NormGeometry, activation: Activation) -> Tensor
 
     // Pooling (per plane: any layout whose first two axes hold the planes).
     func maxPool2d(_ x: Tensor, _ g: PoolGeometry) -> Tensor

@@ -40,11 +40,21 @@ public func batchNorm(_ x: Variable, weight: Variable, bias: Variable, runningMe
         : backend.batchNormEvaluation(x.value, weight: weight.value, bias: bias.value, runningMean: runningMean.value,
                                       runningVar: runningVar.value, g, epsilon: epsilon, activation: activation,
                                       residual: residual?.value)
-    return Variable.result(saved.output, parents: [x, weight, bias] + (residual.map { [$0] } ?? [])) { dy in
+    // The closures keep the statistics, not the output: the output may be released and recomputed from x.
+    let (mean, inverseStd, fusedReLU, leakySlope) = (saved.mean, saved.inverseStd, saved.fusedReLU, saved.leakySlope)
+    let (gamma, beta) = (weight.value, bias.value)
+    let recompute: (() -> Tensor)? = residual != nil ? nil : {
+        backend.batchNormNormalized(x.value, weight: gamma, bias: beta, mean: mean, inverseStd: inverseStd, g, activation: activation)
+    }
+    return Variable.result(saved.output, parents: [x, weight, bias] + (residual.map { [$0] } ?? []),
+                           recompute: recompute) { dy, node in
+        // Only an activation's mask reads the output; without one, x stands in for it unread.
+        let output = activation == .identity ? x.value : node.value
         if let residual, residual.requiresGrad {
             // The sum passes the activation's gradient on unchanged; the output tells where it was clipped.
-            residual.accumulate(activation.slope.map { backend.leakyReLUBackward(dy, input: saved.output, slope: $0) } ?? dy)
+            residual.accumulate(activation.slope.map { backend.leakyReLUBackward(dy, input: output, slope: $0) } ?? dy)
         }
+        let saved = BatchNormSaved(output: output, mean: mean, inverseStd: inverseStd, fusedReLU: fusedReLU, leakySlope: leakySlope)
         let grads = backend.batchNormActivationBackward(dy, x: x.value, weight: weight.value, saved: saved, g,
                                                         training: training, wantsInput: x.requiresGrad)
         if let dx = grads.input { x.accumulate(dx) }

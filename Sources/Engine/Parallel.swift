@@ -1,5 +1,6 @@
 import CBLAS
 import Dispatch
+import Synchronization
 
 /// The one thread-count setting of the engine: OpenBLAS threads and the engine's own parallel loops.
 public enum Threads {
@@ -14,6 +15,22 @@ public enum Threads {
             current = max(1, newValue)
             openblas_set_num_threads(Int32(current))
         }
+    }
+
+    /// Whether a `withSingleThreadedBLAS` region is running.
+    private static let singleThreadedBLAS = Atomic<Bool>(false)
+
+    /// Runs `body` with OpenBLAS on one thread, so that the engine's threads can each run an sgemm of
+    /// their own without OpenBLAS's workers taking the same cores; then restores `count` threads. The
+    /// setting is the process's: false, without running `body`, when another region holds it. A product
+    /// called meanwhile from elsewhere only runs on fewer threads.
+    static func withSingleThreadedBLAS(_ body: () -> Void) -> Bool {
+        guard singleThreadedBLAS.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
+        openblas_set_num_threads(1)
+        body()
+        openblas_set_num_threads(Int32(current))
+        singleThreadedBLAS.store(false, ordering: .releasing)
+        return true
     }
 }
 

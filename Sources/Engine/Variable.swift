@@ -1,8 +1,23 @@
 /// A node of the autodiff graph: a tensor value, its gradient, and how to pass gradients back.
 /// Leaves with `requiresGrad` are parameters; other nodes are results of operations.
 public final class Variable {
-    /// The value computed in the forward pass.
-    public var value: Tensor
+    /// The value computed in the forward pass; after `releaseValue()`, computed again when read.
+    public var value: Tensor {
+        get { storedValue ?? rematerialized() }
+        _modify {
+            if storedValue == nil { storedValue = rematerialized() }
+            recompute = nil
+            yield &storedValue!
+            shape = storedValue!.shape
+        }
+        set {
+            storedValue = newValue
+            recompute = nil
+            shape = newValue.shape
+        }
+    }
+    /// The value's shape, known while the value is released.
+    public private(set) var shape: [Int]
     /// Accumulated gradient of the loss with respect to `value`; nil until a backward pass reaches it.
     public var grad: Tensor?
     /// Whether gradients flow into this variable (false for inputs, buffers and frozen parameters).
@@ -13,28 +28,64 @@ public final class Variable {
     /// e.g. a feature map for Grad-CAM; other intermediate gradients are released.
     public var retainsGrad = false
 
+    /// The value, nil while released.
+    private var storedValue: Tensor?
+    /// Computes the value again, the same floats, from what the backward step keeps anyway (ops that can set it).
+    private var recompute: (() -> Tensor)?
     private var parents: [Variable] = []
-    /// Receives this node's gradient and accumulates gradients into the parents.
-    private var backwardFunction: ((Tensor) -> Void)?
+    /// Receives this node's gradient and the node itself, and accumulates gradients into the parents.
+    private var backwardFunction: ((Tensor, Variable) -> Void)?
 
     /// A leaf: an input (requiresGrad false) or a parameter (true).
     public init(_ value: Tensor, requiresGrad: Bool = false) {
-        self.value = value
+        storedValue = value
+        shape = value.shape
         self.requiresGrad = requiresGrad
     }
-
-    public var shape: [Int] { value.shape }
 
     /// The result of an operation. The graph is recorded only while gradients are enabled
     /// and some parent requires them; otherwise the result is a plain constant.
     static func result(_ value: Tensor, parents: [Variable], backward: @escaping (Tensor) -> Void) -> Variable {
+        result(value, parents: parents, recompute: nil) { dy, _ in backward(dy) }
+    }
+
+    /// The result of an operation whose backward step reads the result's own value (handed the node), and
+    /// that can give the same floats again from what that step keeps anyway (`recompute`), so that the value
+    /// may be released between the forward pass and the backward one.
+    static func result(_ value: Tensor, parents: [Variable], recompute: (() -> Tensor)?,
+                       backward: @escaping (Tensor, Variable) -> Void) -> Variable {
         let node = Variable(value)
         if recordsGraph(parents: parents) {
             node.requiresGrad = true
             node.parents = parents
             node.backwardFunction = backward
+            node.recompute = recompute
         }
         return node
+    }
+
+    /// Frees this result's value until it is next read, when it is computed again, the same floats, from
+    /// what its op's backward step keeps anyway. For an activation that only backward steps read again
+    /// (a batch norm's output feeding one convolution): it then costs no memory at the forward pass's end.
+    /// Returns false, keeping the value, when its op cannot recompute it (a leaf, an op without a recipe,
+    /// a constant recorded without a graph).
+    @discardableResult
+    public func releaseValue() -> Bool {
+        guard recompute != nil else { return false }
+        storedValue = nil
+        return true
+    }
+
+    /// Whether the value is held now (false between `releaseValue()` and the next read).
+    public var holdsValue: Bool { storedValue != nil }
+
+    /// Recomputes a released value and keeps it: the reads of a backward pass (the consumers' steps, then
+    /// this node's own) come close together, and the node is freed after its own step.
+    private func rematerialized() -> Tensor {
+        guard let recompute else { preconditionFailure("a released value always has a recipe to recompute it") }
+        let value = recompute()
+        storedValue = value
+        return value
     }
 
     /// Whether an operation on `parents` records its backward step.
@@ -63,9 +114,11 @@ public final class Variable {
         // gradients still to come) instead of every activation living until the whole pass ends.
         while let node = order.popLast() {
             guard let function = node.backwardFunction else { continue }
-            if let g = node.grad { function(g) }
+            if let g = node.grad { function(g, node) }
             node.backwardFunction = nil
             node.parents = []
+            // A value never read again keeps its recipe (and the recipe's inputs) in case it is read later.
+            if node.storedValue != nil { node.recompute = nil }
             if !node.retainsGrad { node.grad = nil }
         }
     }

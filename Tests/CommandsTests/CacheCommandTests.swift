@@ -41,4 +41,26 @@ final class CacheCommandTests: XCTestCase {
         XCTAssertEqual(h.run("info").1.components(separatedBy: "\n")[1], "cache: memory, 44 KB resident (18×18 per image)")
         XCTAssertEqual(h.run("set cache tape").1, "error: set cache: 'tape' is not allowed; allowed: auto, memory, disk or none; it stays auto")
     }
+
+    /// A disk cache chunk that fails its checksum is found by the command that first reads it, which says so once;
+    /// the next load rebuilds the cache from that chunk.
+    func testTheCommandThatReadsACorruptChunkSaysSoAndTheNextLoadRebuildsIt() throws {
+        let h = Harness()
+        h.run("set cache disk")
+        h.run("set cachedir cachefiles")
+        XCTAssertEqual(h.run("load data").0, .success)
+        let path = h.root + "/cachefiles/" + (try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: h.root + "/cachefiles").first))
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[bytes.count - 1] ^= 0x10  // the last image of the only chunk (45 images of 18×18 fit one)
+        try FileManager.default.removeItem(atPath: path)
+        try bytes.write(to: URL(fileURLWithPath: path))
+        XCTAssertTrue(h.run("load data").1.contains("cache: reused \(path), "))
+        let (checked, text) = h.run("check")
+        XCTAssertEqual(checked, .success)
+        XCTAssertEqual(text.components(separatedBy: "\n").last, "cache: chunk 1 of 1 (images 1–45) of \(path) fails its checksum; its images "
+                       + "are read from the original files, and the next load rebuilds the cache from there")
+        XCTAssertFalse(h.run("check").1.contains("cache:"), "said once")
+        XCTAssertTrue(h.run("load data").1.contains("cache: rebuilding \(path): the file is corrupt: chunk 1 of 1 (images 1–45) "
+                                                    + "failed its checksum when read by an earlier session"))
+    }
 }

@@ -157,20 +157,53 @@ final class ImageCacheModeTests: XCTestCase {
         XCTAssertEqual(batches(moved), batches(try load(tree, options(.memory))))
     }
 
-    func testACorruptChunkIsDetectedAndRebuiltFromThere() throws {
-        let tree = tree()
-        let path = try load(tree, options(.disk)).cache.filePath!
-        let third = try CacheFile(mapping: path).chunk(2)
+    /// Flips one bit in the middle of chunk `c` of the cache file at `path`, or in its first word (its image count).
+    private func corrupt(chunk c: Int, of path: String, atStart: Bool = false) throws {
+        let chunk = try CacheFile(mapping: path).chunk(c)
+        let at = UInt64(chunk.offset + (atStart ? 0 : chunk.length / 2))
         let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
-        try handle.seek(toOffset: UInt64(third.offset + third.length / 2))
+        try handle.seek(toOffset: at)
         let byte = try handle.read(upToCount: 1)![0]
-        try handle.seek(toOffset: UInt64(third.offset + third.length / 2))
+        try handle.seek(toOffset: at)
         try handle.write(contentsOf: [byte ^ 0x10])
         try handle.close()
+    }
+
+    /// Checksums are checked when a chunk is first read: its images then come from the original files, the
+    /// problem is reported once, and the next load rebuilds the cache from that chunk, saying why.
+    func testACorruptChunkIsDetectedWhenReadAndRebuiltByTheNextLoad() throws {
+        let tree = tree()
+        let path = try load(tree, options(.disk)).cache.filePath!
+        try corrupt(chunk: 2, of: path)
+        let reused = try load(tree, options(.disk))
+        XCTAssertTrue(reused.cacheNotes[1].hasPrefix("cache: reused \(path), "), "\(reused.cacheNotes)")
+        XCTAssertEqual(reused.cache.takeProblems(), [])
+        let memory = try load(tree, options(.memory))
+        XCTAssertEqual(pixels(reused), pixels(memory), "the corrupt chunk's images are decoded from their files")
+        XCTAssertEqual(reused.cache.takeProblems(), ["cache: chunk 3 of 7 (images 9–12) of \(path) fails its checksum; its images are "
+                                                     + "read from the original files, and the next load rebuilds the cache from there"])
+        XCTAssertEqual(pixels(reused), pixels(memory))
+        XCTAssertEqual(reused.cache.takeProblems(), [], "reported once")
+
         let rebuilt = try load(tree, options(.disk))
-        XCTAssertEqual(rebuilt.cacheNotes[1], "cache: rebuilding \(path) from image 9: the file is corrupt: chunk 3 of 7 (images 9–12) fails its checksum")
+        XCTAssertEqual(rebuilt.cacheNotes[1], "cache: rebuilding \(path) from image 9: the file is corrupt: "
+                       + "chunk 3 of 7 (images 9–12) failed its checksum when read by an earlier session")
+        XCTAssertEqual(batches(rebuilt), batches(memory))
+        XCTAssertEqual(rebuilt.cache.takeProblems(), [])
+        let again = try load(tree, options(.disk))
+        XCTAssertTrue(again.cacheNotes[1].hasPrefix("cache: reused "))
+        XCTAssertEqual(pixels(again), pixels(memory))
+        XCTAssertEqual(again.cache.takeProblems(), [])
+    }
+
+    /// A chunk whose entries do not add up cannot even be indexed: the load itself finds it and rebuilds from there.
+    func testAChunkWhoseEntriesDoNotAddUpIsRebuiltAtLoad() throws {
+        let tree = tree()
+        let path = try load(tree, options(.disk)).cache.filePath!
+        try corrupt(chunk: 4, of: path, atStart: true)
+        let rebuilt = try load(tree, options(.disk))
+        XCTAssertEqual(rebuilt.cacheNotes[1], "cache: rebuilding \(path) from image 17: the file is corrupt: the entries of chunk 5 of 7 (images 17–20) do not add up")
         XCTAssertEqual(batches(rebuilt), batches(try load(tree, options(.memory))))
-        XCTAssertTrue(try load(tree, options(.disk)).cacheNotes[1].hasPrefix("cache: reused "))
 
         // A new file in its place (the loaded datasets above still map the old one).
         try FileManager.default.removeItem(atPath: path)
@@ -178,6 +211,26 @@ final class ImageCacheModeTests: XCTestCase {
         let fromScratch = try load(tree, options(.disk))
         XCTAssertEqual(fromScratch.cacheNotes[1], "cache: rebuilding \(path): the file is corrupt: shorter than its header (11 bytes)")
         XCTAssertEqual(pixels(fromScratch), pixels(try load(tree, options(.memory))))
+    }
+
+    /// A reusing load takes the sizes the source files declare from the cache, opening none of them: a file
+    /// garbled in place with its size and modification time kept (which staleness cannot see) keeps its recorded size.
+    func testAReusingLoadTakesTheDeclaredSizesFromTheCache() throws {
+        let tree = tree()
+        let memory = try load(tree, options(.memory))
+        let written = try load(tree, options(.disk))
+        XCTAssertEqual(written.sourceSizes, memory.sourceSizes)
+        XCTAssertEqual(memory.sourceSizes[0], ImageSize(width: 20, height: 18))
+        XCTAssertEqual(memory.sourceSizes[3], ImageSize(width: 24, height: 24))
+        let file = tree.root + "/a/train/x/0.png"
+        var info = stat()
+        XCTAssertEqual(stat(file, &info), 0)
+        try Data(count: Int(info.st_size)).write(to: URL(fileURLWithPath: file))
+        var times = [info.st_atim, info.st_mtim]
+        XCTAssertEqual(utimensat(AT_FDCWD, file, &times, 0), 0)
+        let reused = try load(tree, options(.disk))
+        XCTAssertTrue(reused.cacheNotes[1].hasPrefix("cache: reused "), "\(reused.cacheNotes)")
+        XCTAssertEqual(reused.sourceSizes, memory.sourceSizes)
     }
 
     /// The full disk is a file-size limit (RLIMIT_FSIZE), which binds root too; SIGXFSZ is ignored so

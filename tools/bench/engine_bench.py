@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""The engine benchmark's reference: the same net (tiny, resnet18 or darknet) and recipe in PyTorch.
+"""The engine benchmark's reference: the same net (tiny, resnet18 or darknet) and recipe in PyTorch, in one
+layout (NCHW or channels_last), driven window by window over standard input by `mtmc-bench`.
 
-Prints one JSON line (images/s per window, latency per run, peak RSS after training) that `mtmc-bench` reads.
-Both NCHW and channels_last are run; the faster training figure is reported. With --device cuda the
-same runs on the GPU in FP32 with TF32 off (as mtmc's kernels), synchronising before each clock read.
+After building the net and three warm-up steps it prints `ready`; then each input line is a command and
+each answer one JSON list: `train` (images/s of one window of training steps), `eval` (images/s of one
+window of evaluation), `latency` (ms of each of --latency-runs batch-1 runs, after one untimed run), `rss`
+(peak resident MB so far: asked when training ends), `quit`. mtmc-bench alternates its own windows with
+these, so that a change of load on the machine falls on both sides alike. With --device cuda the same runs
+on the GPU in FP32 with TF32 off (as mtmc's kernels), synchronising before each clock read.
 """
-import argparse, json, os, resource, statistics, sys, time
+import argparse, json, os, resource, sys, time
 import torch
 import torch.nn.functional as F
 
@@ -13,64 +17,68 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from backbones import MODELS  # noqa: E402
 
 
-def measure(a, channels_last):
-    torch.manual_seed(0)
-    fmt = torch.channels_last if channels_last else torch.contiguous_format
-    net = MODELS[a.model]([10, 6]).to(a.device, memory_format=fmt)
-    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
-    x = torch.randn(a.batch, 3, a.size, a.size).to(a.device, memory_format=fmt)
-    labels = [torch.randint(0, k, (a.batch,)).to(a.device) for k in (10, 6)]
-    step = [0]
-    sync = torch.cuda.synchronize if a.device == "cuda" else (lambda: None)
+class Side:
+    """One layout's net, optimizer and inputs; each method runs one window."""
 
-    def train_step():
-        t = step[0] % 2
-        loss = F.cross_entropy(net(x, t), labels[t])
-        opt.zero_grad(set_to_none=True)
+    def __init__(self, a):
+        torch.manual_seed(0)
+        self.a = a
+        self.fmt = torch.channels_last if a.layout == "channels_last" else torch.contiguous_format
+        self.net = MODELS[a.model]([10, 6]).to(a.device, memory_format=self.fmt)
+        self.opt = torch.optim.SGD(self.net.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+        self.x = torch.randn(a.batch, 3, a.size, a.size).to(a.device, memory_format=self.fmt)
+        self.labels = [torch.randint(0, k, (a.batch,)).to(a.device) for k in (10, 6)]
+        self.one = torch.randn(1, 3, a.size, a.size).to(a.device, memory_format=self.fmt)
+        self.step = 0
+        self.sync = torch.cuda.synchronize if a.device == "cuda" else (lambda: None)
+        self.net.train()
+        for _ in range(3):
+            self.train_step()
+        self.evaluating = False
+
+    def train_step(self):
+        t = self.step % 2
+        loss = F.cross_entropy(self.net(self.x, t), self.labels[t])
+        self.opt.zero_grad(set_to_none=True)
         loss.backward()
-        opt.step()
-        step[0] += 1
+        self.opt.step()
+        self.step += 1
 
-    net.train()
-    for _ in range(3):
-        train_step()
-    train = []
-    for _ in range(a.windows):
-        sync()
+    def timed(self, body):
+        self.sync()
         s = time.perf_counter()
-        for _ in range(a.steps_per_window):
-            train_step()
-        sync()
-        train.append(a.batch * a.steps_per_window / (time.perf_counter() - s))
-    # The training row's memory: the peak so far (for the second layout it also covers the first's run).
-    train_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    net.eval()
-    rates, lat = [], []
-    with torch.no_grad():
-        net(x, 0)
-        for _ in range(a.windows):
-            sync()
-            s = time.perf_counter()
-            for t in range(2):
-                net(x, t)
-            sync()
-            rates.append(2 * a.batch / (time.perf_counter() - s))
-        one = torch.randn(1, 3, a.size, a.size).to(a.device, memory_format=fmt)
-        for _ in range(a.latency_runs):
-            sync()
-            s = time.perf_counter()
-            net(one, 0)
-            sync()
-            lat.append((time.perf_counter() - s) * 1000)
-    return train, rates, lat, train_rss
+        body()
+        self.sync()
+        return time.perf_counter() - s
+
+    def train(self):
+        steps = self.a.steps_per_window
+        return [self.a.batch * steps / self.timed(lambda: [self.train_step() for _ in range(steps)])]
+
+    def eval(self):
+        if not self.evaluating:  # the first evaluation window: switch modes and warm up, untimed
+            self.net.eval()
+            self.evaluating = True
+            with torch.no_grad():
+                self.net(self.x, 0)
+        with torch.no_grad():
+            return [2 * self.a.batch / self.timed(lambda: [self.net(self.x, t) for t in range(2)])]
+
+    def latency(self):
+        with torch.no_grad():
+            self.net(self.one, 0)
+            return [self.timed(lambda: self.net(self.one, 0)) * 1000 for _ in range(self.a.latency_runs)]
+
+    def rss(self):
+        return [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", choices=sorted(MODELS), default="tiny")
+    p.add_argument("--layout", choices=["nchw", "channels_last"], default="nchw")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--latency-runs", type=int, default=20)
-    p.add_argument("--windows", type=int, default=5)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--size", type=int, default=64)
     p.add_argument("--steps-per-window", type=int, default=4)
@@ -79,14 +87,17 @@ def main():
     torch.set_num_threads(a.threads)
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
-    nchw = measure(a, False)
-    cl = measure(a, True)
-    best, layout = max((nchw, "NCHW"), (cl, "channels_last"), key=lambda r: statistics.median(r[0][0]))
-    print(json.dumps({
-        "torch_version": torch.__version__, "layout": layout, "device": a.device,
-        "train": best[0], "eval": best[1], "latency_ms": best[2],
-        "peak_rss_mb": best[3],
-    }))
+    side = Side(a)
+    commands = {"train": side.train, "eval": side.eval, "latency": side.latency, "rss": side.rss}
+    print("ready", flush=True)
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "quit":
+            break
+        if command not in commands:
+            print(json.dumps({"error": f"unknown command {command!r}"}), flush=True)
+            continue
+        print(json.dumps(commands[command]()), flush=True)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,8 @@ struct CPUBackend: Backend {
         let inner = x.count / max(1, a * b)
         var shape = x.shape
         shape.swapAt(0, 1)
+        // One image (or one channel): the order of the elements does not change, only the shape.
+        if a == 1 || b == 1 { return try! x.reshaped(shape) }
         var y = Tensor(uninitialized: shape)
         let xp = x.pointer, yp = y.mutablePointer()
         parallelFor(a * b, minimumPerChunk: max(1, 4096 / max(inner, 1))) { block in

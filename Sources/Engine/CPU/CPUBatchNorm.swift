@@ -57,6 +57,11 @@ extension CPUBackend {
         return normalized(x, weight: weight, bias: bias, mean: runningMean, inverseStd: inverseStd, g, activation, residual)
     }
 
+    func batchNormNormalized(_ x: Tensor, weight: Tensor, bias: Tensor, mean: Tensor, inverseStd: Tensor,
+                             _ g: NormGeometry, activation: Activation) -> Tensor {
+        normalized(x, weight: weight, bias: bias, mean: mean, inverseStd: inverseStd, g, activation, nil).output
+    }
+
     /// y = (x − mean)·invStd·γ + β (+ residual), then the activation, and what the backward pass needs.
     private func normalized(_ x: Tensor, weight: Tensor, bias: Tensor, mean: Tensor, inverseStd: Tensor,
                             _ g: NormGeometry, _ activation: Activation, _ residual: Tensor?) -> BatchNormSaved {

@@ -1,4 +1,5 @@
 import CBLAS
+import Dispatch
 
 /// C = alpha · op(A) · op(B) + beta · C on row-major matrices, where op(A) is M×K and op(B) is K×N.
 /// `transA`/`transB` say whether A is stored K×M / B is stored N×K. The leading dimensions default to
@@ -12,11 +13,64 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         if beta == 0 { for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) } }
         return
     }
-    cblas_sgemm(CblasRowMajor,
-                transA ? CblasTrans : CblasNoTrans,
-                transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha,
-                a, Int32(lda ?? (transA ? m : k)),
-                b, Int32(ldb ?? (transB ? k : n)),
-                beta, c, Int32(ldc))
+    let p = Product(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda ?? (transA ? m : k),
+                    b: b, ldb: ldb ?? (transB ? k : n), beta: beta, c: c, ldc: ldc)
+    if !(p.isWorthSplitting && Threads.count > 1 && p.split(parts: Threads.count)) { p.run() }
+}
+
+/// One sgemm call's arguments (leading dimensions resolved).
+struct Product {
+    let transA: Bool, transB: Bool
+    let m: Int, n: Int, k: Int
+    let alpha: Float
+    let a: UnsafePointer<Float>, lda: Int
+    let b: UnsafePointer<Float>, ldb: Int
+    let beta: Float
+    let c: UnsafeMutablePointer<Float>, ldc: Int
+
+    /// Multiply-adds below which OpenBLAS's own threads cost more than they bring. Its threads meet
+    /// several times per call (they share the packed panels of B) and wait for each other by spinning
+    /// with sched_yield, so one image's layers (a few million to ~100 million multiply-adds) lose time
+    /// at every meeting, and far more when another process holds a core.
+    static let splitLimit = 1 << 27
+    /// Below this (about 10 µs of work on one core) waking a second thread costs about as much as it saves.
+    static let splitMinimum = 1 << 20
+
+    /// Whether cutting the product across the engine's threads pays (`gemm` then does).
+    var isWorthSplitting: Bool { (Self.splitMinimum..<Self.splitLimit).contains(m * n * k) }
+
+    func run() {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// The rows `rows` of C: the same product with A's rows (op(A)'s) cut to them.
+    func rows(_ rows: Range<Int>) -> Product {
+        Product(transA: transA, transB: transB, m: rows.count, n: n, k: k, alpha: alpha, a: a + (transA ? rows.lowerBound : rows.lowerBound * lda),
+                lda: lda, b: b, ldb: ldb, beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
+    }
+
+    /// The columns `columns` of C: the same product with op(B)'s columns cut to them.
+    func columns(_ columns: Range<Int>) -> Product {
+        Product(transA: transA, transB: transB, m: m, n: columns.count, k: k, alpha: alpha, a: a, lda: lda,
+                b: b + (transB ? columns.lowerBound * ldb : columns.lowerBound), ldb: ldb, beta: beta, c: c + columns.lowerBound, ldc: ldc)
+    }
+
+    /// Runs the product as `parts` single-threaded sgemm calls on the engine's threads, each on its own
+    /// block of C, cut along the longer of M and N (each part packs all of the other operand, so that
+    /// one should be the smaller). False, with nothing done, when another split is running (OpenBLAS's
+    /// thread count is one setting for the whole process) or the product is too narrow to cut.
+    func split(parts: Int) -> Bool {
+        let alongColumns = n >= m, length = alongColumns ? n : m
+        // Blocks in multiples of 16, the sgemm kernels' widest register tile.
+        let block = ((length + parts - 1) / parts + 15) / 16 * 16
+        let used = (length + block - 1) / block
+        guard used > 1 else { return false }
+        return Threads.withSingleThreadedBLAS {
+            DispatchQueue.concurrentPerform(iterations: used) { part in
+                let range = part * block..<min(length, (part + 1) * block)
+                (alongColumns ? columns(range) : rows(range)).run()
+            }
+        }
+    }
 }

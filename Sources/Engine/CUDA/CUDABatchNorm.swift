@@ -39,6 +39,19 @@ extension CUDABackend {
         return BatchNormSaved(output: y, mean: mean, inverseStd: inverseStd, fusedReLU: relu)
     }
 
+    /// The passes the training and evaluation ones ran: with synchronised statistics the CPU's, a leaky ReLU
+    /// as a pass of its own (Backend's `finishing`).
+    func batchNormNormalized(_ x: Tensor, weight: Tensor, bias: Tensor, mean: Tensor, inverseStd: Tensor,
+                             _ g: NormGeometry, activation: Activation) -> Tensor {
+        let relu = activation == .relu
+        let y = g.ranks != nil
+            ? here(CPUBackend.shared.batchNormNormalized(x.to(.cpu), weight: weight.to(.cpu), bias: bias.to(.cpu), mean: mean.to(.cpu),
+                                                         inverseStd: inverseStd.to(.cpu), g, activation: relu ? .relu : .identity))
+            : normalize(here(x), weight: weight, bias: bias, mean: here(mean), inverseStd: here(inverseStd), g, relu: relu)
+        if case .leakyReLU(let slope) = activation { return leakyReLU(y, slope: slope) }
+        return y
+    }
+
     private func normalize(_ x: Tensor, weight: Tensor, bias: Tensor, mean: Tensor, inverseStd: Tensor,
                            _ g: NormGeometry, relu: Bool) -> Tensor {
         let (weight, bias) = (here(weight), here(bias))

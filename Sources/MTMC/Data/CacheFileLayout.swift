@@ -3,15 +3,20 @@
 ///     header   16 words: magic, version, width, height, images, images per chunk, format, pixel limit,
 ///              JPEG quality, manifest bytes, manifest checksum, chunks, header checksum (of words 0–11)
 ///     manifest the tree's files (TreeManifest), padded to 8 bytes
-///     table    per chunk: offset, length, checksum; length 0 means not written yet
-///     chunks   in order, each: image count n, n entries (kind << 56 | payload bytes), then the payloads
+///     table    per chunk: offset, length, checksum; length 0 means not written yet, offset `corruptMark`
+///              that a session found the chunk failing its checksum
+///     chunks   in order, each: image count n, n entries (kind << 56 | payload bytes), n sizes the source
+///              files declare (width << 32 | height; 0 for a broken image), then the payloads
 ///
 /// Chunks are appended one at a time and their table entry written after their bytes, so a file cut
 /// short by Ctrl-C holds a prefix of complete chunks that a later load continues from. Images are read
-/// whole from a chunk; the chunk's checksum guards the entries and payloads together.
+/// whole from a chunk; the chunk's checksum guards the entries, sizes and payloads together, and is checked
+/// when the chunk is first read. The declared sizes spare a reusing load from opening every source file.
 struct CacheFileLayout: Equatable {
     static let magic: UInt64 = 0x3143_4D49_434D_544D  // "MTMCIMC1"
-    static let version: UInt64 = 1
+    static let version: UInt64 = 2
+    /// The offset word of a chunk found corrupt on a read.
+    static let corruptMark = UInt64.max
     static let headerBytes = 128
 
     let width: Int

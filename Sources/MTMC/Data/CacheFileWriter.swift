@@ -74,11 +74,13 @@ final class CacheFileWriter {
     }
 }
 
-/// One chunk's bytes: the image count, one entry per image (kind << 56 | payload bytes), then the payloads.
-func encodeChunk(_ items: [(kind: CacheEntryKind, payload: [UInt8])]) -> [UInt8] {
+/// One chunk's bytes: the image count, one entry per image (kind << 56 | payload bytes), the declared sizes
+/// (width << 32 | height), then the payloads.
+func encodeChunk(_ items: [(kind: CacheEntryKind, payload: [UInt8], size: ImageSize)]) -> [UInt8] {
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(8 + 8 * items.count + items.reduce(0) { $0 + $1.payload.count })
+    bytes.reserveCapacity(8 + 16 * items.count + items.reduce(0) { $0 + $1.payload.count })
     let words = [UInt64(items.count)] + items.map { $0.kind.rawValue << 56 | UInt64($0.payload.count) }
+        + items.map { UInt64($0.size.width) << 32 | UInt64($0.size.height) }
     for word in words { withUnsafeBytes(of: word.littleEndian) { bytes += $0 } }
     for item in items { bytes += item.payload }
     return bytes

@@ -92,7 +92,7 @@ public struct Dataset {
         var notes = ["cache: \(mode.rawValue) (\(why))"]
         let (cache, failures) = try withoutActuallyEscaping(isCancelled) { isCancelled in
             try withoutActuallyEscaping(progress) { progress in
-                let job = LoadJob(root: root, decode: decode, isCancelled: isCancelled, progress: progress)
+                let job = LoadJob(root: root, tree: tree, decode: decode, isCancelled: isCancelled, progress: progress)
                 switch mode {
                 case .memory: return try job.loadIntoMemory()
                 case .none: return try job.validateOnly()
@@ -101,7 +101,7 @@ public struct Dataset {
             }
         }
         let tasks = try makeTasks(tree, failures: failures, root: root)
-        let sourceSizes = declaredSizes(tree.files.map(\.path), failures: failures, threads: threads)
+        let sourceSizes = cache.recordedSourceSizes ?? declaredSizes(tree.files.map(\.path), failures: failures, threads: threads)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return Dataset(root: root, tasks: tasks, cache: cache, files: tree.files.map(\.path), broken: failures.compactMap { $0 },
                        skipped: tree.skippedFiles, sourceSizes: sourceSizes, loadSeconds: seconds, cacheNotes: notes,

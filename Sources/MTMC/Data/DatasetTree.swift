@@ -19,6 +19,10 @@ public struct DatasetTree {
         public let task: Int
         public let isTrain: Bool
         public let label: Int
+        /// Bytes and modification time when the tree was scanned (size −1: the file could not be stat'ed),
+        /// what a disk cache's manifest records.
+        public let size: Int64
+        public let modifiedNanoseconds: Int64
     }
 
     public let root: String
@@ -53,10 +57,7 @@ public struct DatasetTree {
         }
 
         var classes: [[String]] = []
-        var files: [ImageFile] = []
-        var skipped: [[String: [Int]]] = []
-        var skippedFiles: [ImageError] = []
-        for (t, task) in tasks.enumerated() {
+        for task in tasks {
             let taskPath = root + "/" + task
             for split in ["train", "val"] where !isFolder(taskPath + "/" + split) {
                 throw DatasetError("task \(task): missing folder \(taskPath)/\(split)")
@@ -72,32 +73,53 @@ public struct DatasetTree {
                 if !missingInTrain.isEmpty { parts.append("missing in train: " + missingInTrain.joined(separator: ", ")) }
                 throw DatasetError("task \(task): train and val hold different classes; " + parts.joined(separator: "; "))
             }
-            var taskSkipped: [String: [Int]] = ["train": Array(repeating: 0, count: trainClasses.count),
-                                                 "val": Array(repeating: 0, count: trainClasses.count)]
-            for split in ["train", "val"] {
-                for (label, name) in trainClasses.enumerated() {
-                    let folder = "\(taskPath)/\(split)/\(name)"
-                    var images = 0
-                    for entry in try entries(folder) {
-                        let path = folder + "/" + entry
-                        let ext = (entry as NSString).pathExtension.lowercased()
-                        if imageExtensions.contains(ext) && !isFolder(path) {
-                            files.append(ImageFile(path: path, task: t, isTrain: split == "train", label: label))
-                            images += 1
-                        } else {
-                            taskSkipped[split]![label] += 1
-                            skippedFiles.append(ImageError(path: path, reason: isFolder(path) ? "a folder inside a class folder"
-                                                           : "not an image (\(ext.isEmpty ? "no extension" : "." + ext); .jpg, .jpeg and .png are read)"))
-                        }
-                    }
-                    if images == 0 && split == "train" {
-                        throw DatasetError("task \(task): class \(name) has no images in \(folder)")
-                    }
-                }
-            }
             classes.append(trainClasses)
+        }
+        // Every task's class folders in one concurrent pass (`listFolders`): on a tree whose metadata is not in
+        // memory, that pass is most of a reusing load.
+        let folders = tasks.indices.map { t in ["train", "val"].flatMap { split in classes[t].map { "\(root)/\(tasks[t])/\(split)/\($0)" } } }
+        let listed = try listFolders(folders.flatMap { $0 })
+        var files: [ImageFile] = [], skipped: [[String: [Int]]] = [], skippedFiles: [ImageError] = []
+        for (t, task) in tasks.enumerated() {
+            let first = folders[..<t].reduce(0) { $0 + $1.count }
+            let (taskFiles, taskSkipped, taskSkippedFiles) = try classFolderImages(task: task, index: t, folders: folders[t],
+                                                                                   listed: Array(listed[first..<(first + folders[t].count)]), classes: classes[t])
+            files += taskFiles
+            skippedFiles += taskSkippedFiles
             skipped.append(taskSkipped)
         }
         return DatasetTree(root: root, tasks: tasks, classes: classes, files: files, skipped: skipped, skippedFiles: skippedFiles)
+    }
+
+    /// The images of one task's listed class folders (train then val, classes in order), and the entries skipped
+    /// (per split and class, and each with why).
+    private static func classFolderImages(task: String, index t: Int, folders: [String], listed: [[FolderEntry]], classes: [String]) throws
+        -> ([ImageFile], [String: [Int]], [ImageError]) {
+        let splits = ["train", "val"]
+        var files: [ImageFile] = [], skippedFiles: [ImageError] = []
+        var skipped: [String: [Int]] = ["train": Array(repeating: 0, count: classes.count), "val": Array(repeating: 0, count: classes.count)]
+        for (s, split) in splits.enumerated() {
+            for (label, name) in classes.enumerated() {
+                let folder = folders[s * classes.count + label]
+                var images = 0
+                for entry in listed[s * classes.count + label] {
+                    let path = folder + "/" + entry.name
+                    let ext = entry.name.lastIndex(of: ".").map { entry.name[entry.name.index(after: $0)...].lowercased() } ?? ""
+                    if imageExtensions.contains(ext) && !entry.isFolder {
+                        files.append(ImageFile(path: path, task: t, isTrain: split == "train", label: label,
+                                               size: entry.size, modifiedNanoseconds: entry.modifiedNanoseconds))
+                        images += 1
+                    } else {
+                        skipped[split]![label] += 1
+                        skippedFiles.append(ImageError(path: path, reason: entry.isFolder ? "a folder inside a class folder"
+                                                       : "not an image (\(ext.isEmpty ? "no extension" : "." + ext); .jpg, .jpeg and .png are read)"))
+                    }
+                }
+                if images == 0 && split == "train" {
+                    throw DatasetError("task \(task): class \(name) has no images in \(folder)")
+                }
+            }
+        }
+        return (files, skipped, skippedFiles)
     }
 }

@@ -6,18 +6,21 @@ import Vision
 private struct ExistingCache {
     var validChunks = 0
     var end = 0
+    /// The mapped file when every chunk can be kept.
+    var file: CacheFile?
     /// Nil when the file is missing (a first build) or was cut short by an interruption (resumed silently but for a count).
     var problem: String?
     var exists = false
 }
 
 extension LoadJob {
-    /// Loads through the disk cache file of `options`: reused when it matches the files and passes its
-    /// checksums, continued when it was cut short, rebuilt (saying why) when stale or corrupt. When it cannot
-    /// be written (disk full), the partial file is removed and the images are read with `none`.
+    /// Loads through the disk cache file of `options`: reused when it matches the files and its chunks add up,
+    /// continued when it was cut short, rebuilt (saying why) when stale or corrupt. Chunk checksums are checked
+    /// on first read (CacheChunkChecks). When the file cannot be written (disk full), the partial file is
+    /// removed and the images are read with `none`.
     func loadDiskCache(_ options: CacheOptions, notes: inout [String]) throws -> (ImageCache, [ImageError?]) {
         let start = DispatchTime.now().uptimeNanoseconds
-        let files = TreeManifest(root: root, files: decode.files)
+        let files = TreeManifest(root: root, files: tree.files)
         let manifest = files.encoded()
         let bytesPerImage = decode.width * decode.height * 3
         let layout = CacheFileLayout(width: decode.width, height: decode.height, images: total,
@@ -26,9 +29,8 @@ extension LoadJob {
                                      manifestBytes: manifest.count, manifestChecksum: manifest.withUnsafeBytes { checksum($0) })
         let path = options.filePath(root: root, width: decode.width, height: decode.height)
         let existing = inspect(path, layout: layout, manifest: files)
-        if existing.validChunks == layout.chunks {
-            let file = try CacheFile(mapping: path)
-            let broken = try file.index()
+        if let file = existing.file {
+            let broken = try ready(file)
             notes.append("cache: reused \(path), \(byteCount(file.length)) on disk, checked in \(seconds(since: start))")
             return (ImageCache(width: decode.width, height: decode.height, count: total, storage: .disk(file)), failures(broken))
         }
@@ -44,7 +46,7 @@ extension LoadJob {
                 : try CacheFileWriter(creating: path, layout: layout, manifest: manifest)
             try write(writer, from: existing.validChunks)
             let file = try CacheFile(mapping: path)
-            let broken = try file.index()
+            let broken = try ready(file)
             notes.append("cache: wrote \(path) in \(seconds(since: start)), \(byteCount(file.length)) on disk")
             return (ImageCache(width: decode.width, height: decode.height, count: total, storage: .disk(file)), failures(broken))
         } catch let problem as CacheFileProblem {
@@ -62,13 +64,15 @@ extension LoadJob {
             if isCancelled() {
                 throw cancelled(after: range.lowerBound, kept: "the partial cache (\(c) of \(layout.chunks) chunks) is kept in \(writer.path) and the next load continues it")
             }
-            let results = decode.decode(range) { _, image -> [UInt8] in
-                layout.format == .raw ? image.pixels : [UInt8](try JPEG.encode(image, quality: layout.jpegQuality))
+            let results = decode.decode(range) { index, image -> ([UInt8], ImageSize) in
+                let declared = try ImageDecoder.declaredSize(file: decode.files[index])
+                return (layout.format == .raw ? image.pixels : [UInt8](try JPEG.encode(image, quality: layout.jpegQuality)),
+                        ImageSize(width: declared.width, height: declared.height))
             }
             try writer.append(encodeChunk(results.map {
                 switch $0 {
-                case .success(let payload): return (layout.format == .raw ? .raw : .jpeg, payload)
-                case .failure(let error): return (.broken, Array(error.reason.utf8))
+                case .success(let (payload, size)): return (layout.format == .raw ? .raw : .jpeg, payload, size)
+                case .failure(let error): return (.broken, Array(error.reason.utf8), ImageSize(width: 0, height: 0))
                 }
             }), as: c)
             progress(range.upperBound, total)
@@ -88,8 +92,19 @@ extension LoadJob {
             return ExistingCache(problem: "stale: made with pixel limit \(file.layout.pixelLimit), now \(layout.pixelLimit)", exists: true)
         }
         guard file.layout == layout else { return ExistingCache(problem: "stale: made with another chunk size or JPEG quality", exists: true) }
-        let (valid, problem) = file.validChunks()
-        return ExistingCache(validChunks: valid, end: file.end(ofChunks: valid), problem: problem.map { "the file is corrupt: \($0)" }, exists: true)
+        let (valid, problem) = file.writtenChunks()
+        return ExistingCache(validChunks: valid, end: file.end(ofChunks: valid), file: valid == layout.chunks ? file : nil,
+                             problem: problem.map { "the file is corrupt: \($0)" }, exists: true)
+    }
+
+    /// Indexes `file` and lets it read the images of a chunk that fails its checksum from their files;
+    /// returns the broken images' reasons by index.
+    private func ready(_ file: CacheFile) throws -> [Int: String] {
+        let decode = decode
+        file.sourceDecode = { index in
+            try decodeForCache(decode.files[index], decoder: decode.decoder, width: decode.width, height: decode.height)
+        }
+        return try file.index()
     }
 
     /// The broken images recorded in a cache file, by index, as load errors.

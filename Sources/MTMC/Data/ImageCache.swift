@@ -85,6 +85,14 @@ public final class ImageCache {
         }
     }
 
+    /// The sizes the source files declare, by image, when the cache recorded them (a disk cache does, so a
+    /// load that reuses it opens no source file).
+    var recordedSourceSizes: [ImageSize]? { if case .disk(let file) = storage { return file.sourceSizes } else { return nil } }
+
+    /// Problems found while reading since the last call (a disk cache chunk failing its checksum), for the
+    /// session to print.
+    public func takeProblems() -> [String] { if case .disk(let file) = storage { return file.checks.takeUnreported() } else { return [] } }
+
     /// Asks the system to start reading these images now, so a later `image` call finds them in memory.
     public func prefetch(_ indices: [Int]) {
         if case .disk(let file) = storage { file.willNeed(indices) }

@@ -3,6 +3,8 @@ import Vision
 /// One `load` in progress: the decoding, and the caller's cancellation and progress callbacks.
 struct LoadJob {
     let root: String
+    /// The scanned tree: what a disk cache's manifest records.
+    let tree: DatasetTree
     let decode: ParallelDecode
     let isCancelled: () -> Bool
     let progress: (Int, Int) -> Void

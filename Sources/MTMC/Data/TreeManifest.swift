@@ -11,15 +11,12 @@ struct TreeManifest: Equatable {
 
     let entries: [Entry]
 
-    /// Stats `files` (absolute paths under `root`); a file that cannot be stat'ed gets size −1,
-    /// which matches no later state, so its cache is never trusted.
-    init(root: String, files: [String]) {
-        entries = files.map { path in
-            var info = stat()
-            let relative = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
-            guard stat(path, &info) == 0 else { return Entry(path: relative, size: -1, modifiedNanoseconds: 0) }
-            return Entry(path: relative, size: Int64(info.st_size),
-                         modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    /// The scanned `files` (absolute paths under `root`) with the size and modification time the scan found;
+    /// a file that could not be stat'ed has size −1, which matches no later state, so its cache is never trusted.
+    init(root: String, files: [DatasetTree.ImageFile]) {
+        entries = files.map { file in
+            let relative = file.path.hasPrefix(root + "/") ? String(file.path.dropFirst(root.count + 1)) : file.path
+            return Entry(path: relative, size: file.size, modifiedNanoseconds: file.modifiedNanoseconds)
         }
     }
 

@@ -29,8 +29,14 @@ final class BasicBlock: Module {
             if averageFirst { shortcut = try avgPool2d(shortcut, kernel: 2, stride: 2, ceilMode: true, countIncludePad: false) }
             shortcut = try downsample(shortcut)
         }
+        let middle = try first.withReLU(x)
         // The second batch norm, the sum and the ReLU in one pass: one activation kept instead of three.
-        return try second(try first.withReLU(x), activation: .relu, adding: shortcut)
+        let output = try second(middle, activation: .relu, adding: shortcut)
+        // Only backward steps read these again: the second convolution's recomputes its input from the first
+        // convolution's output and the saved statistics; the projection's output is not read at all.
+        middle.releaseValue()
+        if downsample != nil { shortcut.releaseValue() }
+        return output
     }
 
     func setTraining(_ training: Bool) {
@@ -66,7 +72,10 @@ public final class ResNet18: Backbone {
         guard x.shape.count == 4, x.shape[2] >= 32, x.shape[3] >= 32 else {
             throw EngineError("resnet18: input must be at least 32×32, got \(describe(x.shape))")
         }
-        var h = try maxPool2d(try stem.withReLU(try swapBatchAndChannels(x)), kernel: 3, stride: 2, padding: 1)
+        let stemOutput = try stem.withReLU(try swapBatchAndChannels(x))
+        var h = try maxPool2d(stemOutput, kernel: 3, stride: 2, padding: 1)
+        // The largest activation; the max pool's backward step recomputes it from the stem convolution's output.
+        stemOutput.releaseValue()
         for layer in layers { for block in layer { h = try block(h) } }
         return h
     }

@@ -1,0 +1,59 @@
+import Engine
+import Foundation
+
+/// A benchmark side in a process of its own, driven one window at a time over its standard input: it
+/// prints `ready` when built and warmed up, then answers each command line with one JSON list of numbers
+/// (`EngineSession.serve` and tools/bench/engine_bench.py speak this). Its standard error is ours.
+final class WindowProcess: BenchmarkSide {
+    let name: String
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private var pending = Data()
+
+    /// Starts `executable arguments…` and waits until it is ready.
+    init(name: String, _ executable: String, _ arguments: [String]) throws {
+        self.name = name
+        signal(SIGPIPE, SIG_IGN)  // a child that died answers a write with an error, not by ending this process
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        guard let line = readLine(), line == "ready" else {
+            process.waitUntilExit()
+            throw EngineError("\(name) did not start (exit status \(process.terminationStatus))")
+        }
+    }
+
+    /// The next line of the child's output; nil at its end.
+    private func readLine() -> String? {
+        while true {
+            if let newline = pending.firstIndex(of: 10) {
+                let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+                pending = Data(pending[(newline + 1)...])
+                return line
+            }
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { return nil }
+            pending.append(chunk)
+        }
+    }
+
+    /// Runs one command (train, eval, latency, rss) and returns its answer.
+    func request(_ command: String) throws -> [Double] {
+        try input.fileHandleForWriting.write(contentsOf: Data((command + "\n").utf8))
+        guard let line = readLine() else { throw EngineError("\(name) ended during \(command)") }
+        guard let values = try? JSONDecoder().decode([Double].self, from: Data(line.utf8)) else {
+            throw EngineError("\(name) answered \(command) with \(line)")
+        }
+        return values
+    }
+
+    /// Asks the child to quit and waits for it.
+    func close() {
+        try? input.fileHandleForWriting.write(contentsOf: Data("quit\n".utf8))
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}

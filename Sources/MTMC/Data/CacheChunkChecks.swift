@@ -1,0 +1,43 @@
+import Foundation
+
+/// Which chunks of a mapped cache file have been checked against their checksums, and the failures not yet
+/// reported. Chunks are checked when first read, not all at load: a second load of a large dataset would
+/// otherwise read the whole file (2.9 GB for 200,000 images at 224×224, 8 s from a cold disk here) before
+/// training starts, and training reads every chunk anyway.
+final class CacheChunkChecks {
+    private enum State { case unchecked, good, corrupt }
+    private var states: [State]
+    private var unreported: [String] = []
+    private let lock = NSLock()
+
+    init(chunks: Int) { states = Array(repeating: .unchecked, count: chunks) }
+
+    /// Whether chunk `c` passes. `check` runs the first time, outside the lock, so that readers of different
+    /// chunks check them in parallel (two readers of one new chunk may both check it: same answer).
+    /// `failed` runs once, on the first failure, and returns the message to report.
+    func passes(_ c: Int, check: () -> Bool, failed: () -> String) -> Bool {
+        lock.lock()
+        let state = states[c]
+        lock.unlock()
+        if state != .unchecked { return state == .good }
+        let good = check()
+        lock.lock()
+        let first = states[c] == .unchecked
+        states[c] = good ? .good : .corrupt
+        lock.unlock()
+        if !good && first {
+            let message = failed()
+            lock.lock()
+            unreported.append(message)
+            lock.unlock()
+        }
+        return good
+    }
+
+    /// The failures found since the last call, oldest first.
+    func takeUnreported() -> [String] {
+        lock.lock()
+        defer { unreported = []; lock.unlock() }
+        return unreported
+    }
+}
