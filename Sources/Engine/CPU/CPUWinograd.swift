@@ -87,7 +87,8 @@ struct WinogradPlan {
     /// tiles: the α² sgemms read all of U for each chunk, and with fewer tiles than that (512 channels in and
     /// out) they ran at the speed of those reads (`mtmc-bench conv`). Larger chunks (16 MB, ≥ 256 tiles) made
     /// ResNet-18 64×64's training step ≈ 8 % cheaper but raised the training peaks that issue 9 bounds:
-    /// ResNet-18 224×224 2005 MB (1942 now, 1895 on im2col), Darknet 463 (442 now, 448 on im2col).
+    /// ResNet-18 224×224 2005 MB (1942 now, 1895 on im2col, before the storage pool's 512 MiB cap; with it,
+    /// 1540 now against 1522), Darknet 463 (442 now, 448 on im2col).
     static let chunkBudget = 1 << 20
     static let minimumChunk = 128
 
