@@ -52,9 +52,9 @@ final class ImageCacheModeTests: XCTestCase {
     }
 
     /// Every batch of a seeded, augmented training epoch and of a validation pass, as floats.
-    private func batches(_ dataset: Dataset, seed: UInt64 = 5) -> [[Float]] {
+    private func batches(_ dataset: Dataset, seed: UInt64 = 5, order: EpochOrder = .shuffle) -> [[Float]] {
         var rng = RandomGenerator(seed: seed)
-        let plan = planEpoch(dataset, quotas: dataset.tasks.map { $0.classes.map { _ in 3 } }, batchSize: 4, rng: &rng)
+        let plan = planEpoch(dataset, quotas: dataset.tasks.map { $0.classes.map { _ in 3 } }, batchSize: 4, order: order, rng: &rng)
         let val = dataset.tasks.enumerated().map { PlannedBatch(task: $0.offset, samples: $0.element.val) }
         var result: [[Float]] = []
         for (plan, augmentation) in [(plan, AugmentationSettings()), (val, nil)] {
@@ -90,6 +90,28 @@ final class ImageCacheModeTests: XCTestCase {
         XCTAssertEqual(none.cache.residentBytes, 0)
         XCTAssertTrue(FileManager.default.fileExists(atPath: disk.cache.filePath!))
         XCTAssertEqual(disk.cache.diskBytes, Int(try FileManager.default.attributesOfItem(atPath: disk.cache.filePath!)[.size] as! UInt64))
+    }
+
+    func testUnderChunkOrderTheThreeModesGiveIdenticalBatchesForASeed() throws {
+        let tree = tree()
+        let memory = try load(tree, options(.memory)), none = try load(tree, options(.none)), disk = try load(tree, options(.disk))
+        XCTAssertEqual(disk.cache.order, CacheOrder(images: 26, imagesPerChunk: 4))
+        XCTAssertEqual([memory.cache.order, none.cache.order], [disk.cache.order, disk.cache.order])
+        guard case .disk(let file) = disk.cache.storage else { return XCTFail("not a disk cache") }
+        let stored = (0..<26).map { slot in
+            Array(UnsafeRawBufferPointer(start: file.base + file.entries[slot].offset, count: file.entries[slot].length).bindMemory(to: UInt8.self))
+        }
+        let images = disk.cache.order.images
+        XCTAssertNotEqual(images, Array(0..<26))
+        XCTAssertEqual(stored.enumerated().filter { !memory.broken.isEmpty && $0.element.count != 15 * 13 * 3 }.count, 1, "one broken image's reason")
+        for slot in 0..<26 where stored[slot].count == 15 * 13 * 3 {
+            XCTAssertEqual(stored[slot], memory.cache.image(images[slot]).pixels, "slot \(slot) of the file holds image \(images[slot])")
+        }
+        let expected = batches(memory, order: .chunks)
+        XCTAssertEqual(expected.count, 6)
+        XCTAssertNotEqual(expected, batches(memory), "the chunk order is not the shuffle")
+        XCTAssertEqual(batches(none, order: .chunks), expected)
+        XCTAssertEqual(batches(disk, order: .chunks), expected)
     }
 
     func testAJPEGDiskCacheHoldsExactlyTheReencodedImagesAndIsSmaller() throws {
@@ -298,7 +320,7 @@ final class ParallelDecodeTests: XCTestCase {
         let files = try DatasetTree.scan(tree.root).files.map(\.path)
         let decode = ParallelDecode(files: files, decoder: ImageDecoder(), width: 6, height: 6, threads: 1)
         do {
-            let results = decode.decode(0..<files.count) { _, _ in Payload() }
+            let results = decode.decode(Array(0..<files.count)) { _, _ in Payload() }
             XCTAssertEqual(results.count, 7)
             XCTAssertEqual(Payload.alive, 7)
         }
