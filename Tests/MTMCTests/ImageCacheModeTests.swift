@@ -202,14 +202,14 @@ final class ImageCacheModeTests: XCTestCase {
         XCTAssertEqual(reused.cache.takeProblems(), [])
         let memory = try load(tree, options(.memory))
         XCTAssertEqual(pixels(reused), pixels(memory), "the corrupt chunk's images are decoded from their files")
-        XCTAssertEqual(reused.cache.takeProblems(), ["cache: chunk 3 of 7 (images 9–12) of \(path) fails its checksum; its images are "
+        XCTAssertEqual(reused.cache.takeProblems(), ["cache: chunk 3 of 7 (cache slots 9–12) of \(path) fails its checksum; its images are "
                                                      + "read from the original files, and the next load rebuilds the cache from there"])
         XCTAssertEqual(pixels(reused), pixels(memory))
         XCTAssertEqual(reused.cache.takeProblems(), [], "reported once")
 
         let rebuilt = try load(tree, options(.disk))
         XCTAssertEqual(rebuilt.cacheNotes[1], "cache: rebuilding \(path) from image 9: the file is corrupt: "
-                       + "chunk 3 of 7 (images 9–12) failed its checksum when read by an earlier session")
+                       + "chunk 3 of 7 (cache slots 9–12) failed its checksum when read by an earlier session")
         XCTAssertEqual(batches(rebuilt), batches(memory))
         XCTAssertEqual(rebuilt.cache.takeProblems(), [])
         let again = try load(tree, options(.disk))
@@ -224,7 +224,7 @@ final class ImageCacheModeTests: XCTestCase {
         let path = try load(tree, options(.disk)).cache.filePath!
         try corrupt(chunk: 4, of: path, atStart: true)
         let rebuilt = try load(tree, options(.disk))
-        XCTAssertEqual(rebuilt.cacheNotes[1], "cache: rebuilding \(path) from image 17: the file is corrupt: the entries of chunk 5 of 7 (images 17–20) do not add up")
+        XCTAssertEqual(rebuilt.cacheNotes[1], "cache: rebuilding \(path) from image 17: the file is corrupt: the entries of chunk 5 of 7 (cache slots 17–20) do not add up")
         XCTAssertEqual(batches(rebuilt), batches(try load(tree, options(.memory))))
 
         // A new file in its place (the loaded datasets above still map the old one).

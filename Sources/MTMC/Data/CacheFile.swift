@@ -107,10 +107,10 @@ final class CacheFile {
         return (0..<n).first { !parses[$0] }
     }
 
-    /// "chunk 3 of 7 (images 9–12)".
+    /// "chunk 3 of 7 (cache slots 9–12)": the images are stored in `CacheOrder`, so a chunk holds scattered image indices.
     private func describe(chunk c: Int) -> String {
         let images = layout.range(ofChunk: c)
-        return "chunk \(c + 1) of \(layout.chunks) (images \(images.lowerBound + 1)–\(images.upperBound))"
+        return "chunk \(c + 1) of \(layout.chunks) (cache slots \(images.lowerBound + 1)–\(images.upperBound))"
     }
 
     /// Chunk `c`'s image entries and declared sizes, nil when they do not add up to the chunk.
