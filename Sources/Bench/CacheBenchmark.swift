@@ -8,7 +8,8 @@ import Vision
 /// (batches taken with `next()`, as training takes them) and the resident memory after it; then a
 /// PyTorch DataLoader with 2 workers doing the same decode, resize and augmentation on the same folder.
 enum CacheBenchmark {
-    static func run(tree: String, input: Int, threads: Int, modes: [(CacheMode, CacheFormat)], folder: String, torch: Bool, images: Int?) throws {
+    static func run(tree: String, input: Int, threads: Int, modes: [(CacheMode, CacheFormat)], folder: String, torch: Bool, images: Int?,
+                    orders: [EpochOrder] = [.shuffle]) throws {
         Threads.count = threads
         let cacheSize = Dataset.cacheSize(forInput: (input, input))
         for (mode, format) in modes {
@@ -27,13 +28,18 @@ enum CacheBenchmark {
                 line += String(format: " (cache build), second load %.2f s, %@ on disk = %.2f× the %@ of source JPEGs", again.loadSeconds,
                                byteCount(again.cache.diskBytes), Double(again.cache.diskBytes) / Double(source), byteCount(source))
             }
-            if mode == .disk {
-                first.cache.evictFromPageCache()
-                line += String(format: "; pipeline from a cold page cache %.0f img/s", epochImagesPerSecond(first, input: input, threads: threads, images: images))
+            for order in orders {
+                if mode == .disk {
+                    // A fresh load per order: its chunks' checksums are checked on first read again, as in a new session.
+                    let fresh = try Dataset.load(tree, cacheSize: cacheSize, cache: options)
+                    fresh.cache.evictFromPageCache()
+                    let cold = epochImagesPerSecond(fresh, input: input, threads: threads, images: images, order: order)
+                    line += String(format: "; order %@: pipeline from a cold page cache %.0f img/s", order.rawValue, cold)
+                }
+                let rate = epochImagesPerSecond(first, input: input, threads: threads, images: images, order: order)
+                line += String(format: "; order %@: pipeline %.0f img/s", order.rawValue, rate)
             }
-            let rate = epochImagesPerSecond(first, input: input, threads: threads, images: images)
-            line += String(format: "; pipeline %.0f img/s; cache resident %@; process %@", rate, byteCount(first.cache.residentBytes),
-                           residentMemory())
+            line += String(format: "; cache resident %@; process %@", byteCount(first.cache.residentBytes), residentMemory())
             print(line)
         }
         let limit = images.map { ["--limit", "\($0)"] } ?? []
@@ -44,15 +50,15 @@ enum CacheBenchmark {
     }
 
     /// Images/s of one augmented epoch over every training image, in planned batches of 64; with `images`,
-    /// of the epoch's first batches up to that many images (still drawn from the whole shuffled dataset).
-    static func epochImagesPerSecond(_ dataset: Dataset, input: Int, threads: Int, images limit: Int?) -> Double {
+    /// of the epoch's first batches up to that many images (still drawn from the whole dataset, in `order`).
+    static func epochImagesPerSecond(_ dataset: Dataset, input: Int, threads: Int, images limit: Int?, order: EpochOrder = .shuffle) -> Double {
         var rng = RandomGenerator(seed: 1)
         let quotas = dataset.tasks.map { task in task.classes.indices.map { c in task.train.filter { $0.label == c }.count } }
-        var plan = planEpoch(dataset, quotas: quotas, batchSize: 64, rng: &rng)
+        var plan = planEpoch(dataset, quotas: quotas, batchSize: 64, order: order, rng: &rng)
         if let limit { plan = Array(plan.prefix((limit + 63) / 64)) }
         let start = EngineBenchmark.now()
         let pipeline = BatchPipeline(plan: plan, cache: dataset.cache, inputSize: (input, input), augmentation: AugmentationSettings(),
-                                     normalization: .imageNet, seed: 1, threads: threads)
+                                     normalization: .imageNet, seed: 1, threads: threads, wholeChunks: order == .chunks)
         var images = 0
         while let batch = pipeline.next() { images += batch.samples.count }
         return Double(images) / (EngineBenchmark.now() - start)

@@ -20,7 +20,8 @@ let usage = """
            mtmc-bench cuda-compile [--arch sm_90]        compile the kernels into the kernel cache (no GPU needed)
            mtmc-bench cache TREE [--size 64] [--threads N] [--modes memory,disk,disk-jpeg,none] [--folder DIR] [--no-torch]
                              [--images N]                cache build, disk size, pipeline img/s and memory per cache mode
-                                                          (--images: time the pipelines on N images, not a whole epoch)
+                                                          (--images: time the pipelines on N images, not a whole epoch;
+                             [--orders shuffle,chunks]    --orders: each epoch order in turn, cold from a fresh load)
     """
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict", "conv", "cuda-parity", "cuda-compile", "cache"].contains(command) else {
@@ -47,7 +48,8 @@ do {
         }
         try CacheBenchmark.run(tree: arguments[1], input: number("--size", 64), threads: threads, modes: modes,
                                folder: option("--folder") ?? CacheOptions.defaultFolder, torch: !arguments.contains("--no-torch"),
-                               images: option("--images").flatMap { Int($0) })
+                               images: option("--images").flatMap { Int($0) },
+                               orders: (option("--orders") ?? "shuffle").split(separator: ",").compactMap { EpochOrder(rawValue: String($0)) })
     case "conv":
         try ConvolutionBenchmark.run(threads: threads, rounds: number("--rounds", 5), filter: option("--only"))
     case "predict":

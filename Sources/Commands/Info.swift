@@ -6,7 +6,8 @@ let infoCommand = Command("info", usage: "info", summary: "dataset, model, setti
     var lines: [String] = []
     if let dataset = session.dataset {
         lines.append("dataset: \(dataset.root), " + dataset.tasks.map { "\($0.name) (\($0.classes.count) classes, \($0.train.count) train, \($0.val.count) val)" }.joined(separator: ", "))
-        lines.append(describeCache(dataset.cache))
+        lines.append(describeCache(dataset.cache) + (session.settings.training.order == .chunks
+            ? ", epochs read chunk by chunk (\(dataset.cache.order.chunks) chunks of \(dataset.cache.order.imagesPerChunk) images)" : ""))
     } else {
         lines.append("dataset: none (load PATH)")
     }

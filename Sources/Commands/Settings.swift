@@ -152,6 +152,8 @@ let allSettings: [Setting] = [
             }),
     settingSwitch("hflip", "random horizontal flips (off for characters)", \.horizontalFlip),
     choiceSetting("augment", "random affine and colour jitter: auto is off under 10 epochs, light to 30, full beyond", \.settings.training.augment),
+    choiceSetting("order", "epoch order: shuffle draws batches from anywhere; chunks reads the cache chunk by chunk "
+                  + "(shuffled within windows of \(EpochOrder.chunkWindow) chunks), for sequential disk reads", \.settings.training.order),
     choiceSetting("crop", "geometry of augmentation: the original's affine, or a random resized crop (when augment is not off)",
                   \.settings.training.crop),
     Setting(name: "randaugment", allowed: "N,M (N 1 to 10 operations, magnitude M 0 to 10) or off",

@@ -57,10 +57,10 @@ final class CacheCommandTests: XCTestCase {
         XCTAssertTrue(h.run("load data").1.contains("cache: reused \(path), "))
         let (checked, text) = h.run("check")
         XCTAssertEqual(checked, .success)
-        XCTAssertEqual(text.components(separatedBy: "\n").last, "cache: chunk 1 of 1 (images 1–45) of \(path) fails its checksum; its images "
+        XCTAssertEqual(text.components(separatedBy: "\n").last, "cache: chunk 1 of 1 (cache slots 1–45) of \(path) fails its checksum; its images "
                        + "are read from the original files, and the next load rebuilds the cache from there")
         XCTAssertFalse(h.run("check").1.contains("cache:"), "said once")
-        XCTAssertTrue(h.run("load data").1.contains("cache: rebuilding \(path): the file is corrupt: chunk 1 of 1 (images 1–45) "
+        XCTAssertTrue(h.run("load data").1.contains("cache: rebuilding \(path): the file is corrupt: chunk 1 of 1 (cache slots 1–45) "
                                                     + "failed its checksum when read by an earlier session"))
     }
 }

@@ -52,9 +52,9 @@ final class ImageCacheModeTests: XCTestCase {
     }
 
     /// Every batch of a seeded, augmented training epoch and of a validation pass, as floats.
-    private func batches(_ dataset: Dataset, seed: UInt64 = 5) -> [[Float]] {
+    private func batches(_ dataset: Dataset, seed: UInt64 = 5, order: EpochOrder = .shuffle) -> [[Float]] {
         var rng = RandomGenerator(seed: seed)
-        let plan = planEpoch(dataset, quotas: dataset.tasks.map { $0.classes.map { _ in 3 } }, batchSize: 4, rng: &rng)
+        let plan = planEpoch(dataset, quotas: dataset.tasks.map { $0.classes.map { _ in 3 } }, batchSize: 4, order: order, rng: &rng)
         let val = dataset.tasks.enumerated().map { PlannedBatch(task: $0.offset, samples: $0.element.val) }
         var result: [[Float]] = []
         for (plan, augmentation) in [(plan, AugmentationSettings()), (val, nil)] {
@@ -90,6 +90,28 @@ final class ImageCacheModeTests: XCTestCase {
         XCTAssertEqual(none.cache.residentBytes, 0)
         XCTAssertTrue(FileManager.default.fileExists(atPath: disk.cache.filePath!))
         XCTAssertEqual(disk.cache.diskBytes, Int(try FileManager.default.attributesOfItem(atPath: disk.cache.filePath!)[.size] as! UInt64))
+    }
+
+    func testUnderChunkOrderTheThreeModesGiveIdenticalBatchesForASeed() throws {
+        let tree = tree()
+        let memory = try load(tree, options(.memory)), none = try load(tree, options(.none)), disk = try load(tree, options(.disk))
+        XCTAssertEqual(disk.cache.order, CacheOrder(images: 26, imagesPerChunk: 4))
+        XCTAssertEqual([memory.cache.order, none.cache.order], [disk.cache.order, disk.cache.order])
+        guard case .disk(let file) = disk.cache.storage else { return XCTFail("not a disk cache") }
+        let stored = (0..<26).map { slot in
+            Array(UnsafeRawBufferPointer(start: file.base + file.entries[slot].offset, count: file.entries[slot].length).bindMemory(to: UInt8.self))
+        }
+        let images = disk.cache.order.images
+        XCTAssertNotEqual(images, Array(0..<26))
+        XCTAssertEqual(stored.filter { $0.count != 15 * 13 * 3 }.count, 1, "one slot holds the broken image's reason")
+        for slot in 0..<26 where stored[slot].count == 15 * 13 * 3 {
+            XCTAssertEqual(stored[slot], memory.cache.image(images[slot]).pixels, "slot \(slot) of the file holds image \(images[slot])")
+        }
+        let expected = batches(memory, order: .chunks)
+        XCTAssertEqual(expected.count, 6)
+        XCTAssertNotEqual(expected, batches(memory), "the chunk order is not the shuffle")
+        XCTAssertEqual(batches(none, order: .chunks), expected)
+        XCTAssertEqual(batches(disk, order: .chunks), expected)
     }
 
     func testAJPEGDiskCacheHoldsExactlyTheReencodedImagesAndIsSmaller() throws {
@@ -180,14 +202,14 @@ final class ImageCacheModeTests: XCTestCase {
         XCTAssertEqual(reused.cache.takeProblems(), [])
         let memory = try load(tree, options(.memory))
         XCTAssertEqual(pixels(reused), pixels(memory), "the corrupt chunk's images are decoded from their files")
-        XCTAssertEqual(reused.cache.takeProblems(), ["cache: chunk 3 of 7 (images 9–12) of \(path) fails its checksum; its images are "
+        XCTAssertEqual(reused.cache.takeProblems(), ["cache: chunk 3 of 7 (cache slots 9–12) of \(path) fails its checksum; its images are "
                                                      + "read from the original files, and the next load rebuilds the cache from there"])
         XCTAssertEqual(pixels(reused), pixels(memory))
         XCTAssertEqual(reused.cache.takeProblems(), [], "reported once")
 
         let rebuilt = try load(tree, options(.disk))
         XCTAssertEqual(rebuilt.cacheNotes[1], "cache: rebuilding \(path) from image 9: the file is corrupt: "
-                       + "chunk 3 of 7 (images 9–12) failed its checksum when read by an earlier session")
+                       + "chunk 3 of 7 (cache slots 9–12) failed its checksum when read by an earlier session")
         XCTAssertEqual(batches(rebuilt), batches(memory))
         XCTAssertEqual(rebuilt.cache.takeProblems(), [])
         let again = try load(tree, options(.disk))
@@ -202,7 +224,7 @@ final class ImageCacheModeTests: XCTestCase {
         let path = try load(tree, options(.disk)).cache.filePath!
         try corrupt(chunk: 4, of: path, atStart: true)
         let rebuilt = try load(tree, options(.disk))
-        XCTAssertEqual(rebuilt.cacheNotes[1], "cache: rebuilding \(path) from image 17: the file is corrupt: the entries of chunk 5 of 7 (images 17–20) do not add up")
+        XCTAssertEqual(rebuilt.cacheNotes[1], "cache: rebuilding \(path) from image 17: the file is corrupt: the entries of chunk 5 of 7 (cache slots 17–20) do not add up")
         XCTAssertEqual(batches(rebuilt), batches(try load(tree, options(.memory))))
 
         // A new file in its place (the loaded datasets above still map the old one).
@@ -298,7 +320,7 @@ final class ParallelDecodeTests: XCTestCase {
         let files = try DatasetTree.scan(tree.root).files.map(\.path)
         let decode = ParallelDecode(files: files, decoder: ImageDecoder(), width: 6, height: 6, threads: 1)
         do {
-            let results = decode.decode(0..<files.count) { _, _ in Payload() }
+            let results = decode.decode(Array(0..<files.count)) { _, _ in Payload() }
             XCTAssertEqual(results.count, 7)
             XCTAssertEqual(Payload.alive, 7)
         }

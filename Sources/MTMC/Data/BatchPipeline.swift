@@ -18,7 +18,8 @@ public struct Batch {
 /// Makes batches from the image cache (augmented for training, resized for evaluation) one step
 /// ahead on a background thread, so preparing batch i + 1 overlaps training on batch i; the images of
 /// batches up to i + `readAhead` are asked of the disk meanwhile (across chunk boundaries), so a disk
-/// cache's reads overlap both and many are in flight at once. A batch's images
+/// cache's reads overlap both and many are in flight at once (each image's bytes, or with `wholeChunks` the whole
+/// chunks they lie in, for an epoch planned chunk by chunk). A batch's images
 /// are read, decoded and augmented on `threads` threads. Each image's augmentation draws from its own
 /// generator, so results do not depend on timing or threads.
 public final class BatchPipeline {
@@ -29,6 +30,7 @@ public final class BatchPipeline {
     private let normalization: Normalization
     private let seed: UInt64
     private let threads: Int
+    private let wholeChunks: Bool
     private let queue = DispatchQueue(label: "mtmc.batch-pipeline")
     /// Batches ahead of the one being made whose images a disk cache is asked to read.
     static let readAhead = 4
@@ -39,7 +41,8 @@ public final class BatchPipeline {
 
     /// `augmentation` nil means the evaluation view (resize and normalise only).
     public init(plan: [PlannedBatch], cache: ImageCache, inputSize: (width: Int, height: Int),
-                augmentation: AugmentationSettings?, normalization: Normalization, seed: UInt64, threads: Int = Threads.count) {
+                augmentation: AugmentationSettings?, normalization: Normalization, seed: UInt64, threads: Int = Threads.count,
+                wholeChunks: Bool = false) {
         self.plan = plan
         self.cache = cache
         self.inputSize = inputSize
@@ -47,7 +50,8 @@ public final class BatchPipeline {
         self.normalization = normalization
         self.seed = seed
         self.threads = threads
-        for index in 0..<min(plan.count, BatchPipeline.readAhead) { cache.prefetch(plan[index].samples.map(\.image)) }
+        self.wholeChunks = wholeChunks
+        for index in 0..<min(plan.count, BatchPipeline.readAhead) { cache.prefetch(plan[index].samples.map(\.image), wholeChunks: wholeChunks) }
         prepare(0)
     }
 
@@ -68,7 +72,7 @@ public final class BatchPipeline {
         let group = DispatchGroup(), box = Box()
         pending = (index, group, box)
         queue.async(group: group) { [self] in
-            if index + BatchPipeline.readAhead < plan.count { cache.prefetch(plan[index + BatchPipeline.readAhead].samples.map(\.image)) }
+            if index + BatchPipeline.readAhead < plan.count { cache.prefetch(plan[index + BatchPipeline.readAhead].samples.map(\.image), wholeChunks: wholeChunks) }
             box.batch = make(index)
         }
     }

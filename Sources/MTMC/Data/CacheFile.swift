@@ -8,7 +8,9 @@ final class CacheFile {
     let length: Int
     let base: UnsafeRawPointer
     let layout: CacheFileLayout
-    /// Per image of the indexed chunks: where its payload lies in the file and what it holds.
+    /// Which slot of the file holds each image.
+    let order: CacheOrder
+    /// Per slot of the indexed chunks: where its payload lies in the file and what it holds.
     private(set) var entries: [(offset: Int, length: Int, kind: CacheEntryKind)] = []
     /// Per image of the indexed chunks: the size its source file declares (0×0 for a broken one).
     private(set) var sourceSizes: [ImageSize] = []
@@ -42,6 +44,7 @@ final class CacheFile {
             throw error
         }
         checks = CacheChunkChecks(chunks: layout.chunks)
+        order = CacheOrder(images: layout.images, imagesPerChunk: layout.imagesPerChunk)
         guard layout.dataOffset <= length else {
             munmap(mapped, length)
             throw CacheFileProblem("shorter than its chunk table (\(length) bytes)")
@@ -104,10 +107,10 @@ final class CacheFile {
         return (0..<n).first { !parses[$0] }
     }
 
-    /// "chunk 3 of 7 (images 9–12)".
+    /// "chunk 3 of 7 (cache slots 9–12)": the images are stored in `CacheOrder`, so a chunk holds scattered image indices.
     private func describe(chunk c: Int) -> String {
         let images = layout.range(ofChunk: c)
-        return "chunk \(c + 1) of \(layout.chunks) (images \(images.lowerBound + 1)–\(images.upperBound))"
+        return "chunk \(c + 1) of \(layout.chunks) (cache slots \(images.lowerBound + 1)–\(images.upperBound))"
     }
 
     /// Chunk `c`'s image entries and declared sizes, nil when they do not add up to the chunk.
@@ -128,7 +131,7 @@ final class CacheFile {
         return at == offset + size ? result : nil
     }
 
-    /// Reads every chunk's entries; returns the broken images' reasons by index. Throws when a chunk
+    /// Reads every chunk's entries; returns the broken images' reasons by image index. Throws when a chunk
     /// is missing or does not add up (a file that did not read back as written).
     /// Each chunk is unmapped after its entries are read: reading a few bytes of a chunk can map a whole large
     /// folio of the page cache (megabytes), which unmapping just those bytes would leave in the resident set
@@ -142,10 +145,10 @@ final class CacheFile {
             return images
         }
         entries = parsed.map { ($0.offset, $0.length, $0.kind) }
-        sourceSizes = parsed.map(\.size)
+        sourceSizes = order.slots.map { parsed[$0].size }
         var broken: [Int: String] = [:]
-        for (i, entry) in entries.enumerated() where entry.kind == .broken {
-            broken[i] = String(decoding: UnsafeRawBufferPointer(start: base + entry.offset, count: entry.length), as: UTF8.self)
+        for (slot, entry) in entries.enumerated() where entry.kind == .broken {
+            broken[order.images[slot]] = String(decoding: UnsafeRawBufferPointer(start: base + entry.offset, count: entry.length), as: UTF8.self)
         }
         return broken
     }
@@ -177,11 +180,11 @@ final class CacheFile {
 
     /// Image `index` at the cache size.
     func image(_ index: Int, width: Int, height: Int) throws -> RGBImage {
-        guard passesChecksum(index / layout.imagesPerChunk) else {
+        guard passesChecksum(order.chunk(ofImage: index)) else {
             guard let sourceDecode else { throw CacheFileProblem("image \(index) lies in a chunk that fails its checksum") }
             return try sourceDecode(index)
         }
-        let entry = entries[index]
+        let entry = entries[order.slots[index]]
         let bytes = UnsafeRawBufferPointer(start: base + entry.offset, count: entry.length)
         defer { release(entry.offset, entry.length) }
         switch entry.kind {
@@ -207,12 +210,19 @@ final class CacheFile {
         madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
     }
 
-    /// Starts reading these images' pages in the background (madvise WILLNEED).
-    func willNeed(_ indices: [Int]) {
+    /// Starts reading these images' pages in the background (madvise WILLNEED): each image's own bytes, or with
+    /// `wholeChunks` each chunk they lie in, once and whole (one long sequential read instead of many small ones).
+    func willNeed(_ indices: [Int], wholeChunks: Bool) {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        for i in indices where i < entries.count {
-            let start = entries[i].offset / page * page
-            madvise(UnsafeMutableRawPointer(mutating: base + start), entries[i].offset + entries[i].length - start, MADV_WILLNEED)
+        func advise(_ offset: Int, _ count: Int) {
+            let start = offset / page * page
+            madvise(UnsafeMutableRawPointer(mutating: base + start), offset + count - start, MADV_WILLNEED)
+        }
+        let known = indices.filter { $0 < order.slots.count && order.slots[$0] < entries.count }
+        if wholeChunks {
+            for c in Set(known.map(order.chunk(ofImage:))) { advise(chunk(c).offset, chunk(c).length) }
+        } else {
+            for i in known { advise(entries[order.slots[i]].offset, entries[order.slots[i]].length) }
         }
     }
 

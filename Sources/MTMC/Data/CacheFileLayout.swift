@@ -8,13 +8,14 @@
 ///     chunks   in order, each: image count n, n entries (kind << 56 | payload bytes), n sizes the source
 ///              files declare (width << 32 | height; 0 for a broken image), then the payloads
 ///
-/// Chunks are appended one at a time and their table entry written after their bytes, so a file cut
+/// Slots hold images in `CacheOrder`'s fixed shuffle (version 3; 2 stored them in dataset order), so every chunk
+/// mixes classes and an epoch can read chunks whole. Chunks are appended one at a time and their table entry written after their bytes, so a file cut
 /// short by Ctrl-C holds a prefix of complete chunks that a later load continues from. Images are read
 /// whole from a chunk; the chunk's checksum guards the entries, sizes and payloads together, and is checked
 /// when the chunk is first read. The declared sizes spare a reusing load from opening every source file.
 struct CacheFileLayout: Equatable {
     static let magic: UInt64 = 0x3143_4D49_434D_544D  // "MTMCIMC1"
-    static let version: UInt64 = 2
+    static let version: UInt64 = 3
     /// The offset word of a chunk found corrupt on a read.
     static let corruptMark = UInt64.max
     static let headerBytes = 128

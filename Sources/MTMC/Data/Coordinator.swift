@@ -30,16 +30,16 @@ public func batches(_ samples: [Sample], batchSize: Int) -> [[Sample]] {
     return result
 }
 
-/// A whole training epoch: each task's balanced draw, shuffled and batched, in coordinator order.
-public func planEpoch(_ dataset: Dataset, quotas: [[Int]], batchSize: Int, rng: inout RandomGenerator) -> [PlannedBatch] {
+/// A whole training epoch: each task's balanced draw, shuffled (or arranged chunk by chunk) and batched, in coordinator order.
+public func planEpoch(_ dataset: Dataset, quotas: [[Int]], batchSize: Int, order: EpochOrder = .shuffle,
+                      rng: inout RandomGenerator) -> [PlannedBatch] {
     var perTask: [[[Sample]]] = []
     for (t, task) in dataset.tasks.enumerated() {
         var byClass = [[Sample]](repeating: [], count: task.classes.count)
         for sample in task.train { byClass[sample.label].append(sample) }
         var drawn: [Sample] = []
         for (c, items) in byClass.enumerated() { drawn += Balance.draw(items, quota: quotas[t][c], rng: &rng) }
-        rng.shuffle(&drawn)
-        perTask.append(batches(drawn, batchSize: batchSize))
+        perTask.append(batches(order.arrange(drawn, cache: dataset.cache.order, rng: &rng), batchSize: batchSize))
     }
     var next = [Int](repeating: 0, count: perTask.count)
     return coordinatorSequence(batchesPerTask: perTask.map(\.count), rng: &rng).map { t in

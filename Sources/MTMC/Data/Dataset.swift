@@ -87,12 +87,13 @@ public struct Dataset {
         decoder.targetSize = cacheSize
         let decode = ParallelDecode(files: tree.files.map(\.path), decoder: decoder, width: cacheSize.width,
                                     height: cacheSize.height, threads: threads)
-        let (mode, why) = options.choose(images: tree.files.count, bytesPerImage: cacheSize.width * cacheSize.height * 3,
-                                         width: cacheSize.width, height: cacheSize.height)
+        let bytesPerImage = cacheSize.width * cacheSize.height * 3
+        let (mode, why) = options.choose(images: tree.files.count, bytesPerImage: bytesPerImage, width: cacheSize.width, height: cacheSize.height)
+        let order = CacheOrder(images: tree.files.count, imagesPerChunk: options.chunkImages(bytesPerImage: bytesPerImage))
         var notes = ["cache: \(mode.rawValue) (\(why))"]
         let (cache, failures) = try withoutActuallyEscaping(isCancelled) { isCancelled in
             try withoutActuallyEscaping(progress) { progress in
-                let job = LoadJob(root: root, tree: tree, decode: decode, isCancelled: isCancelled, progress: progress)
+                let job = LoadJob(root: root, tree: tree, decode: decode, order: order, isCancelled: isCancelled, progress: progress)
                 switch mode {
                 case .memory: return try job.loadIntoMemory()
                 case .none: return try job.validateOnly()

@@ -32,7 +32,7 @@ extension LoadJob {
         if let file = existing.file {
             let broken = try ready(file)
             notes.append("cache: reused \(path), \(byteCount(file.length)) on disk, checked in \(seconds(since: start))")
-            return (ImageCache(width: decode.width, height: decode.height, count: total, storage: .disk(file)), failures(broken))
+            return (ImageCache(width: decode.width, height: decode.height, count: total, order: order, storage: .disk(file)), failures(broken))
         }
         if let problem = existing.problem {
             notes.append("cache: rebuilding \(path)" + (existing.validChunks > 0 ? " from image \(layout.range(ofChunk: existing.validChunks).lowerBound + 1)" : "")
@@ -48,7 +48,7 @@ extension LoadJob {
             let file = try CacheFile(mapping: path)
             let broken = try ready(file)
             notes.append("cache: wrote \(path) in \(seconds(since: start)), \(byteCount(file.length)) on disk")
-            return (ImageCache(width: decode.width, height: decode.height, count: total, storage: .disk(file)), failures(broken))
+            return (ImageCache(width: decode.width, height: decode.height, count: total, order: order, storage: .disk(file)), failures(broken))
         } catch let problem as CacheFileProblem {
             unlink(path)
             notes.append("cache: \(problem); the partial cache file was removed; this dataset is read with cache none")
@@ -56,7 +56,8 @@ extension LoadJob {
         }
     }
 
-    /// Decodes, encodes and appends chunks `first`… to the file; cancelling keeps the chunks written.
+    /// Decodes, encodes and appends chunks `first`… to the file, each holding its images in `order`; cancelling keeps
+    /// the chunks written.
     private func write(_ writer: CacheFileWriter, from first: Int) throws {
         let layout = writer.layout
         for c in first..<layout.chunks {
@@ -64,7 +65,7 @@ extension LoadJob {
             if isCancelled() {
                 throw cancelled(after: range.lowerBound, kept: "the partial cache (\(c) of \(layout.chunks) chunks) is kept in \(writer.path) and the next load continues it")
             }
-            let results = decode.decode(range) { index, image -> ([UInt8], ImageSize) in
+            let results = decode.decode(Array(order.images(inChunk: c))) { index, image -> ([UInt8], ImageSize) in
                 let declared = try ImageDecoder.declaredSize(file: decode.files[index])
                 return (layout.format == .raw ? image.pixels : [UInt8](try JPEG.encode(image, quality: layout.jpegQuality)),
                         ImageSize(width: declared.width, height: declared.height))

@@ -17,6 +17,8 @@ public final class ImageCache {
     public let width: Int
     public let height: Int
     public let count: Int
+    /// The storage order and chunks (the disk cache's, carried by every mode so they plan identical epochs).
+    public let order: CacheOrder
     let storage: Storage
 
     enum Storage {
@@ -28,17 +30,19 @@ public final class ImageCache {
     }
 
     /// An in-memory cache to be filled with `store`.
-    init(width: Int, height: Int, count: Int) {
+    init(width: Int, height: Int, count: Int, order: CacheOrder) {
         self.width = width
         self.height = height
         self.count = count
+        self.order = order
         storage = .memory(.allocate(capacity: max(1, width * height * 3 * count)))
     }
 
-    init(width: Int, height: Int, count: Int, storage: Storage) {
+    init(width: Int, height: Int, count: Int, order: CacheOrder, storage: Storage) {
         self.width = width
         self.height = height
         self.count = count
+        self.order = order
         self.storage = storage
     }
 
@@ -93,9 +97,10 @@ public final class ImageCache {
     /// session to print.
     public func takeProblems() -> [String] { if case .disk(let file) = storage { return file.checks.takeUnreported() } else { return [] } }
 
-    /// Asks the system to start reading these images now, so a later `image` call finds them in memory.
-    public func prefetch(_ indices: [Int]) {
-        if case .disk(let file) = storage { file.willNeed(indices) }
+    /// Asks the system to start reading these images now, so a later `image` call finds them in memory; with
+    /// `wholeChunks`, the whole chunks they lie in (for an epoch planned chunk by chunk).
+    public func prefetch(_ indices: [Int], wholeChunks: Bool = false) {
+        if case .disk(let file) = storage { file.willNeed(indices, wholeChunks: wholeChunks) }
     }
 
     /// Drops a disk cache's pages from the system's page cache (for measuring reads from the disk itself).

@@ -6,6 +6,8 @@ struct LoadJob {
     /// The scanned tree: what a disk cache's manifest records.
     let tree: DatasetTree
     let decode: ParallelDecode
+    /// The cache's storage order and chunks, the same in every mode.
+    let order: CacheOrder
     let isCancelled: () -> Bool
     let progress: (Int, Int) -> Void
 
@@ -21,7 +23,7 @@ struct LoadJob {
 
     /// Every image decoded into an in-memory cache.
     func loadIntoMemory() throws -> (ImageCache, [ImageError?]) {
-        let cache = ImageCache(width: decode.width, height: decode.height, count: total)
+        let cache = ImageCache(width: decode.width, height: decode.height, count: total, order: order)
         let failures = try decodeAll { index, image in cache.store(image, at: index) }
         return (cache, failures)
     }
@@ -34,7 +36,7 @@ struct LoadJob {
 
     /// A cache that decodes from the original files on every read.
     func noneCache() -> ImageCache {
-        ImageCache(width: decode.width, height: decode.height, count: total, storage: .none(files: decode.files, decoder: decode.decoder))
+        ImageCache(width: decode.width, height: decode.height, count: total, order: order, storage: .none(files: decode.files, decoder: decode.decoder))
     }
 
     /// Decodes every file a range at a time, polling cancellation between ranges; returns each file's error, if any.
@@ -43,7 +45,7 @@ struct LoadJob {
         failures.reserveCapacity(total)
         for first in stride(from: 0, to: total, by: LoadJob.pollEvery) {
             if isCancelled() { throw cancelled(after: first) }
-            let results = decode.decode(first..<min(total, first + LoadJob.pollEvery), keep)
+            let results = decode.decode(Array(first..<min(total, first + LoadJob.pollEvery)), keep)
             failures += results.map { if case .failure(let error) = $0 { return error } else { return nil } }
             progress(failures.count, total)
         }

@@ -53,7 +53,7 @@ extension Trainer {
         var batches: [PlannedBatch] = []
         let quotas = balance.quotas(classSizes: dataset.tasks.map { $0.trainCounts.map(\.used) })
         while batches.count < steps {
-            let epoch = planEpoch(dataset, quotas: quotas, batchSize: settings.batchSize, rng: &rng).filter { task == nil || $0.task == task }
+            let epoch = planEpoch(dataset, quotas: quotas, batchSize: settings.batchSize, order: settings.order, rng: &rng).filter { task == nil || $0.task == task }
             guard !epoch.isEmpty else { break }
             batches += epoch
         }

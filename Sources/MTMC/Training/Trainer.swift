@@ -196,13 +196,14 @@ public final class Trainer {
         var rng = RandomGenerator.derived(seed: settings.seed, epoch)
         var pipelineSeed = RandomGenerator.derived(seed: settings.seed, epoch, 1)
         let quotas = balance.quotas(classSizes: dataset.tasks.map { $0.trainCounts.map(\.used) })
-        var plan = planEpoch(dataset, quotas: quotas, batchSize: settings.batchSize, rng: &rng)
+        var plan = planEpoch(dataset, quotas: quotas, batchSize: settings.batchSize, order: settings.order, rng: &rng)
         let parallel = DataParallel.current
         if let parallel { plan = parallel.trainable(plan) }
         BatchNorm.synchronizedAcross = parallel != nil && settings.syncBatchNorm ? parallel?.world : nil
         defer { BatchNorm.synchronizedAcross = nil }
         let pipeline = BatchPipeline(plan: parallel.map { plan.map($0.local) } ?? plan, cache: dataset.cache, inputSize: (settings.inputWidth, settings.inputHeight),
-                                     augmentation: run.augmentation, normalization: normalization, seed: pipelineSeed.next())
+                                     augmentation: run.augmentation, normalization: normalization, seed: pipelineSeed.next(),
+                                     wholeChunks: settings.order == .chunks)
         var record = EpochRecord(epoch: epoch, tasks: Array(repeating: TaskEpochStatistics(), count: model.taskCount),
                                  partial: true, steps: 0, plannedSteps: plan.count)
         model.setTraining(true)

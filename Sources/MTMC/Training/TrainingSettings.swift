@@ -60,6 +60,8 @@ public struct TrainingSettings: Codable, Equatable {
     public var randAugmentCount = 0
     public var randAugmentMagnitude: Float = 9
     public var seed: UInt64 = 1
+    /// How each epoch orders its samples: a full shuffle, or chunk by chunk of the cache (sequential disk reads).
+    public var order: EpochOrder = .shuffle
     /// Validate on the val images every this many epochs (and after a run's last epoch); 0 never.
     public var validateEvery = 1
     /// At the end of `train`, restore the weights of the best validated epoch of the run.
@@ -130,6 +132,7 @@ extension TrainingSettings {
         try read(.distillTemperature, \.distillTemperature); try read(.distillWeight, \.distillWeight)
         try read(.crop, \.crop); try read(.randAugmentCount, \.randAugmentCount)
         try read(.randAugmentMagnitude, \.randAugmentMagnitude); try read(.syncBatchNorm, \.syncBatchNorm)
+        try read(.order, \.order)
         if let old = try? c.decodeIfPresent(Bool.self, forKey: .augment) {
             augment = old ? .full : .off
         } else {
