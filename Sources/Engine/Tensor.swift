@@ -218,6 +218,15 @@ public struct Tensor {
         return storage.pointer
     }
 
+    /// Where an elementwise pass that reads this tensor may write its result of the same shape: this buffer
+    /// when no other tensor shares it (each element read before it is overwritten), else a fresh one.
+    /// The caller writes through the result's `pointer`.
+    mutating func bufferForOverwrite() -> Tensor {
+        guard device.isCPU, isKnownUniquelyReferenced(&storage) else { return Tensor(uninitialized: shape, device: device) }
+        storage.markWritten()
+        return self
+    }
+
     /// A copy with storage of its own.
     public func copied() -> Tensor {
         var t = self
