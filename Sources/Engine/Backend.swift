@@ -55,7 +55,8 @@ protocol Backend {
                            _ g: NormGeometry, momentum: Float, epsilon: Float, activation: Activation, residual: Tensor?) -> BatchNormSaved
     func batchNormEvaluation(_ x: Tensor, weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor,
                              _ g: NormGeometry, epsilon: Float, activation: Activation, residual: Tensor?) -> BatchNormSaved
-    func batchNormActivationBackward(_ dy: Tensor, x: Tensor, weight: Tensor, saved: BatchNormSaved, _ g: NormGeometry,
+    /// May write the input gradient into dy's buffer when no one else holds it (dy is then that gradient).
+    func batchNormActivationBackward(_ dy: inout Tensor, x: Tensor, weight: Tensor, saved: BatchNormSaved, _ g: NormGeometry,
                                      training: Bool, wantsInput: Bool) -> (input: Tensor?, weight: Tensor, bias: Tensor)
     /// activation(batch norm) with the statistics a training or evaluation pass saved, without a residual:
     /// exactly the floats that pass output (a released output recomputed for the backward pass).
@@ -110,7 +111,7 @@ extension Backend {
                                       epsilon: epsilon, relu: activation == .relu && residual == nil), activation, residual)
     }
 
-    func batchNormActivationBackward(_ dy: Tensor, x: Tensor, weight: Tensor, saved: BatchNormSaved, _ g: NormGeometry,
+    func batchNormActivationBackward(_ dy: inout Tensor, x: Tensor, weight: Tensor, saved: BatchNormSaved, _ g: NormGeometry,
                                      training: Bool, wantsInput: Bool) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
         // A leaky ReLU with a positive slope keeps the sign, so its output tells where its input was positive.
         let dz = saved.leakySlope.map { leakyReLUBackward(dy, input: saved.output, slope: $0) } ?? dy

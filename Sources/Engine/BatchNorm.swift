@@ -55,7 +55,7 @@ public func batchNorm(_ x: Variable, weight: Variable, bias: Variable, runningMe
             residual.accumulate(activation.slope.map { backend.leakyReLUBackward(dy, input: output, slope: $0) } ?? dy)
         }
         let saved = BatchNormSaved(output: output, mean: mean, inverseStd: inverseStd, fusedReLU: fusedReLU, leakySlope: leakySlope)
-        let grads = backend.batchNormActivationBackward(dy, x: x.value, weight: weight.value, saved: saved, g,
+        let grads = backend.batchNormActivationBackward(&dy, x: x.value, weight: weight.value, saved: saved, g,
                                                         training: training, wantsInput: x.requiresGrad)
         if let dx = grads.input { x.accumulate(dx) }
         weight.accumulate(grads.weight)

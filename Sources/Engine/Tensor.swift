@@ -60,9 +60,10 @@ enum StoragePool {
     private static let lock = NSLock()
     /// Buffers smaller than this go straight to malloc, which recycles them well itself.
     private static let minimumPooled = 1 << 14
-    /// At most this many floats (512 MiB) are kept for reuse: ResNet-18 at 224×224, batch 64, peaks
-    /// at 1.52 GB with it, 1.67 GB with 1 GiB dropped whole when full (BENCHMARKS.md), for ≈ 10 % more fresh pages.
-    static let capacity = 1 << 27
+    /// At most this many floats (320 MiB) are kept for reuse: ResNet-18 at 224×224, batch 64, peaks
+    /// at 1.52 GB with 512 MiB, 1.67 GB with 1 GiB dropped whole when full (BENCHMARKS.md); each MiB less
+    /// is about a MB less at the peak, for more fresh pages per step.
+    static let capacity = 5 << 24
 
     static func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         guard count >= minimumPooled else { return .allocate(capacity: max(count, 1)) }
@@ -216,6 +217,15 @@ public struct Tensor {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         storage.markWritten()
         return storage.pointer
+    }
+
+    /// Where an elementwise pass that reads this tensor may write its result of the same shape: this buffer
+    /// when no other tensor shares it (each element read before it is overwritten), else a fresh one.
+    /// The caller writes through the result's `pointer`.
+    mutating func bufferForOverwrite() -> Tensor {
+        guard device.isCPU, isKnownUniquelyReferenced(&storage) else { return Tensor(uninitialized: shape, device: device) }
+        storage.markWritten()
+        return self
     }
 
     /// A copy with storage of its own.

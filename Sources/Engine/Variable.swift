@@ -34,7 +34,9 @@ public final class Variable {
     private var recompute: (() -> Tensor)?
     private var parents: [Variable] = []
     /// Receives this node's gradient and the node itself, and accumulates gradients into the parents.
-    private var backwardFunction: ((Tensor, Variable) -> Void)?
+    /// The gradient is handed over (inout, nobody else holding it unless shared or retained), so a step may
+    /// write its input gradient into the same buffer.
+    private var backwardFunction: ((inout Tensor, Variable) -> Void)?
 
     /// A leaf: an input (requiresGrad false) or a parameter (true).
     public init(_ value: Tensor, requiresGrad: Bool = false) {
@@ -51,9 +53,10 @@ public final class Variable {
 
     /// The result of an operation whose backward step reads the result's own value (handed the node), and
     /// that can give the same floats again from what that step keeps anyway (`recompute`), so that the value
-    /// may be released between the forward pass and the backward one.
+    /// may be released between the forward pass and the backward one. `backward` owns the gradient it is
+    /// handed: written through `mutablePointer`, it is reused in place when no one else holds it.
     static func result(_ value: Tensor, parents: [Variable], recompute: (() -> Tensor)?,
-                       backward: @escaping (Tensor, Variable) -> Void) -> Variable {
+                       backward: @escaping (inout Tensor, Variable) -> Void) -> Variable {
         let node = Variable(value)
         if recordsGraph(parents: parents) {
             node.requiresGrad = true
@@ -114,7 +117,11 @@ public final class Variable {
         // gradients still to come) instead of every activation living until the whole pass ends.
         while let node = order.popLast() {
             guard let function = node.backwardFunction else { continue }
-            if let g = node.grad { function(g, node) }
+            if var g = node.grad {
+                // Let go of the node's reference first, so that the step may reuse g's buffer.
+                if !node.retainsGrad { node.grad = nil }
+                function(&g, node)
+            }
             node.backwardFunction = nil
             node.parents = []
             // A value never read again keeps its recipe (and the recipe's inputs) in case it is read later.

@@ -4,6 +4,7 @@ import XCTest
 /// A batch norm's output released after the forward pass (`Variable.releaseValue`) costs no memory until the
 /// backward pass reads it, which recomputes the very same floats from the saved statistics: gradients are
 /// identical to those of a pass that kept it, for every activation and for a convolution or a max pool reading it.
+/// Its backward step also writes the input gradient over the incoming one when nothing else holds that.
 final class RecomputedActivationTests: XCTestCase {
     func testAReleasedBatchNormOutputGivesExactlyTheGradientsOfAKeptOne() throws {
         for activation in [Activation.relu, .leakyReLU(slope: 0.1), .identity] {
@@ -44,10 +45,44 @@ final class RecomputedActivationTests: XCTestCase {
         XCTAssertFalse(constant.releaseValue(), "without a graph there is no backward pass to read it again")
     }
 
+    func testBatchNormWritesItsInputGradientOverAGradientItHoldsAlone() throws {
+        let net = try SmallNet(activation: .relu, on: .cpu)
+        let x = try conv2d(net.x, net.w1, padding: (1, 1)).value
+        var mean = net.runningMean.value, variance = net.runningVar.value
+        let g = NormGeometry(outer: 2, channels: 4, inner: 36)
+        let backend = CPUBackend.shared
+        let saved = backend.batchNormTraining(x, weight: net.gamma.value, bias: net.beta.value, runningMean: &mean,
+                                              runningVar: &variance, g, momentum: 0.1, epsilon: 1e-5, activation: .relu, residual: nil)
+        let seed = net.seed(x.shape)
+        func backward(_ dy: inout Tensor) -> Tensor? {
+            backend.batchNormActivationBackward(&dy, x: x, weight: net.gamma.value, saved: saved, g, training: true, wantsInput: true).input
+        }
+        var shared = seed
+        let fromShared = try XCTUnwrap(backward(&shared))
+        XCTAssertEqual(shared.scalars, seed.scalars, "a gradient someone else holds is left as it was")
+        XCTAssertFalse(fromShared.storage === seed.storage)
+        var alone = seed.copied()
+        let buffer = ObjectIdentifier(alone.storage)
+        let fromAlone = try XCTUnwrap(backward(&alone))
+        XCTAssertEqual(ObjectIdentifier(fromAlone.storage), buffer, "the input gradient took a buffer of its own")
+        XCTAssertEqual(fromAlone.scalars, fromShared.scalars)
+    }
+
+    func testGradientsAreTheSameWhetherBatchNormReusesItsIncomingGradientOrNot() throws {
+        for activation in [Activation.relu, .leakyReLU(slope: 0.1), .identity] {
+            // A retained gradient is shared with the node, so batch norm writes its own; otherwise it overwrites it.
+            let reused = try gradients(activation: activation, pooled: false, releasing: true, on: .cpu)
+            let fresh = try gradients(activation: activation, pooled: false, releasing: true, retaining: true, on: .cpu)
+            XCTAssertEqual(reused, fresh, "\(activation)")
+        }
+    }
+
     /// Gradients of the weights, γ and β of conv → batch norm + activation → conv (or max pool), in order.
-    private func gradients(activation: Activation, pooled: Bool, releasing: Bool, on device: Device) throws -> [[Float]] {
+    private func gradients(activation: Activation, pooled: Bool, releasing: Bool, retaining: Bool = false,
+                           on device: Device) throws -> [[Float]] {
         let net = try SmallNet(activation: activation, on: device)
         let middle = try net.middle()
+        middle.retainsGrad = retaining
         let y = pooled ? try maxPool2d(middle, kernel: 3, stride: 2, padding: 1) : try conv2d(middle, net.w2, padding: (1, 1))
         if releasing { XCTAssertTrue(middle.releaseValue()) }
         try y.backward(seed: net.seed(y.shape))
