@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
+bash tools/clear-stale-build.sh release
 swift build -c release --product mtmc
 .build/release/mtmc sessions/quickstart.mtmc "$@"

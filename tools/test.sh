@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
 bash tools/fuzz.sh all "${MTMC_FUZZ_SECONDS:-30}"
+bash tools/clear-stale-build.sh debug
 swift build --build-tests
 swift test --skip-build --disable-swift-testing
