@@ -51,7 +51,7 @@ public final class BatchPipeline {
         self.seed = seed
         self.threads = threads
         self.wholeChunks = wholeChunks
-        for index in 0..<min(plan.count, BatchPipeline.readAhead) { cache.prefetch(plan[index].samples.map(\.image), wholeChunks: wholeChunks) }
+        for index in 0..<min(plan.count, BatchPipeline.readAhead) { prefetch(index) }
         prepare(0)
     }
 
@@ -67,12 +67,17 @@ public final class BatchPipeline {
         return box.batch
     }
 
+    /// Asks the cache to read batch `index`'s images ahead (their chunks whole under a chunk-by-chunk epoch).
+    private func prefetch(_ index: Int) {
+        cache.prefetch(plan[index].samples.map(\.image), wholeChunks: wholeChunks)
+    }
+
     private func prepare(_ index: Int) {
         guard index < plan.count else { pending = nil; return }
         let group = DispatchGroup(), box = Box()
         pending = (index, group, box)
         queue.async(group: group) { [self] in
-            if index + BatchPipeline.readAhead < plan.count { cache.prefetch(plan[index + BatchPipeline.readAhead].samples.map(\.image), wholeChunks: wholeChunks) }
+            if index + BatchPipeline.readAhead < plan.count { prefetch(index + BatchPipeline.readAhead) }
             box.batch = make(index)
         }
     }
