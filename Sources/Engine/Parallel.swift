@@ -2,35 +2,32 @@ import CBLAS
 import Dispatch
 import Synchronization
 
-/// The one thread-count setting of the engine: OpenBLAS threads and the engine's own parallel loops.
+/// The one thread-count setting of the engine: its own parallel loops and matrix products.
 public enum Threads {
     nonisolated(unsafe) private static var current = max(1, openblasThreads())
+    /// The engine's worker threads: `current - 1` of them beside the calling thread.
+    nonisolated(unsafe) private(set) static var pool = makePool(threads: current)
 
     private static func openblasThreads() -> Int { Int(openblas_get_num_threads()) }
 
-    /// Number of threads used by sgemm and the engine's parallel loops.
+    /// OpenBLAS itself stays on one thread: `gemm` cuts large products across the engine's workers, so
+    /// that only one set of threads ever runs (OpenBLAS's threads and the engine's never take the same
+    /// cores, and never wait for each other by spinning).
+    private static func makePool(threads: Int) -> WorkerPool {
+        openblas_set_num_threads(1)
+        return WorkerPool(workers: threads - 1)
+    }
+
+    /// Number of threads used by the engine's parallel loops and matrix products.
     public static var count: Int {
         get { current }
         set {
-            current = max(1, newValue)
-            openblas_set_num_threads(Int32(current))
+            let threads = max(1, newValue)
+            guard threads != current || pool.workers != threads - 1 else { return }
+            current = threads
+            pool.stop()
+            pool = makePool(threads: threads)
         }
-    }
-
-    /// Whether a `withSingleThreadedBLAS` region is running.
-    private static let singleThreadedBLAS = Atomic<Bool>(false)
-
-    /// Runs `body` with OpenBLAS on one thread, so that the engine's threads can each run an sgemm of
-    /// their own without OpenBLAS's workers taking the same cores; then restores `count` threads. The
-    /// setting is the process's: false, without running `body`, when another region holds it. A product
-    /// called meanwhile from elsewhere only runs on fewer threads.
-    static func withSingleThreadedBLAS(_ body: () -> Void) -> Bool {
-        guard singleThreadedBLAS.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
-        openblas_set_num_threads(1)
-        body()
-        openblas_set_num_threads(Int32(current))
-        singleThreadedBLAS.store(false, ordering: .releasing)
-        return true
     }
 }
 
@@ -42,7 +39,7 @@ func parallelChunks(_ count: Int, minimumPerChunk: Int = 1, _ body: (Range<Int>)
         body(0..<count)
         return
     }
-    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+    Threads.pool.run(chunks: chunks) { chunk in
         let start = count * chunk / chunks
         let end = count * (chunk + 1) / chunks
         body(start..<end)

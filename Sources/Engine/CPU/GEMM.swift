@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 
 /// C = alpha · op(A) · op(B) + beta · C on row-major matrices, where op(A) is M×K and op(B) is K×N.
 /// `transA`/`transB` say whether A is stored K×M / B is stored N×K. The leading dimensions default to
@@ -28,16 +27,12 @@ struct Product {
     let beta: Float
     let c: UnsafeMutablePointer<Float>, ldc: Int
 
-    /// Multiply-adds below which OpenBLAS's own threads cost more than they bring. Its threads meet
-    /// several times per call (they share the packed panels of B) and wait for each other by spinning
-    /// with sched_yield, so one image's layers (a few million to ~100 million multiply-adds) lose time
-    /// at every meeting, and far more when another process holds a core.
-    static let splitLimit = 1 << 27
-    /// Below this (about 10 µs of work on one core) waking a second thread costs about as much as it saves.
+    /// Below this (about 10 µs of work on one core) handing a part to a second thread costs about as much
+    /// as it saves.
     static let splitMinimum = 1 << 20
 
     /// Whether cutting the product across the engine's threads pays (`gemm` then does).
-    var isWorthSplitting: Bool { (Self.splitMinimum..<Self.splitLimit).contains(m * n * k) }
+    var isWorthSplitting: Bool { m * n * k >= Self.splitMinimum }
 
     func run() {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
@@ -58,19 +53,17 @@ struct Product {
 
     /// Runs the product as `parts` single-threaded sgemm calls on the engine's threads, each on its own
     /// block of C, cut along the longer of M and N (each part packs all of the other operand, so that
-    /// one should be the smaller). False, with nothing done, when another split is running (OpenBLAS's
-    /// thread count is one setting for the whole process) or the product is too narrow to cut.
+    /// one should be the smaller). False, with nothing done, when the product is too narrow to cut.
     func split(parts: Int) -> Bool {
         let alongColumns = n >= m, length = alongColumns ? n : m
         // Blocks in multiples of 16, the sgemm kernels' widest register tile.
         let block = ((length + parts - 1) / parts + 15) / 16 * 16
         let used = (length + block - 1) / block
         guard used > 1 else { return false }
-        return Threads.withSingleThreadedBLAS {
-            DispatchQueue.concurrentPerform(iterations: used) { part in
-                let range = part * block..<min(length, (part + 1) * block)
-                (alongColumns ? columns(range) : rows(range)).run()
-            }
+        Threads.pool.run(chunks: used) { part in
+            let range = part * block..<min(length, (part + 1) * block)
+            (alongColumns ? columns(range) : rows(range)).run()
         }
+        return true
     }
 }
