@@ -173,7 +173,8 @@ extension CPUBackend {
         for start in stride(from: 0, to: plan.tileCount, by: perChunk) {
             let tiles = start..<min(plan.tileCount, start + perChunk)
             winogradInput(x.pointer, plan, tiles, into: vp, rowLength: perChunk)
-            for xi in 0..<plan.points {
+            // One whole product per thread: each is often under a million multiply-adds (too small to cut).
+            parallelFor(plan.points) { xi in
                 gemm(m: g.outChannels, n: tiles.count, k: g.channels, a: u.pointer + xi * g.outChannels * g.channels,
                      b: vp + xi * g.channels * perChunk, ldb: perChunk, c: mp + xi * g.outChannels * perChunk, ldc: perChunk)
             }
