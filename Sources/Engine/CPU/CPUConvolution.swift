@@ -184,7 +184,7 @@ extension CPUBackend {
 
 /// p[i] = f(p[i] + bias + r[i]) for i < n, f a (leaky) ReLU of negative slope `slope`, or the identity when nil.
 private func biasAndActivation(_ p: UnsafeMutablePointer<Float>, _ n: Int, bias: Float, residual r: UnsafePointer<Float>?, slope: Float?) {
-    let b8 = SIMD8(repeating: bias), zero = SIMD8<Float>()
+    let b8 = SIMD8(repeating: bias)
     var i = 0
     if let r {
         // The residual once per element; then the activation in place (cache-hot).
@@ -193,13 +193,7 @@ private func biasAndActivation(_ p: UnsafeMutablePointer<Float>, _ n: Int, bias:
         i = 0
     }
     if let slope {
-        let s8 = SIMD8(repeating: slope)
-        while i + 8 <= n {
-            // As CPUBackend.leakyReLU: max(v, 0) + slope·min(v, 0), which also keeps −0 out of a ReLU.
-            let v = load8(p, i) + b8
-            store8(p, i, pointwiseMax(v, zero) + s8 * v.replacing(with: zero, where: v .> zero))
-            i += 8
-        }
+        while i + 8 <= n { store8(p, i, leakyReLU8(load8(p, i) + b8, slope: slope)); i += 8 }
         while i < n { let v = p[i] + bias; p[i] = max(v, 0) + slope * min(v, 0); i += 1 }
     } else {
         while i + 8 <= n { store8(p, i, load8(p, i) + b8); i += 8 }

@@ -158,7 +158,7 @@ struct ConvEpilogue {
 }
 
 extension CPUBackend {
-    /// The convolution of x by `plan`: per chunk of tiles, the input transform V[ξ][C][tiles], α² sgemms
+    /// The convolution of x by `plan`: per chunk of tiles, the input transform V[C][ξ][tiles], α² sgemms
     /// M[ξ] = U[ξ]·V[ξ] ([OC, C]·[C, tiles]), and the output transform with the epilogue into y (x's layout).
     /// `weight` is [OC, C, 3, 3], or with `flipped` the forward weight of the convolution whose input gradient
     /// this is ([C, OC, 3, 3], read rotated 180°).
@@ -173,9 +173,12 @@ extension CPUBackend {
         for start in stride(from: 0, to: plan.tileCount, by: perChunk) {
             let tiles = start..<min(plan.tileCount, start + perChunk)
             winogradInput(x.pointer, plan, tiles, into: vp, rowLength: perChunk)
+            // Row c of V[ξ] (o of M[ξ]) at (c·α² + ξ)·perChunk: a channel's α² rows lie together, so the transforms
+            // read and write one compact block per channel instead of α² rows a whole matrix apart.
+            let rows = plan.points * perChunk
             for xi in 0..<plan.points {
                 gemm(m: g.outChannels, n: tiles.count, k: g.channels, a: u.pointer + xi * g.outChannels * g.channels,
-                     b: vp + xi * g.channels * perChunk, ldb: perChunk, c: mp + xi * g.outChannels * perChunk, ldc: perChunk)
+                     b: vp + xi * perChunk, ldb: rows, c: mp + xi * perChunk, ldc: rows)
             }
             winogradOutput(mp, plan, tiles, rowLength: perChunk, epilogue, into: yp)
         }
@@ -205,7 +208,7 @@ extension CPUBackend {
         return u
     }
 
-    /// V[ξ][c][t − tiles.lowerBound] = (Bᵀ·d·B)[ξ] for the tiles t and channels c, d the α×α input patch under
+    /// V[c][ξ][t − tiles.lowerBound] = (Bᵀ·d·B)[ξ] for the tiles t and channels c, d the α×α input patch under
     /// the tile (zero outside the image). Rows are `rowLength` (a multiple of 8) apart; eight tiles at a time,
     /// one per lane, and lanes past the chunk's end hold zeros.
     private func winogradInput(_ xp: UnsafePointer<Float>, _ plan: WinogradPlan, _ tiles: Range<Int>,
@@ -215,8 +218,8 @@ extension CPUBackend {
             gatherPatches(xp, plan, channel: c, group, into: sp)
             for r in 0..<a { plan.tile.input(sp + r * a * 8, 8) }
             for s in 0..<a { plan.tile.input(sp + s * 8, a * 8) }
-            let dst = vp + c * rowLength + (group.lowerBound - tiles.lowerBound)
-            for xi in 0..<plan.points { store8(dst, xi * g.channels * rowLength, load8(sp, xi * 8)) }
+            let dst = vp + c * plan.points * rowLength + (group.lowerBound - tiles.lowerBound)
+            for xi in 0..<plan.points { store8(dst, xi * rowLength, load8(sp, xi * 8)) }
         }
     }
 
@@ -267,35 +270,54 @@ extension CPUBackend {
                                 _ e: ConvEpilogue, into yp: UnsafeMutablePointer<Float>) {
         let g = plan.g, a = plan.alpha
         forEachTileGroup(g.outChannels, plan, tiles) { oc, group, sp in
-            let src = mp + oc * rowLength + (group.lowerBound - tiles.lowerBound)
-            for xi in 0..<plan.points { store8(sp, xi * 8, load8(src, xi * g.outChannels * rowLength)) }
+            let src = mp + oc * plan.points * rowLength + (group.lowerBound - tiles.lowerBound)
+            for xi in 0..<plan.points { store8(sp, xi * 8, load8(src, xi * rowLength)) }
             for r in 0..<a { plan.tile.output(sp + r * a * 8, 8) }
             for s in 0..<plan.tile.m { plan.tile.output(sp + s * 8, a * 8) }
             scatterTiles(sp, plan, channel: oc, group, e, into: yp)
         }
     }
 
-    /// Writes the m×m results sp[(r·α + s)·8 + lane] of tile tiles[lane] into output channel oc, through the epilogue.
+    /// Writes the m×m results sp[(r·α + s)·8 + lane] of tile tiles[lane] into output channel oc, through the
+    /// epilogue: the residual added lane by lane, the bias and activation on all eight lanes at once, then plain
+    /// copies (no per-value branches in the scatter).
     @inline(__always)
-    private func scatterTiles(_ sp: UnsafePointer<Float>, _ plan: WinogradPlan, channel oc: Int, _ tiles: Range<Int>,
+    private func scatterTiles(_ sp: UnsafeMutablePointer<Float>, _ plan: WinogradPlan, channel oc: Int, _ tiles: Range<Int>,
                               _ e: ConvEpilogue, into yp: UnsafeMutablePointer<Float>) {
-        let g = plan.g, a = plan.alpha, m = plan.tile.m, perImage = plan.tilesH * plan.tilesW
-        let bias = e.bias?[oc] ?? 0
-        for (lane, t) in tiles.enumerated() {
-            let n = t / perImage, th = (t % perImage) / plan.tilesW, tw = t % plan.tilesW
-            let top = th * m, left = tw * m
-            let offset = g.outputPlane(n, oc) * g.outH * g.outW + top * g.outW + left
-            let out = yp + offset, residual = e.residual.map { $0 + offset }
-            for r in 0..<min(m, g.outH - top) {
-                for s in 0..<min(m, g.outW - left) {
-                    let at = r * g.outW + s
-                    var v = sp[(r * a + s) * 8 + lane]
-                    if let residual { v += residual[at] }
-                    v += bias
-                    if let slope = e.slope { v = max(v, 0) + slope * min(v, 0) }
-                    out[at] = v
+        let g = plan.g, a = plan.alpha, m = plan.tile.m
+        if let residual = e.residual {
+            forEachOutputTile(plan, channel: oc, tiles) { lane, offset, rows, cols in
+                for r in 0..<rows { for s in 0..<cols { sp[(r * a + s) * 8 + lane] += residual[offset + r * g.outW + s] } }
+            }
+        }
+        if e.bias != nil || e.slope != nil {
+            let bias = SIMD8(repeating: e.bias?[oc] ?? 0)
+            for r in 0..<m {
+                for s in 0..<m {
+                    let v = load8(sp, (r * a + s) * 8) + bias
+                    store8(sp, (r * a + s) * 8, e.slope.map { leakyReLU8(v, slope: $0) } ?? v)
                 }
             }
+        }
+        forEachOutputTile(plan, channel: oc, tiles) { lane, offset, rows, cols in
+            for r in 0..<rows {
+                let out = yp + offset + r * g.outW, source = sp + r * a * 8 + lane
+                for s in 0..<cols { out[s] = source[s * 8] }
+            }
+        }
+    }
+
+    /// Calls `body(lane, offset, rows, cols)` for each tile tiles[lane]: where its top left output value lies in y
+    /// (channel oc), and how many of its rows and columns lie inside the output.
+    @inline(__always)
+    private func forEachOutputTile(_ plan: WinogradPlan, channel oc: Int, _ tiles: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+        let g = plan.g, m = plan.tile.m, perImage = plan.tilesH * plan.tilesW
+        var n = tiles.lowerBound / perImage, th = (tiles.lowerBound % perImage) / plan.tilesW, tw = tiles.lowerBound % plan.tilesW
+        for lane in 0..<tiles.count {
+            let top = th * m, left = tw * m
+            body(lane, g.outputPlane(n, oc) * g.outH * g.outW + top * g.outW + left, min(m, g.outH - top), min(m, g.outW - left))
+            tw += 1
+            if tw == plan.tilesW { tw = 0; th += 1; if th == plan.tilesH { th = 0; n += 1 } }
         }
     }
 }
