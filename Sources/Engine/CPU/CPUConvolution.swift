@@ -23,7 +23,10 @@ extension CPUBackend {
     /// while it is still in cache.
     private func convolve(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry, slope: Float?, residual: Tensor?) -> Tensor {
         if let plan = WinogradPlan(g) {
-            return winogradConvolution(x, weight, plan, ConvEpilogue(bias: bias, residual: residual, slope: slope))
+            // Without a graph (evaluation) the same weights come back call after call; in training they change at
+            // every step, and kept transforms would only hold memory through the backward pass.
+            return winogradConvolution(x, weight, plan, keepWeights: !GradMode.isEnabled,
+                                       ConvEpilogue(bias: bias, residual: residual, slope: slope))
         }
         // Product in [OC, N·OH·OW] = CNHW: the output itself in that layout.
         var product = Tensor(uninitialized: [g.outChannels, g.columnCount])

@@ -161,11 +161,12 @@ extension CPUBackend {
     /// The convolution of x by `plan`: per chunk of tiles, the input transform V[C][ξ][tiles], α² sgemms
     /// M[ξ] = U[ξ]·V[ξ] ([OC, C]·[C, tiles]), and the output transform with the epilogue into y (x's layout).
     /// `weight` is [OC, C, 3, 3], or with `flipped` the forward weight of the convolution whose input gradient
-    /// this is ([C, OC, 3, 3], read rotated 180°).
+    /// this is ([C, OC, 3, 3], read rotated 180°). With `keepWeights` the transformed weights stay with the
+    /// weight's storage for the next call (until the weights are written).
     func winogradConvolution(_ x: Tensor, _ weight: Tensor, _ plan: WinogradPlan, flipped: Bool = false,
-                             _ epilogue: ConvEpilogue) -> Tensor {
+                             keepWeights: Bool = false, _ epilogue: ConvEpilogue) -> Tensor {
         let g = plan.g, perChunk = plan.tilesPerChunk
-        let u = winogradWeights(weight, plan, flipped: flipped)
+        let u = winogradWeights(weight, plan, flipped: flipped, keep: keepWeights)
         var y = Tensor(uninitialized: g.outputShape)
         var v = Tensor(uninitialized: [plan.points * g.channels * perChunk])
         var products = Tensor(uninitialized: [plan.points * g.outChannels * perChunk])
@@ -185,8 +186,17 @@ extension CPUBackend {
         return y
     }
 
-    /// U[ξ][o][i] = (G·k·Gᵀ)[ξ] for the kernel k of output channel o and input channel i of the plan.
-    private func winogradWeights(_ w: Tensor, _ plan: WinogradPlan, flipped: Bool) -> Tensor {
+    /// U[ξ][o][i] = (G·k·Gᵀ)[ξ] for the kernel k of output channel o and input channel i of the plan: the one
+    /// kept with w's storage when it was made for this tile and orientation, else computed (and kept with `keep`).
+    private func winogradWeights(_ w: Tensor, _ plan: WinogradPlan, flipped: Bool, keep: Bool) -> Tensor {
+        let kind = "winograd \(plan.tile)\(flipped ? " flipped" : "")"
+        if let kept = w.storage.derived, kept.kind == kind { return kept.tensor }
+        let u = transformedWeights(w, plan, flipped: flipped)
+        if keep { w.storage.derived = (kind, u) }
+        return u
+    }
+
+    private func transformedWeights(_ w: Tensor, _ plan: WinogradPlan, flipped: Bool) -> Tensor {
         let rows = plan.g.outChannels, cols = plan.g.channels, a = plan.alpha, tile = plan.tile
         var u = Tensor(uninitialized: [plan.points * rows * cols])
         let up = u.mutablePointer(), wp = w.pointer
