@@ -9,15 +9,15 @@ final class TensorStorage {
     /// Counts the times a writer was handed this storage (`mutablePointer`, `withUnsafeMutableBufferPointer`),
     /// so that values derived from it (folded weights) can tell whether it changed since.
     private(set) var version = 0
-    /// A tensor computed from these contents, kept for reuse until they are next written (a convolution's
-    /// Winograd-domain weights in evaluation), with what it was computed as. It lives and dies with the
-    /// storage, and `markWritten` drops it, so a write can never leave it stale.
-    var derived: (kind: String, tensor: Tensor)?
+    /// Tensors computed from these contents, kept for reuse until they are next written (a convolution's
+    /// Winograd-domain weights in evaluation), by what they were computed as. They live and die with the
+    /// storage, and `markWritten` drops them, so a write can never leave one stale.
+    var derived: [String: Tensor] = [:]
 
     /// Records that the storage is about to be written.
     func markWritten() {
         version &+= 1
-        derived = nil
+        if !derived.isEmpty { derived = [:] }
     }
 
     init(uninitializedCount count: Int, device: Device = .cpu) {

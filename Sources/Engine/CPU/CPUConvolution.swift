@@ -22,10 +22,11 @@ extension CPUBackend {
     /// slope `slope` when given. In CNHW they are applied to each chunk's output right after its GEMM,
     /// while it is still in cache.
     private func convolve(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry, slope: Float?, residual: Tensor?) -> Tensor {
-        if let plan = WinogradPlan(g) {
-            // Without a graph (evaluation) the same weights come back call after call; in training they change at
-            // every step, and kept transforms would only hold memory through the backward pass.
-            return winogradConvolution(x, weight, plan, keepWeights: !GradMode.isEnabled,
+        // Without a graph (evaluation) the same weights come back call after call; in training they change at
+        // every step, and kept transforms would only hold memory through the backward pass.
+        let keep = !GradMode.isEnabled
+        if let plan = WinogradPlan(g, weightsKept: keep) {
+            return winogradConvolution(x, weight, plan, keepWeights: keep,
                                        ConvEpilogue(bias: bias, residual: residual, slope: slope))
         }
         // Product in [OC, N·OH·OW] = CNHW: the output itself in that layout.

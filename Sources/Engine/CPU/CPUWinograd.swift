@@ -54,6 +54,16 @@ enum WinogradTile {
         }
     }
 
+    /// out[0..<m] = source[0], source[8], …: one output row of a tile, from its lane in the transform's scratch.
+    @inline(__always)
+    func storeRow(_ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+        let raw = UnsafeMutableRawPointer(out)
+        switch self {
+        case .f2: raw.storeBytes(of: SIMD2(source[0], source[8]), as: SIMD2<Float>.self)
+        case .f4: raw.storeBytes(of: SIMD4(source[0], source[8], source[16], source[24]), as: SIMD4<Float>.self)
+        }
+    }
+
     /// Aᵀ applied to the α lane-vectors p[0], p[step], …: the m results replace the first m, in place.
     @inline(__always)
     func output(_ p: UnsafeMutablePointer<Float>, _ step: Int) {
@@ -99,15 +109,16 @@ struct WinogradPlan {
     }
 
     /// The plan for `g` under `use`, or nil when the convolution goes through im2col: not 3×3 stride 1 with
-    /// padding ≤ 2, or (`auto`) a shape where Winograd did not measure faster.
-    init?(_ g: ConvGeometry, use: WinogradUse = WinogradUse.current) {
+    /// padding ≤ 2, or (`auto`) a shape where Winograd did not measure faster, its weights transformed anew or
+    /// (`weightsKept`, evaluation) kept from the call before.
+    init?(_ g: ConvGeometry, use: WinogradUse = WinogradUse.current, weightsKept: Bool = false) {
         guard WinogradPlan.fits(g) else { return nil }
         switch use {
         case .off: return nil
         case .f2: tile = .f2
         case .f4: tile = .f4
         case .auto:
-            guard let chosen = WinogradPlan.automatic(g) else { return nil }
+            guard let chosen = WinogradPlan.automatic(g, weightsKept: weightsKept) else { return nil }
             tile = chosen
         }
         self.g = g
@@ -126,11 +137,18 @@ struct WinogradPlan {
     /// 5.9 against 0.5, reading 36 transformed weights per tile). F(2,3) wins there from 128 input channels
     /// (256→512 at 4×4: 20 against 27) but not with 32–64 (64 at 56×56: 231 against 214), where its
     /// sgemms' K = C is too short. A first layer (3 channels) and 2×2 maps stay on im2col.
-    static func automatic(_ g: ConvGeometry) -> WinogradTile? {
+    ///
+    /// With the transformed weights kept (evaluation), half as many tiles pay (`mtmc-bench conv --threads 1`, forward
+    /// column, 2026-11-30, heavy load): 256 at 4×4 b64 (64 tiles) F(4,3) 6.5 ms against F(2,3) 10.2, im2col 16.3;
+    /// 256→512 at 4×4 13.9 against 19.5, 30.4; batch 1 32→64 at 32×32 (64 tiles) 0.39 against 0.46; 512 at 2×2 b64
+    /// (64 F(2,3) tiles; F(4,3) computes 16 values for 4 there) F(2,3) 8.5 against im2col 16.0, F(4,3) 19.5. Batch 1
+    /// 128→256 at 8×8 (16 F(2,3) tiles) and 512 at 7×7 stay on im2col (0.45 against 0.45 and 0.61; 4.1 against 4.4).
+    static func automatic(_ g: ConvGeometry, weightsKept: Bool = false) -> WinogradTile? {
         guard g.channels >= 16, g.outChannels >= 16 else { return nil }
         func tiles(_ m: Int) -> Int { g.batch * ((g.outH + m - 1) / m) * ((g.outW + m - 1) / m) }
-        if tiles(4) >= 128 { return .f4 }
-        return g.channels >= 128 && tiles(2) >= 128 ? .f2 : nil
+        let enough = weightsKept ? 64 : 128
+        if tiles(4) >= enough && (!weightsKept || min(g.outH, g.outW) >= 4) { return .f4 }
+        return g.channels >= 128 && tiles(2) >= enough ? .f2 : nil
     }
 
     /// The plan for the input gradient of g, a 3×3 stride-1 convolution with padding p ≤ 2: dy convolved with
@@ -190,9 +208,9 @@ extension CPUBackend {
     /// kept with w's storage when it was made for this tile and orientation, else computed (and kept with `keep`).
     private func winogradWeights(_ w: Tensor, _ plan: WinogradPlan, flipped: Bool, keep: Bool) -> Tensor {
         let kind = "winograd \(plan.tile)\(flipped ? " flipped" : "")"
-        if let kept = w.storage.derived, kept.kind == kind { return kept.tensor }
+        if let kept = w.storage.derived[kind] { return kept }
         let u = transformedWeights(w, plan, flipped: flipped)
-        if keep { w.storage.derived = (kind, u) }
+        if keep { w.storage.derived[kind] = u }
         return u
     }
 
@@ -312,7 +330,8 @@ extension CPUBackend {
         forEachOutputTile(plan, channel: oc, tiles) { lane, offset, rows, cols in
             for r in 0..<rows {
                 let out = yp + offset + r * g.outW, source = sp + r * a * 8 + lane
-                for s in 0..<cols { out[s] = source[s * 8] }
+                // A whole tile row in one store: y is rarely in cache, and each store that misses holds a slot.
+                if cols == m { plan.tile.storeRow(source, out) } else { for s in 0..<cols { out[s] = source[s * 8] } }
             }
         }
     }
