@@ -207,6 +207,7 @@ extension CPUBackend {
     /// U[ξ][o][i] = (G·k·Gᵀ)[ξ] for the kernel k of output channel o and input channel i of the plan: the one
     /// kept with w's storage when it was made for this tile and orientation, else computed (and kept with `keep`).
     private func winogradWeights(_ w: Tensor, _ plan: WinogradPlan, flipped: Bool, keep: Bool) -> Tensor {
+        // No shape in the key: U lists the 3×3 kernels in w's own order, so any [A, B, 3, 3] view of w has the same U.
         let kind = "winograd \(plan.tile)\(flipped ? " flipped" : "")"
         if let kept = w.storage.derived[kind] { return kept }
         let u = transformedWeights(w, plan, flipped: flipped)
