@@ -9,9 +9,16 @@ final class TensorStorage {
     /// Counts the times a writer was handed this storage (`mutablePointer`, `withUnsafeMutableBufferPointer`),
     /// so that values derived from it (folded weights) can tell whether it changed since.
     private(set) var version = 0
+    /// Tensors computed from these contents, kept for reuse until they are next written (a convolution's
+    /// Winograd-domain weights in evaluation), by what they were computed as. They live and die with the
+    /// storage, and `markWritten` drops them, so a write can never leave one stale.
+    var derived: [String: Tensor] = [:]
 
     /// Records that the storage is about to be written.
-    func markWritten() { version &+= 1 }
+    func markWritten() {
+        version &+= 1
+        if !derived.isEmpty { derived = [:] }
+    }
 
     init(uninitializedCount count: Int, device: Device = .cpu) {
         self.count = count

@@ -80,6 +80,35 @@ final class WinogradTests: XCTestCase {
         }
     }
 
+    /// Evaluation keeps the transformed weights with the weight's storage, and every way of changing the weights
+    /// (an optimizer step, a write in place, a new tensor) makes the next evaluation use the new ones.
+    func testEvaluationAfterTheWeightsChangeUsesTheNewWeights() throws {
+        let conv = Conv2D(4, 6, kernel: 3, padding: 1, bias: false, rng: &rng)
+        conv.layout = .cnhw
+        let x = Variable(Initializer.normal(shape: [4, 2, 8, 8], std: 1, rng: &rng))
+        func evaluated(_ use: WinogradUse) throws -> Tensor {
+            WinogradUse.current = use
+            return try GradMode.withoutGradients { try conv(x).value }
+        }
+        func assertCurrent(_ what: String) throws {
+            assertEqualWithinRelative(try evaluated(.f4), try evaluated(.off), tolerance[.f4]!, what)
+        }
+        try assertCurrent("first evaluation")
+        try assertCurrent("second evaluation (transformed weights reused)")
+
+        let sgd = SGD(parameters: conv.namedVariables(prefix: ""), learningRate: 0.5)
+        WinogradUse.current = .f4
+        try conv(Variable(x.value, requiresGrad: true)).backward()
+        try sgd.step()
+        try assertCurrent("after an SGD step")
+
+        conv.weight.value.withUnsafeMutableBufferPointer { $0[0] += 1 }
+        try assertCurrent("after a write in place")
+
+        conv.weight.value = Initializer.normal(shape: [6, 4, 3, 3], std: 0.3, rng: &rng)
+        try assertCurrent("after assigning new weights")
+    }
+
     /// The output and input gradient of conv2d(x, weight, bias) with `use`.
     private func run(_ use: WinogradUse, _ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ pad: Int, _ layout: ImageLayout,
                      _ seed: Tensor) throws -> (y: Tensor, dx: Tensor) {

@@ -22,8 +22,12 @@ extension CPUBackend {
     /// slope `slope` when given. In CNHW they are applied to each chunk's output right after its GEMM,
     /// while it is still in cache.
     private func convolve(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry, slope: Float?, residual: Tensor?) -> Tensor {
-        if let plan = WinogradPlan(g) {
-            return winogradConvolution(x, weight, plan, ConvEpilogue(bias: bias, residual: residual, slope: slope))
+        // Without a graph (evaluation) the same weights come back call after call; in training they change at
+        // every step, and kept transforms would only hold memory through the backward pass.
+        let keep = !GradMode.isEnabled
+        if let plan = WinogradPlan(g, weightsKept: keep) {
+            return winogradConvolution(x, weight, plan, keepWeights: keep,
+                                       ConvEpilogue(bias: bias, residual: residual, slope: slope))
         }
         // Product in [OC, N·OH·OW] = CNHW: the output itself in that layout.
         var product = Tensor(uninitialized: [g.outChannels, g.columnCount])
@@ -184,7 +188,7 @@ extension CPUBackend {
 
 /// p[i] = f(p[i] + bias + r[i]) for i < n, f a (leaky) ReLU of negative slope `slope`, or the identity when nil.
 private func biasAndActivation(_ p: UnsafeMutablePointer<Float>, _ n: Int, bias: Float, residual r: UnsafePointer<Float>?, slope: Float?) {
-    let b8 = SIMD8(repeating: bias), zero = SIMD8<Float>()
+    let b8 = SIMD8(repeating: bias)
     var i = 0
     if let r {
         // The residual once per element; then the activation in place (cache-hot).
@@ -193,13 +197,7 @@ private func biasAndActivation(_ p: UnsafeMutablePointer<Float>, _ n: Int, bias:
         i = 0
     }
     if let slope {
-        let s8 = SIMD8(repeating: slope)
-        while i + 8 <= n {
-            // As CPUBackend.leakyReLU: max(v, 0) + slope·min(v, 0), which also keeps −0 out of a ReLU.
-            let v = load8(p, i) + b8
-            store8(p, i, pointwiseMax(v, zero) + s8 * v.replacing(with: zero, where: v .> zero))
-            i += 8
-        }
+        while i + 8 <= n { store8(p, i, leakyReLU8(load8(p, i) + b8, slope: slope)); i += 8 }
         while i < n { let v = p[i] + bias; p[i] = max(v, 0) + slope * min(v, 0); i += 1 }
     } else {
         while i + 8 <= n { store8(p, i, load8(p, i) + b8); i += 8 }

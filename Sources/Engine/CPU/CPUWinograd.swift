@@ -54,6 +54,16 @@ enum WinogradTile {
         }
     }
 
+    /// out[0..<m] = source[0], source[8], …: one output row of a tile, from its lane in the transform's scratch.
+    @inline(__always)
+    func storeRow(_ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+        let raw = UnsafeMutableRawPointer(out)
+        switch self {
+        case .f2: raw.storeBytes(of: SIMD2(source[0], source[8]), as: SIMD2<Float>.self)
+        case .f4: raw.storeBytes(of: SIMD4(source[0], source[8], source[16], source[24]), as: SIMD4<Float>.self)
+        }
+    }
+
     /// Aᵀ applied to the α lane-vectors p[0], p[step], …: the m results replace the first m, in place.
     @inline(__always)
     func output(_ p: UnsafeMutablePointer<Float>, _ step: Int) {
@@ -99,15 +109,16 @@ struct WinogradPlan {
     }
 
     /// The plan for `g` under `use`, or nil when the convolution goes through im2col: not 3×3 stride 1 with
-    /// padding ≤ 2, or (`auto`) a shape where Winograd did not measure faster.
-    init?(_ g: ConvGeometry, use: WinogradUse = WinogradUse.current) {
+    /// padding ≤ 2, or (`auto`) a shape where Winograd did not measure faster, its weights transformed anew or
+    /// (`weightsKept`, evaluation) kept from the call before.
+    init?(_ g: ConvGeometry, use: WinogradUse = WinogradUse.current, weightsKept: Bool = false) {
         guard WinogradPlan.fits(g) else { return nil }
         switch use {
         case .off: return nil
         case .f2: tile = .f2
         case .f4: tile = .f4
         case .auto:
-            guard let chosen = WinogradPlan.automatic(g) else { return nil }
+            guard let chosen = WinogradPlan.automatic(g, weightsKept: weightsKept) else { return nil }
             tile = chosen
         }
         self.g = g
@@ -126,11 +137,18 @@ struct WinogradPlan {
     /// 5.9 against 0.5, reading 36 transformed weights per tile). F(2,3) wins there from 128 input channels
     /// (256→512 at 4×4: 20 against 27) but not with 32–64 (64 at 56×56: 231 against 214), where its
     /// sgemms' K = C is too short. A first layer (3 channels) and 2×2 maps stay on im2col.
-    static func automatic(_ g: ConvGeometry) -> WinogradTile? {
+    ///
+    /// With the transformed weights kept (evaluation), half as many tiles pay (`mtmc-bench conv --threads 1`, forward
+    /// column, 2026-11-30, heavy load): 256 at 4×4 b64 (64 tiles) F(4,3) 6.5 ms against F(2,3) 10.2, im2col 16.3;
+    /// 256→512 at 4×4 13.9 against 19.5, 30.4; batch 1 32→64 at 32×32 (64 tiles) 0.39 against 0.46; 512 at 2×2 b64
+    /// (64 F(2,3) tiles; F(4,3) computes 16 values for 4 there) F(2,3) 8.5 against im2col 16.0, F(4,3) 19.5. Batch 1
+    /// 128→256 at 8×8 (16 F(2,3) tiles) and 512 at 7×7 stay on im2col (0.45 against 0.45 and 0.61; 4.1 against 4.4).
+    static func automatic(_ g: ConvGeometry, weightsKept: Bool = false) -> WinogradTile? {
         guard g.channels >= 16, g.outChannels >= 16 else { return nil }
         func tiles(_ m: Int) -> Int { g.batch * ((g.outH + m - 1) / m) * ((g.outW + m - 1) / m) }
-        if tiles(4) >= 128 { return .f4 }
-        return g.channels >= 128 && tiles(2) >= 128 ? .f2 : nil
+        let enough = weightsKept ? 64 : 128
+        if tiles(4) >= enough && (!weightsKept || min(g.outH, g.outW) >= 4) { return .f4 }
+        return g.channels >= 128 && tiles(2) >= enough ? .f2 : nil
     }
 
     /// The plan for the input gradient of g, a 3×3 stride-1 convolution with padding p ≤ 2: dy convolved with
@@ -158,14 +176,15 @@ struct ConvEpilogue {
 }
 
 extension CPUBackend {
-    /// The convolution of x by `plan`: per chunk of tiles, the input transform V[ξ][C][tiles], α² sgemms
+    /// The convolution of x by `plan`: per chunk of tiles, the input transform V[C][ξ][tiles], α² sgemms
     /// M[ξ] = U[ξ]·V[ξ] ([OC, C]·[C, tiles]), and the output transform with the epilogue into y (x's layout).
     /// `weight` is [OC, C, 3, 3], or with `flipped` the forward weight of the convolution whose input gradient
-    /// this is ([C, OC, 3, 3], read rotated 180°).
+    /// this is ([C, OC, 3, 3], read rotated 180°). With `keepWeights` the transformed weights stay with the
+    /// weight's storage for the next call (until the weights are written).
     func winogradConvolution(_ x: Tensor, _ weight: Tensor, _ plan: WinogradPlan, flipped: Bool = false,
-                             _ epilogue: ConvEpilogue) -> Tensor {
+                             keepWeights: Bool = false, _ epilogue: ConvEpilogue) -> Tensor {
         let g = plan.g, perChunk = plan.tilesPerChunk
-        let u = winogradWeights(weight, plan, flipped: flipped)
+        let u = winogradWeights(weight, plan, flipped: flipped, keep: keepWeights)
         var y = Tensor(uninitialized: g.outputShape)
         var v = Tensor(uninitialized: [plan.points * g.channels * perChunk])
         var products = Tensor(uninitialized: [plan.points * g.outChannels * perChunk])
@@ -173,18 +192,31 @@ extension CPUBackend {
         for start in stride(from: 0, to: plan.tileCount, by: perChunk) {
             let tiles = start..<min(plan.tileCount, start + perChunk)
             winogradInput(x.pointer, plan, tiles, into: vp, rowLength: perChunk)
+            // Row c of V[ξ] (o of M[ξ]) at (c·α² + ξ)·perChunk: a channel's α² rows lie together, so the transforms
+            // read and write one compact block per channel instead of α² rows a whole matrix apart.
+            let rows = plan.points * perChunk
             // One whole product per thread: each is often under a million multiply-adds (too small to cut).
             parallelFor(plan.points) { xi in
                 gemm(m: g.outChannels, n: tiles.count, k: g.channels, a: u.pointer + xi * g.outChannels * g.channels,
-                     b: vp + xi * g.channels * perChunk, ldb: perChunk, c: mp + xi * g.outChannels * perChunk, ldc: perChunk)
+                     b: vp + xi * perChunk, ldb: rows, c: mp + xi * perChunk, ldc: rows)
             }
             winogradOutput(mp, plan, tiles, rowLength: perChunk, epilogue, into: yp)
         }
         return y
     }
 
-    /// U[ξ][o][i] = (G·k·Gᵀ)[ξ] for the kernel k of output channel o and input channel i of the plan.
-    private func winogradWeights(_ w: Tensor, _ plan: WinogradPlan, flipped: Bool) -> Tensor {
+    /// U[ξ][o][i] = (G·k·Gᵀ)[ξ] for the kernel k of output channel o and input channel i of the plan: the one
+    /// kept with w's storage when it was made for this tile and orientation, else computed (and kept with `keep`).
+    private func winogradWeights(_ w: Tensor, _ plan: WinogradPlan, flipped: Bool, keep: Bool) -> Tensor {
+        // No shape in the key: U lists the 3×3 kernels in w's own order, so any [A, B, 3, 3] view of w has the same U.
+        let kind = "winograd \(plan.tile)\(flipped ? " flipped" : "")"
+        if let kept = w.storage.derived[kind] { return kept }
+        let u = transformedWeights(w, plan, flipped: flipped)
+        if keep { w.storage.derived[kind] = u }
+        return u
+    }
+
+    private func transformedWeights(_ w: Tensor, _ plan: WinogradPlan, flipped: Bool) -> Tensor {
         let rows = plan.g.outChannels, cols = plan.g.channels, a = plan.alpha, tile = plan.tile
         var u = Tensor(uninitialized: [plan.points * rows * cols])
         let up = u.mutablePointer(), wp = w.pointer
@@ -206,7 +238,7 @@ extension CPUBackend {
         return u
     }
 
-    /// V[ξ][c][t − tiles.lowerBound] = (Bᵀ·d·B)[ξ] for the tiles t and channels c, d the α×α input patch under
+    /// V[c][ξ][t − tiles.lowerBound] = (Bᵀ·d·B)[ξ] for the tiles t and channels c, d the α×α input patch under
     /// the tile (zero outside the image). Rows are `rowLength` (a multiple of 8) apart; eight tiles at a time,
     /// one per lane, and lanes past the chunk's end hold zeros.
     private func winogradInput(_ xp: UnsafePointer<Float>, _ plan: WinogradPlan, _ tiles: Range<Int>,
@@ -216,8 +248,8 @@ extension CPUBackend {
             gatherPatches(xp, plan, channel: c, group, into: sp)
             for r in 0..<a { plan.tile.input(sp + r * a * 8, 8) }
             for s in 0..<a { plan.tile.input(sp + s * 8, a * 8) }
-            let dst = vp + c * rowLength + (group.lowerBound - tiles.lowerBound)
-            for xi in 0..<plan.points { store8(dst, xi * g.channels * rowLength, load8(sp, xi * 8)) }
+            let dst = vp + c * plan.points * rowLength + (group.lowerBound - tiles.lowerBound)
+            for xi in 0..<plan.points { store8(dst, xi * rowLength, load8(sp, xi * 8)) }
         }
     }
 
@@ -268,35 +300,55 @@ extension CPUBackend {
                                 _ e: ConvEpilogue, into yp: UnsafeMutablePointer<Float>) {
         let g = plan.g, a = plan.alpha
         forEachTileGroup(g.outChannels, plan, tiles) { oc, group, sp in
-            let src = mp + oc * rowLength + (group.lowerBound - tiles.lowerBound)
-            for xi in 0..<plan.points { store8(sp, xi * 8, load8(src, xi * g.outChannels * rowLength)) }
+            let src = mp + oc * plan.points * rowLength + (group.lowerBound - tiles.lowerBound)
+            for xi in 0..<plan.points { store8(sp, xi * 8, load8(src, xi * rowLength)) }
             for r in 0..<a { plan.tile.output(sp + r * a * 8, 8) }
             for s in 0..<plan.tile.m { plan.tile.output(sp + s * 8, a * 8) }
             scatterTiles(sp, plan, channel: oc, group, e, into: yp)
         }
     }
 
-    /// Writes the m×m results sp[(r·α + s)·8 + lane] of tile tiles[lane] into output channel oc, through the epilogue.
+    /// Writes the m×m results sp[(r·α + s)·8 + lane] of tile tiles[lane] into output channel oc, through the
+    /// epilogue: the residual added lane by lane, the bias and activation on all eight lanes at once, then plain
+    /// copies (no per-value branches in the scatter).
     @inline(__always)
-    private func scatterTiles(_ sp: UnsafePointer<Float>, _ plan: WinogradPlan, channel oc: Int, _ tiles: Range<Int>,
+    private func scatterTiles(_ sp: UnsafeMutablePointer<Float>, _ plan: WinogradPlan, channel oc: Int, _ tiles: Range<Int>,
                               _ e: ConvEpilogue, into yp: UnsafeMutablePointer<Float>) {
-        let g = plan.g, a = plan.alpha, m = plan.tile.m, perImage = plan.tilesH * plan.tilesW
-        let bias = e.bias?[oc] ?? 0
-        for (lane, t) in tiles.enumerated() {
-            let n = t / perImage, th = (t % perImage) / plan.tilesW, tw = t % plan.tilesW
-            let top = th * m, left = tw * m
-            let offset = g.outputPlane(n, oc) * g.outH * g.outW + top * g.outW + left
-            let out = yp + offset, residual = e.residual.map { $0 + offset }
-            for r in 0..<min(m, g.outH - top) {
-                for s in 0..<min(m, g.outW - left) {
-                    let at = r * g.outW + s
-                    var v = sp[(r * a + s) * 8 + lane]
-                    if let residual { v += residual[at] }
-                    v += bias
-                    if let slope = e.slope { v = max(v, 0) + slope * min(v, 0) }
-                    out[at] = v
+        let g = plan.g, a = plan.alpha, m = plan.tile.m
+        if let residual = e.residual {
+            forEachOutputTile(plan, channel: oc, tiles) { lane, offset, rows, cols in
+                for r in 0..<rows { for s in 0..<cols { sp[(r * a + s) * 8 + lane] += residual[offset + r * g.outW + s] } }
+            }
+        }
+        if e.bias != nil || e.slope != nil {
+            let bias = SIMD8(repeating: e.bias?[oc] ?? 0)
+            for r in 0..<m {
+                for s in 0..<m {
+                    let v = load8(sp, (r * a + s) * 8) + bias
+                    store8(sp, (r * a + s) * 8, e.slope.map { leakyReLU8(v, slope: $0) } ?? v)
                 }
             }
+        }
+        forEachOutputTile(plan, channel: oc, tiles) { lane, offset, rows, cols in
+            for r in 0..<rows {
+                let out = yp + offset + r * g.outW, source = sp + r * a * 8 + lane
+                // A whole tile row in one store: y is rarely in cache, and each store that misses holds a slot.
+                if cols == m { plan.tile.storeRow(source, out) } else { for s in 0..<cols { out[s] = source[s * 8] } }
+            }
+        }
+    }
+
+    /// Calls `body(lane, offset, rows, cols)` for each tile tiles[lane]: where its top left output value lies in y
+    /// (channel oc), and how many of its rows and columns lie inside the output.
+    @inline(__always)
+    private func forEachOutputTile(_ plan: WinogradPlan, channel oc: Int, _ tiles: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+        let g = plan.g, m = plan.tile.m, perImage = plan.tilesH * plan.tilesW
+        var n = tiles.lowerBound / perImage, th = (tiles.lowerBound % perImage) / plan.tilesW, tw = tiles.lowerBound % plan.tilesW
+        for lane in 0..<tiles.count {
+            let top = th * m, left = tw * m
+            body(lane, g.outputPlane(n, oc) * g.outH * g.outW + top * g.outW + left, min(m, g.outH - top), min(m, g.outW - left))
+            tw += 1
+            if tw == plan.tilesW { tw = 0; th += 1; if th == plan.tilesH { th = 0; n += 1 } }
         }
     }
 }

@@ -16,3 +16,11 @@ func store8(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ v: SIMD8<Float>) {
 func pointwiseMax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
     a.replacing(with: b, where: a .< b)
 }
+
+/// A (leaky) ReLU of negative slope `slope` on eight lanes: max(v, 0) + slope·min(v, 0), as CPUBackend.leakyReLU,
+/// which also keeps −0 out of a ReLU.
+@inline(__always)
+func leakyReLU8(_ v: SIMD8<Float>, slope: Float) -> SIMD8<Float> {
+    let zero = SIMD8<Float>()
+    return pointwiseMax(v, zero) + SIMD8(repeating: slope) * v.replacing(with: zero, where: v .> zero)
+}
