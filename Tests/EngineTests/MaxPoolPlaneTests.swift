@@ -30,4 +30,37 @@ final class MaxPoolPlaneTests: XCTestCase {
             }
         }
     }
+
+    /// The 2×2, stride-2 fast path, eight windows at a time and a scalar tail, takes the same winner as
+    /// `maxPoolWinner` forward and backward: values drawn from five levels tie in most windows, and NaNs
+    /// sit in the vector lanes and in the tail.
+    func testTwoByTwoWindowsRouteTheGradientToTheWinner() throws {
+        var rng = RandomGenerator(seed: 12)
+        for (height, width) in [(4, 40), (5, 19), (6, 16), (3, 7)] {
+            let g = try PoolGeometry(op: "max pool", input: [2, 1, height, width], kernel: (2, 2), stride: (2, 2),
+                                     padding: (0, 0), ceilMode: false)
+            XCTAssertTrue(g.isPlain2x2)
+            var x = Initializer.normal(shape: g.inputShape, std: 1, rng: &rng)
+            let xp = x.mutablePointer()
+            for i in 0..<x.count { xp[i] = (xp[i] * 2).rounded() }
+            xp[1] = .nan; xp[width + 2] = .nan; xp[width + 3] = .nan; xp[width - 3] = .nan
+            let dy = Initializer.normal(shape: g.outputShape, std: 1, rng: &rng), dys = dy.scalars
+            let y = CPUBackend.shared.maxPool2d(x, g).scalars
+            let dx = CPUBackend.shared.maxPool2dBackward(dy, x: x, g).scalars
+            var expectedDx = [Float](repeating: 0, count: x.count)
+            let area = height * width, outArea = g.outH * g.outW
+            for plane in 0..<g.planes {
+                for oh in 0..<g.outH {
+                    for ow in 0..<g.outW {
+                        let winner = plane * area + maxPoolWinner(x.pointer + plane * area, oh, ow, g)
+                        let out = plane * outArea + oh * g.outW + ow
+                        XCTAssertTrue(y[out] == xp[winner] || (y[out].isNaN && xp[winner].isNaN),
+                                      "\(height)×\(width) plane \(plane) at (\(oh), \(ow)): \(y[out]), winner \(xp[winner])")
+                        expectedDx[winner] += dys[out]
+                    }
+                }
+            }
+            XCTAssertEqual(dx, expectedDx, "\(height)×\(width)")
+        }
+    }
 }

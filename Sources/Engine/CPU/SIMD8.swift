@@ -16,3 +16,20 @@ func store8(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ v: SIMD8<Float>) {
 func pointwiseMax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
     a.replacing(with: b, where: a .< b)
 }
+
+/// Sixteen consecutive floats from p + i split into their even- and odd-indexed lanes (the left and
+/// right columns of eight 2-wide windows).
+@inline(__always)
+func loadPairs8(_ p: UnsafePointer<Float>, _ i: Int) -> (even: SIMD8<Float>, odd: SIMD8<Float>) {
+    let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self)
+    return (v.evenHalf, v.oddHalf)
+}
+
+/// The inverse of `loadPairs8`: even and odd lanes interleaved into sixteen floats at p + i.
+@inline(__always)
+func storePairs8(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ even: SIMD8<Float>, _ odd: SIMD8<Float>) {
+    var v = SIMD16<Float>()
+    v.evenHalf = even
+    v.oddHalf = odd
+    UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD16<Float>.self)
+}
