@@ -28,6 +28,17 @@ struct ConvGeometry {
         isPointwise ? batch : max(1, min(batch, columnBudget / max(1, columnRows * outH * outW)))
     }
 
+    /// Output rows [lo, hi) whose input row under kernel row ki lies inside the image.
+    func validRows(_ ki: Int) -> (Int, Int) {
+        let lo = min(outH, max(0, (padH - ki + strideH - 1) / strideH))
+        let hi = max(lo, min(outH, (height + padH - ki + strideH - 1) / strideH))
+        return (lo, hi)
+    }
+
+    /// Stride 1 and an output the size of the input (padding (k − 1) / 2): each tap of the unfolding is
+    /// the input shifted.
+    var keepsSizeWithStrideOne: Bool { strideH == 1 && strideW == 1 && outH == height && outW == width }
+
     /// Output columns [lo, hi) whose input column under kernel column kj lies inside the image.
     func validColumns(_ kj: Int) -> (Int, Int) {
         let lo = min(outW, max(0, (padW - kj + strideW - 1) / strideW))
