@@ -6,9 +6,19 @@
 /// the backward pass reaches it (gigabytes for ResNet-18 at 224×224).
 extension CPUBackend {
     /// Floats of column matrix unfolded at a time: convolutions go through the batch in chunks of
-    /// images whose columns fit, so a 224×224 layer needs 16 MB instead of half a gigabyte, and
-    /// the columns are still in cache when the sgemm reads them.
-    static let columnBudget = 1 << 22
+    /// images whose columns fit, so a 224×224 layer needs 2 MB instead of half a gigabyte, and the
+    /// columns are still in cache when the sgemm reads them (with 16 MB, the tiny net's training step
+    /// spent 6 % more time, in im2col's stores and the sgemm's packing reads).
+    static let columnBudget = 1 << 19
+    /// ... but a chunk holds at least this many output positions, so that deep layers with many column
+    /// rows and few pixels (ResNet-18's last stage at 64×64: 4608 rows × 4 pixels per image) still give
+    /// the sgemm a long dimension to run along.
+    static let minimumChunkColumns = 2048
+
+    /// Images unfolded at a time for g: the column budget and the minimum above.
+    static func chunkImages(_ g: ConvGeometry) -> Int {
+        g.imagesPerChunk(columnBudget: columnBudget, minimumColumns: minimumChunkColumns)
+    }
 
     func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
         convolve(x, weight, bias, g, slope: nil, residual: nil)
@@ -72,7 +82,7 @@ extension CPUBackend {
         var dw = wants.weight ? Tensor(uninitialized: weight.shape) : nil
         var dx = wants.input ? Tensor(uninitialized: g.inputShape) : nil
         let dwp = dw?.mutablePointer(), dxp = dx?.mutablePointer()
-        var dcols = wants.input && !g.isPointwise ? Tensor(uninitialized: [g.columnRows * g.imagesPerChunk(columnBudget: Self.columnBudget) * outArea]) : nil
+        var dcols = wants.input && !g.isPointwise ? Tensor(uninitialized: [g.columnRows * Self.chunkImages(g) * outArea]) : nil
         let dcolsp = dcols?.mutablePointer()
         if wants.weight || wants.input {
             forEachChunk(x, g) { images, columns in
@@ -109,7 +119,7 @@ extension CPUBackend {
     /// matrix [C·KH·KW, images·OH·OW] (for a pointwise convolution, x itself, the whole batch at once).
     private func forEachChunk(_ x: Tensor, _ g: ConvGeometry, _ body: (Range<Int>, UnsafePointer<Float>) -> Void) {
         if g.isPointwise { return body(0..<g.batch, x.pointer) }
-        let perChunk = g.imagesPerChunk(columnBudget: Self.columnBudget)
+        let perChunk = Self.chunkImages(g)
         var columns = Tensor(uninitialized: [g.columnRows * perChunk * g.outH * g.outW])
         let cp = columns.mutablePointer()
         for start in stride(from: 0, to: g.batch, by: perChunk) {
