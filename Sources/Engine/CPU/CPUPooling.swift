@@ -19,10 +19,7 @@ extension CPUBackend {
         parallelFor(g.planes, elementsPerItem: inArea) { plane in
             let src = xp + plane * inArea, dst = dxp + plane * inArea, grad = dyp + plane * outArea
             if g.isPlain2x2 { return maxPool2x2Backward(src, grad, dst, g) }
-            dst.update(repeating: 0, count: inArea)
-            for oh in 0..<g.outH {
-                for ow in 0..<g.outW { dst[maxPoolWinner(src, oh, ow, g)] += grad[oh * g.outW + ow] }
-            }
+            maxPoolPlaneBackward(src, grad, dst, g)
         }
         return dx
     }
@@ -130,6 +127,46 @@ func maxPoolPlane(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float
                     out[ow] = !(v <= best) ? v : best
                 }
             }
+        }
+    }
+}
+
+/// Any window on one plane: dst (zeroed here) gets each window's gradient at its winner. The winners of
+/// the columns whose windows lie inside the width are found eight at a time, as selects over the taps in
+/// `maxPoolWinner`'s order (its branches on the data mispredicted: ResNet's stem pool backward took 1.5 %
+/// of a training step); the gradients are then added in the same order as before.
+func maxPoolPlaneBackward(_ src: UnsafePointer<Float>, _ grad: UnsafePointer<Float>,
+                          _ dst: UnsafeMutablePointer<Float>, _ g: PoolGeometry) {
+    dst.update(repeating: 0, count: g.height * g.width)
+    let lo = min(g.outW, (g.padW + g.strideW - 1) / g.strideW)
+    let lastStart = g.width + g.padW - g.kernelW
+    let hi = lastStart < 0 ? lo : max(lo, min(g.outW, lastStart / g.strideW + 1))
+    let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(g.strideW)
+    for oh in 0..<g.outH {
+        let gRow = grad + oh * g.outW
+        let h0 = max(0, oh * g.strideH - g.padH), h1 = min(g.height, oh * g.strideH - g.padH + g.kernelH)
+        var ow = 0
+        while ow < g.outW {
+            guard ow >= lo && ow < hi && hi - lo >= 8 else {
+                dst[maxPoolWinner(src, oh, ow, g)] += gRow[ow]
+                ow += 1
+                continue
+            }
+            // The last eight interior columns overlap the previous eight; only the new ones get their gradient.
+            let start = min(ow, hi - 8), w0 = start * g.strideW - g.padW
+            var best = SIMD8<Float>(repeating: -.infinity), index = SIMD8<Int32>(repeating: Int32(h0 * g.width + w0)) &+ lane
+            for ih in h0..<h1 {
+                for kj in 0..<g.kernelW {
+                    let at = SIMD8<Int32>(repeating: Int32(ih * g.width + w0 + kj)) &+ lane
+                    var v = SIMD8<Float>()
+                    for l in 0..<8 { v[l] = src[Int(at[l])] }
+                    let wins = .!(v .<= best)
+                    best.replace(with: v, where: wins)
+                    index.replace(with: at, where: wins)
+                }
+            }
+            for l in (ow - start)..<8 { dst[Int(index[l])] += gRow[start + l] }
+            ow = start + 8
         }
     }
 }
