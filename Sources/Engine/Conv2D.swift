@@ -22,11 +22,24 @@ struct ConvGeometry {
     /// Index of image n's output channel oc plane among the output's planes.
     func outputPlane(_ n: Int, _ oc: Int) -> Int { layout == .nchw ? n * outChannels + oc : oc * batch + n }
 
-    /// Images per chunk of the batch whose column matrix fits `columnBudget` floats (at least one; the
-    /// whole batch for a pointwise convolution, which unfolds nothing).
-    func imagesPerChunk(columnBudget: Int) -> Int {
-        isPointwise ? batch : max(1, min(batch, columnBudget / max(1, columnRows * outH * outW)))
+    /// Images per chunk of the batch whose column matrix fits `columnBudget` floats, but enough for
+    /// `minimumColumns` output positions (at least one image; the whole batch for a pointwise
+    /// convolution, which unfolds nothing).
+    func imagesPerChunk(columnBudget: Int, minimumColumns: Int = 0) -> Int {
+        let area = max(1, outH * outW), fitting = columnBudget / max(1, columnRows * area)
+        return isPointwise ? batch : max(1, min(batch, max(fitting, (minimumColumns + area - 1) / area)))
     }
+
+    /// Output rows [lo, hi) whose input row under kernel row ki lies inside the image.
+    func validRows(_ ki: Int) -> (Int, Int) {
+        let lo = min(outH, max(0, (padH - ki + strideH - 1) / strideH))
+        let hi = max(lo, min(outH, (height + padH - ki + strideH - 1) / strideH))
+        return (lo, hi)
+    }
+
+    /// Stride 1 and an output the size of the input (padding (k − 1) / 2): each tap of the unfolding is
+    /// the input shifted.
+    var keepsSizeWithStrideOne: Bool { strideH == 1 && strideW == 1 && outH == height && outW == width }
 
     /// Output columns [lo, hi) whose input column under kernel column kj lies inside the image.
     func validColumns(_ kj: Int) -> (Int, Int) {

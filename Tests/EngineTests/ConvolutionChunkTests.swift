@@ -1,17 +1,22 @@
 import Engine
 import XCTest
 
-/// The CPU convolution unfolds large batches a chunk of images at a time (16 MB of columns); the
+/// The CPU convolution unfolds large batches a chunk of images at a time (2 MB of columns); the
 /// result must not depend on where the chunks fall.
 final class ConvolutionChunkTests: XCTestCase {
-    func testABatchSpanningSeveralChunksEqualsImageByImageConvolution() throws {
-        // 16·3·3 rows × 64·64 positions = 589,824 floats per image: 7 images per chunk, so chunks of 7, 7 and 1.
-        var rng = RandomGenerator(seed: 11)
-        let batch = 15
-        let x = Initializer.normal(shape: [batch, 16, 64, 64], std: 1, rng: &rng)
-        let w = Variable(Initializer.normal(shape: [4, 16, 3, 3], std: 0.1, rng: &rng), requiresGrad: true)
-        let seed = Initializer.normal(shape: [batch, 4, 64, 64], std: 1, rng: &rng)
+    // 16·3·3 rows × 32·32 positions = 147,456 floats per image: 3 images per chunk, so chunks of 3, 3 and 1.
+    private let batch = 7, channels = 16, size = 32
 
+    private func batchAndGradients(_ rng: inout RandomGenerator) -> (x: Tensor, w: Tensor, seed: Tensor) {
+        (Initializer.normal(shape: [batch, channels, size, size], std: 1, rng: &rng),
+         Initializer.normal(shape: [4, channels, 3, 3], std: 0.1, rng: &rng),
+         Initializer.normal(shape: [batch, 4, size, size], std: 1, rng: &rng))
+    }
+
+    func testABatchSpanningSeveralChunksEqualsImageByImageConvolution() throws {
+        var rng = RandomGenerator(seed: 11)
+        let (x, weight, seed) = batchAndGradients(&rng)
+        let w = Variable(weight, requiresGrad: true)
         let whole = Variable(x, requiresGrad: true)
         let y = try conv2d(whole, w, stride: (1, 1), padding: (1, 1))
         try y.backward(seed: seed)
@@ -21,14 +26,33 @@ final class ConvolutionChunkTests: XCTestCase {
         let perImage = x.count / batch, perOutput = seed.count / batch
         var outputs: [Float] = [], inputGrads: [Float] = []
         for n in 0..<batch {
-            let xn = Variable(try Tensor(shape: [1, 16, 64, 64], values: Array(x.scalars[n * perImage..<(n + 1) * perImage])), requiresGrad: true)
+            let xn = Variable(try Tensor(shape: [1, channels, size, size], values: Array(x.scalars[n * perImage..<(n + 1) * perImage])),
+                              requiresGrad: true)
             let yn = try conv2d(xn, w, stride: (1, 1), padding: (1, 1))
-            try yn.backward(seed: Tensor(shape: [1, 4, 64, 64], values: Array(seed.scalars[n * perOutput..<(n + 1) * perOutput])))
+            try yn.backward(seed: Tensor(shape: [1, 4, size, size], values: Array(seed.scalars[n * perOutput..<(n + 1) * perOutput])))
             outputs += yn.value.scalars
             inputGrads += xn.grad!.scalars
         }
         assertClose(y.value, try Tensor(shape: y.shape, values: outputs), "output")
         assertClose(whole.grad, try Tensor(shape: x.shape, values: inputGrads), "input gradient")
         assertClose(batchGradW, w.grad!, rtol: 1e-3, atol: 1e-3, "weight gradient (summed in another order)")
+    }
+
+    /// In CNHW a stride-1 convolution unfolds each chunk's images as one shifted copy: the second and third
+    /// chunks start at images 3 and 6 of every channel's planes, and the padding falls between images.
+    func testAChannelMajorBatchSpanningSeveralChunksEqualsTheImageMajorOne() throws {
+        var rng = RandomGenerator(seed: 12)
+        let (x, weight, seed) = batchAndGradients(&rng)
+        let wNCHW = Variable(weight, requiresGrad: true), wCNHW = Variable(weight, requiresGrad: true)
+        let xNCHW = Variable(x, requiresGrad: true)
+        let yNCHW = try conv2d(xNCHW, wNCHW, stride: (1, 1), padding: (1, 1))
+        try yNCHW.backward(seed: seed)
+
+        let xCNHW = Variable(try swapBatchAndChannels(Variable(x)).value, requiresGrad: true)
+        let yCNHW = try conv2d(xCNHW, wCNHW, stride: (1, 1), padding: (1, 1), layout: .cnhw)
+        try yCNHW.backward(seed: try swapBatchAndChannels(Variable(seed)).value)
+        assertClose(try swapBatchAndChannels(yCNHW).value, yNCHW.value, "output")
+        assertClose(try swapBatchAndChannels(Variable(xCNHW.grad!)).value, xNCHW.grad!, "input gradient")
+        assertClose(wCNHW.grad, wNCHW.grad!, rtol: 1e-3, atol: 1e-3, "weight gradient")
     }
 }

@@ -6,9 +6,19 @@
 /// the backward pass reaches it (gigabytes for ResNet-18 at 224×224).
 extension CPUBackend {
     /// Floats of column matrix unfolded at a time: convolutions go through the batch in chunks of
-    /// images whose columns fit, so a 224×224 layer needs 16 MB instead of half a gigabyte, and
-    /// the columns are still in cache when the sgemm reads them.
-    static let columnBudget = 1 << 22
+    /// images whose columns fit, so a 224×224 layer needs 2 MB instead of half a gigabyte, and the
+    /// columns are still in cache when the sgemm reads them (with 16 MB, the tiny net's training step
+    /// spent 6 % more time, in im2col's stores and the sgemm's packing reads).
+    static let columnBudget = 1 << 19
+    /// ... but a chunk holds at least this many output positions, so that deep layers with many column
+    /// rows and few pixels (ResNet-18's last stage at 64×64: 4608 rows × 4 pixels per image) still give
+    /// the sgemm a long dimension to run along.
+    static let minimumChunkColumns = 2048
+
+    /// Images unfolded at a time for g: the column budget and the minimum above.
+    static func chunkImages(_ g: ConvGeometry) -> Int {
+        g.imagesPerChunk(columnBudget: columnBudget, minimumColumns: minimumChunkColumns)
+    }
 
     func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
         convolve(x, weight, bias, g, slope: nil, residual: nil)
@@ -76,7 +86,7 @@ extension CPUBackend {
         var dw = wants.weight ? Tensor(uninitialized: weight.shape) : nil
         var dx = wants.input ? Tensor(uninitialized: g.inputShape) : nil
         let dwp = dw?.mutablePointer(), dxp = dx?.mutablePointer()
-        var dcols = wants.input && !g.isPointwise ? Tensor(uninitialized: [g.columnRows * g.imagesPerChunk(columnBudget: Self.columnBudget) * outArea]) : nil
+        var dcols = wants.input && !g.isPointwise ? Tensor(uninitialized: [g.columnRows * Self.chunkImages(g) * outArea]) : nil
         let dcolsp = dcols?.mutablePointer()
         if wants.weight || wants.input {
             forEachChunk(x, g) { images, columns in
@@ -113,7 +123,7 @@ extension CPUBackend {
     /// matrix [C·KH·KW, images·OH·OW] (for a pointwise convolution, x itself, the whole batch at once).
     private func forEachChunk(_ x: Tensor, _ g: ConvGeometry, _ body: (Range<Int>, UnsafePointer<Float>) -> Void) {
         if g.isPointwise { return body(0..<g.batch, x.pointer) }
-        let perChunk = g.imagesPerChunk(columnBudget: Self.columnBudget)
+        let perChunk = Self.chunkImages(g)
         var columns = Tensor(uninitialized: [g.columnRows * perChunk * g.outH * g.outW])
         let cp = columns.mutablePointer()
         for start in stride(from: 0, to: g.batch, by: perChunk) {
@@ -130,26 +140,13 @@ extension CPUBackend {
         let outArea = g.outH * g.outW, width = images.count * outArea
         parallelFor(g.columnRows, elementsPerItem: width) { r in
             let c = r / g.kernelArea, ki = (r / g.kernelW) % g.kernelH, kj = r % g.kernelW
-            let (owLo, owHi) = g.validColumns(kj)
+            if g.keepsSizeWithStrideOne && g.layout == .cnhw {
+                let chunk = xp + g.inputPlane(images.lowerBound, c) * outArea
+                return unfoldShifted(chunk, images.count, g, ki, kj, into: cp + r * width)
+            }
             for n in images {
                 let plane = xp + g.inputPlane(n, c) * g.height * g.width
-                var dst = cp + r * width + (n - images.lowerBound) * outArea
-                for oh in 0..<g.outH {
-                    let ih = oh * g.strideH - g.padH + ki
-                    if ih < 0 || ih >= g.height {
-                        dst.update(repeating: 0, count: g.outW)
-                    } else {
-                        let row = plane + ih * g.width - g.padW + kj
-                        for ow in 0..<owLo { dst[ow] = 0 }
-                        if g.strideW == 1 {
-                            (dst + owLo).update(from: row + owLo, count: owHi - owLo)
-                        } else {
-                            for ow in owLo..<owHi { dst[ow] = row[ow * g.strideW] }
-                        }
-                        for ow in owHi..<g.outW { dst[ow] = 0 }
-                    }
-                    dst += g.outW
-                }
+                unfoldPlane(plane, g, ki, kj, into: cp + r * width + (n - images.lowerBound) * outArea)
             }
         }
     }
@@ -202,5 +199,55 @@ private func biasAndActivation(_ p: UnsafeMutablePointer<Float>, _ n: Int, bias:
     } else {
         while i + 8 <= n { store8(p, i, load8(p, i) + b8); i += 8 }
         while i < n { p[i] += bias; i += 1 }
+    }
+}
+
+// The unfolding of one kernel tap (ki, kj). The planes of ResNet-18 at 64×64 are 2 to 16 pixels wide, so
+// these work in blocks rather than a copy call per output row: per-row overhead was most of im2col's time.
+
+/// Tap (ki, kj) of one input plane into its outH·outW block of column row: the input pixel under the tap
+/// at each output position, zero in the padding.
+private func unfoldPlane(_ plane: UnsafePointer<Float>, _ g: ConvGeometry, _ ki: Int, _ kj: Int,
+                         into dst: UnsafeMutablePointer<Float>) {
+    let (owLo, owHi) = g.validColumns(kj), (ohLo, ohHi) = g.validRows(ki)
+    dst.update(repeating: 0, count: ohLo * g.outW)
+    for oh in ohLo..<ohHi {
+        let row = plane + (oh * g.strideH - g.padH + ki) * g.width - g.padW + kj, out = dst + oh * g.outW
+        for ow in 0..<owLo { out[ow] = 0 }
+        if g.strideW == 1 {
+            for ow in owLo..<owHi { out[ow] = row[ow] }
+        } else {
+            for ow in owLo..<owHi { out[ow] = row[ow * g.strideW] }
+        }
+        for ow in owHi..<g.outW { out[ow] = 0 }
+    }
+    (dst + ohHi * g.outW).update(repeating: 0, count: (g.outH - ohHi) * g.outW)
+}
+
+/// Tap (ki, kj) of `count` consecutive planes of the same size as the output (stride 1, CNHW), whose
+/// column row is then the planes shifted by the tap's offset: one copy for the whole chunk, then the
+/// positions whose pixel lies in the padding (a row or column at the planes' edges) set to zero.
+private func unfoldShifted(_ planes: UnsafePointer<Float>, _ count: Int, _ g: ConvGeometry, _ ki: Int, _ kj: Int,
+                           into dst: UnsafeMutablePointer<Float>) {
+    let (owLo, owHi) = g.validColumns(kj), (ohLo, ohHi) = g.validRows(ki), area = g.outH * g.outW
+    guard owLo < owHi, ohLo < ohHi else { return dst.update(repeating: 0, count: count * area) }
+    let offset = (ki - g.padH) * g.width + kj - g.padW
+    // From the first image's first valid position to the last image's last one: every pixel read is inside x.
+    let first = ohLo * g.outW + owLo, end = (count - 1) * area + (ohHi - 1) * g.outW + owHi
+    // Not `update(from:)`: glibc copies blocks over a few KB with `rep movsb`, which on this machine (AMD Zen 4)
+    // ran at half the speed of vector moves when source and destination are a few floats out of alignment.
+    let source = planes + offset
+    var i = first
+    while i + 8 <= end { store8(dst, i, load8(source, i)); i += 8 }
+    while i < end { dst[i] = source[i]; i += 1 }
+    for n in 0..<count {
+        let image = dst + n * area
+        image.update(repeating: 0, count: ohLo * g.outW)
+        for oh in ohLo..<ohHi {
+            let out = image + oh * g.outW
+            for ow in 0..<owLo { out[ow] = 0 }
+            for ow in owHi..<g.outW { out[ow] = 0 }
+        }
+        (image + ohHi * g.outW).update(repeating: 0, count: (g.outH - ohHi) * g.outW)
     }
 }

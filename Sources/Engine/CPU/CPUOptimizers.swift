@@ -14,12 +14,25 @@ extension CPUBackend {
         let first = velocity == nil
         if first { velocity = Tensor(uninitialized: gradient.shape) }
         let b = velocity!.mutablePointer()
-        let take = 1 - p.dampening
-        for i in 0..<n {
+        let take = 1 - p.dampening, nesterov = p.nesterov
+        // Eight lanes at a time (the scalar loop did not vectorise: ResNet-18's 11 M weights took 1.4 % of a
+        // training step), with the same operations in the same order per element as the scalar tail.
+        let decay8 = SIMD8(repeating: decay), mu8 = SIMD8(repeating: mu), lr8 = SIMD8(repeating: lr)
+        let take8 = SIMD8(repeating: take)
+        var i = 0
+        while i + 8 <= n {
+            let w8 = load8(w, i), d = load8(g, i) + decay8 * w8
+            let v = first ? d : mu8 * load8(b, i) + take8 * d
+            store8(b, i, v)
+            store8(w, i, w8 - lr8 * (nesterov ? d + mu8 * v : v))
+            i += 8
+        }
+        while i < n {
             let d = g[i] + decay * w[i]
             let v = first ? d : mu * b[i] + take * d
             b[i] = v
-            w[i] -= lr * (p.nesterov ? d + mu * v : v)
+            w[i] -= lr * (nesterov ? d + mu * v : v)
+            i += 1
         }
     }
 

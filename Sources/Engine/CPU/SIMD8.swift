@@ -24,3 +24,20 @@ func leakyReLU8(_ v: SIMD8<Float>, slope: Float) -> SIMD8<Float> {
     let zero = SIMD8<Float>()
     return pointwiseMax(v, zero) + SIMD8(repeating: slope) * v.replacing(with: zero, where: v .> zero)
 }
+
+/// Sixteen consecutive floats from p + i split into their even- and odd-indexed lanes (the left and
+/// right columns of eight 2-wide windows).
+@inline(__always)
+func loadPairs8(_ p: UnsafePointer<Float>, _ i: Int) -> (even: SIMD8<Float>, odd: SIMD8<Float>) {
+    let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self)
+    return (v.evenHalf, v.oddHalf)
+}
+
+/// The inverse of `loadPairs8`: even and odd lanes interleaved into sixteen floats at p + i.
+@inline(__always)
+func storePairs8(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ even: SIMD8<Float>, _ odd: SIMD8<Float>) {
+    var v = SIMD16<Float>()
+    v.evenHalf = even
+    v.oddHalf = odd
+    UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD16<Float>.self)
+}
