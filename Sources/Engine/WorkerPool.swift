@@ -55,11 +55,16 @@ final class WorkerPool: @unchecked Sendable {
     /// run. Which thread runs a chunk varies, so a chunk's result must not depend on it. Runs every chunk on
     /// the caller when the pool is serving another loop (a nested loop, or a second thread's).
     func run(chunks: Int, _ body: (Int) -> Void) {
-        guard chunks > 1, chunks < 1 << 16, workers > 0,
-              inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+        if !runOnWorkers(chunks: chunks, body) {
             for chunk in 0..<chunks { body(chunk) }
-            return
         }
+    }
+
+    /// `run`, but false, having run nothing, when the workers can't take part (the pool is serving
+    /// another loop, has no workers, or there is one chunk): the caller may then do the work whole.
+    func runOnWorkers(chunks: Int, _ body: (Int) -> Void) -> Bool {
+        guard chunks > 1, chunks < 1 << 16, workers > 0,
+              inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
         withoutActuallyEscaping(body) { body in
             self.body = body
             unfinished.store(chunks, ordering: .relaxed)
@@ -71,6 +76,7 @@ final class WorkerPool: @unchecked Sendable {
             self.body = nil
         }
         inUse.store(false, ordering: .releasing)
+        return true
     }
 
     /// Runs chunks of the current loop until none is left to take.

@@ -22,6 +22,9 @@ final class SplitProductTests: XCTestCase {
     }
 
     func testEveryCutOfEveryLayoutGivesTheWholeProduct() {
+        let saved = Threads.count
+        defer { Threads.count = saved }
+        Threads.count = 2
         var rng = RandomGenerator(seed: 3)
         // Wide (cut along N), tall (cut along M), both transposes, C a block of a wider matrix, beta 0 and 1.
         for (m, n, k) in [(5, 70, 9), (70, 5, 9), (33, 33, 17)] {
@@ -57,6 +60,23 @@ final class SplitProductTests: XCTestCase {
         XCTAssertFalse(product(1, 256, 256).isWorthSplitting)  // a head's embedding, one image
         XCTAssertTrue(product(256, 3640, 1152).isWorthSplitting)  // tiny's last convolution, a chunk of 64 images
         XCTAssertFalse(product(64, 64, 255).isWorthSplitting)  // just under 2^20
+    }
+
+    func testAProductInsideAnotherParallelLoopRunsWhole() {
+        let saved = Threads.count
+        defer { Threads.count = saved }
+        Threads.count = 2
+        let a = Tensor(shape: [64 * 64], repeating: 1)
+        var c = Tensor(zeros: [64 * 64])
+        let p = Product(transA: false, transB: false, m: 64, n: 64, k: 64, alpha: 1, a: a.pointer, lda: 64, b: a.pointer, ldb: 64,
+                        beta: 0, c: c.mutablePointer(), ldc: 64)
+        let cut = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 2)
+        defer { cut.deallocate() }
+        nonisolated(unsafe) let shared = cut
+        Threads.pool.run(chunks: 2) { shared[$0] = p.split(parts: 2) }
+        XCTAssertEqual(Array(cut), [false, false])
+        XCTAssertTrue(p.split(parts: 2))  // outside any loop
+        XCTAssertEqual(c.scalars, Array(repeating: 64, count: 64 * 64))
     }
 
     func testAProductNarrowerThanOneBlockIsNotCut() {

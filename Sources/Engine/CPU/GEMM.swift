@@ -53,17 +53,19 @@ struct Product {
 
     /// Runs the product as `parts` single-threaded sgemm calls on the engine's threads, each on its own
     /// block of C, cut along the longer of M and N (each part packs all of the other operand, so that
-    /// one should be the smaller). False, with nothing done, when the product is too narrow to cut.
+    /// one should be the smaller). False, with nothing done, when the product is too narrow to cut or the
+    /// engine's threads are busy with another loop.
     func split(parts: Int) -> Bool {
         let alongColumns = n >= m, length = alongColumns ? n : m
         // Blocks in multiples of 16, the sgemm kernels' widest register tile.
         let block = ((length + parts - 1) / parts + 15) / 16 * 16
         let used = (length + block - 1) / block
         guard used > 1 else { return false }
-        Threads.pool.run(chunks: used) { part in
+        // Inside another parallel loop the parts would run one after the other, each packing the other operand
+        // again: then the product runs whole instead.
+        return Threads.pool.runOnWorkers(chunks: used) { part in
             let range = part * block..<min(length, (part + 1) * block)
             (alongColumns ? columns(range) : rows(range)).run()
         }
-        return true
     }
 }
