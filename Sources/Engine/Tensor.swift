@@ -67,10 +67,11 @@ enum StoragePool {
     private static let lock = NSLock()
     /// Buffers smaller than this go straight to malloc, which recycles them well itself.
     private static let minimumPooled = 1 << 14
-    /// At most this many floats (320 MiB) are kept for reuse: ResNet-18 at 224×224, batch 64, peaks
-    /// at 1.52 GB with 512 MiB, 1.67 GB with 1 GiB dropped whole when full (BENCHMARKS.md); each MiB less
+    /// At most this many floats (192 MiB) are kept for reuse: ResNet-18 at 224×224, batch 64, peaks
+    /// at 1.52 GB with 512 MiB, 1.67 GB with 1 GiB dropped whole when full (BENCHMARKS.md), 1.30 GB with
+    /// 256 MiB and 1.26 GB with 192 MiB (training at the same speed, alternating windows); each MiB less
     /// is about a MB less at the peak, for more fresh pages per step.
-    static let capacity = 5 << 24
+    static let capacity = 3 << 24
 
     static func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         guard count >= minimumPooled else { return .allocate(capacity: max(count, 1)) }

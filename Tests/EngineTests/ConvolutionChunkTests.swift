@@ -1,4 +1,4 @@
-import Engine
+@testable import Engine
 import XCTest
 
 /// The CPU convolution unfolds large batches a chunk of images at a time (2 MB of columns); the
@@ -11,6 +11,16 @@ final class ConvolutionChunkTests: XCTestCase {
         (Initializer.normal(shape: [batch, channels, size, size], std: 1, rng: &rng),
          Initializer.normal(shape: [4, channels, 3, 3], std: 0.1, rng: &rng),
          Initializer.normal(shape: [batch, 4, size, size], std: 1, rng: &rng))
+    }
+
+    func testADeepLayerGetsTwoThousandPositionsButNeverMoreThan16MBOfColumns() {
+        func layer(_ channels: Int, _ size: Int) -> ConvGeometry {
+            ConvGeometry(batch: 64, channels: channels, height: size, width: size, outChannels: channels, kernelH: 3, kernelW: 3,
+                         strideH: 1, strideW: 1, padH: 1, padW: 1, outH: size, outW: size, layout: .cnhw)
+        }
+        XCTAssertEqual(CPUBackend.chunkImages(layer(16, 32)), 3)  // the 2 MB budget: 147,456 floats per image
+        XCTAssertEqual(CPUBackend.chunkImages(layer(512, 2)), 64)  // 4 positions per image: at least 2048 → the batch
+        XCTAssertEqual(CPUBackend.chunkImages(layer(512, 7)), 18)  // 42 images for 2048 positions would be 38 MB
     }
 
     func testABatchSpanningSeveralChunksEqualsImageByImageConvolution() throws {

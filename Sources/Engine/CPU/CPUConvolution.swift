@@ -14,10 +14,14 @@ extension CPUBackend {
     /// rows and few pixels (ResNet-18's last stage at 64×64: 4608 rows × 4 pixels per image) still give
     /// the sgemm a long dimension to run along.
     static let minimumChunkColumns = 2048
+    /// ... and never more than 16 MB of columns: 2048 positions of ResNet-18's last stage at 224×224
+    /// (4608 rows × 49 pixels per image) would be 38 MB, and in training all of it sits at the peak.
+    static let columnLimit = 1 << 22
 
-    /// Images unfolded at a time for g: the column budget and the minimum above.
+    /// Images unfolded at a time for g: the column budget, the minimum and the limit above.
     static func chunkImages(_ g: ConvGeometry) -> Int {
-        g.imagesPerChunk(columnBudget: columnBudget, minimumColumns: minimumChunkColumns)
+        let images = g.imagesPerChunk(columnBudget: columnBudget, minimumColumns: minimumChunkColumns)
+        return g.isPointwise ? images : min(images, max(1, columnLimit / max(1, g.columnRows * g.outH * g.outW)))
     }
 
     func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
