@@ -28,7 +28,6 @@ final class WorkerPool: @unchecked Sendable {
     private let sleepers = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     private let wake = NSCondition()
-    private var threads: [Thread] = []
     /// The current loop's body. Written before `ticket` is published, read only by a thread that claimed one
     /// of its chunks (so `unfinished` keeps the caller, and the body, waiting).
     nonisolated(unsafe) private var body: ((Int) -> Void)?
@@ -39,7 +38,6 @@ final class WorkerPool: @unchecked Sendable {
         for index in 0..<self.workers {
             let thread = Thread { self.workerLoop() }  // the workers keep the pool alive until `stop`
             thread.name = "mtmc-engine-\(index + 1)"
-            threads.append(thread)
             thread.start()
         }
     }
