@@ -52,51 +52,93 @@ final class TensorStorage {
 }
 
 /// Recycles freed tensor buffers by exact size. Training repeats the same shapes every step, so
-/// after the first step buffers come back warm instead of as fresh pages from the kernel.
+/// after the first step buffers come back warm instead of as fresh pages from the kernel (each fresh
+/// page is a fault and a zeroing, and two threads faulting wait on each other: a fixed 192 MiB pool
+/// left tiny and Darknet training 1.3× slower than one that holds every buffer a step needs).
 ///
-/// What it holds counts in the process's memory as much as the live tensors do, and a training step's
-/// peak comes late in its backward pass, when the pool holds the buffers of every layer already done. So
-/// it keeps at most `capacity` floats and evicts the buffers freed longest ago: a step frees its last
-/// layers' buffers first and the next step takes its first layers' first, so those freed last are wanted
-/// soonest. Pooled sizes are mapped and unmapped directly, so an evicted buffer's pages go back to the
-/// system at once (malloc keeps buffers under its adaptive mmap threshold, up to 32 MB, in its heap).
-enum StoragePool {
-    /// Cached buffers, the oldest first.
-    nonisolated(unsafe) private static var cached: [(count: Int, pointer: UnsafeMutablePointer<Float>)] = []
-    nonisolated(unsafe) private(set) static var cachedFloats = 0
-    private static let lock = NSLock()
+/// What it holds counts in the process's memory as much as the live buffers do. So it keeps live and
+/// cached together within the most the live buffers alone have ever needed, plus `slack`: a step's
+/// buffers are cached while live memory is low (after the step) and taken again as it rises, and at
+/// the step's peak the pool holds at most `slack`. When over, it evicts the buffers freed longest ago
+/// (a step frees its last layers' buffers first and the next step takes its first layers' first, so
+/// those freed last are wanted soonest), and a buffer not taken again within `maximumAge` takes and
+/// gives (dozens of training steps) goes too, so that memory a session no longer uses (a dropped
+/// dataset, an old model's shapes) goes back to the system. Pooled sizes are mapped and unmapped
+/// directly, so an evicted buffer's pages go back at once (malloc keeps buffers under its adaptive mmap
+/// threshold, up to 32 MB, in its heap).
+struct StoragePool {
+    /// Cached buffers, the oldest first, each with the clock when it was freed.
+    private var cached: [(count: Int, pointer: UnsafeMutablePointer<Float>, freedAt: Int)] = []
+    /// Floats in `cached`.
+    private(set) var cachedFloats = 0
+    /// Floats in pooled buffers handed out and not yet given back.
+    private(set) var liveFloats = 0
+    /// The most `liveFloats` has been.
+    private(set) var peakLiveFloats = 0
+    /// Takes and gives so far.
+    private var clock = 0
+    /// Floats the pool may hold at the live peak.
+    let slack: Int
+    /// Takes and gives after which a buffer still cached is unmapped.
+    let maximumAge: Int
+
     /// Buffers smaller than this go straight to malloc, which recycles them well itself.
-    private static let minimumPooled = 1 << 14
-    /// At most this many floats (192 MiB) are kept for reuse: ResNet-18 at 224×224, batch 64, peaks
-    /// at 1.52 GB with 512 MiB, 1.67 GB with 1 GiB dropped whole when full (BENCHMARKS.md), 1.30 GB with
-    /// 256 MiB and 1.26 GB with 192 MiB (training at the same speed, alternating windows); each MiB less
-    /// is about a MB less at the peak, for more fresh pages per step.
-    static let capacity = 3 << 24
+    static let minimumPooled = 1 << 14
+
+    /// The process's pool: 128 MiB of slack, the least with which no 64×64 training step of tiny, ResNet-18
+    /// or Darknet maps fresh pages (64 MiB: ten times the page faults); ResNet-18 224×224 then peaks at
+    /// 1255 MB (1263 with the former fixed 192 MiB pool). A training step takes and gives a few hundred.
+    nonisolated(unsafe) private static var shared = StoragePool(slack: 1 << 25, maximumAge: 1 << 14)
+    private static let lock = NSLock()
+
+    init(slack: Int, maximumAge: Int) {
+        self.slack = slack
+        self.maximumAge = maximumAge
+    }
 
     static func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         guard count >= minimumPooled else { return .allocate(capacity: max(count, 1)) }
         lock.lock()
-        // The most recently freed first: the likeliest still in cache.
-        if let index = cached.lastIndex(where: { $0.count == count }) {
-            cachedFloats -= count
-            let pointer = cached.remove(at: index).pointer
-            lock.unlock()
-            return pointer
-        }
-        lock.unlock()
-        return map(count)
+        defer { lock.unlock() }
+        return shared.take(count)
     }
 
     static func give(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
         guard count >= minimumPooled else { return pointer.deallocate() }
-        guard count <= capacity else { return unmap(pointer, count) }
         lock.lock()
         defer { lock.unlock() }
-        cached.append((count, pointer))
+        shared.give(pointer, count)
+    }
+
+    /// A buffer of `count` floats: the one of that size freed most recently (the likeliest still in cache),
+    /// else fresh pages.
+    mutating func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        clock += 1
+        liveFloats += count
+        peakLiveFloats = max(peakLiveFloats, liveFloats)
+        guard let index = cached.lastIndex(where: { $0.count == count }) else {
+            evict()
+            return Self.map(count)
+        }
+        cachedFloats -= count
+        return cached.remove(at: index).pointer
+    }
+
+    mutating func give(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
+        clock += 1
+        liveFloats -= count
+        cached.append((count, pointer, clock))
         cachedFloats += count
+        evict()
+    }
+
+    /// Unmaps the oldest buffers while live and cached together pass the live peak and the slack, or the
+    /// oldest was freed more than `maximumAge` takes and gives ago.
+    private mutating func evict() {
         var evicted = 0
-        while cachedFloats > capacity {
-            unmap(cached[evicted].pointer, cached[evicted].count)
+        while evicted < cached.count
+                && (liveFloats + cachedFloats > peakLiveFloats + slack || cached[evicted].freedAt < clock - maximumAge) {
+            Self.unmap(cached[evicted].pointer, cached[evicted].count)
             cachedFloats -= cached[evicted].count
             evicted += 1
         }
