@@ -6,7 +6,7 @@ import Foundation
 /// the three alternating so that load from other processes falls on all of them alike; best of `rounds`.
 /// The forward pass of evaluation (the transformed weights kept from the previous call, as evaluation runs) and the
 /// input gradient (a training forward + backward with only dx wanted, less a training forward, which transforms
-/// the weights anew) are timed apart, since they are separate dispatch decisions. The clock is the process's CPU time (user + system), which
+/// the weights anew) and the weight gradient (the same with only dw wanted) are timed apart, since they are separate dispatch decisions. The clock is the process's CPU time (user + system), which
 /// other processes' load on a shared machine disturbs far less than wall time; with `--threads 1` it is the
 /// work itself (OpenBLAS's spinning threads add to it with more). This is the measurement behind
 /// `WinogradPlan.automatic`.
@@ -27,15 +27,17 @@ enum ConvolutionBenchmark {
     static func run(threads: Int, rounds: Int, filter: String?) throws {
         Threads.count = threads
         print("CPU ms, best of \(rounds), \(threads) thread(s)")
-        print("| shape | im2col fwd ms | F(2,3) | F(4,3) | im2col dx ms | F(2,3) | F(4,3) |")
-        print("|---|---|---|---|---|---|---|")
+        print("| shape | im2col fwd ms | F(2,3) | F(4,3) | im2col dx ms | F(2,3) | F(4,3) | im2col dw ms | F(2,3) | F(4,3) |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         let uses: [WinogradUse] = [.off, .f2, .f4]
         for (name, n, c, oc, side) in shapes where filter.map({ name.contains($0) }) ?? true {
             var rng = RandomGenerator(seed: 1)
             let x = Initializer.normal(shape: [c, n, side, side], std: 1, rng: &rng)
             let w = Variable(Initializer.normal(shape: [oc, c, 3, 3], std: 0.05, rng: &rng))
+            let trainedW = Variable(w.value, requiresGrad: true)
             let seed = Initializer.normal(shape: [oc, n, side, side], std: 1, rng: &rng)
             var forward = [Double](repeating: .infinity, count: 3), trainingForward = forward, both = forward
+            var weightForward = forward, weightBoth = forward
             for _ in 0..<rounds {
                 for (i, use) in uses.enumerated() {
                     WinogradUse.current = use
@@ -45,12 +47,17 @@ enum ConvolutionBenchmark {
                         let y = try conv2d(Variable(x, requiresGrad: true), w, padding: (1, 1), layout: .cnhw)
                         try y.backward(seed: seed)
                     })
+                    weightForward[i] = min(weightForward[i], try time { _ = try conv2d(Variable(x), trainedW, padding: (1, 1), layout: .cnhw) })
+                    weightBoth[i] = min(weightBoth[i], try time {
+                        try conv2d(Variable(x), trainedW, padding: (1, 1), layout: .cnhw).backward(seed: seed)
+                    })
                 }
             }
             WinogradUse.current = .auto
             let f = forward.map { String(format: "%.2f", $0 * 1000) }
             let d = zip(both, trainingForward).map { String(format: "%.2f", max(0, $0 - $1) * 1000) }
-            print("| \(name) | \(f.joined(separator: " | ")) | \(d.joined(separator: " | ")) |")
+            let dw = zip(weightBoth, weightForward).map { String(format: "%.2f", max(0, $0 - $1) * 1000) }
+            print("| \(name) | \(f.joined(separator: " | ")) | \(d.joined(separator: " | ")) | \(dw.joined(separator: " | ")) |")
         }
     }
 

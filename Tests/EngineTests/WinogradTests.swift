@@ -2,7 +2,7 @@ import Engine
 import XCTest
 
 /// 3×3 stride-1 convolutions through Winograd's F(2,3) and F(4,3) give the im2col path's values, forward,
-/// input gradient, and with the fused bias, residual and activation of evaluation, on shapes whose
+/// input gradient, weight gradient, and with the fused bias, residual and activation of evaluation, on shapes whose
 /// edges cut tiles (sides not multiples of the tile), odd channel counts, batches of 1 and 3, and
 /// paddings 0 to 2.
 ///
@@ -37,6 +37,7 @@ final class WinogradTests: XCTestCase {
                 let what = "\(use) \(n)×\(c)→\(oc) \(h)×\(w) pad \(pad) \(layout)"
                 assertEqualWithinRelative(actual.y, expected.y, tolerance[use]!, "\(what) output")
                 assertEqualWithinRelative(actual.dx, expected.dx, tolerance[use]!, "\(what) input gradient")
+                assertEqualWithinRelative(actual.dw, expected.dw, tolerance[use]!, "\(what) weight gradient")
                 checked += 1
             }
         }
@@ -52,6 +53,7 @@ final class WinogradTests: XCTestCase {
         let actual = try run(.f4, x, weight, nil, 1, .cnhw, seed)
         assertEqualWithinRelative(actual.y, expected.y, tolerance[.f4]!, "output")
         assertEqualWithinRelative(actual.dx, expected.dx, tolerance[.f4]!, "input gradient")
+        assertEqualWithinRelative(actual.dw, expected.dw, tolerance[.f4]!, "weight gradient")
     }
 
     /// The folded evaluation's epilogue (bias, residual, (leaky) ReLU) applied in the output transform.
@@ -109,14 +111,14 @@ final class WinogradTests: XCTestCase {
         try assertCurrent("after assigning new weights")
     }
 
-    /// The output and input gradient of conv2d(x, weight, bias) with `use`.
+    /// The output, input gradient and weight gradient of conv2d(x, weight, bias) with `use`.
     private func run(_ use: WinogradUse, _ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ pad: Int, _ layout: ImageLayout,
-                     _ seed: Tensor) throws -> (y: Tensor, dx: Tensor) {
+                     _ seed: Tensor) throws -> (y: Tensor, dx: Tensor, dw: Tensor) {
         WinogradUse.current = use
-        let input = Variable(x, requiresGrad: true)
-        let y = try conv2d(input, Variable(weight), bias.map { Variable($0) }, padding: (pad, pad), layout: layout)
+        let input = Variable(x, requiresGrad: true), w = Variable(weight, requiresGrad: true)
+        let y = try conv2d(input, w, bias.map { Variable($0) }, padding: (pad, pad), layout: layout)
         try y.backward(seed: seed)
-        return (y.value, input.grad!)
+        return (y.value, input.grad!, w.grad!)
     }
 
     /// Every difference within `relative` of the largest |expected value| (not all zero).

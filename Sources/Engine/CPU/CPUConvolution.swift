@@ -76,11 +76,13 @@ extension CPUBackend {
         let dx = (wants.input ? WinogradPlan(inputGradientOf: g) : nil).map {
             winogradConvolution(dy, weight, $0, flipped: true, ConvEpilogue(bias: nil, residual: nil, slope: nil))
         }
-        let rest = (input: wants.input && dx == nil, weight: wants.weight)
-        guard rest.input || rest.weight || wants.bias else { return (dx, nil, nil) }
+        // So is the weight gradient, through the forward pass's tiles (CPUWinogradWeightGradient.swift).
+        let dw = (wants.weight ? WinogradPlan(weightGradientOf: g) : nil).map { winogradWeightGradient(dy, x: x, $0) }
+        let rest = (input: wants.input && dx == nil, weight: wants.weight && dw == nil)
+        guard rest.input || rest.weight || wants.bias else { return (dx, dw, nil) }
         let dyColumns = g.layout == .cnhw ? dy : swapFirstTwoAxes(dy)
-        let (dxColumns, dw) = im2colBackward(dyColumns, x: x, weight: weight, g, wants: rest)
-        return (dx ?? dxColumns, dw, wants.bias ? biasGradient(dyColumns, g) : nil)
+        let (dxColumns, dwColumns) = im2colBackward(dyColumns, x: x, weight: weight, g, wants: rest)
+        return (dx ?? dxColumns, dw ?? dwColumns, wants.bias ? biasGradient(dyColumns, g) : nil)
     }
 
     /// The input and weight gradients through the column matrices, given dy in CNHW.

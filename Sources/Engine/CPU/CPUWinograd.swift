@@ -81,6 +81,43 @@ enum WinogradTile {
     }
 }
 
+extension WinogradTile {
+    /// A applied to the m lane-vectors p[0], p[step], …: the α results fill p[0], p[step], … in place (the
+    /// adjoint of `output`, which carries an output tile's gradient back to the α×α products).
+    @inline(__always)
+    func outputAdjoint(_ p: UnsafeMutablePointer<Float>, _ step: Int) {
+        switch self {
+        case .f2:
+            let g0 = load8(p, 0), g1 = load8(p, step)
+            store8(p, 0, g0); store8(p, step, g0 + g1); store8(p, 2 * step, g0 - g1); store8(p, 3 * step, -g1)
+        case .f4:
+            let g0 = load8(p, 0), g1 = load8(p, step), g2 = load8(p, 2 * step), g3 = load8(p, 3 * step)
+            let even = g0 + g2, odd = g1 + g3, even4 = g0 + 4 * g2, odd4 = 2 * g1 + 8 * g3
+            store8(p, 0, g0); store8(p, step, even + odd); store8(p, 2 * step, even - odd)
+            store8(p, 3 * step, even4 + odd4); store8(p, 4 * step, even4 - odd4); store8(p, 5 * step, g3)
+        }
+    }
+
+    /// Gᵀ applied to the α lane-vectors p[0], p[step], …: the 3 results fill p[0], p[step], p[2·step] in place
+    /// (the adjoint of `filter`, which carries the products' gradient back to a 3×3 kernel's).
+    @inline(__always)
+    func filterAdjoint(_ p: UnsafeMutablePointer<Float>, _ step: Int) {
+        switch self {
+        case .f2:
+            let u0 = load8(p, 0), u1 = load8(p, step), u2 = load8(p, 2 * step), u3 = load8(p, 3 * step)
+            let s = 0.5 * (u1 + u2), d = 0.5 * (u1 - u2)
+            store8(p, 0, u0 + s); store8(p, step, d); store8(p, 2 * step, s + u3)
+        case .f4:
+            let u0 = load8(p, 0), u1 = load8(p, step), u2 = load8(p, 2 * step)
+            let u3 = load8(p, 3 * step), u4 = load8(p, 4 * step), u5 = load8(p, 5 * step)
+            let s12 = u1 + u2, d12 = u2 - u1, s34 = u3 + u4, d34 = u3 - u4
+            store8(p, 0, 0.25 * u0 - s12 / 6 + s34 / 24)
+            store8(p, step, d12 / 6 + d34 / 12)
+            store8(p, 2 * step, (s34 - s12) / 6 + u5)
+        }
+    }
+}
+
 /// One convolution's Winograd tiling: output tiles t = (n·tilesH + th)·tilesW + tw, edge tiles reaching
 /// past the output (their extra values are computed and dropped), taken `tilesPerChunk` at a time.
 struct WinogradPlan {
@@ -149,6 +186,19 @@ struct WinogradPlan {
         let enough = weightsKept ? 64 : 128
         if tiles(4) >= enough && (!weightsKept || min(g.outH, g.outW) >= 4) { return .f4 }
         return g.channels >= 128 && tiles(2) >= enough ? .f2 : nil
+    }
+
+    /// The plan for the weight gradient of g: the forward pass's own tiles, F(4,3) where the forward takes it and
+    /// F(2,3) from 64 tiles on. `mtmc-bench conv --threads 1` (dw columns, CPU ms, 2026-11-30): F(4,3) 13.2 against
+    /// im2col 26.5 at 64→128 16×16 b64, 65.5 against 163.4 at 128 28×28; ResNet-18 64×64's 512 at 2×2 (64 F(2,3)
+    /// tiles) F(2,3) 9.9 against im2col 13.8 and F(4,3) 22.9 (a 4×4 tile on a 2×2 map); batch 1 128→256 at 8×8
+    /// (16 tiles) im2col 0.46 against 0.62.
+    init?(weightGradientOf g: ConvGeometry, use: WinogradUse = WinogradUse.current) {
+        guard use == .auto, WinogradPlan.fits(g) else { self.init(g, use: use); return }
+        let tiles2 = g.batch * ((g.outH + 1) / 2) * ((g.outW + 1) / 2)
+        let chosen = WinogradPlan.automatic(g) ?? (g.channels >= 128 && g.outChannels >= 16 && tiles2 >= 64 ? .f2 : nil)
+        guard let chosen else { return nil }
+        self.init(g, use: chosen == .f4 ? .f4 : .f2)
     }
 
     /// The plan for the input gradient of g, a 3×3 stride-1 convolution with padding p ≤ 2: dy convolved with
@@ -241,7 +291,7 @@ extension CPUBackend {
     /// V[c][ξ][t − tiles.lowerBound] = (Bᵀ·d·B)[ξ] for the tiles t and channels c, d the α×α input patch under
     /// the tile (zero outside the image). Rows are `rowLength` (a multiple of 8) apart; eight tiles at a time,
     /// one per lane, and lanes past the chunk's end hold zeros.
-    private func winogradInput(_ xp: UnsafePointer<Float>, _ plan: WinogradPlan, _ tiles: Range<Int>,
+    func winogradInput(_ xp: UnsafePointer<Float>, _ plan: WinogradPlan, _ tiles: Range<Int>,
                                into vp: UnsafeMutablePointer<Float>, rowLength: Int) {
         let g = plan.g, a = plan.alpha
         forEachTileGroup(g.channels, plan, tiles) { c, group, sp in
@@ -256,7 +306,7 @@ extension CPUBackend {
     /// Calls `body(channel, group, scratch)` for every channel below `count` (spread over the threads, each with
     /// its own scratch of α²·8 floats) and every group of (at most) eight consecutive tiles of `tiles`.
     @inline(__always)
-    private func forEachTileGroup(_ count: Int, _ plan: WinogradPlan, _ tiles: Range<Int>,
+    func forEachTileGroup(_ count: Int, _ plan: WinogradPlan, _ tiles: Range<Int>,
                                   _ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
         parallelChunks(count, minimumPerChunk: max(1, Self.elementwiseChunk / max(1, tiles.count * plan.points))) { channels in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: plan.points * 8) { scratch in
@@ -341,7 +391,7 @@ extension CPUBackend {
     /// Calls `body(lane, offset, rows, cols)` for each tile tiles[lane]: where its top left output value lies in y
     /// (channel oc), and how many of its rows and columns lie inside the output.
     @inline(__always)
-    private func forEachOutputTile(_ plan: WinogradPlan, channel oc: Int, _ tiles: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+    func forEachOutputTile(_ plan: WinogradPlan, channel oc: Int, _ tiles: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
         let g = plan.g, m = plan.tile.m, perImage = plan.tilesH * plan.tilesW
         var n = tiles.lowerBound / perImage, th = (tiles.lowerBound % perImage) / plan.tilesW, tw = tiles.lowerBound % plan.tilesW
         for lane in 0..<tiles.count {
