@@ -1,31 +1,34 @@
 @testable import Engine
 import XCTest
 
-/// Which tile each pass of a 3×3 convolution takes under `auto` (the measurements are with
-/// `WinogradPlan.automatic` and `init(weightGradientOf:)`).
+/// Which tile a 3×3 convolution takes under `auto` (the measurements are with `WinogradPlan.automatic`):
+/// F(4,3) from 64 tiles on maps of 4×4 and more, F(2,3) on smaller maps with 128 channels, else im2col.
 final class WinogradChoiceTests: XCTestCase {
     private func geometry(batch: Int, channels: Int, outChannels: Int, side: Int) -> ConvGeometry {
         ConvGeometry(batch: batch, channels: channels, height: side, width: side, outChannels: outChannels,
                      kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, outH: side, outW: side, layout: .cnhw)
     }
 
-    func testTheWeightGradientTakesF2WhereTrainingsForwardPassStaysOnIm2col() {
-        let lastStage = geometry(batch: 64, channels: 512, outChannels: 512, side: 2)
-        XCTAssertNil(WinogradPlan(lastStage, use: .auto)?.tile)
-        XCTAssertEqual(WinogradPlan(weightGradientOf: lastStage, use: .auto)?.tile, .f2)
+    func testOneTilePerFourByFourMapTakesF4InEveryPass() {
+        let stage = geometry(batch: 64, channels: 256, outChannels: 256, side: 4)
+        XCTAssertEqual(WinogradPlan(stage, use: .auto)?.tile, .f4)
+        XCTAssertEqual(WinogradPlan(weightGradientOf: stage, use: .auto)?.tile, .f4)
+        XCTAssertEqual(WinogradPlan(inputGradientOf: stage, use: .auto)?.tile, .f4)
     }
 
-    func testLargeMapsTakeF4AndASingleSmallImageNoWinograd() {
-        let large = geometry(batch: 64, channels: 64, outChannels: 128, side: 16)
-        XCTAssertEqual(WinogradPlan(large, use: .auto)?.tile, .f4)
-        XCTAssertEqual(WinogradPlan(weightGradientOf: large, use: .auto)?.tile, .f4)
-        let single = geometry(batch: 1, channels: 128, outChannels: 256, side: 8)
-        XCTAssertNil(WinogradPlan(weightGradientOf: single, use: .auto)?.tile)
+    func testTwoByTwoMapsTakeF2WithManyChannelsAndIm2colWithFew() {
+        XCTAssertEqual(WinogradPlan(geometry(batch: 64, channels: 512, outChannels: 512, side: 2), use: .auto)?.tile, .f2)
+        XCTAssertNil(WinogradPlan(geometry(batch: 64, channels: 64, outChannels: 64, side: 2), use: .auto))
+    }
+
+    func testFewTilesAndFirstLayersStayOnIm2col() {
+        XCTAssertNil(WinogradPlan(geometry(batch: 1, channels: 128, outChannels: 256, side: 8), use: .auto))
+        XCTAssertNil(WinogradPlan(geometry(batch: 64, channels: 3, outChannels: 32, side: 64), use: .auto))
     }
 
     func testAForcedTileIsTakenByEveryPass() {
         let lastStage = geometry(batch: 64, channels: 512, outChannels: 512, side: 2)
         XCTAssertEqual(WinogradPlan(weightGradientOf: lastStage, use: .f4)?.tile, .f4)
-        XCTAssertNil(WinogradPlan(weightGradientOf: lastStage, use: .off)?.tile)
+        XCTAssertNil(WinogradPlan(weightGradientOf: lastStage, use: .off))
     }
 }

@@ -39,7 +39,7 @@ extension CPUBackend {
         // Without a graph (evaluation) the same weights come back call after call; in training they change at
         // every step, and kept transforms would only hold memory through the backward pass.
         let keep = !GradMode.isEnabled
-        if let plan = WinogradPlan(g, weightsKept: keep) {
+        if let plan = WinogradPlan(g) {
             return winogradConvolution(x, weight, plan, keepWeights: keep,
                                        ConvEpilogue(bias: bias, residual: residual, slope: slope))
         }

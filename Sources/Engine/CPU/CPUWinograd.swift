@@ -23,16 +23,19 @@ enum WinogradTile {
     var m: Int { self == .f2 ? 2 : 4 }
     var alpha: Int { m + 2 }
 
-    /// G applied to the column (a, b, c) of a 3×3 kernel: the α results at p[0], p[step], ….
+    /// G applied to the 3 lane-vectors p[0], p[step], p[2·step] (a column or row of eight 3×3 kernels): the α
+    /// results fill p[0], p[step], … in place.
     @inline(__always)
-    func filter(_ a: Float, _ b: Float, _ c: Float, into p: UnsafeMutablePointer<Float>, step: Int) {
+    func filter(_ p: UnsafeMutablePointer<Float>, _ step: Int) {
+        let a = load8(p, 0), b = load8(p, step), c = load8(p, 2 * step)
         switch self {
         case .f2:
             let h = 0.5 * (a + c), e = 0.5 * b
-            p[0] = a; p[step] = h + e; p[2 * step] = h - e; p[3 * step] = c
+            store8(p, 0, a); store8(p, step, h + e); store8(p, 2 * step, h - e); store8(p, 3 * step, c)
         case .f4:
             let s = -(a + c) / 6, d = b / 6, e = a / 24 + c / 6, f = b / 12
-            p[0] = a / 4; p[step] = s - d; p[2 * step] = s + d; p[3 * step] = e + f; p[4 * step] = e - f; p[5 * step] = c
+            store8(p, 0, a / 4); store8(p, step, s - d); store8(p, 2 * step, s + d)
+            store8(p, 3 * step, e + f); store8(p, 4 * step, e - f); store8(p, 5 * step, c)
         }
     }
 
@@ -146,16 +149,16 @@ struct WinogradPlan {
     }
 
     /// The plan for `g` under `use`, or nil when the convolution goes through im2col: not 3×3 stride 1 with
-    /// padding ≤ 2, or (`auto`) a shape where Winograd did not measure faster, its weights transformed anew or
-    /// (`weightsKept`, evaluation) kept from the call before.
-    init?(_ g: ConvGeometry, use: WinogradUse = WinogradUse.current, weightsKept: Bool = false) {
+    /// padding ≤ 2, or (`auto`) a shape where Winograd did not measure faster. Every pass (forward, input
+    /// gradient, weight gradient) and evaluation alike choose by `automatic`.
+    init?(_ g: ConvGeometry, use: WinogradUse = WinogradUse.current) {
         guard WinogradPlan.fits(g) else { return nil }
         switch use {
         case .off: return nil
         case .f2: tile = .f2
         case .f4: tile = .f4
         case .auto:
-            guard let chosen = WinogradPlan.automatic(g, weightsKept: weightsKept) else { return nil }
+            guard let chosen = WinogradPlan.automatic(g) else { return nil }
             tile = chosen
         }
         self.g = g
@@ -167,38 +170,26 @@ struct WinogradPlan {
         g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.padH <= 2 && g.padW <= 2
     }
 
-    /// The tile that measured fastest for g, nil where im2col did. `mtmc-bench conv --threads 1` (CPU ms, every
-    /// 3×3 shape of tiny, ResNet-18 and Darknet, forward and input gradient alike; load 6, 2026-11-30):
-    /// F(4,3) wins wherever its sgemms get ≥ 128 tiles (32→64 at 32×32 b64: 28 against 35 ms; 512 at 7×7
-    /// b64: 107 against 157) and loses below (256→512 at 4×4 b64, 64 tiles: 33 against 27; batch 1 at 8×8:
-    /// 5.9 against 0.5, reading 36 transformed weights per tile). F(2,3) wins there from 128 input channels
-    /// (256→512 at 4×4: 20 against 27) but not with 32–64 (64 at 56×56: 231 against 214), where its
-    /// sgemms' K = C is too short. A first layer (3 channels) and 2×2 maps stay on im2col.
-    ///
-    /// With the transformed weights kept (evaluation), half as many tiles pay (`mtmc-bench conv --threads 1`, forward
-    /// column, 2026-11-30, heavy load): 256 at 4×4 b64 (64 tiles) F(4,3) 6.5 ms against F(2,3) 10.2, im2col 16.3;
-    /// 256→512 at 4×4 13.9 against 19.5, 30.4; batch 1 32→64 at 32×32 (64 tiles) 0.39 against 0.46; 512 at 2×2 b64
-    /// (64 F(2,3) tiles; F(4,3) computes 16 values for 4 there) F(2,3) 8.5 against im2col 16.0, F(4,3) 19.5. Batch 1
-    /// 128→256 at 8×8 (16 F(2,3) tiles) and 512 at 7×7 stay on im2col (0.45 against 0.45 and 0.61; 4.1 against 4.4).
-    static func automatic(_ g: ConvGeometry, weightsKept: Bool = false) -> WinogradTile? {
+    /// The tile that measured fastest for g, nil where im2col did. `mtmc-bench conv --threads 1` (CPU ms, best of 3,
+    /// every 3×3 shape of tiny, ResNet-18 and Darknet; 2026-11-30, after the weight transforms went to eight lanes):
+    /// F(4,3) wins from 64 tiles on maps of at least 4×4, in the forward pass, the input and the weight gradient
+    /// (ResNet-18 64×64's 256 at 4×4 b64, one tile per map: 5.8 / 7.7 / 6.9 ms against F(2,3) 9.4 / 9.9 / 8.8 and
+    /// im2col 13.6 / 17.8 / 14.4; Darknet's 256→512 at 4×4 10.8 / 14.8 / 13.0 against 18.3 / 18.3 / 18.2 and 24.5 /
+    /// 28.6 / 27.3; batch 1 32→64 at 32×32, 64 tiles, 0.36 against 0.43 im2col). On 2×2 maps a 4×4 tile computes
+    /// 16 values for 4; F(2,3) wins there from 128 input channels and 64 tiles (512 at 2×2 b64: 7.9 / 11.8 / 10.4
+    /// against im2col 13.9 / 17.0 / 14.1, F(4,3) 19.1 / 28.3 / 23.7), but not with 32–64 channels (64 at 56×56: 231
+    /// against 214 ms, earlier), where its sgemms' K = C is too short. Fewer tiles stay on im2col (batch 1 128→256 at
+    /// 8×8, 16 F(2,3) tiles: 0.47 against 0.54; 512 at 7×7: 3.2 against 3.4), and so does a first layer (3 channels).
+    static func automatic(_ g: ConvGeometry) -> WinogradTile? {
         guard g.channels >= 16, g.outChannels >= 16 else { return nil }
         func tiles(_ m: Int) -> Int { g.batch * ((g.outH + m - 1) / m) * ((g.outW + m - 1) / m) }
-        let enough = weightsKept ? 64 : 128
-        if tiles(4) >= enough && (!weightsKept || min(g.outH, g.outW) >= 4) { return .f4 }
-        return g.channels >= 128 && tiles(2) >= enough ? .f2 : nil
+        if tiles(4) >= 64 && min(g.outH, g.outW) >= 4 { return .f4 }
+        return g.channels >= 128 && tiles(2) >= 64 ? .f2 : nil
     }
 
-    /// The plan for the weight gradient of g: the forward pass's own tiles, F(4,3) where the forward takes it and
-    /// F(2,3) from 64 tiles on. `mtmc-bench conv --threads 1` (dw columns, CPU ms, 2026-11-30): F(4,3) 13.2 against
-    /// im2col 26.5 at 64→128 16×16 b64, 65.5 against 163.4 at 128 28×28; ResNet-18 64×64's 512 at 2×2 (64 F(2,3)
-    /// tiles) F(2,3) 9.9 against im2col 13.8 and F(4,3) 22.9 (a 4×4 tile on a 2×2 map); batch 1 128→256 at 8×8
-    /// (16 tiles) im2col 0.46 against 0.62.
+    /// The plan for the weight gradient of g: the forward pass's own tiles.
     init?(weightGradientOf g: ConvGeometry, use: WinogradUse = WinogradUse.current) {
-        guard use == .auto, WinogradPlan.fits(g) else { self.init(g, use: use); return }
-        let tiles2 = g.batch * ((g.outH + 1) / 2) * ((g.outW + 1) / 2)
-        let chosen = WinogradPlan.automatic(g) ?? (g.channels >= 128 && g.outChannels >= 16 && tiles2 >= 64 ? .f2 : nil)
-        guard let chosen else { return nil }
-        self.init(g, use: chosen == .f4 ? .f4 : .f2)
+        self.init(g, use: use)
     }
 
     /// The plan for the input gradient of g, a 3×3 stride-1 convolution with padding p ≤ 2: dy convolved with
@@ -266,21 +257,30 @@ extension CPUBackend {
         return u
     }
 
+    /// U for every kernel, eight input channels at a time, one per lane, through a scratch of α² lane-vectors:
+    /// U[ξ][o][i…i+7] lie side by side, so each ξ is one store (one kernel at a time, its α² values went to α²
+    /// places a whole matrix apart).
     private func transformedWeights(_ w: Tensor, _ plan: WinogradPlan, flipped: Bool) -> Tensor {
         let rows = plan.g.outChannels, cols = plan.g.channels, a = plan.alpha, tile = plan.tile
         var u = Tensor(uninitialized: [plan.points * rows * cols])
         let up = u.mutablePointer(), wp = w.pointer
         parallelFor(rows, elementsPerItem: cols * plan.points) { o in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 9 + 3 * a) { buffer in
-                let k = buffer.baseAddress!, t = k + 9
-                for i in 0..<cols {
-                    // A flipped kernel (an input gradient's) is read rotated 180°.
-                    let source = flipped ? wp + (i * rows + o) * 9 : wp + (o * cols + i) * 9
-                    for q in 0..<9 { k[q] = flipped ? source[8 - q] : source[q] }
-                    // t = G·k (α×3), then each row of t times Gᵀ.
-                    for s in 0..<3 { tile.filter(k[s], k[3 + s], k[6 + s], into: t + s, step: 3) }
-                    for r in 0..<a {
-                        tile.filter(t[r * 3], t[r * 3 + 1], t[r * 3 + 2], into: up + (r * a * rows + o) * cols + i, step: rows * cols)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: plan.points * 8) { scratch in
+                let sp = scratch.baseAddress!
+                for first in stride(from: 0, to: cols, by: 8) {
+                    let lanes = min(8, cols - first)
+                    // Kernel q of lane l at sp[(r·α + s)·8 + l]; a flipped kernel (an input gradient's) is read rotated 180°.
+                    for l in 0..<8 {
+                        let i = first + min(l, lanes - 1)
+                        let source = flipped ? wp + (i * rows + o) * 9 : wp + (o * cols + i) * 9
+                        for q in 0..<9 { sp[((q / 3) * a + q % 3) * 8 + l] = flipped ? source[8 - q] : source[q] }
+                    }
+                    // G along each of the 3 columns, then along each of the α rows.
+                    for s in 0..<3 { tile.filter(sp + s * 8, a * 8) }
+                    for r in 0..<a { tile.filter(sp + r * a * 8, 8) }
+                    for xi in 0..<plan.points {
+                        let dst = up + (xi * rows + o) * cols + first
+                        if lanes == 8 { store8(dst, 0, load8(sp, xi * 8)) } else { for l in 0..<lanes { dst[l] = sp[xi * 8 + l] } }
                     }
                 }
             }
