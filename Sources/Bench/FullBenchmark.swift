@@ -43,7 +43,7 @@ enum FullBenchmark {
                                                   memory: size == 64 || model == "resnet18" ? "≤ 0.6" : nil))
             if model == "tiny" { tinyTrain = ours.trainImagesPerSecond }
             let flops = try EngineBenchmark.trainingFLOPs(s)
-            shares.append(String(format: "%@: %.2f GFLOP per training image, %.0f GFLOP/s = %.0f%% of the ceiling (PyTorch %@: %@)",
+            shares.append(String(format: "%@: %.2f GFLOP per training image (direct convolution; Winograd does fewer), %.0f GFLOP/s = %.0f%% of the ceiling (PyTorch %@: %@)",
                                  label, flops / 1e9, median(ours.trainImagesPerSecond) * flops / 1e9,
                                  100 * median(ours.trainImagesPerSecond) * flops / 1e9 / ceiling, peer?.layout ?? "—",
                                  peer.map { String(format: "%.0f%%", 100 * median($0.figures.trainImagesPerSecond) * flops / 1e9 / ceiling) } ?? "—"))
