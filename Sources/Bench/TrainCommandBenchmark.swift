@@ -1,0 +1,66 @@
+import Foundation
+
+/// The row of the real `train` command against the pure training step of the same model, batch and input
+/// size, each epoch of the command next to a window of steps of an `engine --serve` child. This machine's
+/// cores change speed every few seconds to minutes, so figures taken minutes apart compare the machine's
+/// states, not the programs; each ratio here is of two windows run one right after the other.
+enum TrainCommandBenchmark {
+    /// Training steps per window of the pure step: about as long as one epoch of the command on the tree
+    /// of `ProcessBenchmark` (2400 training images, 38 batches of 64), so both sample the same stretch of time.
+    static let stepsPerWindow = 36
+
+    /// `pairs` pairs of (one `train 1` epoch of the shell, one window of steps), in the order train, step
+    /// for even pairs and step, train for odd ones (ABBA), after one untimed epoch that warms the shell up.
+    static func row(tree: String, threads: Int, pairs: Int) throws -> FullBenchmark.Row {
+        // What `train` runs on this tree with these settings: tiny, 64×64 (the default size), batch 64,
+        // augmentation off (auto picks off for runs under 10 epochs), two tasks whose steps alternate.
+        let s = EngineBenchmark.Settings(model: "tiny", size: 64, batch: 64, threads: threads, windows: pairs,
+                                         stepsPerWindow: stepsPerWindow, latencyRuns: 1)
+        let step = try FullBenchmark.engineInChild(s)
+        defer { step.close() }
+        let shell = try WindowProcess(name: "mtmc", ProcessBenchmark.mtmc, [], waitForReady: false)
+        defer { shell.close() }
+        for command in ["set threads \(threads)", "set batch 64", "load \(tree)", "model tiny"] {
+            try shell.send(command)
+        }
+        _ = try epoch(shell)  // warm-up: the first epoch's buffers, threads and page faults
+        var commandRates: [Double] = [], stepRates: [Double] = []
+        for pair in 0..<pairs {
+            for side in AlternatingBenchmark.turns(2, window: pair) {
+                Thread.sleep(forTimeInterval: AlternatingBenchmark.settle)
+                if side == 0 {
+                    commandRates.append(try epoch(shell))
+                } else {
+                    guard let rate = try step.request("train").first else { throw ReferenceError("the step window answered nothing") }
+                    stepRates.append(rate)
+                }
+            }
+            print(String(format: "pair %d (%@): train command %.0f img/s, pure step %.0f img/s, ratio %.2f", pair + 1,
+                         pair % 2 == 0 ? "train first" : "step first", commandRates[pair], stepRates[pair], commandRates[pair] / stepRates[pair]))
+        }
+        return .init(name: "train command img/s vs the tiny step rate (peer: mtmc-bench)", mtmc: commandRates,
+                     peer: stepRates, higherIsBetter: true, target: "≥ 0.9",
+                     pairRatios: AlternatingBenchmark.pairRatios(commandRates, stepRates))
+    }
+
+    /// Sends `train 1` and returns the img/s of its epoch line, once the command has printed its last line
+    /// (`log: …`), so that the shell is idle when the next window starts.
+    static func epoch(_ shell: WindowProcess) throws -> Double {
+        try shell.send("train 1")
+        var rate: Double?, lines: [String] = []
+        while let line = shell.readLine() {
+            lines.append(line)
+            if line.hasPrefix("epoch ") { rate = imagesPerSecond(inEpochLine: line) }
+            if line.hasPrefix("log") {
+                guard let rate else { throw ReferenceError("train 1 printed no epoch line with img/s: " + lines.joined(separator: " / ")) }
+                return rate
+            }
+        }
+        throw ReferenceError("mtmc ended during train 1; its last lines: " + lines.suffix(5).joined(separator: " / "))
+    }
+
+    /// The img/s field of an epoch line (`epoch 3  task0 loss … top-1 …  812 img/s  lr 0.05`).
+    static func imagesPerSecond(inEpochLine line: String) -> Double? {
+        line.components(separatedBy: "  ").first { $0.hasSuffix(" img/s") }.flatMap { Double($0.dropLast(" img/s".count)) }
+    }
+}
