@@ -1,20 +1,22 @@
 import Foundation
 
 /// The row of the real `train` command against the pure training step of the same model, batch and input
-/// size, each epoch of the command next to a window of steps of an `engine --serve` child. This machine's
+/// size, each epoch of the command between two windows of steps of an `engine --serve` child. This machine's
 /// cores change speed every few seconds to minutes, so figures taken minutes apart compare the machine's
-/// states, not the programs; each ratio here is of two windows run one right after the other.
+/// states, not the programs; each ratio here is of windows run one right after the other.
 enum TrainCommandBenchmark {
-    /// Training steps per window of the pure step: about as long as one epoch of the command on the tree
-    /// of `ProcessBenchmark` (2400 training images, 38 batches of 64), so both sample the same stretch of time.
-    static let stepsPerWindow = 36
+    /// Training steps per window of the pure step: half as long as one epoch of the command on the tree of
+    /// `ProcessBenchmark` (2400 training images, 38 batches of 64); a window before and one after each epoch
+    /// together sample the stretch of time around it.
+    static let stepsPerWindow = 18
 
-    /// `pairs` pairs of (one `train 1` epoch of the shell, one window of steps), in the order train, step
-    /// for even pairs and step, train for odd ones (ABBA), after one untimed epoch that warms the shell up.
-    static func row(tree: String, threads: Int, pairs: Int) throws -> FullBenchmark.Row {
+    /// `epochs` epochs (`train 1`) of one mtmc shell, each between two windows of pure steps (S T S T … S),
+    /// after one untimed epoch that warms the shell up. Each epoch's ratio is to the mean of the windows on
+    /// either side, so a steady drift of the machine's speed across the pair cancels.
+    static func row(tree: String, threads: Int, epochs: Int) throws -> FullBenchmark.Row {
         // What `train` runs on this tree with these settings: tiny, 64×64 (the default size), batch 64,
         // augmentation off (auto picks off for runs under 10 epochs), two tasks whose steps alternate.
-        let s = EngineBenchmark.Settings(model: "tiny", size: 64, batch: 64, threads: threads, windows: pairs,
+        let s = EngineBenchmark.Settings(model: "tiny", size: 64, batch: 64, threads: threads, windows: epochs + 1,
                                          stepsPerWindow: stepsPerWindow, latencyRuns: 1)
         let step = try FullBenchmark.engineInChild(s)
         defer { step.close() }
@@ -24,23 +26,23 @@ enum TrainCommandBenchmark {
             try shell.send(command)
         }
         _ = try epoch(shell)  // warm-up: the first epoch's buffers, threads and page faults
-        var commandRates: [Double] = [], stepRates: [Double] = []
-        for pair in 0..<pairs {
-            for side in AlternatingBenchmark.turns(2, window: pair) {
-                Thread.sleep(forTimeInterval: AlternatingBenchmark.settle)
-                if side == 0 {
-                    commandRates.append(try epoch(shell))
-                } else {
-                    guard let rate = try step.request("train").first else { throw ReferenceError("the step window answered nothing") }
-                    stepRates.append(rate)
-                }
-            }
-            print(String(format: "pair %d (%@): train command %.0f img/s, pure step %.0f img/s, ratio %.2f", pair + 1,
-                         pair % 2 == 0 ? "train first" : "step first", commandRates[pair], stepRates[pair], commandRates[pair] / stepRates[pair]))
+        func stepWindow() throws -> Double {
+            Thread.sleep(forTimeInterval: AlternatingBenchmark.settle)
+            guard let rate = try step.request("train").first else { throw ReferenceError("the step window answered nothing") }
+            return rate
+        }
+        var commandRates: [Double] = [], stepRates = [try stepWindow()], ratios: [Double] = []
+        for e in 0..<epochs {
+            Thread.sleep(forTimeInterval: AlternatingBenchmark.settle)
+            commandRates.append(try epoch(shell))
+            stepRates.append(try stepWindow())
+            let around = (stepRates[e] + stepRates[e + 1]) / 2
+            ratios.append(commandRates[e] / around)
+            print(String(format: "epoch %d: train command %.0f img/s, pure step %.0f and %.0f img/s around it, ratio %.2f", e + 1,
+                         commandRates[e], stepRates[e], stepRates[e + 1], ratios[e]))
         }
         return .init(name: "train command img/s vs the tiny step rate (peer: mtmc-bench)", mtmc: commandRates,
-                     peer: stepRates, higherIsBetter: true, target: "≥ 0.9",
-                     pairRatios: AlternatingBenchmark.pairRatios(commandRates, stepRates))
+                     peer: stepRates, higherIsBetter: true, target: "≥ 0.9", pairRatios: ratios)
     }
 
     /// Sends `train 1` and returns the img/s of its epoch line, once the command has printed its last line

@@ -13,8 +13,8 @@ let usage = """
            mtmc-bench data [--threads N] [--images N]    load time and memory of a tree of small PNGs
            mtmc-bench pipeline [--threads N] [--no-torch] the data pipeline row alone (3000 256×256 JPEGs), beside PyTorch
            mtmc-bench predict                            the one-off predict row alone
-           mtmc-bench train-row [--threads N] [--pairs N] the train command row alone: each `train 1` epoch
-                                                          beside a window of the pure tiny step (ABBA pairs)
+           mtmc-bench train-row [--threads N] [--epochs N] the train command row alone: each `train 1` epoch
+                                                          between two windows of the pure tiny b64 step
            mtmc-bench conv [--threads N] [--rounds N] [--only TEXT]
                                                           each 3×3 convolution shape, im2col beside Winograd F(2,3), F(4,3)
            mtmc-bench engine --device cuda …             the engine rows on the GPU, beside PyTorch-CUDA (FP32, no TF32)
@@ -59,7 +59,7 @@ do {
         print(FullBenchmark.table([row]))
     case "train-row":
         let tree = try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true)
-        print(FullBenchmark.table([try TrainCommandBenchmark.row(tree: tree, threads: threads, pairs: number("--pairs", 4))]))
+        print(FullBenchmark.table([try TrainCommandBenchmark.row(tree: tree, threads: threads, epochs: number("--epochs", 5))]))
     case "cuda-parity":
         Threads.count = threads
         let gpu = try CUDADevice.shared.get()
