@@ -36,13 +36,16 @@ enum TrainCommandBenchmark {
             Thread.sleep(forTimeInterval: AlternatingBenchmark.settle)
             commandRates.append(try epoch(shell))
             stepRates.append(try stepWindow())
-            let around = (stepRates[e] + stepRates[e + 1]) / 2
-            ratios.append(commandRates[e] / around)
             print(String(format: "epoch %d: train command %.0f img/s, pure step %.0f and %.0f img/s around it, ratio %.2f", e + 1,
-                         commandRates[e], stepRates[e], stepRates[e + 1], ratios[e]))
+                         commandRates[e], stepRates[e], stepRates[e + 1], ratiosAround(commandRates, stepRates)[e]))
         }
         return .init(name: "train command img/s vs the tiny step rate (peer: mtmc-bench)", mtmc: commandRates,
-                     peer: stepRates, higherIsBetter: true, target: "≥ 0.9", pairRatios: ratios)
+                     peer: stepRates, higherIsBetter: true, target: "≥ 0.9", pairRatios: ratiosAround(commandRates, stepRates))
+    }
+
+    /// Each epoch's rate over the mean of the windows before and after it (`windows[i]`, `windows[i + 1]`).
+    static func ratiosAround(_ epochs: [Double], _ windows: [Double]) -> [Double] {
+        epochs.indices.filter { $0 + 1 < windows.count }.map { epochs[$0] / ((windows[$0] + windows[$0 + 1]) / 2) }
     }
 
     /// Sends `train 1` and returns the img/s of its epoch line, once the command has printed its last line
