@@ -18,7 +18,7 @@ enum ProcessBenchmark {
             print("no mtmc binary beside mtmc-bench (swift build -c release): train and predict rows skipped")
             return rows
         }
-        rows.append(try TrainCommandBenchmark.row(tree: tree, threads: threads, epochs: 5))
+        rows.append(try TrainCommandBenchmark.row(tree: tree, threads: threads, epochs: 7))
 
         rows.append(try predictRow(tree: tree))
         return rows

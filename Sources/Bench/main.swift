@@ -59,7 +59,7 @@ do {
         print(FullBenchmark.table([row]))
     case "train-row":
         let tree = try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true)
-        print(FullBenchmark.table([try TrainCommandBenchmark.row(tree: tree, threads: threads, epochs: number("--epochs", 5))]))
+        print(FullBenchmark.table([try TrainCommandBenchmark.row(tree: tree, threads: threads, epochs: number("--epochs", 7))]))
     case "cuda-parity":
         Threads.count = threads
         let gpu = try CUDADevice.shared.get()
