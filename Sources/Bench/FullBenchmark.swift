@@ -25,7 +25,6 @@ enum FullBenchmark {
         print(String(format: "sgemm ceiling (2048³, %d threads, best of 3): %.1f GFLOP/s", threads, ceiling))
         var rows: [Row] = []
         var shares: [String] = []
-        var tinyTrain: [Double] = []
         let configurations: [(String, Int, Int, Int, Bool)] = [  // model, size, steps per window, latency runs per window, latency row
             ("tiny", 64, 4, 20, true), ("resnet18", 64, 2, 10, false), ("resnet18", 224, 1, 5, true), ("darknet", 64, 2, 10, false),
         ]
@@ -41,14 +40,13 @@ enum FullBenchmark {
                                                   eval: model == "tiny" ? "≥ 1.2" : model == "darknet" ? "—" : "≥ 1.0",
                                                   latency: latencyRow ? (model == "tiny" ? "≤ 0.8" : "≤ 1.0") : nil,
                                                   memory: size == 64 || model == "resnet18" ? "≤ 0.6" : nil))
-            if model == "tiny" { tinyTrain = ours.trainImagesPerSecond }
             let flops = try EngineBenchmark.trainingFLOPs(s)
             shares.append(String(format: "%@: %.2f GFLOP per training image (direct convolution; Winograd does fewer), %.0f GFLOP/s = %.0f%% of the ceiling (PyTorch %@: %@)",
                                  label, flops / 1e9, median(ours.trainImagesPerSecond) * flops / 1e9,
                                  100 * median(ours.trainImagesPerSecond) * flops / 1e9 / ceiling, peer?.layout ?? "—",
                                  peer.map { String(format: "%.0f%%", 100 * median($0.figures.trainImagesPerSecond) * flops / 1e9 / ceiling) } ?? "—"))
         }
-        rows += try ProcessBenchmark.rows(threads: threads, pureStepRate: tinyTrain)
+        rows += try ProcessBenchmark.rows(threads: threads)
         print(table(rows))
         shares.forEach { print($0) }
     }

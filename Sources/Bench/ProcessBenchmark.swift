@@ -6,7 +6,7 @@ enum ProcessBenchmark {
     static let mtmc = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         .appendingPathComponent("mtmc").path
 
-    static func rows(threads: Int, pureStepRate: [Double]) throws -> [FullBenchmark.Row] {
+    static func rows(threads: Int) throws -> [FullBenchmark.Row] {
         print("generating 3000 JPEGs (256×256) for the data, train and predict rows (once; not timed)…")
         let tree = try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true)
         var rows: [FullBenchmark.Row] = []
@@ -18,9 +18,7 @@ enum ProcessBenchmark {
             print("no mtmc binary beside mtmc-bench (swift build -c release): train and predict rows skipped")
             return rows
         }
-        let trainRates = try (0..<2).map { _ in try trainCommandImagesPerSecond(tree: tree, threads: threads) }
-        rows.append(.init(name: "train command img/s vs the tiny step rate (peer: mtmc-bench)", mtmc: trainRates,
-                          peer: pureStepRate, higherIsBetter: true, target: "≥ 0.9"))
+        rows.append(try TrainCommandBenchmark.row(tree: tree, threads: threads, epochs: 7))
 
         rows.append(try predictRow(tree: tree))
         return rows
@@ -72,18 +70,6 @@ enum ProcessBenchmark {
             return nil
         }
         return (EngineBenchmark.now() - start) * 1000
-    }
-
-    /// The last epoch's img/s of `train 2` (tiny, batch 64, default settings otherwise) on the cached tree.
-    static func trainCommandImagesPerSecond(tree: String, threads: Int) throws -> Double {
-        let script = "set threads \(threads); set batch 64; load \(tree); model tiny; train 2"
-        guard let output = ChildProcess.run(mtmc, ["-c", script])?.text,
-              let line = output.split(separator: "\n").last(where: { $0.hasPrefix("epoch 2") }),
-              let field = line.components(separatedBy: "  ").first(where: { $0.hasSuffix(" img/s") }),
-              let rate = Double(field.dropLast(" img/s".count)) else {
-            throw ReferenceError("mtmc -c '\(script)' gave no epoch 2 line")
-        }
-        return rate
     }
 }
 

@@ -11,8 +11,8 @@ final class WindowProcess: BenchmarkSide {
     private let output = Pipe()
     private var pending = Data()
 
-    /// Starts `executable arguments…` and waits until it is ready.
-    init(name: String, _ executable: String, _ arguments: [String]) throws {
+    /// Starts `executable arguments…` and, unless `waitForReady` is false, waits until it says it is ready.
+    init(name: String, _ executable: String, _ arguments: [String], waitForReady: Bool = true) throws {
         self.name = name
         signal(SIGPIPE, SIG_IGN)  // a child that died answers a write with an error, not by ending this process
         process.executableURL = URL(fileURLWithPath: executable)
@@ -20,6 +20,7 @@ final class WindowProcess: BenchmarkSide {
         process.standardInput = input
         process.standardOutput = output
         try process.run()
+        guard waitForReady else { return }
         guard let line = readLine(), line == "ready" else {
             process.waitUntilExit()
             throw EngineError("\(name) did not start (exit status \(process.terminationStatus))")
@@ -27,7 +28,7 @@ final class WindowProcess: BenchmarkSide {
     }
 
     /// The next line of the child's output; nil at its end.
-    private func readLine() -> String? {
+    func readLine() -> String? {
         while true {
             if let newline = pending.firstIndex(of: 10) {
                 let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
@@ -42,12 +43,17 @@ final class WindowProcess: BenchmarkSide {
 
     /// Runs one command (train, eval, latency, rss) and returns its answer.
     func request(_ command: String) throws -> [Double] {
-        try input.fileHandleForWriting.write(contentsOf: Data((command + "\n").utf8))
+        try send(command)
         guard let line = readLine() else { throw EngineError("\(name) ended during \(command)") }
         guard let values = try? JSONDecoder().decode([Double].self, from: Data(line.utf8)) else {
             throw EngineError("\(name) answered \(command) with \(line)")
         }
         return values
+    }
+
+    /// Writes one line to the child's standard input.
+    func send(_ line: String) throws {
+        try input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
     }
 
     /// Asks the child to quit and waits for it.

@@ -13,6 +13,8 @@ let usage = """
            mtmc-bench data [--threads N] [--images N]    load time and memory of a tree of small PNGs
            mtmc-bench pipeline [--threads N] [--no-torch] the data pipeline row alone (3000 256×256 JPEGs), beside PyTorch
            mtmc-bench predict                            the one-off predict row alone
+           mtmc-bench train-row [--threads N] [--epochs N] the train command row alone: each `train 1` epoch
+                                                          between two windows of the pure tiny b64 step
            mtmc-bench conv [--threads N] [--rounds N] [--only TEXT]
                                                           each 3×3 convolution shape, im2col beside Winograd F(2,3), F(4,3)
            mtmc-bench engine --device cuda …             the engine rows on the GPU, beside PyTorch-CUDA (FP32, no TF32)
@@ -24,7 +26,7 @@ let usage = """
                              [--orders shuffle,chunks]    --orders: each epoch order in turn, cold from a fresh load)
     """
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict", "conv", "cuda-parity", "cuda-compile", "cache"].contains(command) else {
+guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict", "train-row", "conv", "cuda-parity", "cuda-compile", "cache"].contains(command) else {
     print(usage)
     exit(arguments.isEmpty ? 1 : 2)
 }
@@ -55,6 +57,9 @@ do {
     case "predict":
         let row = try ProcessBenchmark.predictRow(tree: try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true))
         print(FullBenchmark.table([row]))
+    case "train-row":
+        let tree = try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true)
+        print(FullBenchmark.table([try TrainCommandBenchmark.row(tree: tree, threads: threads, epochs: number("--epochs", 7))]))
     case "cuda-parity":
         Threads.count = threads
         let gpu = try CUDADevice.shared.get()

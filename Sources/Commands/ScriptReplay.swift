@@ -19,8 +19,9 @@ public struct ScriptOutcome: Equatable {
 /// Replays script lines in the session: blank lines and `#` comments are skipped, each command is echoed
 /// after `mtmc> ` when `echo` is set. A failing command stops the script unless `keepGoing`; an interrupt
 /// (the session's cancel flag, set by Ctrl-C) always stops it, so a cancelled `train` is not followed by
-/// `eval`, `calibrate` or `save` of a half-finished model.
-public func replay(_ lines: [String], in session: Session, echo: Bool, keepGoing: Bool, recordHistory: Bool) -> ScriptOutcome {
+/// `eval`, `calibrate` or `save` of a half-finished model. Lines are taken one at a time as the sequence
+/// gives them, so piped standard input runs each command as it arrives (a program can drive the shell).
+public func replay(_ lines: some Sequence<String>, in session: Session, echo: Bool, keepGoing: Bool, recordHistory: Bool) -> ScriptOutcome {
     var outcome = ScriptOutcome()
     for (index, line) in lines.enumerated() {
         let trimmed = line.trimmingCharacters(in: .whitespaces)

@@ -60,8 +60,9 @@ struct Shell: ParsableCommand {
         } else if isatty(STDIN_FILENO) == 1 {
             runner.interactive()
         } else {
-            var lines: [String] = []
-            while let line = Swift.readLine() { lines.append(line) }
+            // Each line runs as soon as it arrives, not after the input ends: a program on the other end of
+            // the pipe can wait for a command's output before sending the next (mtmc-bench train-row does).
+            let lines = AnySequence { AnyIterator { Swift.readLine() } }
             guard runner.run(lines: lines, source: "<stdin>", echo: false, keepGoing: keepGoing) else { throw ExitCode(1) }
         }
     }

@@ -13,7 +13,7 @@ struct Runner {
     /// Runs `lines` (from `source`, for messages). Echoes each command after a prompt-like marker when
     /// `echo` is set. Stops at the first failure unless `keepGoing`, and at Ctrl-C always, saying where;
     /// returns whether all succeeded.
-    func run(lines: [String], source: String, echo: Bool, keepGoing: Bool) -> Bool {
+    func run(lines: some Sequence<String>, source: String, echo: Bool, keepGoing: Bool) -> Bool {
         Interrupt.clear()
         let outcome = replay(lines, in: session, echo: echo, keepGoing: keepGoing, recordHistory: true)
         if let message = scriptStopMessage(outcome.stop, source: source) { session.out.print("error: " + message) }

@@ -100,6 +100,31 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(try MTMC.run([], stdin: "help\nquit\nset lr 0.2\n").status, 0)
     }
 
+    /// A program can drive the shell over a pipe: each line runs when it arrives, before the input ends.
+    func testPipedCommandAnswersBeforeTheInputEnds() throws {
+        let process = Process(), output = Pipe(), input = Pipe()
+        process.executableURL = URL(fileURLWithPath: MTMC.binary)
+        process.standardOutput = output
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(Data("set lr 0.5\n".utf8))
+        // Wait (up to a minute, for a loaded machine) for the answer while standard input is still open.
+        var answer = Data()
+        var poller = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
+        while !answer.contains(10), poll(&poller, 1, 60_000) > 0 {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            answer.append(chunk)
+        }
+        XCTAssertEqual(String(decoding: answer, as: UTF8.self), "lr = 0.5\n", "no answer while standard input was open")
+        input.fileHandleForWriting.write(Data("set seed 3\n".utf8))
+        input.fileHandleForWriting.closeFile()
+        answer.append(output.fileHandleForReading.readDataToEndOfFile())
+        process.waitUntilExit()
+        XCTAssertEqual(String(decoding: answer, as: UTF8.self), "lr = 0.5\nseed = 3\n")
+        XCTAssertEqual(process.terminationStatus, 0)
+    }
+
     func testHelpAndVersionFlags() throws {
         XCTAssertEqual(try MTMC.run(["--version"]).output, "0.1.0\n")
         let help = try MTMC.run(["--help"])
