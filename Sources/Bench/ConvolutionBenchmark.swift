@@ -4,9 +4,10 @@ import Foundation
 /// `mtmc-bench conv`: every 3×3 stride-1 convolution shape of tiny, ResNet-18 and Darknet at batch 64 (and the
 /// batch-1 latency shapes), timed through im2col and through Winograd F(2,3) and F(4,3) in the same process,
 /// the three alternating so that load from other processes falls on all of them alike; best of `rounds`.
-/// The forward pass of evaluation (the transformed weights kept from the previous call, as evaluation runs) and the
+/// The forward pass of evaluation (the transformed weights kept from the previous call, as evaluation runs), the
 /// input gradient (a training forward + backward with only dx wanted, less a training forward, which transforms
-/// the weights anew) and the weight gradient (the same with only dw wanted) are timed apart, since they are separate dispatch decisions. The clock is the process's CPU time (user + system), which
+/// the weights anew) and the weight gradient (the same with only dw wanted) are timed apart, since each is a
+/// dispatch of its own. The clock is the process's CPU time (user + system), which
 /// other processes' load on a shared machine disturbs far less than wall time; with `--threads 1` it is the
 /// work itself (OpenBLAS's spinning threads add to it with more). This is the measurement behind
 /// `WinogradPlan.automatic`.

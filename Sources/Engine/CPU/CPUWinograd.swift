@@ -292,7 +292,7 @@ extension CPUBackend {
     /// the tile (zero outside the image). Rows are `rowLength` (a multiple of 8) apart; eight tiles at a time,
     /// one per lane, and lanes past the chunk's end hold zeros.
     func winogradInput(_ xp: UnsafePointer<Float>, _ plan: WinogradPlan, _ tiles: Range<Int>,
-                               into vp: UnsafeMutablePointer<Float>, rowLength: Int) {
+                       into vp: UnsafeMutablePointer<Float>, rowLength: Int) {
         let g = plan.g, a = plan.alpha
         forEachTileGroup(g.channels, plan, tiles) { c, group, sp in
             gatherPatches(xp, plan, channel: c, group, into: sp)
@@ -307,7 +307,7 @@ extension CPUBackend {
     /// its own scratch of α²·8 floats) and every group of (at most) eight consecutive tiles of `tiles`.
     @inline(__always)
     func forEachTileGroup(_ count: Int, _ plan: WinogradPlan, _ tiles: Range<Int>,
-                                  _ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
+                          _ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
         parallelChunks(count, minimumPerChunk: max(1, Self.elementwiseChunk / max(1, tiles.count * plan.points))) { channels in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: plan.points * 8) { scratch in
                 for c in channels {
