@@ -1,6 +1,4 @@
 import CBLAS
-import Dispatch
-import Synchronization
 
 /// The one thread-count setting of the engine: its own parallel loops and matrix products.
 public enum Threads {
