@@ -36,7 +36,7 @@ let importCommand = Command("import", usage: "import PATH",
     // Read as checkpoints are: a FIFO or device is refused from its type instead of blocking.
     let path = session.resolve(args[0])
     let file: SafeTensorsFile
-    do { file = try SafeTensorsFile.decode(try readRegularFile(path, mapped: true), source: path) } catch let error as FileReadError {
+    do { file = try SafeTensorsFile.decode(try readRegularFile(path), source: path) } catch let error as FileReadError {
         throw CommandError("import: \(error)")
     }
     let count = try importTorchvisionResNet18(file, into: trainer.model)

@@ -8,12 +8,16 @@ public enum ScriptStop: Equatable {
     case interrupted(line: Int)
     /// The script said `quit`.
     case quit
+    /// The ranks of a data-parallel job were about to run different commands at this line (RankAgreement).
+    case disagreed(line: Int)
 }
 
 /// What replaying a script did: whether every command succeeded, and why it stopped early, if it did.
 public struct ScriptOutcome: Equatable {
     public var allSucceeded = true
     public var stop: ScriptStop?
+    /// The line of the last command (1-based; 0 when there was none).
+    public var lastLine = 0
 }
 
 /// Replays script lines in the session: blank lines and `#` comments are skipped, each command is echoed
@@ -21,12 +25,21 @@ public struct ScriptOutcome: Equatable {
 /// (the session's cancel flag, set by Ctrl-C) always stops it, so a cancelled `train` is not followed by
 /// `eval`, `calibrate` or `save` of a half-finished model. Lines are taken one at a time as the sequence
 /// gives them, so piped standard input runs each command as it arrives (a program can drive the shell).
-public func replay(_ lines: some Sequence<String>, in session: Session, echo: Bool, keepGoing: Bool, recordHistory: Bool) -> ScriptOutcome {
+/// In a data-parallel job each command runs only when every rank is about to run the same one (`source` names
+/// the lines in the message when they differ); a difference always stops the script.
+public func replay(_ lines: some Sequence<String>, in session: Session, source: String = "", echo: Bool, keepGoing: Bool,
+                   recordHistory: Bool) -> ScriptOutcome {
     var outcome = ScriptOutcome()
     for (index, line) in lines.enumerated() {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
+        outcome.lastLine = index + 1
         if session.isCancelled() { outcome.stop = .interrupted(line: index + 1); break }
+        guard RankAgreement.agree(.command(trimmed, source: source, line: index + 1), session: session) else {
+            outcome.allSucceeded = false
+            outcome.stop = .disagreed(line: index + 1)
+            break
+        }
         if echo { session.out.print("mtmc> \(trimmed)") }
         let result = execute(trimmed, in: session, recordHistory: recordHistory)
         if session.isCancelled() {
@@ -52,6 +65,7 @@ public func scriptStopMessage(_ stop: ScriptStop?, source: String) -> String? {
     switch stop {
     case .failed(let line)?: return "stopped at \(source):\(line)"
     case .interrupted(let line)?: return "interrupted at \(source):\(line); the rest of the script was not run"
+    case .disagreed(let line)?: return "stopped at \(source):\(line): the ranks disagree"
     case .quit?, nil: return nil
     }
 }

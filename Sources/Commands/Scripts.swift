@@ -9,7 +9,7 @@ let runCommand = Command("run", usage: "run FILE", summary: "replay a session sc
     let lines = try readScript(path)
     try session.scripts.enter(path, shown: args[0])
     defer { session.scripts.leave() }
-    let outcome = replay(lines, in: session, echo: true, keepGoing: false, recordHistory: false)
+    let outcome = replay(lines, in: session, source: args[0], echo: true, keepGoing: false, recordHistory: false)
     if let message = scriptStopMessage(outcome.stop, source: args[0]) { throw CommandError("run: " + message) }
 }
 

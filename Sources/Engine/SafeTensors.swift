@@ -32,7 +32,8 @@ public struct SafeTensorsFile {
     public static func read(from path: String) throws -> SafeTensorsFile {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            // Read, not mapped: a mapped file that another program truncates faults on the next read of a lost page.
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw EngineError("cannot read \(path): \((error as NSError).localizedDescription)")
         }

@@ -86,14 +86,19 @@ public struct World {
 
     /// Each rank's `name` (up to 255 bytes), in rank order.
     private func gatherNames(_ name: String) -> [String] {
-        guard size > 1 else { return [name] }
         let width = 256
-        var mine = [UInt8](repeating: 0, count: width), all = [UInt8](repeating: 0, count: width * size)
+        var mine = [UInt8](repeating: 0, count: width)
         for (i, byte) in name.utf8.prefix(width - 1).enumerated() { mine[i] = byte }
-        check(mtmc_mpi_gather_all(mine, &all, Int32(width)), "gather")
-        return (0..<size).map { r in
-            String(decoding: all[r * width ..< (r + 1) * width].prefix { $0 != 0 }, as: UTF8.self)
-        }
+        return gather(mine).map { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    /// Every rank's `record`, in rank order (MPI_Allgather); every rank must give a record of the same size.
+    public func gather(_ record: [UInt8]) -> [[UInt8]] {
+        guard size > 1 else { return [record] }
+        let width = record.count
+        var all = [UInt8](repeating: 0, count: width * size)
+        check(mtmc_mpi_gather_all(record, &all, Int32(width)), "gather")
+        return (0..<size).map { r in Array(all[r * width ..< (r + 1) * width]) }
     }
 
     /// Open MPI's default error handler ends the job on a failed call, so a failure here means it was changed.

@@ -7,22 +7,20 @@ public struct FileReadError: Error, CustomStringConvertible {
     public var description: String { "cannot read \(path): \(reason)" }
 }
 
-/// The bytes of a regular file. The file is opened without blocking, so a FIFO or a device named by
-/// mistake (or by an attacker) is refused from its type instead of hanging the session on `open` or
-/// reading forever; directories and sockets are refused the same way. `mapped` maps the file instead
-/// of copying it, for large checkpoints.
-public func readRegularFile(_ path: String, mapped: Bool = false) throws -> Data {
+/// The bytes of a regular file, read into memory. The file is opened without blocking, so a FIFO or a device
+/// named by mistake (or by an attacker) is refused from its type instead of hanging the session on `open` or
+/// reading forever; directories and sockets are refused the same way. The file is never mapped: a mapping of a
+/// file that another program truncates faults (SIGBUS) on the next read of a lost page, which no error check
+/// can catch. A file that changes while it is read (its size, modification or inode change time move) is
+/// refused, so the caller never parses a mix of two versions as one.
+public func readRegularFile(_ path: String) throws -> Data {
     let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard fd >= 0 else { throw FileReadError(path: path, reason: String(cString: strerror(errno))) }
     defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else { throw FileReadError(path: path, reason: String(cString: strerror(errno))) }
-    guard (info.st_mode & S_IFMT) == S_IFREG else { throw FileReadError(path: path, reason: "not a regular file (\(fileKind(info.st_mode)))") }
-    let size = Int(info.st_size)
-    if mapped && size > 0, let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED {
-        return Data(bytesNoCopy: base, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) })
-    }
-    var data = Data(count: size)
+    var before = stat()
+    guard fstat(fd, &before) == 0 else { throw FileReadError(path: path, reason: String(cString: strerror(errno))) }
+    guard (before.st_mode & S_IFMT) == S_IFREG else { throw FileReadError(path: path, reason: "not a regular file (\(fileKind(before.st_mode)))") }
+    var data = Data(count: Int(before.st_size))
     var offset = 0
     let failure: Int32? = data.withUnsafeMutableBytes { raw in
         while offset < raw.count {
@@ -34,7 +32,19 @@ public func readRegularFile(_ path: String, mapped: Bool = false) throws -> Data
         return nil
     }
     if let failure { throw FileReadError(path: path, reason: String(cString: strerror(failure))) }
-    return data.prefix(offset)
+    var after = stat()
+    guard fstat(fd, &after) == 0 else { throw FileReadError(path: path, reason: String(cString: strerror(errno))) }
+    guard offset == Int(before.st_size), sameVersion(before, after) else {
+        throw FileReadError(path: path, reason: "it changed while being read (\(before.st_size) bytes at the start, \(after.st_size) at the end, "
+                            + "\(offset) read); another program is writing it: try again once it is complete")
+    }
+    return data
+}
+
+/// Whether two `fstat`s of one open file saw the same contents: same size, same modification and change times.
+private func sameVersion(_ a: stat, _ b: stat) -> Bool {
+    a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec
+        && a.st_ctim.tv_sec == b.st_ctim.tv_sec && a.st_ctim.tv_nsec == b.st_ctim.tv_nsec
 }
 
 /// The kind of a file from its mode, in words.

@@ -98,9 +98,7 @@ final class ImageCacheModeTests: XCTestCase {
         XCTAssertEqual(disk.cache.order, CacheOrder(images: 26, imagesPerChunk: 4))
         XCTAssertEqual([memory.cache.order, none.cache.order], [disk.cache.order, disk.cache.order])
         guard case .disk(let file) = disk.cache.storage else { return XCTFail("not a disk cache") }
-        let stored = (0..<26).map { slot in
-            Array(UnsafeRawBufferPointer(start: file.base + file.entries[slot].offset, count: file.entries[slot].length).bindMemory(to: UInt8.self))
-        }
+        let stored = (0..<26).map { slot in file.payload(slot: slot) ?? [] }
         let images = disk.cache.order.images
         XCTAssertNotEqual(images, Array(0..<26))
         XCTAssertEqual(stored.filter { $0.count != 15 * 13 * 3 }.count, 1, "one slot holds the broken image's reason")
@@ -181,7 +179,7 @@ final class ImageCacheModeTests: XCTestCase {
 
     /// Flips one bit in the middle of chunk `c` of the cache file at `path`, or in its first word (its image count).
     private func corrupt(chunk c: Int, of path: String, atStart: Bool = false) throws {
-        let chunk = try CacheFile(mapping: path).chunk(c)
+        let chunk = try CacheFile(opening: path).chunk(c)
         let at = UInt64(chunk.offset + (atStart ? 0 : chunk.length / 2))
         let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
         try handle.seek(toOffset: at)

@@ -65,7 +65,39 @@ final class DataParallelTests: XCTestCase {
         XCTAssertTrue(opened.contains("epoch 1"), opened)
     }
 
+    /// Ranks about to run different commands end the job with a message naming each rank's command, before either
+    /// runs it: run, the two `train`s would share one epoch's reductions and rank 1 would then wait for ever.
+    func testRanksRunningDifferentCommandsEndTheJobNamingThem() throws {
+        let folder = MTMC.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try (setup + "train 1\n").write(toFile: folder + "/a.mtmc", atomically: true, encoding: .utf8)
+        try (setup + "train 2\n").write(toFile: folder + "/b.mtmc", atomically: true, encoding: .utf8)
+        let job = try startMPIRun(ranks: [["a.mtmc"], ["b.mtmc"]], in: folder)
+        let (status, output) = job.finish(killAfter: 180)
+        XCTAssertNotEqual(status, 0, output)
+        XCTAssertTrue(output.contains("error: the ranks of this data-parallel job disagree on what to run next (every rank must run the same "
+                                      + "commands): rank 0 runs `train 1` (a.mtmc:5); rank 1 runs `train 2` (b.mtmc:5)"), output)
+        XCTAssertFalse(output.contains("epoch 1"), "no rank trains: " + output)
+    }
+
+    /// A rank whose script ends while another's goes on ends the job, naming both: the other would wait for ever
+    /// in its first reduction.
+    func testARankWhoseScriptEndsEarlyEndsTheJobNamingIt() throws {
+        let folder = MTMC.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try (setup + "train 1\n").write(toFile: folder + "/long.mtmc", atomically: true, encoding: .utf8)
+        try setup.write(toFile: folder + "/short.mtmc", atomically: true, encoding: .utf8)
+        let job = try startMPIRun(ranks: [["long.mtmc"], ["short.mtmc"]], in: folder)
+        let (status, output) = job.finish(killAfter: 180)
+        XCTAssertNotEqual(status, 0, output)
+        XCTAssertTrue(output.contains("disagree on what to run next (every rank must run the same commands): rank 0 runs `train 1` "
+                                      + "(long.mtmc:5); rank 1 ended its script (short.mtmc after line 4)"), output)
+    }
+
     // MARK: - Running under mpirun
+
+    /// The four commands both scripts of a disagreeing job start with.
+    private var setup: String { "set size 16\nload \(MTMC.repository)/samples/prints\nbalance base 4\nmodel tiny\n" }
 
     /// Two tasks of the samples at 16×16, one batch per task and epoch (64 and 40 images), two epochs, no validation.
     private func recipe(save path: String) -> String {
@@ -86,6 +118,18 @@ final class DataParallelTests: XCTestCase {
         let process: Process
         let pipe: Pipe
         func output() -> String { String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+
+        /// Waits for the job to end and returns its status and output. After `seconds` (a safety net for a job
+        /// that hangs, far beyond its normal time) mpirun is stopped with SIGTERM, which it passes to the ranks.
+        func finish(killAfter seconds: Double) -> (status: Int32, output: String) {
+            let process = process
+            let safetyNet = DispatchWorkItem { if process.isRunning { process.terminate() } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: safetyNet)
+            let text = output()
+            process.waitUntilExit()
+            safetyNet.cancel()
+            return (process.terminationStatus, text)
+        }
     }
 
     private func mpirunPath() throws -> String {
@@ -93,11 +137,22 @@ final class DataParallelTests: XCTestCase {
         throw XCTSkip("Open MPI is not installed (apt-get install openmpi-bin libopenmpi-dev): data-parallel tests skipped")
     }
 
-    /// `mpirun -np 2 mtmc ARGUMENTS`; as root, as CI runs, mpirun needs its explicit consent.
+    /// `mpirun -np 2 mtmc ARGUMENTS`.
     private func startMPIRun(_ arguments: [String], in folder: String) throws -> Job {
+        try startMPIRun(mpirunArguments: ["-np", "2", "--oversubscribe", MTMC.binary] + arguments, in: folder)
+    }
+
+    /// One rank per element, each running `mtmc` with its own arguments (`mpirun -np 1 mtmc A : -np 1 mtmc B`).
+    private func startMPIRun(ranks: [[String]], in folder: String) throws -> Job {
+        let contexts = ranks.map { ["-np", "1", MTMC.binary] + $0 }
+        return try startMPIRun(mpirunArguments: ["--oversubscribe"] + contexts.joined(separator: [":"]), in: folder)
+    }
+
+    /// mpirun with these arguments; as root, as CI runs, mpirun needs its explicit consent.
+    private func startMPIRun(mpirunArguments: [String], in folder: String) throws -> Job {
         let process = Process(), pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: try mpirunPath())
-        process.arguments = ["-np", "2", "--oversubscribe", MTMC.binary] + arguments
+        process.arguments = mpirunArguments
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"]) { $1 }
         process.currentDirectoryURL = URL(fileURLWithPath: folder)

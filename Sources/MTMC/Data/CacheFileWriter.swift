@@ -30,7 +30,7 @@ final class CacheFileWriter {
 
     /// An existing file whose first `validChunks` chunks (bytes [0, end)) are kept: they are copied into a
     /// new file at the same path and the rest of the table cleared. A new file, not a cut in place, because
-    /// a session may still have the old one mapped, and a mapping cut short faults when read.
+    /// another session may still be reading the old one, which then keeps all its images.
     init(resuming path: String, layout: CacheFileLayout, validChunks: Int, end: Int) throws {
         let old = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard old >= 0 else { throw CacheFileProblem("cannot open \(path): \(String(cString: strerror(errno)))") }

@@ -6,7 +6,7 @@ import Vision
 private struct ExistingCache {
     var validChunks = 0
     var end = 0
-    /// The mapped file when every chunk can be kept.
+    /// The opened file when every chunk can be kept.
     var file: CacheFile?
     /// Nil when the file is missing (a first build) or was cut short by an interruption (resumed silently but for a count).
     var problem: String?
@@ -45,7 +45,7 @@ extension LoadJob {
                 ? try CacheFileWriter(resuming: path, layout: layout, validChunks: existing.validChunks, end: existing.end)
                 : try CacheFileWriter(creating: path, layout: layout, manifest: manifest)
             try write(writer, from: existing.validChunks)
-            let file = try CacheFile(mapping: path)
+            let file = try CacheFile(opening: path)
             let broken = try ready(file)
             notes.append("cache: wrote \(path) in \(seconds(since: start)), \(byteCount(file.length)) on disk")
             return (ImageCache(width: decode.width, height: decode.height, count: total, order: order, storage: .disk(file)), failures(broken))
@@ -84,7 +84,7 @@ extension LoadJob {
     private func inspect(_ path: String, layout: CacheFileLayout, manifest: TreeManifest) -> ExistingCache {
         guard FileManager.default.fileExists(atPath: path) else { return ExistingCache() }
         let file: CacheFile
-        do { file = try CacheFile(mapping: path) } catch {
+        do { file = try CacheFile(opening: path) } catch {
             return ExistingCache(problem: "the file is corrupt: \(error)", exists: true)
         }
         guard let made = file.manifest() else { return ExistingCache(problem: "the file is corrupt: its file list fails its checksum", exists: true) }

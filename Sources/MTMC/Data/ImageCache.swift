@@ -5,14 +5,14 @@ import Vision
 public enum CacheMode: String, CaseIterable, Equatable {
     /// One block of 8-bit RGB in RAM: fastest, costs every image's pixels.
     case memory
-    /// A memory-mapped file under the cache folder, written once at load and reused by later loads.
+    /// A file under the cache folder, written once at load, read image by image, and reused by later loads.
     case disk
     /// Nothing kept: every read decodes the original file again.
     case none
 }
 
 /// Every image of a dataset at one cache size, as 8-bit RGB, whatever the storage behind it: readers
-/// call `image(_:)` and never learn whether it came from RAM, a mapped file or a fresh decode.
+/// call `image(_:)` and never learn whether it came from RAM, a cache file or a fresh decode.
 public final class ImageCache {
     public let width: Int
     public let height: Int
@@ -66,7 +66,7 @@ public final class ImageCache {
     public var diskBytes: Int { if case .disk(let file) = storage { return file.length } else { return 0 } }
 
     /// Bytes of the cache now in RAM: all of it for memory; for disk, the file's pages in the system's page
-    /// cache (reclaimable, and not in the process's resident set: read pages are unmapped after each image).
+    /// cache (reclaimable, and not in the process's resident set: images are read into buffers, never mapped).
     public var residentBytes: Int {
         switch storage {
         case .memory: return bytes

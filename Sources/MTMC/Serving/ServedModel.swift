@@ -7,7 +7,7 @@ import Vision
 public final class ServedModel: @unchecked Sendable {
     /// The checkpoint file as given.
     public let path: String
-    /// SHA-256 of the file's bytes when it was loaded.
+    /// SHA-256 of the bytes the weights were parsed from (the file as it was read, once).
     public let sha256: String
     public let architecture: Architecture
     public let tasks: [TaskClasses]
@@ -20,8 +20,8 @@ public final class ServedModel: @unchecked Sendable {
     let model: MultiTaskModel
 
     public init(path: String) throws {
-        let checkpoint = try Checkpoint.open(path)
-        let bytes = try readRegularFile(path)
+        let bytes = try Checkpoint.readBytes(path)
+        let checkpoint = try Checkpoint.decode(bytes, source: path)
         self.path = path
         sha256 = sha256Hex(bytes)
         architecture = checkpoint.architecture

@@ -82,9 +82,13 @@ public struct Checkpoint {
     /// Reads and validates a checkpoint; a truncated or tampered file, or one that is not an mtmc checkpoint,
     /// is refused with a message naming the file and what is wrong.
     public static func open(_ path: String) throws -> Checkpoint {
-        let data: Data
-        do { data = try readRegularFile(path, mapped: true) } catch let error as FileReadError { throw EngineError(error.description) }
-        return try decode(data, source: path)
+        try decode(try readBytes(path), source: path)
+    }
+
+    /// The checkpoint file's bytes, read into memory once (never mapped: another program may rewrite or truncate
+    /// it while it is parsed); what `open` and serving validate, parse and hash.
+    public static func readBytes(_ path: String) throws -> Data {
+        do { return try readRegularFile(path) } catch let error as FileReadError { throw EngineError(error.description) }
     }
 
     /// Validates the bytes of a checkpoint; `source` names it in errors (the fuzzing entry point).
