@@ -13,19 +13,7 @@ final class FileChangedUnderneathTests: XCTestCase {
     func testACheckpointRewrittenInPlaceDuringReloadsLeavesTheServerServing() throws {
         let folder = MTMC.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let made = try MTMC.run(["-c", "set size 16; load \(MTMC.repository)/samples/prints; set seed 1; model tiny; save a.safetensors; "
-                                 + "set seed 2; model tiny; save b.safetensors"], in: folder)
-        XCTAssertEqual(made.status, 0, made.output)
-        let names = ["a.safetensors", "b.safetensors"]
-        let versions = try names.map { try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)) }
-        let hashes = try names.map { try sha256sum(folder + "/" + $0) }
-        let expected = try names.map { name in
-            let run = try MTMC.run(["predict", "--model", name, "--json", image], in: folder)
-            XCTAssertEqual(run.status, 0, run.output)
-            return run.output
-        }
-        XCTAssertNotEqual(hashes[0], hashes[1])
-        XCTAssertNotEqual(expected[0], expected[1])
+        let (versions, hashes, expected) = try twoModels(in: folder)
         let served = folder + "/served.safetensors"
         try versions[0].write(to: URL(fileURLWithPath: served))
         let server = try ServeProcess(["--model", "served.safetensors"], in: folder)
@@ -94,6 +82,24 @@ final class FileChangedUnderneathTests: XCTestCase {
     }
 
     // MARK: - Helpers
+
+    /// Two untrained tiny models (seeds 1 and 2): each file's bytes, its SHA-256, and `mtmc predict --json` of the image with it.
+    private func twoModels(in folder: String) throws -> (versions: [Data], hashes: [String], expected: [String]) {
+        let made = try MTMC.run(["-c", "set size 16; load \(MTMC.repository)/samples/prints; set seed 1; model tiny; save a.safetensors; "
+                                 + "set seed 2; model tiny; save b.safetensors"], in: folder)
+        XCTAssertEqual(made.status, 0, made.output)
+        let names = ["a.safetensors", "b.safetensors"]
+        let versions = try names.map { try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)) }
+        let hashes = try names.map { try sha256sum(folder + "/" + $0) }
+        let expected = try names.map { name in
+            let run = try MTMC.run(["predict", "--model", name, "--json", image], in: folder)
+            XCTAssertEqual(run.status, 0, run.output)
+            return run.output
+        }
+        XCTAssertNotEqual(hashes[0], hashes[1])
+        XCTAssertNotEqual(expected[0], expected[1])
+        return (versions, hashes, expected)
+    }
 
     /// Every answer now comes from one of the two models, and equals (within rounding) what `mtmc predict` says
     /// with the file whose hash it names.
