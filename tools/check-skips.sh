@@ -7,7 +7,7 @@
 # number of skipped tests found disagrees with the suite's summary (an output this script cannot read).
 set -euo pipefail
 log=${1:?usage: tools/check-skips.sh LOG [ALLOW-LIST]}
-allow=${2:-"$(dirname "$0")/../Tests/skip-allow-list.txt"}
+allow=${2:-"$(cd "$(dirname "$0")/.." && pwd)/Tests/skip-allow-list.txt"}
 [ -r "$log" ] || { echo "check-skips: cannot read the test output $log" >&2; exit 2; }
 [ -r "$allow" ] || { echo "check-skips: cannot read the allow-list $allow" >&2; exit 2; }
 
