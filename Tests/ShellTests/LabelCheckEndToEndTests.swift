@@ -27,10 +27,12 @@ final class LabelCheckEndToEndTests: XCTestCase {
         try images("对", "蓝", colour: "蓝", train: 1, val: 1)
         try images("色", "红", colour: "红", train: 3, val: 1)        // a class of one image beside a larger one
         try images("色", "蓝", colour: "蓝", train: 1, val: 1)
-        let (status, output) = try MTMC.run(["-c", "set size 16; load tiny; model tiny; set foldepochs 1; check labels; check labels 单; info"],
+        // Training first: the one-class task draws its three images at a base quota of one, raised to two.
+        let (status, output) = try MTMC.run(["-c", "set size 16; load tiny; model tiny; train 1; set foldepochs 1; check labels; check labels 单; info"],
                                             in: folder)
         XCTAssertEqual(status, 0, output)
         XCTAssertFalse(output.contains("batch norm"), output)
+        XCTAssertTrue(output.contains("\nbest val top-1: 单 epoch 1"), "train 1 ran its epoch: \(output)")
         let lines = MTMC.masked(output).components(separatedBy: "\n")
         for expected in [
             "check labels: val judged by the current model; train by # quick tiny models of # epochs, each trained without the fold it judges; # s",
