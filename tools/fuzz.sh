@@ -5,7 +5,7 @@
 # The libraries are compiled once with -sanitize=fuzzer,address into .build-fuzz/ (ignored by git); each
 # target is tools/fuzz/targets/TARGET.swift, its seed corpus tools/fuzz/corpus/TARGET/ (committed; add
 # every crash input there as a regression). New inputs the fuzzer finds go to .build-fuzz/corpus/TARGET/,
-# crashes to .build-fuzz/crashes/TARGET/. Exit status: 0 when no target crashed.
+# crashes to .build-fuzz/crashes/TARGET/. Exit status: 0 when every target compiled and none crashed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=(png jpeg safetensors checkpoint calibration commands)
@@ -49,8 +49,18 @@ python3 tools/fuzz/seeds.py "$out/seeds"
 status=0
 for t in "${selected[@]}"; do
     binary="$out/fuzz-$t"
-    swiftc "${flags[@]}" "${includes[@]}" "tools/fuzz/targets/$t.swift" -o "$binary" -L "$out" \
-        -lCommands -lMTMC -lVision -lEngine -lCMPI -lopenblas -lpng16 -lturbojpeg -lfreetype 2>&1 | grep -v "Cannot export local symbol" || true
+    # A target that does not compile fails the run with the compiler's message; the old binary is removed
+    # first so that it is never fuzzed in its place. Only the linker's harmless "Cannot export local
+    # symbol" lines (the sanitizer runtime's) are left out.
+    rm -f "$binary"
+    if ! swiftc "${flags[@]}" "${includes[@]}" "tools/fuzz/targets/$t.swift" -o "$binary" -L "$out" \
+            -lCommands -lMTMC -lVision -lEngine -lCMPI -lopenblas -lpng16 -lturbojpeg -lfreetype > "$out/$t.compile.log" 2>&1; then
+        grep -v "Cannot export local symbol" "$out/$t.compile.log" >&2 || true
+        echo "$t: the fuzz target does not compile (above); not fuzzed" >&2
+        status=1
+        continue
+    fi
+    grep -v "Cannot export local symbol" "$out/$t.compile.log" || true
     mkdir -p "$out/corpus/$t" "$out/crashes/$t" "tools/fuzz/corpus/$t" "$out/seeds/$t"
     echo "fuzzing $t for $2 s"
     if ! "$binary" -max_total_time="$2" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \

@@ -37,42 +37,40 @@ private func checkDataset(_ session: Session) throws {
 }
 
 /// check labels [TASK]: likely mislabelled images by confident learning; val judged by the current model,
-/// train by K quick models (set folds, foldepochs), each trained without the fold it judges.
+/// train by K quick models (set folds, foldepochs), each trained without the fold it judges. A task of one
+/// class is not judged, nor the train images of a task too small for every quick model to learn from; each
+/// says why.
 private func checkLabels(_ session: Session, _ args: [String]) throws {
     guard args.count <= 1 else { throw checkCommand.usageError() }
     let dataset = try session.requireDataset("check labels")
     let trainer = try session.requireModel("check labels", matching: dataset)
     let indices = try args.first.map { [try dataset.taskIndex($0, command: "check labels")] } ?? Array(dataset.tasks.indices)
-    let chosen = dataset.restricted(to: indices)
     let s = session.settings
+    let judged = indices.filter { LabelCheck.nothingToJudge(in: dataset.tasks[$0]) == nil }
+    let trainObstacles = Dictionary(uniqueKeysWithValues: judged.compactMap { t in
+        outOfSampleObstacle(dataset.tasks[t], folds: s.labelFolds, seed: s.training.seed).map { (t, $0) }
+    })
+    let trained = judged.filter { trainObstacles[$0] == nil }
     let start = Date()
-    let plan = FoldTraining(architecture: trainer.model.architecture, settings: s.training, balance: session.balance,
-                            sharedStatistics: s.sharedStatistics, normalization: trainer.normalization, folds: s.labelFolds, epochs: s.foldEpochs)
-    let valOutputs: [TaskEvaluation], trainOutputs: [[Float]]
-    do {
-        valOutputs = try evaluate(trainer.model, on: dataset, phase: "val", settings: s.training, normalization: trainer.normalization,
-                                  isCancelled: session.isCancelled) { t, done, total in
-            session.out.progress("check labels: val \(dataset.tasks[t].name) \(done)/\(total) images")
-        }
-        trainOutputs = try outOfSampleOutputs(chosen, plan, isCancelled: session.isCancelled) { fold, p in
-            session.out.progress("check labels: quick model \(fold + 1)/\(s.labelFolds), epoch \(p.epoch + 1)/\(s.foldEpochs), step \(p.step)/\(p.steps)")
-        }
-    } catch where session.isCancelled() {
-        session.out.progress(nil)
-        throw CommandError("check labels cancelled (\(error)); nothing reported")
-    }
-    session.out.progress(nil)
-    var checks: [LabelCheck] = []
-    for (position, t) in indices.enumerated() {
+    let (valOutputs, trainOutputs) = try labelCheckOutputs(session, trainer, dataset, judged: judged, trained: trained)
+    var checks: [LabelCheck] = [], lines: [String] = []
+    for t in indices {
         let task = dataset.tasks[t]
-        checks.append(LabelCheck(task: task, split: "val", samples: task.val, logits: valOutputs[t].logits.scalars))
-        checks.append(LabelCheck(task: task, split: "train", samples: task.train, logits: trainOutputs[position]))
+        if let reason = LabelCheck.nothingToJudge(in: task) { lines.append("task \(task.name): \(reason)"); continue }
+        var taskChecks = [LabelCheck(task: task, split: "val", samples: task.val, logits: valOutputs[t].logits.scalars)]
+        if let position = trained.firstIndex(of: t) {
+            taskChecks.append(LabelCheck(task: task, split: "train", samples: task.train, logits: trainOutputs[position]))
+        }
+        for check in taskChecks { lines += labelCheckLines(check, dataset: dataset, limit: 20) }
+        if let obstacle = trainObstacles[t] { lines.append("task \(task.name), train: not judged: \(obstacle)") }
+        checks += taskChecks
     }
     session.labelChecks = checks
-    var lines = [String(format: "check labels: val judged by the current model; train by %d quick %@ models of %d epochs, each trained without the fold it judges; %.1f s",
-                        s.labelFolds, "\(trainer.model.architecture)", s.foldEpochs, Date().timeIntervalSince(start))]
-    for check in checks { lines += labelCheckLines(check, dataset: dataset, limit: 20) }
-    for t in indices {
+    let how = trained.isEmpty ? "train not judged"
+        : String(format: "train by %d quick %@ models of %d epochs, each trained without the fold it judges", s.labelFolds, "\(trainer.model.architecture)", s.foldEpochs)
+    lines.insert(String(format: "check labels: %@; %.1f s", judged.isEmpty ? "nothing judged" : "val judged by the current model; " + how,
+                        Date().timeIntervalSince(start)), at: 0)
+    for t in judged {
         do {
             let path = try LabelCheck.write(checks.filter { $0.taskName == dataset.tasks[t].name }, task: dataset.tasks[t].name,
                                             dataset: dataset, folder: session.resolve(s.logsFolder))
@@ -82,6 +80,28 @@ private func checkLabels(_ session: Session, _ args: [String]) throws {
         }
     }
     session.out.print(lines.joined(separator: "\n"))
+}
+
+/// The current model's val outputs of every task (none when no task is `judged`), and the quick models'
+/// out-of-sample outputs of the `trained` tasks' train images, in that order; Ctrl-C stops both.
+private func labelCheckOutputs(_ session: Session, _ trainer: Trainer, _ dataset: Dataset, judged: [Int], trained: [Int]) throws
+    -> (val: [TaskEvaluation], train: [[Float]]) {
+    let s = session.settings
+    let plan = FoldTraining(architecture: trainer.model.architecture, settings: s.training, balance: session.balance,
+                            sharedStatistics: s.sharedStatistics, normalization: trainer.normalization, folds: s.labelFolds, epochs: s.foldEpochs)
+    defer { session.out.progress(nil) }
+    do {
+        let val = judged.isEmpty ? [] : try evaluate(trainer.model, on: dataset, phase: "val", settings: s.training, normalization: trainer.normalization,
+                                                     isCancelled: session.isCancelled) { t, done, total in
+            session.out.progress("check labels: val \(dataset.tasks[t].name) \(done)/\(total) images")
+        }
+        let train = trained.isEmpty ? [] : try outOfSampleOutputs(dataset.restricted(to: trained), plan, isCancelled: session.isCancelled) { fold, p in
+            session.out.progress("check labels: quick model \(fold + 1)/\(s.labelFolds), epoch \(p.epoch + 1)/\(s.foldEpochs), step \(p.step)/\(p.steps)")
+        }
+        return (val, train)
+    } catch where session.isCancelled() {
+        throw CommandError("check labels cancelled (\(error)); nothing reported")
+    }
 }
 
 /// One split's thresholds and ranked suspects (at most `limit`).

@@ -4,7 +4,8 @@ import XCTest
 
 /// Every kernel compiles with NVRTC 13.0 for compute_90 (PTX) and sm_90 (cubin), with the entry names
 /// the backend launches. Needs libnvrtc.so.13: `pip install 'nvidia-cuda-nvrtc==13.0.*'` (tools/install-deps.sh
-/// does; mtmc finds the wheel itself) or $MTMC_NVRTC; without it the tests skip saying so. No GPU is needed.
+/// installs it into .build/venv; mtmc finds the wheel itself) or $MTMC_NVRTC; without it the tests skip saying
+/// so, which tools/test.sh counts as a failure. No GPU is needed.
 final class NVRTCCompileTests: XCTestCase {
     private var nvrtc: NVRTC!
     private var source = ""
@@ -13,7 +14,7 @@ final class NVRTCCompileTests: XCTestCase {
     override func setUpWithError() throws {
         // Should mtmc's own search miss the wheel, the compile tests still run (and the search's test fails).
         if case .failure = NVRTC.load(), ProcessInfo.processInfo.environment["MTMC_NVRTC"] == nil, let found = Self.pipNVRTC() {
-            setenv("MTMC_NVRTC", found, 1)
+            setenv("MTMC_NVRTC", found.library, 1)
         }
         switch NVRTC.load() {
         case .success(let loaded): nvrtc = loaded
@@ -24,11 +25,25 @@ final class NVRTCCompileTests: XCTestCase {
         entries = CUDAKernelSource.entryNames(in: source)
     }
 
-    /// libnvrtc.so.13 from the pip package, as python3 finds it (tests only: mtmc looks without Python).
-    static func pipNVRTC() -> String? {
+    /// The virtual environment tools/install-deps.sh installs NVRTC into when python3 lacks it.
+    static let installedEnvironment = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../.build/venv").standardized.path
+
+    /// libnvrtc.so.13 from the pip package, as Python finds it: the Python of tools/install-deps.sh's virtual
+    /// environment, else python3 on the path (tests only: mtmc looks without Python). With it, the environment
+    /// in which mtmc's own search should find it: for the virtual environment, as its `activate` leaves it.
+    static func pipNVRTC() -> (library: String, environment: [String: String])? {
+        let current = ProcessInfo.processInfo.environment
+        if let library = nvrtcPath(python: installedEnvironment + "/bin/python3") {
+            return (library, current.merging(["VIRTUAL_ENV": installedEnvironment]) { $1 })
+        }
+        return nvrtcPath(python: "python3").map { ($0, current) }
+    }
+
+    private static func nvrtcPath(python: String) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import nvidia, os; print(next(p for d in nvidia.__path__ for p in [os.path.join(d, 'cu13/lib/libnvrtc.so.13')] if os.path.exists(p)))"]
+        process.arguments = [python, "-c", "import nvidia, os; print(next(p for d in nvidia.__path__ for p in [os.path.join(d, 'cu13/lib/libnvrtc.so.13')] if os.path.exists(p)))"]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
@@ -39,10 +54,11 @@ final class NVRTCCompileTests: XCTestCase {
     }
 
     func testMTMCFindsTheWheelWherePipInstalledIt() throws {
-        guard let pip = Self.pipNVRTC() else { throw XCTSkip("python3 sees no nvidia-cuda-nvrtc wheel") }
+        guard let pip = Self.pipNVRTC() else { throw XCTSkip("neither \(Self.installedEnvironment) nor python3 has the nvidia-cuda-nvrtc wheel") }
         // The search itself, not a load: once loaded, the library is found by name in this process.
-        let found = PipLibraries.candidates("libnvrtc.so.13", packages: NVRTC.pipPackages).map { URL(fileURLWithPath: $0).resolvingSymlinksInPath() }
-        XCTAssertTrue(found.contains(URL(fileURLWithPath: pip).resolvingSymlinksInPath()), "found \(found), pip put it at \(pip)")
+        let found = PipLibraries.candidates("libnvrtc.so.13", packages: NVRTC.pipPackages, environment: pip.environment)
+            .map { URL(fileURLWithPath: $0).resolvingSymlinksInPath() }
+        XCTAssertTrue(found.contains(URL(fileURLWithPath: pip.library).resolvingSymlinksInPath()), "found \(found), pip put it at \(pip.library)")
     }
 
     func testNVRTCIsVersion13Point0() {

@@ -16,6 +16,14 @@ final class BalanceTests: XCTestCase {
         XCTAssertEqual(Balance().quotas(classSizes: sizes), [[19, 19, 19], Array(repeating: 5, count: 10)])
     }
 
+    /// A batch norm cannot train on one sample: a task whose only class with images would draw one draws two.
+    func testATaskDrawsAtLeastTwoSamples() {
+        // Base 1 for both tasks: the one-class task and the task with one class of images would each draw one.
+        XCTAssertEqual(Balance(maxBase: 1).quotas(classSizes: [[3], [1, 0], [1, 1]]), [[2], [2, 1], [1, 1]])
+        XCTAssertEqual(Balance(mode: .off).quotas(classSizes: [[1], [0, 1], [1, 1]]), [[2], [0, 2], [1, 1]])
+        XCTAssertEqual(Balance(maxBase: 1).quotas(classSizes: [[0, 0]]), [[1, 1]], "no images, nothing drawn either way")
+    }
+
     func testAdaptiveQuotaGrowsAsPrecisionFalls() {
         XCTAssertEqual(Balance.adaptiveQuota(base: 30, precision: 0.5), 45)
         XCTAssertEqual(Balance.adaptiveQuota(base: 30, precision: 1.0), 30)   // p clamped to 0.9999

@@ -1,4 +1,5 @@
 import MTMC
+import Vision
 import XCTest
 
 final class ConfidentLearningTests: XCTestCase {
@@ -54,5 +55,20 @@ final class FoldDatasetTests: XCTestCase {
         }
         XCTAssertEqual(heldOut.map(\.image).sorted(), dataset.tasks[0].train.map(\.image).sorted())
         XCTAssertTrue(Set(heldOut.map(\.image)).isDisjoint(with: dataset.tasks[0].val.map(\.image)), "real val images take no part")
+    }
+
+    /// Two classes of one training image each land in fold 1: quick model 1 would learn from none of them.
+    func testQuickModelsWithFewerThanTwoImagesToLearnFromAreRefusedNamingTheTask() throws {
+        let tree = TreeBuilder("few").task("形状", classes: ["圆": 1, "方": 1], val: 1).task("色", classes: ["红": 3, "蓝": 3], val: 1)
+        let dataset = try Dataset.load(tree.root, cacheSize: (8, 8))
+        let expected = "quick model 1 of 2 would learn from 0 of the 2 training images (it needs 2); add training images"
+        XCTAssertEqual(outOfSampleObstacle(dataset.tasks[0], folds: 2, seed: 1), expected)
+        XCTAssertNil(outOfSampleObstacle(dataset.tasks[1], folds: 2, seed: 1))
+        XCTAssertNil(outOfSampleObstacle(dataset.tasks[1], folds: 3, seed: 1))
+        XCTAssertEqual(outOfSampleObstacle(dataset.tasks[0], folds: 3, seed: 1),
+                       "quick model 1 of 3 would learn from 0 of the 2 training images (it needs 2); add training images or set folds lower")
+        let plan = FoldTraining(architecture: .tiny, settings: TrainingTests.settings(), balance: Balance(), sharedStatistics: false,
+                                normalization: .imageNet, folds: 2, epochs: 1)
+        XCTAssertThrowsError(try outOfSampleOutputs(dataset, plan)) { XCTAssertEqual("\($0)", "task 形状: " + expected) }
     }
 }

@@ -24,6 +24,20 @@ final class PredictionBatcherTests: XCTestCase {
         return try ServedModel(path: path)
     }
 
+    /// Per image, the same classes in the same order, and raw outputs, softmax and confidences within relative
+    /// 1e-5 (or 1e-6 near zero): the batcher's forward pass is another code path than a direct call's, and floats
+    /// from two code paths are compared within rounding, never to the bit.
+    func assertSameScores(_ actual: [[ClassScore]], _ expected: [[ClassScore]], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(actual.map { $0.map(\.name) }, expected.map { $0.map(\.name) }, file: file, line: line)
+        func close(_ a: Double?, _ b: Double?) -> Bool {
+            guard let a, let b else { return a == nil && b == nil }
+            return abs(a - b) <= max(1e-6, 1e-5 * max(abs(a), abs(b)))
+        }
+        for (a, e) in zip(actual.joined(), expected.joined()) where !(close(a.raw, e.raw) && close(a.softmax, e.softmax) && close(a.confidence, e.confidence)) {
+            XCTFail("\(a) differs from \(e) beyond rounding", file: file, line: line)
+        }
+    }
+
     func image(_ value: UInt8) -> RGBImage {
         RGBImage(width: 16, height: 16, pixels: (0..<16 * 16 * 3).map { UInt8(truncatingIfNeeded: Int($0) * Int(value)) })
     }
@@ -42,7 +56,7 @@ final class PredictionBatcherTests: XCTestCase {
         XCTAssertEqual(answers.map(\.scores.count), [1, 2, 1])
         // Each request gets its own images' scores out of the batch, in order.
         let together = try model.predict([image(1), image(2), image(3), image(4)]).map { $0[0].scores }
-        XCTAssertEqual(answers.flatMap { $0.scores.map { $0[0].scores } }, together)
+        assertSameScores(answers.flatMap { $0.scores.map { $0[0].scores } }, together)
         XCTAssertNotEqual(answers[1].scores[0][0].scores, answers[1].scores[1][0].scores, "different images, different scores")
     }
 
@@ -68,8 +82,8 @@ final class PredictionBatcherTests: XCTestCase {
         let firstAnswer = try await first
         XCTAssertTrue(firstAnswer.model === old)
         XCTAssertTrue(second.model === new)
-        XCTAssertEqual(firstAnswer.scores[0][0].scores, try old.predict([image(5)])[0][0].scores)
-        XCTAssertEqual(second.scores[0][0].scores, try new.predict([image(5)])[0][0].scores)
+        assertSameScores([firstAnswer.scores[0][0].scores], [try old.predict([image(5)])[0][0].scores])
+        assertSameScores([second.scores[0][0].scores], [try new.predict([image(5)])[0][0].scores])
         XCTAssertNotEqual(firstAnswer.scores[0][0].scores, second.scores[0][0].scores)
     }
 

@@ -16,8 +16,10 @@ final class DecodeTests: XCTestCase {
     static func assertWithinOne(_ actual: RGBImage, _ expected: RGBImage, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(actual.width, expected.width, "\(what) width", file: file, line: line)
         XCTAssertEqual(actual.height, expected.height, "\(what) height", file: file, line: line)
-        guard actual.pixels.count == expected.pixels.count else { return }
-        let worst = zip(actual.pixels, expected.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 0
+        guard actual.pixels.count == expected.pixels.count, !expected.pixels.isEmpty else {
+            return XCTFail("\(what): \(actual.pixels.count) channel values, expected \(expected.pixels.count)", file: file, line: line)
+        }
+        let worst = zip(actual.pixels, expected.pixels).map { abs(Int($0) - Int($1)) }.max()!
         XCTAssertLessThanOrEqual(worst, 1, "\(what): largest channel difference \(worst)", file: file, line: line)
     }
 

@@ -39,20 +39,33 @@ public struct Balance: Equatable {
         return Int(Double(m) + (1 - clamped) * Double(2 * m - m))
     }
 
-    /// Samples per class per epoch, per task, for training sets of these class sizes.
+    /// Samples per class per epoch, per task, for training sets of these class sizes. A task draws at least two
+    /// samples, since a batch norm cannot train on one: when it would draw one (a single class with images, of
+    /// quota 1), that class draws two.
     public func quotas(classSizes: [[Int]]) -> [[Int]] {
-        if case .off = mode { return classSizes }
+        if case .off = mode { return classSizes.map(Balance.atLeastTwo) }
         let bases = Balance.baseQuotas(maxBase: maxBase ?? Balance.defaultMaxBase(classSizes),
                                        classesPerTask: classSizes.map(\.count))
         return classSizes.indices.map { t in
-            classSizes[t].indices.map { c in
+            Balance.atLeastTwo(classSizes[t].indices.map { c in
                 if case .adaptive(let precision) = mode, t < precision.count, c < precision[t].count {
                     return Balance.adaptiveQuota(base: bases[t], precision: precision[t][c])
                 }
                 return bases[t]
-            }
+            }, sizes: classSizes[t])
         }
     }
+
+    /// `quotas` of one task with the quota of its only class with images raised to 2 when the task would draw one sample.
+    private static func atLeastTwo(_ quotas: [Int], sizes: [Int]) -> [Int] {
+        let drawn = sizes.indices.filter { sizes[$0] > 0 && quotas[$0] > 0 }
+        guard drawn.count == 1, quotas[drawn[0]] == 1 else { return quotas }
+        var raised = quotas
+        raised[drawn[0]] = 2
+        return raised
+    }
+
+    private static func atLeastTwo(_ sizes: [Int]) -> [Int] { atLeastTwo(sizes, sizes: sizes) }
 
     /// One epoch's draw from a class of `items`: every item ⌊q/n⌋ times, plus a random subset
     /// of q mod n distinct items, so a small class is repeated as evenly as possible and a large

@@ -21,6 +21,12 @@ public struct LabelCheck {
                                    classes: task.classes.count)
     }
 
+    /// Why confident learning has nothing to judge in `task`, or nil: it suggests another class for an image,
+    /// and a task of one class has none.
+    public static func nothingToJudge(in task: DatasetTask) -> String? {
+        task.classes.count < 2 ? "one class (\(task.classes.joined())): no other label to suggest, nothing judged" : nil
+    }
+
     /// Every suspect of these checks as tab-separated rows (split, image, given, suggested, probabilities, margin),
     /// written as `labels_TASK_DATE.tsv` into `folder`; returns the path.
     public static func write(_ checks: [LabelCheck], task: String, dataset: Dataset, folder: String, date: Date = Date()) throws -> String {

@@ -35,12 +35,27 @@ public struct FoldTraining {
     }
 }
 
+/// Why `outOfSampleOutputs` cannot judge `task`'s training images with `folds` quick models, or nil when it can:
+/// each quick model learns from the images outside its fold, and needs two of them (a batch norm cannot train
+/// on one image, and one image teaches nothing about the others).
+public func outOfSampleObstacle(_ task: DatasetTask, folds k: Int, seed: UInt64) -> String? {
+    let fold = stratifiedFolds(task.train, folds: k, seed: seed)
+    guard let f = (0..<k).first(where: { f in fold.filter { $0 != f }.count < 2 }) else { return nil }
+    let left = fold.filter { $0 != f }.count
+    return "quick model \(f + 1) of \(k) would learn from \(left) of the \(task.train.count) training image\(task.train.count == 1 ? "" : "s")"
+        + " (it needs 2); add training images\(k > SettingRanges.labelFolds.lowerBound ? " or set folds lower" : "")"
+}
+
 /// Out-of-sample outputs for every training image: K quick models, model f trained `epochs` epochs from
 /// scratch on the other K − 1 folds of every task and then evaluated on fold f. No image is judged by a
 /// model that saw it. Returns per task the logits [train images × classes] in `task.train` order.
-/// `progress` gets (fold, its training progress); cancelling stops with `Cancelled`.
+/// `progress` gets (fold, its training progress); cancelling stops with `Cancelled`. Throws, naming the
+/// task, when a quick model would have fewer than two of a task's images to learn from (`outOfSampleObstacle`).
 public func outOfSampleOutputs(_ dataset: Dataset, _ plan: FoldTraining, isCancelled: () -> Bool = { false },
                                progress: (Int, TrainingProgress) -> Void = { _, _ in }) throws -> [[Float]] {
+    for task in dataset.tasks {
+        if let obstacle = outOfSampleObstacle(task, folds: plan.folds, seed: plan.settings.seed) { throw DatasetError("task \(task.name): \(obstacle)") }
+    }
     var quick = plan.settings
     quick.validateEvery = 0; quick.keepBest = false; quick.patience = 0; quick.emaDecay = 0
     quick.autoLearningRate = false; quick.epochs = 0; quick.adaptiveEvery = 0
