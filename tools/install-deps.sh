@@ -3,7 +3,7 @@
 # needed to build: mtmc loads it at run time under mpirun; it is installed for data-parallel training and its tests.
 # NVRTC 13.0 (a pip wheel, no GPU needed) is installed for the kernel compile test; mtmc builds and runs without it.
 set -euo pipefail
-packages=(pkg-config libopenblas-dev libedit-dev libpng-dev libjpeg-dev libturbojpeg0-dev libfreetype-dev fonts-wqy-microhei tmux
+packages=(pkg-config libopenblas-dev libedit-dev libpng-dev libjpeg-dev libturbojpeg0-dev libfreetype-dev fonts-wqy-microhei tmux python3-venv
           openmpi-bin libopenmpi-dev)
 missing=()
 for p in "${packages[@]}"; do

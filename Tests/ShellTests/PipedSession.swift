@@ -1,0 +1,47 @@
+import Foundation
+import XCTest
+
+/// `mtmc` driven over a pipe, one line at a time: piped standard input runs each line as it arrives, so a
+/// test can change files between two commands of one session.
+final class PipedSession {
+    private let process = Process()
+    private let input = Pipe()
+    private let output: FileHandle
+    private var bytes = Data()
+    /// Everything printed so far (standard output and error).
+    var transcript: String { String(decoding: bytes, as: UTF8.self) }
+
+    init(in folder: String) throws {
+        process.executableURL = URL(fileURLWithPath: MTMC.binary)
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = input
+        output = pipe.fileHandleForReading
+        try process.run()
+    }
+
+    /// Sends one command and reads until what it prints holds `expected` (or the output ends); returns that.
+    @discardableResult
+    func send(_ line: String, until expected: String, file: StaticString = #filePath, line number: UInt = #line) -> String {
+        let mark = bytes.count
+        func printed() -> String { String(decoding: bytes.suffix(from: mark), as: UTF8.self) }
+        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+        while !printed().contains(expected) {
+            let data = output.availableData
+            if data.isEmpty { break }
+            bytes += data
+        }
+        XCTAssertTrue(printed().contains(expected), "'\(line)' did not print '\(expected)'; it printed:\n\(printed())", file: file, line: number)
+        return printed()
+    }
+
+    /// Ends the input and waits for the exit; returns the status.
+    func finish() -> Int32 {
+        input.fileHandleForWriting.closeFile()
+        bytes += output.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
