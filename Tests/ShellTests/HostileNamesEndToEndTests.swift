@@ -36,10 +36,10 @@ final class HostileNamesEndToEndTests: XCTestCase {
                                 in: folder)
         XCTAssertEqual(made.status, 0, made.output)
         let outside = folder + "/outside"
-        try renamed(folder + "/m.safetensors", "印花", to: "../../escape", as: work + "/dotdot.safetensors")
+        try renamed(folder + "/m.safetensors", "印花", to: "../../../escape", as: work + "/dotdot.safetensors")
         try renamed(folder + "/m.safetensors", "条纹", to: outside + "/x", as: work + "/absolute.safetensors")
         let refusals = [
-            "dotdot": #"metadata tasks: task name "../../escape" contains /, so it cannot name a file"#,
+            "dotdot": #"metadata tasks: task name "../../../escape" contains /, so it cannot name a file"#,
             "absolute": #"metadata tasks: class name "\#(outside)/x" of task 印花 contains /, so it cannot name a file"#,
         ]
         for (name, reason) in refusals {
@@ -47,10 +47,10 @@ final class HostileNamesEndToEndTests: XCTestCase {
             let predictExpected = "error: \(name).safetensors: not a usable mtmc checkpoint: \(reason)\n"
             try """
                 open \(name).safetensors
-                show report ../../escape
-                plot confusion ../../escape
-                plot calib ../../escape
-                plot worst ../../escape
+                show report ../../../escape
+                plot confusion ../../../escape
+                plot calib ../../../escape
+                plot worst ../../../escape
                 show calib \(outside)/x
                 show report 印花
                 plot worst 印花
@@ -62,8 +62,9 @@ final class HostileNamesEndToEndTests: XCTestCase {
             XCTAssertEqual(predicted.status, 1)
             XCTAssertEqual(predicted.output, predictExpected)
         }
+        // `plots/confusion_../../../escape.png` would be work/escape.png.
         XCTAssertFalse(FileManager.default.fileExists(atPath: outside))
-        let written = files(under: work).filter { !$0.hasPrefix("plots/") && !$0.hasPrefix("logs/") }
-        XCTAssertEqual(written, ["absolute.safetensors", "dotdot.safetensors", "s.mtmc"], "files outside plots/ and logs/")
+        let written = files(under: folder).filter { !["logs/", "work/plots/", "work/logs/"].contains(where: $0.hasPrefix) }
+        XCTAssertEqual(written, ["m.safetensors", "work/absolute.safetensors", "work/dotdot.safetensors", "work/s.mtmc"], "files outside plots/ and logs/")
     }
 }

@@ -22,18 +22,23 @@ final class PipedSession {
         try process.run()
     }
 
-    /// Sends one command and reads until what it prints holds `expected` (or the output ends); returns that.
+    /// Sends one command and reads until what it prints holds `expected`, the output ends, or nothing more comes
+    /// for two minutes (a loaded machine; the session is then ended, so a broken behaviour fails, never hangs).
     @discardableResult
     func send(_ line: String, until expected: String, file: StaticString = #filePath, line number: UInt = #line) -> String {
         let mark = bytes.count
         func printed() -> String { String(decoding: bytes.suffix(from: mark), as: UTF8.self) }
         input.fileHandleForWriting.write(Data((line + "\n").utf8))
-        while !printed().contains(expected) {
+        var waiting = pollfd(fd: output.fileDescriptor, events: Int16(POLLIN), revents: 0)
+        while !printed().contains(expected), poll(&waiting, 1, 120_000) > 0 {
             let data = output.availableData
             if data.isEmpty { break }
             bytes += data
         }
-        XCTAssertTrue(printed().contains(expected), "'\(line)' did not print '\(expected)'; it printed:\n\(printed())", file: file, line: number)
+        if !printed().contains(expected) {
+            XCTFail("'\(line)' did not print '\(expected)'; it printed:\n\(printed())", file: file, line: number)
+            if process.isRunning { process.terminate() }
+        }
         return printed()
     }
 
