@@ -50,3 +50,26 @@ final class ReplacedFilesEndToEndTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "someone else's file\n")
     }
 }
+
+/// The prompt's history file replaced by a link while the prompt runs (in a pseudo-terminal, so libedit runs).
+final class ReplacedHistoryFileEndToEndTests: XCTestCase {
+    func testAHistoryFileReplacedByALinkIsNotWrittenThroughAndSavingStops() throws {
+        let folder = MTMC.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let victim = folder + "/victim.txt", history = folder + "/state/mtmc/history"
+        try "someone else's file\n".write(toFile: victim, atomically: false, encoding: .utf8)
+        let session = try PipedSession(in: folder, environment: ["XDG_STATE_HOME": folder + "/state", "TERM": "dumb"], terminal: true)
+        session.read(until: "mtmc> ")
+        session.send("set lr 0.5", until: "lr = 0.5\r\nmtmc> ")
+        XCTAssertTrue(try String(contentsOfFile: history, encoding: .utf8).contains("0.5"))
+        try FileManager.default.removeItem(atPath: history)
+        try FileManager.default.createSymbolicLink(atPath: history, withDestinationPath: victim)
+        let stopped = session.send("set lr 0.6", until: "lr = 0.6\r\nmtmc> ")
+        XCTAssertTrue(stopped.contains("history: \(history) is a symbolic link now, not the history file; history is no longer saved\r\n"), stopped)
+        let after = session.send("set lr 0.7", until: "lr = 0.7\r\nmtmc> ")
+        XCTAssertFalse(after.contains("history:"), "said once: \(after)")
+        session.send("quit", until: "quit")
+        XCTAssertEqual(session.finish(), 0, session.transcript)
+        XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "someone else's file\n")
+    }
+}
