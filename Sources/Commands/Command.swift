@@ -64,14 +64,19 @@ public func execute(_ line: String, in session: Session, recordHistory: Bool = t
                                                                  : "; did you mean: " + suggestions.joined(separator: ", ") + "?"))
         return .failure
     }
-    // While recording, this command's output is also kept for the notebook.
-    var captured: [String] = []
+    // While recording, this command's output and pictures are also kept for the notebook.
+    var captured: [String] = [], pictures: [String] = []
     let sink = session.out
-    let recording = session.recordPath != nil && name != "record"
-    if recording { session.out.print = { sink.print($0); captured.append($0) } }
+    let recording = session.notebook != nil && name != "record"
+    if recording {
+        session.out.print = { sink.print($0); captured.append($0) }
+        session.out.picture = { sink.picture($0); pictures.append($0) }
+    }
     defer {
         session.out = sink
-        if recording, let path = session.recordPath { appendToRecord(path, command: line.trimmingCharacters(in: .whitespaces), output: captured, session: session) }
+        if recording, let notebook = session.notebook {
+            appendToRecord(notebook, command: line.trimmingCharacters(in: .whitespaces), output: captured, pictures: pictures, session: session)
+        }
     }
     do {
         try command.run(session, Array(words.dropFirst()))

@@ -72,8 +72,7 @@ func showAugment(_ session: Session, _ args: [String]) throws {
     var sheet = ContactSheet(title: "\((path as NSString).lastPathComponent): \(described), \(input.width)×\(input.height)", items: items)
     sheet.thumbnail = 128
     let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-    let output = (session.resolve(session.settings.plotsFolder) as NSString).appendingPathComponent("augment_\(base).png")
-    try sheet.draw(font: try FontRasterizer()).write(to: output)
+    let output = try writePicture(sheet.draw(font: try FontRasterizer()), named: "augment_\(base).png", session)
     session.out.print("\(count) training views of \(displayPath(path, session)) (\(cached == nil ? "decoded from the file" : "from the dataset cache")), "
                       + "\(described); wrote \(displayPath(output, session))")
 }

@@ -19,9 +19,8 @@ let learningRateCommand = Command("lr", usage: "lr find [TASK]",
     session.out.print("lr find: \(sweep.rates.count) steps of \(which) at batch \(trainer.settings.batchSize); weights, batch-norm statistics and optimizer state put back")
     for line in sweepLines(sweep) { session.out.print(line) }
     guard sweep.rates.count >= 2 else { return }
-    let path = (session.resolve(session.settings.plotsFolder) as NSString).appendingPathComponent("lr_find.png")
     do {
-        try sweepChart(sweep, font: try FontRasterizer()).write(to: path)
+        let path = try writePicture(sweepChart(sweep, font: try FontRasterizer()), named: "lr_find.png", session)
         session.out.print("wrote \(displayPath(path, session))")
     } catch {
         session.out.print("plot not written: \(error)")

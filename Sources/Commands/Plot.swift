@@ -48,7 +48,6 @@ let plotCommand = Command("plot", usage: "plot calib TASK | plot reliability TAS
     default:
         throw plotCommand.usageError()
     }
-    let path = (session.resolve(session.settings.plotsFolder) as NSString).appendingPathComponent(name)
-    try canvas.write(to: path)
+    let path = try writePicture(canvas, named: name, session)
     session.out.print("wrote \(displayPath(path, session))")
 }

@@ -9,10 +9,14 @@ public struct OutputSink {
     public var print: (String) -> Void
     /// Shows a transient progress line (redrawn on a terminal, ignored elsewhere); nil clears it.
     public var progress: (String?) -> Void
+    /// Hears of each picture a command writes, by its path (the command prints the path too); a notebook keeps a copy.
+    public var picture: (String) -> Void
 
-    public init(print: @escaping (String) -> Void, progress: @escaping (String?) -> Void = { _ in }) {
+    public init(print: @escaping (String) -> Void, progress: @escaping (String?) -> Void = { _ in },
+                picture: @escaping (String) -> Void = { _ in }) {
         self.print = print
         self.progress = progress
+        self.picture = picture
     }
 }
 
@@ -45,7 +49,7 @@ public final class Session {
     /// Backbone features of each task's images from the last `similar`, reused while the model and dataset stay.
     public var featureIndexes: [FeatureIndex] = []
     /// The Markdown notebook being recorded, if any.
-    public var recordPath: String?
+    public var notebook: Notebook?
     /// Commands typed in this session, for `history`.
     public var typed: [String] = []
     /// Scripts being replayed (`run`, or the script the shell was started with), outermost first.

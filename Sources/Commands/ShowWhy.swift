@@ -48,8 +48,7 @@ func showWhy(_ session: Session, _ args: [String]) throws {
         ])
         sheet.thumbnail = 256
         sheet.columns = 1
-        let output = (session.resolve(session.settings.plotsFolder) as NSString).appendingPathComponent("why_\(base)_\(task)" + (className.map { "_" + $0 } ?? "") + ".png")
-        try sheet.draw(font: font).write(to: output)
+        let output = try writePicture(sheet.draw(font: font), named: "why_\(base)_\(task)" + (className.map { "_" + $0 } ?? "") + ".png", session)
         lines.append("\(task): \(caption(x.score)); wrote \(displayPath(output, session))")
     }
     session.out.print(lines.joined(separator: "\n"))

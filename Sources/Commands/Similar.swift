@@ -50,10 +50,9 @@ let similarCommand = Command("similar", usage: "similar IMG [N] [TASK]",
                                                (dataset.files[sample.image] as NSString).lastPathComponent, String(format: "cosine %.3f", hit.cosine)])
         }
         let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        let output = (session.resolve(session.settings.plotsFolder) as NSString).appendingPathComponent("similar_\(base)_\(task.name).png")
         var sheet = ContactSheet(title: "\(task.name): nearest to \((path as NSString).lastPathComponent) in feature space", items: items)
         sheet.thumbnail = 96
-        try sheet.draw(font: font).write(to: output)
+        let output = try writePicture(sheet.draw(font: font), named: "similar_\(base)_\(task.name).png", session)
         lines.append("  wrote \(displayPath(output, session))")
     }
     session.out.print(lines.joined(separator: "\n"))

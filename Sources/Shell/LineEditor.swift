@@ -62,7 +62,7 @@ enum LineEditor {
         let line = String(cString: raw)
         if !line.trimmingCharacters(in: .whitespaces).isEmpty {
             add_history(raw)
-            write_history(historyPath)
+            saveHistory()
         }
         return line
     }

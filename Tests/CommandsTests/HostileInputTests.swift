@@ -87,8 +87,8 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(mkfifo(h.root + "/nb.md", 0o600), 0)
         let (result, text) = h.run("set lr 0.3")
         XCTAssertEqual(result, .success)
-        XCTAssertEqual(text, "lr = 0.3\nerror: record: cannot append to nb.md: it is no longer a regular file; recording stopped")
-        XCTAssertNil(h.session.recordPath)
+        XCTAssertEqual(text, "lr = 0.3\nerror: record: cannot append to nb.md: it was replaced by a FIFO; recording stopped")
+        XCTAssertNil(h.session.notebook)
         XCTAssertFalse(text.contains("NSCocoaErrorDomain"))
     }
 

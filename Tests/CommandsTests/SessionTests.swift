@@ -245,7 +245,7 @@ final class SessionTests: XCTestCase {
 
     func testRecordWritesAMarkdownNotebook() throws {
         let h = Harness()
-        XCTAssertEqual(h.run("record nb.md").1, "recording to nb.md; record stop ends it")
+        XCTAssertEqual(h.run("record nb.md").1, "recording to nb.md (pictures in nb_files/); record stop ends it")
         h.run("set lr 0.02")
         h.run("record stop")
         h.run("set lr 0.03")

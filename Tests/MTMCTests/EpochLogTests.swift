@@ -36,6 +36,33 @@ final class EpochLogTests: XCTestCase {
         }
     }
 
+    func testALogReplacedWhileTrainingIsNotWrittenThrough() throws {
+        let folder = NSTemporaryDirectory() + "mtmc-csv-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let log = EpochCSVLog(path: folder + "/logs/train_history.csv")
+        try log.append(record(0, validated: true), taskNames: ["x", "y"])
+        let victim = folder + "/victim.txt"
+        try "keep me\n".write(toFile: victim, atomically: false, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: log.path)
+        try FileManager.default.createSymbolicLink(atPath: log.path, withDestinationPath: victim)
+        XCTAssertThrowsError(try log.append(record(1, validated: true), taskNames: ["x", "y"])) {
+            XCTAssertEqual("\($0)", "cannot append to \(log.path): it was replaced by a symbolic link")
+        }
+        try FileManager.default.removeItem(atPath: log.path)
+        try FileManager.default.linkItem(atPath: victim, toPath: log.path)
+        XCTAssertThrowsError(try log.append(record(2, validated: true), taskNames: ["x", "y"])) {
+            XCTAssertEqual("\($0)", "cannot append to \(log.path): it was replaced by another file")
+        }
+        XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "keep me\n")
+        // A new log (the next `train`) does not follow a link either.
+        try FileManager.default.removeItem(atPath: log.path)
+        try FileManager.default.createSymbolicLink(atPath: log.path, withDestinationPath: victim)
+        XCTAssertThrowsError(try EpochCSVLog(path: log.path).append(record(3, validated: true), taskNames: ["x", "y"])) {
+            XCTAssertEqual("\($0)", "cannot append to \(log.path): it is a symbolic link, which is not followed")
+        }
+        XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "keep me\n")
+    }
+
     func testTrainingAppendsEachEpochAsItEndsSoACancelledRunKeepsItsFinishedEpochs() throws {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree

@@ -76,6 +76,21 @@ final class HostileCheckpointTests: XCTestCase {
                       "metadata normalization is malformed")
     }
 
+    func testTaskAndClassNamesMustBeUsableAsFileNames() throws {
+        func names(_ task: String, _ classes: [String]) throws -> String {
+            String(decoding: try JSONEncoder().encode([TaskClasses(name: task, classes: classes)]), as: UTF8.self)
+        }
+        assertRefused(try tampered("dotdot") { m, _ in m["tasks"] = try names("../../escape", ["a", "b"]) },
+                      #"metadata tasks: task name "../../escape" contains /, so it cannot name a file"#)
+        assertRefused(try tampered("absolute") { m, _ in m["tasks"] = try names("t", ["a", "/tmp/x"]) },
+                      #"metadata tasks: class name "/tmp/x" of task t contains /, so it cannot name a file"#)
+        assertRefused(try tampered("parent") { m, _ in m["tasks"] = try names("..", ["a", "b"]) },
+                      #"metadata tasks: task name ".." is .., so it cannot name a file"#)
+        assertRefused(try tampered("nul") { m, _ in m["tasks"] = try names("t", ["a\0", "b"]) },
+                      #"metadata tasks: class name "a\0" of task t contains a NUL character, so it cannot name a file"#)
+        XCTAssertNoThrow(try Checkpoint.open(try tampered("dots inside") { m, _ in m["tasks"] = try names("..t", ["a.b", "印 花"]) }))
+    }
+
     func testCalibrationMustDescribeTheCheckpointsTasksAndClasses() throws {
         let good = try tampered("good", calibration: try calibrationJSON()) { _, _ in }
         XCTAssertEqual(try Checkpoint.open(good).calibrationTables.map(\.task), ["t"])

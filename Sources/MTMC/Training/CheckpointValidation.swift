@@ -8,12 +8,21 @@ extension Checkpoint {
     /// The most tasks a checkpoint may declare (each is a head, evaluated once per prediction).
     static let maximumTasks = 1000
 
-    /// Problems with tasks and classes: none, empty or repeated names, and class counts that the
-    /// classifier tensors in the file do not have (so a count cannot make a head larger than the file).
+    /// Problems with tasks and classes: none, empty or repeated names, names that cannot be file names, and
+    /// class counts that the classifier tensors in the file do not have (so a count cannot make a head larger than the file).
     static func taskProblems(_ tasks: [TaskClasses], tensors: [String: Tensor]) -> [String] {
         guard !tasks.isEmpty, tasks.count <= maximumTasks else { return ["metadata tasks lists \(tasks.count) tasks (1 to \(maximumTasks) allowed)"] }
         if Set(tasks.map(\.name)).count != tasks.count || tasks.contains(where: { $0.name.isEmpty }) {
             return ["metadata tasks has empty or repeated task names"]
+        }
+        // Names become parts of file names (plots, logs): one that could leave its folder is refused here.
+        for task in tasks {
+            if let problem = fileNameProblem(task.name) { return ["metadata tasks: task name \(String(reflecting: task.name)) \(problem), so it cannot name a file"] }
+            for name in task.classes {
+                if let problem = fileNameProblem(name) {
+                    return ["metadata tasks: class name \(String(reflecting: name)) of task \(task.name) \(problem), so it cannot name a file"]
+                }
+            }
         }
         var problems: [String] = []
         for (t, task) in tasks.enumerated() {

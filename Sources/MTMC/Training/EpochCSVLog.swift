@@ -1,12 +1,16 @@
 import Engine
 import Foundation
+import Vision
 
 /// The per-epoch CSV log: one row per task per finished epoch (epoch, task, lr, train loss and top-1, val
 /// loss and top-1, seconds), appended and synced to disk as each epoch ends. Each epoch's rows go down in
 /// one write, so a run stopped by Ctrl-C (or killed) leaves every finished epoch's rows whole.
-public struct EpochCSVLog {
+/// The file stays open from the first epoch on (`AppendOnlyFile`): a log replaced by a link or another
+/// file while training runs is not written through; the epochs after that fail to log, saying why.
+public final class EpochCSVLog {
     public static let header = "epoch,task,lr,train_loss,train_top1,val_loss,val_top1,seconds"
     public let path: String
+    private var file: AppendOnlyFile?
 
     public init(path: String) {
         self.path = path
@@ -36,20 +40,20 @@ public struct EpochCSVLog {
     public func append(_ record: EpochRecord, taskNames: [String]) throws {
         let rows = Self.rows(record, taskNames: taskNames)
         guard !rows.isEmpty, World.current.isRoot else { return }
-        let folder = (path as NSString).deletingLastPathComponent
         do {
-            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-            guard fd >= 0 else { throw EngineError(String(cString: strerror(errno))) }
-            defer { close(fd) }
-            var st = stat()
-            let isNew = fstat(fd, &st) == 0 && st.st_size == 0
-            let text = (isNew ? Self.header + "\n" : "") + rows.joined(separator: "\n") + "\n"
-            let bytes = Array(text.utf8)
-            guard write(fd, bytes, bytes.count) == bytes.count else { throw EngineError(String(cString: strerror(errno))) }
-            fsync(fd)
+            let file = try self.file ?? open()
+            self.file = file
+            let text = (file.size == 0 ? Self.header + "\n" : "") + rows.joined(separator: "\n") + "\n"
+            try file.append(Data(text.utf8), sync: true)
         } catch {
-            throw EngineError("cannot append to \(path): \(error)")
+            throw EngineError("cannot append to \(path): \(errorReason(error))")
         }
+    }
+
+    /// The log opened (made when missing, with its folder), never through a link.
+    private func open() throws -> AppendOnlyFile {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        return try AppendOnlyFile(path: path, create: true)
     }
 }

@@ -47,7 +47,7 @@ public enum EvaluationLog {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd_HH-mm-ss"
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        let path = (folder as NSString).appendingPathComponent("\(name)_\(formatter.string(from: date)).\(suffix)")
+        let path = (folder as NSString).appendingPathComponent(safeFileName("\(name)_\(formatter.string(from: date)).\(suffix)"))
         try writeAtomically(Data(data), to: path)
         return path
     }
