@@ -36,6 +36,7 @@ extension Command {
     /// The alternatives of the usage that a sub-command's words start (`show calib` gives `show calib CLASS
     /// [TASK] | show calib TASK`), so a mistake in one sub-command shows its own usage; the whole usage when none does.
     func usage(for words: [String]) -> String {
+        guard !words.isEmpty else { return usage }
         let matching = alternatives(startingWith: words)
         return matching.isEmpty ? usage : matching.joined(separator: " | ")
     }

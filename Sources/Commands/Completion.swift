@@ -46,7 +46,7 @@ func pathCompletions(_ word: String, session: Session) -> [String] {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
     return sortedByCodePoint(names.filter { $0.hasPrefix(prefix) && (!$0.hasPrefix(".") || prefix.hasPrefix(".")) }).map { name in
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
         return typedFolder + name + (isDirectory.boolValue ? "/" : "")
     }
 }

@@ -69,11 +69,11 @@ let helpCommand = Command("help", usage: "help [COMMAND [SUB-COMMAND]] | help se
         return
     }
     guard words.count <= 1 else { throw helpCommand.usageError() }
-    let matching = command.alternatives(startingWith: words)
+    let matching = words.isEmpty ? [command.usage] : command.alternatives(startingWith: words)
     guard !matching.isEmpty else {
         throw CommandError("help: \(name) has no sub-command '\(words[0])'; usage: \(command.usage)")
     }
-    let whole = matching == command.alternatives(startingWith: [])
+    let whole = matching.joined(separator: " | ") == command.usage
     let usage = wrappedUsage(matching.joined(separator: " | "), width: session.out.columns() - 8).joined(separator: "\n       ")
     let example = command.example.hasPrefix((([name] + words).joined(separator: " "))) ? "\nexample: \(command.example)" : ""
     session.out.print("usage: \(usage)" + (whole ? "\n  \(command.summary)" : "") + example)
