@@ -123,7 +123,7 @@ final class InteractiveTests: XCTestCase {
 
         // Ctrl-C during training stops after the current step; the session goes on.
         try atPrompt("train 200", "Enter")
-        try waitFor("epoch 1  印花")
+        try waitFor("epoch 1  印花", seconds: 300)  // a full epoch: minutes on a machine busy with other builds
         try keys("C-c")
         try waitFor("interrupted: ")
         try atPrompt("info", "Enter")
