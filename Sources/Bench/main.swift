@@ -7,6 +7,7 @@ setvbuf(stdout, nil, _IOLBF, 0)  // progress lines show as they happen when the 
 
 let usage = """
     usage: mtmc-bench all [--threads N] [--windows N]     every row of BENCHMARKS.md, mtmc beside PyTorch
+           mtmc-bench --help                             this text (so does -h or help anywhere on the line)
            mtmc-bench engine [--model tiny|resnet18|darknet] [--size S] [--batch B] [--threads N]
                              [--windows N] [--steps N] [--latency-runs N] [--no-torch]
                              (mtmc's windows alternate with PyTorch's; --serve: one window per stdin line)
@@ -26,6 +27,18 @@ let usage = """
                              [--orders shuffle,chunks]    --orders: each epoch order in turn, cold from a fresh load)
     """
 let arguments = Array(CommandLine.arguments.dropFirst())
+// Help anywhere on the line prints the usage instead of starting a run of minutes; so does an option no
+// command reads (a misspelt one would otherwise be ignored and the run measure something else).
+if arguments.contains(where: { ["--help", "-h", "help"].contains($0) }) {
+    print(usage)
+    exit(0)
+}
+let knownOptions: Set = ["--threads", "--windows", "--model", "--size", "--batch", "--steps", "--latency-runs", "--no-torch", "--serve",
+                         "--device", "--images", "--modes", "--folder", "--orders", "--rounds", "--only", "--epochs", "--arch"]
+if let unknown = arguments.first(where: { $0.hasPrefix("--") && !knownOptions.contains($0) }) {
+    print("mtmc-bench: unknown option \(unknown)\n" + usage)
+    exit(2)
+}
 guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict", "train-row", "conv", "cuda-parity", "cuda-compile", "cache"].contains(command) else {
     print(usage)
     exit(arguments.isEmpty ? 1 : 2)

@@ -7,7 +7,7 @@ let checkCommand = Command("check", usage: "check | check labels [TASK]",
     switch args.first {
     case nil: try checkDataset(session)
     case "labels": try checkLabels(session, Array(args.dropFirst()))
-    default: throw checkCommand.usageError()
+    default: throw checkCommand.usageError(args)
     }
 }
 
@@ -41,7 +41,7 @@ private func checkDataset(_ session: Session) throws {
 /// class is not judged, nor the train images of a task too small for every quick model to learn from; each
 /// says why.
 private func checkLabels(_ session: Session, _ args: [String]) throws {
-    guard args.count <= 1 else { throw checkCommand.usageError() }
+    guard args.count <= 1 else { throw checkCommand.usageError(["labels"]) }
     let dataset = try session.requireDataset("check labels")
     let trainer = try session.requireModel("check labels", matching: dataset)
     let indices = try args.first.map { [try dataset.taskIndex($0, command: "check labels")] } ?? Array(dataset.tasks.indices)

@@ -24,10 +24,27 @@ public struct Command {
     /// The error for wrong arguments: the usage line. A command that takes one path and got several words
     /// was most likely given a path with spaces, so the message shows it quoted.
     func usageError(_ args: [String] = []) -> CommandError {
+        let usage = self.usage(for: Array(args.prefix(1)))
         let words = usage.split(separator: " ")
         let takesOnePath = words.count >= 2 && ["PATH", "FILE", "FILE.md"].contains(words[1]) && (words.count == 2 || words[2] == "|")
         guard takesOnePath, args.count > 1 else { return CommandError("usage: \(usage)") }
         return CommandError("usage: \(usage); a path with spaces needs quotes: \(name) \(quotedWord(args.joined(separator: " ")))")
+    }
+}
+
+extension Command {
+    /// The alternatives of the usage that a sub-command's words start (`show calib` gives `show calib CLASS
+    /// [TASK] | show calib TASK`), so a mistake in one sub-command shows its own usage; the whole usage when none does.
+    func usage(for words: [String]) -> String {
+        guard !words.isEmpty else { return usage }
+        let matching = alternatives(startingWith: words)
+        return matching.isEmpty ? usage : matching.joined(separator: " | ")
+    }
+
+    /// The alternatives of the usage (split at ` | `) that begin with the command's name and `words`.
+    func alternatives(startingWith words: [String]) -> [String] {
+        let start = ([name] + words).joined(separator: " ")
+        return usage.components(separatedBy: " | ").filter { $0 == start || $0.hasPrefix(start + " ") }
     }
 }
 
@@ -78,8 +95,13 @@ public func execute(_ line: String, in session: Session, recordHistory: Bool = t
             appendToRecord(notebook, command: line.trimmingCharacters(in: .whitespaces), output: captured, pictures: pictures, session: session)
         }
     }
+    // A script's own lines are recorded as they succeed, so `run` and `history` themselves are not.
+    let outerReplay = session.replaysAs
+    session.replaysAs = nil
+    defer { session.replaysAs = outerReplay }
     do {
         try command.run(session, Array(words.dropFirst()))
+        if name != "run" && name != "history" { session.replayable += session.replaysAs ?? [line.trimmingCharacters(in: .whitespaces)] }
         reportCacheProblems(session)
         return .success
     } catch {

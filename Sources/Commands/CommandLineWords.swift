@@ -71,14 +71,13 @@ public func wordsBeingTyped(_ head: String) -> (before: [String], word: String, 
     return (words, current, quote)
 }
 
-/// What completion puts in place of the line editor's word (which ends at the cursor and starts after the
-/// last space, escaped or not): that word plus the rest of `candidate` beyond what was typed, escaped
-/// so that the line still splits into the same words (`my\ pictures/` for a folder with a space).
-public func completionInsertion(_ candidate: String, typed: String, editorWord: String, openQuote: Character?) -> String {
-    let rest = candidate.hasPrefix(typed) ? String(candidate.dropFirst(typed.count)) : candidate
-    if openQuote == "'" { return editorWord + rest }  // nothing is special inside single quotes but the quote
+/// `text` as it is typed on a command line after what came before it: inside single quotes as it is,
+/// inside double quotes with quotes and backslashes escaped, elsewhere with spaces, quotes, backslashes
+/// and `#` escaped too (`my\ pictures/` for a folder with a space), so the line splits into the same words.
+public func escapedForCommandLine(_ text: String, openQuote: Character?) -> String {
+    if openQuote == "'" { return text }  // nothing is special inside single quotes but the quote
     let special: Set<Character> = openQuote == "\"" ? ["\"", "\\"] : [" ", "\t", "\"", "'", "\\", "#"]
-    return editorWord + rest.reduce(into: "") { out, ch in
+    return text.reduce(into: "") { out, ch in
         if special.contains(ch) { out.append("\\") }
         out.append(ch)
     }

@@ -38,15 +38,62 @@ public func completions(before: [String], word: String, in session: Session) -> 
 
 /// Files and folders starting with `word` (relative to the working directory; `~` expanded); folders end in "/".
 func pathCompletions(_ word: String, session: Session) -> [String] {
-    let expanded = (word as NSString).expandingTildeInPath
     let slash = word.lastIndex(of: "/")
     let typedFolder = slash.map { String(word[...$0]) } ?? ""
     let prefix = slash.map { String(word[word.index(after: $0)...]) } ?? word
-    let folder = typedFolder.isEmpty ? session.workingDirectory : session.resolve((expanded as NSString).deletingLastPathComponent + "/")
+    // The folder is the typed part up to its last slash: `samples/` lists the children of samples/, not its parent's.
+    let folder = typedFolder.isEmpty ? session.workingDirectory : session.resolve(typedFolder)
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
     return sortedByCodePoint(names.filter { $0.hasPrefix(prefix) && (!$0.hasPrefix(".") || prefix.hasPrefix(".")) }).map { name in
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
         return typedFolder + name + (isDirectory.boolValue ? "/" : "")
+    }
+}
+
+/// What one Tab does with the line typed up to the cursor: the text to insert there, or, when the word
+/// cannot be extended and several candidates remain, the candidates to list (paths by their last part).
+public struct CompletionStep: Equatable {
+    /// Inserted at the cursor, escaped so that the line still splits into the same words.
+    public var insertion = ""
+    /// Shown below the line when nothing can be inserted.
+    public var listing: [String] = []
+
+    public init(insertion: String = "", listing: [String] = []) {
+        self.insertion = insertion
+        self.listing = listing
+    }
+}
+
+/// The completion of the word that ends `head` (the line up to the cursor). A single candidate is
+/// inserted whole and the word ended (a space; a folder keeps its slash, so the next Tab goes into it);
+/// several are extended to their longest common prefix, whole characters only, or listed when they
+/// share nothing more than what was typed.
+public func completionStep(head: String, in session: Session) -> CompletionStep {
+    let typing = wordsBeingTyped(head)
+    let candidates = completions(before: typing.before, word: typing.word, in: session)
+    guard let first = candidates.first else { return CompletionStep() }
+    let common = candidates.dropFirst().reduce(first) { String(zip($0, $1).prefix { $0 == $1 }.map(\.0)) }
+    let rest = escapedForCommandLine(String(common.dropFirst(typing.word.count)), openQuote: typing.openQuote)
+    if candidates.count == 1 {
+        let end = first.hasSuffix("/") ? "" : (typing.openQuote.map { String($0) } ?? "") + " "
+        return CompletionStep(insertion: rest + end)
+    }
+    guard rest.isEmpty else { return CompletionStep(insertion: rest) }
+    let folderLength = typing.word.lastIndex(of: "/").map { typing.word.distance(from: typing.word.startIndex, to: $0) + 1 } ?? 0
+    return CompletionStep(listing: candidates.map { String($0.dropFirst(folderLength)) })
+}
+
+/// Names in columns for a terminal `width` columns wide, down then across as readline lists them; every
+/// column as wide as the widest name in display columns (a Chinese character takes two), two spaces apart.
+public func columnListing(_ names: [String], width: Int) -> [String] {
+    guard !names.isEmpty else { return [] }
+    let columnWidth = (names.map(displayWidth).max() ?? 0) + 2
+    let columns = max(1, min(names.count, (width - 1 + 2) / columnWidth))
+    let rows = (names.count + columns - 1) / columns
+    return (0..<rows).map { row in
+        let cells = stride(from: row, to: names.count, by: rows).map { names[$0] }
+        let line = cells.enumerated().map { $0.offset + 1 < cells.count ? padded($0.element, to: columnWidth) : $0.element }
+        return line.joined()
     }
 }

@@ -5,7 +5,7 @@ import Vision
 /// plot samples TASK [CLASS] [N]: without CLASS a row of N (default 5) images per class; with it, N (default
 /// 20) images of that class; spread evenly over the class's train images (then val), captioned with class and file.
 func samplesSheet(_ session: Session, _ args: [String]) throws -> (sheet: ContactSheet, name: String) {
-    guard (2...4).contains(args.count) else { throw plotCommand.usageError() }
+    guard (2...4).contains(args.count) else { throw plotCommand.usageError(args) }
     let dataset = try session.requireDataset("plot samples")
     let t = try dataset.taskIndex(args[1], command: "plot samples")
     let task = dataset.tasks[t]
@@ -16,7 +16,7 @@ func samplesSheet(_ session: Session, _ args: [String]) throws -> (sheet: Contac
         count = n
         words.removeLast()
     }
-    guard words.count <= 1 else { throw plotCommand.usageError() }
+    guard words.count <= 1 else { throw plotCommand.usageError(args) }
     let classes = try words.first.map { [try classIndex($0, task: task.name, in: dataset, command: "plot samples").1] } ?? Array(task.classes.indices)
     let perClass = count ?? (words.isEmpty ? 5 : 20)
     var items: [ContactSheet.Item] = []
@@ -37,7 +37,7 @@ func samplesSheet(_ session: Session, _ args: [String]) throws -> (sheet: Contac
 /// show augment IMG [N]: the validation view of IMG and N (default 8) training views under the current
 /// settings, as a contact sheet plots/augment_NAME.png. A dataset file is taken from the cache, as training does.
 func showAugment(_ session: Session, _ args: [String]) throws {
-    guard (2...3).contains(args.count) else { throw showCommand.usageError() }
+    guard (2...3).contains(args.count) else { throw showCommand.usageError(args) }
     let count = args.count == 3 ? Int(args[2]) : 8
     guard let count, (1...64).contains(count) else { throw CommandError("show augment: N must be a whole number from 1 to 64, got '\(args[2])'") }
     let s = session.settings.training
@@ -80,7 +80,7 @@ func showAugment(_ session: Session, _ args: [String]) throws {
 /// plot suspects TASK [N]: the N (default 20) suspects of the last `check labels` of TASK with the largest
 /// margins, both splits together, captioned with split, file, given and suggested class and their probabilities.
 func suspectsSheet(_ session: Session, _ args: [String]) throws -> ContactSheet {
-    guard (2...3).contains(args.count) else { throw plotCommand.usageError() }
+    guard (2...3).contains(args.count) else { throw plotCommand.usageError(args) }
     let limit = args.count == 3 ? Int(args[2]) : 20
     guard let limit, (1...200).contains(limit) else { throw CommandError("plot suspects: N must be a whole number from 1 to 200, got '\(args[2])'") }
     let dataset = try session.requireDataset("plot suspects")

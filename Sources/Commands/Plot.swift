@@ -4,7 +4,7 @@ import MTMC
 let plotCommand = Command("plot", usage: "plot calib TASK | plot reliability TASK | plot confusion TASK | plot history | plot worst TASK [N] | plot why TASK [N] | plot samples TASK [CLASS] [N] | plot suspects TASK [N]",
                           summary: "write a PNG (to the plots folder) and print its path",
                           example: "plot calib 印花", completions: ["calib", "reliability", "confusion", "history", "worst", "why", "samples", "suspects"]) { session, args in
-    guard let kind = args.first else { throw plotCommand.usageError() }
+    guard let kind = args.first else { throw plotCommand.usageError(args) }
     let font = try FontRasterizer()
     let canvas: Canvas
     let name: String
@@ -46,7 +46,7 @@ let plotCommand = Command("plot", usage: "plot calib TASK | plot reliability TAS
         }
         name = "\(kind)_\(task).png"
     default:
-        throw plotCommand.usageError()
+        throw plotCommand.usageError(args)
     }
     let path = try writePicture(canvas, named: name, session)
     session.out.print("wrote \(displayPath(path, session))")

@@ -11,12 +11,15 @@ public struct OutputSink {
     public var progress: (String?) -> Void
     /// Hears of each picture a command writes, by its path (the command prints the path too); a notebook keeps a copy.
     public var picture: (String) -> Void
+    /// Columns the output should fit: the terminal's width, or 100 where there is no terminal.
+    public var columns: () -> Int
 
     public init(print: @escaping (String) -> Void, progress: @escaping (String?) -> Void = { _ in },
-                picture: @escaping (String) -> Void = { _ in }) {
+                picture: @escaping (String) -> Void = { _ in }, columns: @escaping () -> Int = { 100 }) {
         self.print = print
         self.progress = progress
         self.picture = picture
+        self.columns = columns
     }
 }
 
@@ -52,6 +55,11 @@ public final class Session {
     public var notebook: Notebook?
     /// Commands typed in this session, for `history`.
     public var typed: [String] = []
+    /// What `history save` writes: the commands that succeeded, as a script replays them (an interrupted
+    /// `train N` as the epochs it ran); a failed `run` leaves the lines of its script that succeeded.
+    public var replayable: [String] = []
+    /// Lines a command that just succeeded replays as, when not as it was typed; nil: as typed.
+    var replaysAs: [String]?
     /// Scripts being replayed (`run`, or the script the shell was started with), outermost first.
     public internal(set) var scripts = ScriptChain()
     /// Folder relative paths are resolved against (the working directory).

@@ -9,6 +9,8 @@ struct Setting {
     let summary: String
     /// The values Tab completes (a fixed choice); empty for numbers and folders.
     var values: [String] = []
+    /// The default in words, where a fresh session's value is not it (one that depends on the machine).
+    var defaultValue: String?
     let get: (Session) -> String
     /// Parses and applies the value; returns false (changing nothing) when it is out of range.
     let set: (Session, String) -> Bool
@@ -203,6 +205,7 @@ let allSettings: [Setting] = [
                 return true
             }),
     Setting(name: "threads", allowed: "whole number 1 to 256", summary: "threads for sgemm and the engine's loops",
+            defaultValue: "the processor count, or OPENBLAS_NUM_THREADS",
             get: { _ in "\(Threads.count)" },
             set: { _, text in
                 guard let v = whole(text, 1...256) else { return false }
@@ -286,20 +289,18 @@ let allSettings: [Setting] = [
             }),
 ]
 
-let setCommand = Command("set", usage: "set [KEY VALUE]", summary: "list settings, or change one (lr, batch, size, schedule, tricks, threads, seed, logs …)",
+let setCommand = Command("set", usage: "set [KEY [VALUE]]",
+                         summary: "list settings, explain one (its range and default), or change one (lr, batch, size, schedule, tricks, threads, seed, logs …)",
                          example: "set lr 0.05", completions: allSettings.map(\.name)) { session, args in
-    if args.isEmpty {
-        let rows = allSettings.map { [$0.name, $0.get(session), $0.allowed, $0.summary] }
-        session.out.print(Table(headers: ["key", "value", "allowed", "meaning"], rows: rows).render())
+    guard !args.isEmpty else {
+        session.out.print(settingsListing(session, width: session.out.columns()))
         return
     }
-    guard args.count == 2 else { throw setCommand.usageError() }
-    guard let setting = allSettings.first(where: { $0.name == args[0] }) else {
-        let names = allSettings.map(\.name)
-        let prefixed = names.filter { $0.hasPrefix(args[0]) }
-        let near = prefixed.isEmpty ? names.filter { editDistance($0, args[0]) <= 2 } : prefixed
-        throw CommandError("set: unknown key '\(args[0])'" + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")
-                           + " (set lists them)")
+    guard args.count <= 2 else { throw setCommand.usageError() }
+    let setting = try namedSetting(args[0], command: "set")
+    guard args.count == 2 else {
+        session.out.print(settingExplanation(setting, session, width: session.out.columns()))
+        return
     }
     guard setting.set(session, args[1]) else {
         throw CommandError("set \(setting.name): '\(args[1])' is not allowed; allowed: \(setting.allowed); it stays \(setting.get(session))")

@@ -14,7 +14,7 @@ let showCommand = Command("show", usage: "show calib CLASS [TASK] | show calib T
     case "report": try showReport(session, args)
     case "worst": try showWorst(session, args)
     case "why": try showWhy(session, args)
-    default: throw showCommand.usageError()
+    default: throw showCommand.usageError(args)
     }
 }
 
@@ -33,7 +33,7 @@ private func showConfused(_ session: Session, _ args: [String]) throws {
 
 /// show report TASK: precision, recall, F1 and support per class with averages, also written as a TSV beside the eval logs.
 private func showReport(_ session: Session, _ args: [String]) throws {
-    guard args.count == 2 else { throw showCommand.usageError() }
+    guard args.count == 2 else { throw showCommand.usageError(args) }
     let report = ClassReport(try evaluatedTask(args[1], "show report", session))
     func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "—" }
     var rows = report.rows.map { [$0.name, f($0.precision), f($0.recall), f($0.f1), "\($0.support)"] }
@@ -118,7 +118,7 @@ func worstOfTask(_ args: [String], _ command: String, _ session: Session) throws
 
 /// TASK [N] after a sub-command: the task's last evaluation and N (default 10, at least 1).
 func taskAndCount(_ args: [String], _ command: String, _ session: Session) throws -> (TaskEvaluation, Int) {
-    guard (2...3).contains(args.count) else { throw showCommand.usageError() }
+    guard (2...3).contains(args.count) else { throw (command.hasPrefix("plot") ? plotCommand : showCommand).usageError(args) }
     let limit = args.count == 3 ? Int(args[2]) : 10
     guard let limit, limit >= 1 else { throw CommandError("\(command): N must be a whole number from 1, got '\(args[2])'") }
     return (try evaluatedTask(args[1], command, session), limit)

@@ -3,7 +3,7 @@ import MTMC
 
 /// show calib CLASS [TASK] | show calib TASK: a class's calibration table and precision curve, or a task's classes at a glance.
 func showCalibration(_ session: Session, _ args: [String]) throws {
-    guard (2...3).contains(args.count) else { throw showCommand.usageError() }
+    guard (2...3).contains(args.count) else { throw showCommand.usageError(args) }
     guard !session.calibration.isEmpty else { throw CommandError("show calib: nothing calibrated yet; run eval, then calibrate") }
     let name = args[1]
     if args.count == 2, let task = session.calibration.first(where: { $0.task == name }) {
@@ -15,27 +15,10 @@ func showCalibration(_ session: Session, _ args: [String]) throws {
     session.out.print(classCalibrationReport(task, index, evaluation: session.evaluations.first { $0.taskName == task.task && $0.phase == "val" }))
 }
 
-/// The one calibrated task holding class `name` (in `taskName` when given), or an error naming the choices.
+/// The one calibrated task holding class `name` (in `taskName` when given), or an error naming the real problem.
 private func calibratedTask(holding name: String, in taskName: String?, _ session: Session) throws -> TaskCalibration {
-    var holders = session.calibration.filter { $0.classes.contains(name) }
-    if let taskName {
-        holders = holders.filter { $0.task == taskName }
-        guard session.calibration.contains(where: { $0.task == taskName }) else {
-            throw CommandError("show calib: no calibrated task '\(taskName)'; tasks: " + session.calibration.map(\.task).joined(separator: ", "))
-        }
-    }
-    guard let task = holders.first else {
-        let all = session.calibration.flatMap(\.classes)
-        let prefixed = all.filter { $0.hasPrefix(name) || name.hasPrefix($0) }
-        let near = prefixed.isEmpty && name.count >= 3 ? all.filter { editDistance($0, name) <= name.count / 3 } : prefixed
-        let listing = session.calibration.map { "\($0.task): " + $0.classes.joined(separator: " ") }.joined(separator: "; ")
-        throw CommandError("show calib: no class '\(name)'" + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")
-                           + " Classes: " + listing)
-    }
-    guard holders.count == 1 else {
-        throw CommandError("show calib: class '\(name)' is in several tasks (\(holders.map(\.task).joined(separator: ", "))); add the task: show calib \(name) \(holders[0].task)")
-    }
-    return task
+    let tasks = session.calibration.map { TaskClasses(name: $0.task, classes: $0.classes) }
+    return session.calibration[try lookUpClass(name, task: taskName, in: tasks, command: "show calib").task]
 }
 
 /// The 45-level table of one class (threshold, support, Wilson lower bound), why levels are not

@@ -4,7 +4,7 @@ import MTMC
 /// show data [TASK]: per task, classes with train and val counts and a bar, the imbalance ratio, source
 /// sizes and aspect ratios, skipped and broken counts.
 func showData(_ session: Session, _ args: [String]) throws {
-    guard args.count <= 2 else { throw showCommand.usageError() }
+    guard args.count <= 2 else { throw showCommand.usageError(args) }
     let dataset = try session.requireDataset("show data")
     let tasks = try args.count == 2 ? [dataset.taskIndex(args[1], command: "show data")] : Array(dataset.tasks.indices)
     var lines: [String] = []
@@ -40,7 +40,7 @@ func sizeLine(_ s: SizeSummary) -> String {
 
 /// show broken: every skipped or broken file of the loaded dataset with its reason.
 func showBroken(_ session: Session, _ args: [String]) throws {
-    guard args.count == 1 else { throw showCommand.usageError() }
+    guard args.count == 1 else { throw showCommand.usageError(args) }
     let dataset = try session.requireDataset("show broken")
     var lines = ["broken images (\(dataset.broken.count)): could not be decoded, left out"]
     lines += dataset.broken.map { "  \(dataset.shownPath($0.path)): \($0.reason)" }
@@ -51,7 +51,7 @@ func showBroken(_ session: Session, _ args: [String]) throws {
 
 /// show class CLASS [TASK]: counts, size distribution and the first file names of one class.
 func showClass(_ session: Session, _ args: [String]) throws {
-    guard (2...3).contains(args.count) else { throw showCommand.usageError() }
+    guard (2...3).contains(args.count) else { throw showCommand.usageError(args) }
     let dataset = try session.requireDataset("show class")
     let (t, c) = try classIndex(args[1], task: args.count == 3 ? args[2] : nil, in: dataset, command: "show class")
     let task = dataset.tasks[t]
@@ -71,14 +71,8 @@ func showClass(_ session: Session, _ args: [String]) throws {
     session.out.print(lines.joined(separator: "\n"))
 }
 
-/// The task and class index of class `name` (in `task` when given), or an error naming the choices.
+/// The task and class index of class `name` (in `task` when given), or an error naming the real problem.
 func classIndex(_ name: String, task: String?, in dataset: Dataset, command: String) throws -> (Int, Int) {
-    let candidates = try task.map { [try dataset.taskIndex($0, command: command)] } ?? Array(dataset.tasks.indices)
-    let holders = candidates.filter { dataset.tasks[$0].classes.contains(name) }
-    guard holders.count == 1 else {
-        let listing = candidates.map { "\(dataset.tasks[$0].name): " + dataset.tasks[$0].classes.joined(separator: " ") }.joined(separator: "; ")
-        throw CommandError("\(command): " + (holders.isEmpty ? "no class '\(name)'" : "class '\(name)' is in several tasks; add the task")
-                           + "; classes: " + listing)
-    }
-    return (holders[0], dataset.tasks[holders[0]].classes.firstIndex(of: name)!)
+    let found = try lookUpClass(name, task: task, in: Session.tasks(of: dataset), command: command)
+    return (found.task, found.class)
 }

@@ -12,7 +12,7 @@ func showWhy(_ session: Session, _ args: [String]) throws {
         className = words[flag + 1]
         words.removeSubrange(flag...(flag + 1))
     }
-    guard (1...2).contains(words.count) else { throw showCommand.usageError() }
+    guard (1...2).contains(words.count) else { throw showCommand.usageError(args) }
     let trainer = try session.requireModel("show why")
     let taskClasses = session.modelTasks
     var tasks: [Int]?
@@ -24,13 +24,9 @@ func showWhy(_ session: Session, _ args: [String]) throws {
     }
     var classIndex: Int?
     if let className {
-        let holders = (tasks ?? Array(taskClasses.indices)).filter { taskClasses[$0].classes.contains(className) }
-        guard holders.count == 1 else {
-            throw CommandError("show why: class '\(className)' " + (holders.isEmpty ? "is in no task" : "is in several tasks; add the task")
-                               + "; classes: " + taskClasses.map { "\($0.name): " + $0.classes.joined(separator: " ") }.joined(separator: "; "))
-        }
-        tasks = holders
-        classIndex = taskClasses[holders[0]].classes.firstIndex(of: className)
+        let found = try lookUpClass(className, task: words.count == 2 ? words[1] : nil, in: taskClasses, command: "show why")
+        tasks = [found.task]
+        classIndex = found.class
     }
     let path = session.resolve(words[0])
     let settings = session.settings.training

@@ -15,7 +15,8 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
     session.forgetResults("the model was trained further")
     let names = dataset.tasks.map(\.name)
     if trainer.settings.autoLearningRate { try chooseLearningRate(trainer, dataset, session) }
-    session.out.print(planLine(trainer.settings, runStart: trainer.epochsCompleted, epochs: epochs))
+    let runStart = trainer.epochsCompleted
+    session.out.print(planLine(trainer.settings, runStart: runStart, epochs: epochs))
     let log = EpochCSVLog(path: (session.resolve(session.settings.logsFolder) as NSString).appendingPathComponent("train_history.csv"))
     var logError: String?
     let (_, stop) = try trainer.train(epochs: epochs, on: dataset, isCancelled: session.isCancelled, progress: { p in
@@ -32,6 +33,9 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
     session.out.print(logError.map { "log not written: \($0)" } ?? "log: \(displayPath(log.path, session))")
     switch stop {
     case .cancelled?:
+        // A saved history replays the epochs that ran, not the ones asked for.
+        let ran = trainer.epochsCompleted - runStart
+        session.replaysAs = ["# train \(epochs): interrupted after \(ran) epochs"] + (ran > 0 ? ["train \(ran)"] : [])
         session.out.print("interrupted: \(trainer.epochsCompleted) epochs completed in all; the partial epoch is not counted; weights and optimizer are consistent")
     case .nonFinite(let message)?:
         throw CommandError("train stopped: \(message)")
@@ -57,6 +61,18 @@ func planLine(_ s: TrainingSettings, runStart: Int, epochs: Int) -> String {
     let augment = s.augment == .auto ? "augment \(strength) (auto for \(epochs) epochs)" : "augment \(strength)"
     let ema = s.emaDecay > 0 ? ", ema \(s.emaDecay)" : ""
     return "plan: \(plan.summary), batch \(s.batchSize), \(augment), hflip \(s.horizontalFlip ? "on" : "off")\(ema)"
+        + restartNote(plan, runStart: runStart, epochs: epochs)
+}
+
+/// A run that plans its own decay after epochs already trained starts again from the peak rate, which
+/// undoes part of what the last decay settled; said in the plan line with the two ways to go on lower.
+private func restartNote(_ plan: LearningRatePlan, runStart: Int, epochs: Int) -> String {
+    let s = plan.settings
+    guard runStart > 0, s.schedule != .step, !plan.followsFixedPlan else { return "" }
+    let shape = s.schedule == .cosine ? "cosine" : "one-cycle"
+    return "; the rate restarts at its peak \(s.learningRate) after \(runStart) epoch\(runStart == 1 ? "" : "s") already trained (to go on lower: "
+        + "set epochs \(runStart + epochs) for one \(shape) over epochs 1–\(runStart + epochs), or set lr "
+        + String(format: "%g", s.learningRate / 10) + ")"
 }
 
 /// One line per epoch: train loss and top-1 per task, then val loss and top-1 when validated; speed and

@@ -7,8 +7,8 @@ import Foundation
 enum LineEditor {
     /// The session completion asks; set before the first prompt.
     nonisolated(unsafe) static var session: Session?
-    /// Candidates of the current completion, handed out one by one to libedit.
-    nonisolated(unsafe) static var candidates: [String] = []
+    /// The prompt on screen, for redrawing the line after a completion.
+    nonisolated(unsafe) static var prompt = ""
 
     /// The history file (`historyFilePath`), read once at start.
     static let historyPath = historyFilePath()
@@ -16,40 +16,70 @@ enum LineEditor {
     static func start(session: Session) {
         self.session = session
         rl_readline_name = UnsafePointer(strdup("mtmc"))
-        // Break words at spaces only: paths and Chinese names are single words.
-        rl_completer_word_break_characters = strdup(" \t\n")
-        rl_attempted_completion_function = { text, start, _ in
-            rl_attempted_completion_over = 1
-            LineEditor.prepareCandidates(word: text.map { String(cString: $0) } ?? "", start: Int(start))
-            guard !LineEditor.candidates.isEmpty else { return nil }
-            return rl_completion_matches(text, { _, state in
-                let index = Int(state)
-                guard index < LineEditor.candidates.count else { return nil }
-                return strdup(LineEditor.candidates[index])
-            })
-        }
+        rl_initialize()
+        // Tab runs mtmc's own completion rather than libedit's: that one hands its completion function the
+        // word's start counted in characters beside a line counted in bytes, so a word after a Chinese one
+        // would complete from the wrong place, and it pads listed candidates by bytes, so Chinese names
+        // would not line up. Here the line is read in bytes up to the cursor, and listings align by display width.
+        rl_add_defun("mtmc-complete", { _, _ in LineEditor.completeAtCursor(); return 0 }, 9)
         try? FileManager.default.createDirectory(atPath: (historyPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         stifle_history(2000)
         read_history(historyPath)
     }
 
-    /// Asks the session for candidates; the words before the cursor's word come from libedit's line buffer.
-    static func prepareCandidates(word: String, start: Int) {
-        guard let session, let buffer = rl_line_buffer else { candidates = []; return }
-        let line = Array(String(cString: buffer).utf8)
-        // The editor splits at every space; the shell's words may hold escaped or quoted spaces.
-        let head = String(decoding: line.prefix(min(start, line.count)), as: UTF8.self) + word
-        let typing = wordsBeingTyped(head)
-        candidates = completions(before: typing.before, word: typing.word, in: session).map {
-            completionInsertion($0, typed: typing.word, editorWord: word, openQuote: typing.openQuote)
+    /// Most candidates one Tab lists; beyond them it says how many more there are.
+    static let listingLimit = 200
+
+    /// One Tab: inserts what the session's completion gives for the word before the cursor and redraws
+    /// the line, or lists the candidates under it and draws the line again below them, or beeps.
+    static func completeAtCursor() {
+        guard let session, let buffer = rl_line_buffer else { return }
+        let line = UnsafeRawBufferPointer(start: buffer, count: Int(max(0, rl_end)))
+        let point = min(max(0, Int(rl_point)), line.count)
+        let head = String(decoding: line[..<point], as: UTF8.self)
+        let step = completionStep(head: head, in: session)
+        let columns = TerminalOutput.terminalColumns()
+        let cursorRow = terminalRow(after: prompt + head, columns: columns)
+        if !step.insertion.isEmpty {
+            rl_insert_text(step.insertion)
+            // libedit draws the whole line again from where it is told the prompt starts.
+            write("\r" + (cursorRow > 0 ? "\u{1B}[\(cursorRow)A" : ""))
+            rl_forced_update_display()
+        } else if !step.listing.isEmpty {
+            let endRow = terminalRow(after: prompt + String(decoding: line, as: UTF8.self), columns: columns)
+            let shown = Array(step.listing.prefix(listingLimit))
+            var rows = columnListing(shown, width: columns)
+            if step.listing.count > shown.count { rows.append("… and \(step.listing.count - shown.count) more; type more of the name") }
+            write((endRow > cursorRow ? "\u{1B}[\(endRow - cursorRow)B" : "") + "\r\n" + rows.joined(separator: "\r\n") + "\r\n")
+            rl_forced_update_display()
+        } else {
+            write("\u{7}")
         }
-        // A single folder candidate should not end the word with a space.
-        rl_completion_append_character = candidates.count == 1 && candidates[0].hasSuffix("/") ? 0 : 32
+    }
+
+    /// The row (from 0) the cursor stands on after `text` is written from the first column of a terminal
+    /// `columns` wide, wrapping as libedit does: a character that does not fit starts the next row, and a
+    /// full row moves the cursor to the next.
+    static func terminalRow(after text: String, columns: Int) -> Int {
+        var row = 0, column = 0
+        for scalar in text.unicodeScalars {
+            let width = displayWidth(String(scalar))
+            if column + width > columns { row += 1; column = 0 }
+            column += width
+            if column >= columns { row += 1; column = 0 }
+        }
+        return row
+    }
+
+    private static func write(_ text: String) {
+        fputs(text, stdout)
+        fflush(stdout)
     }
 
     /// Reads a line; nil at end of input (Ctrl-D). Ctrl-C at the prompt gives back an empty line.
     static func readLine(prompt: String) -> String? {
         Interrupt.clear()
+        self.prompt = prompt
         guard let raw = readline(prompt) else {
             if Interrupt.isSet {  // Ctrl-C: the line is dropped; show a fresh prompt
                 Interrupt.clear()

@@ -39,7 +39,8 @@ enum TerminalOutput {
                 Swift.print("\r\u{1B}[K" + text, terminator: "")
                 fflush(stdout)
                 shown = true
-            })
+            },
+            columns: { isTerminal ? terminalColumns() : 100 })
     }
 
     /// Ranks other than 0 of a data-parallel job print nothing but their errors, on standard error, named.

@@ -196,22 +196,16 @@ final class CompletionQuotingTests: XCTestCase {
         let h = Harness()
         try FileManager.default.createDirectory(atPath: h.root + "/my pictures 图片", withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: h.root + "/my pictures 图片/a b.png", contents: Data())
-        // First Tab: the editor's word is "my".
-        var typing = wordsBeingTyped("predict my")
-        var inserted = completions(before: typing.before, word: typing.word, in: h.session)
-            .map { completionInsertion($0, typed: typing.word, editorWord: "my", openQuote: typing.openQuote) }
-        XCTAssertEqual(inserted, [#"my\ pictures\ 图片/"#])
-        // Second Tab, after the escaped spaces: the editor's word is only "图片/a" (it splits at every space).
-        typing = wordsBeingTyped(#"predict my\ pictures\ 图片/a"#)
+        XCTAssertEqual(completionStep(head: "predict my", in: h.session), CompletionStep(insertion: #"\ pictures\ 图片/"#))
+        // Second Tab, after the escaped spaces: the word is the whole name typed so far.
+        let typing = wordsBeingTyped(#"predict my\ pictures\ 图片/a"#)
         XCTAssertEqual(typing.before, ["predict"])
         XCTAssertEqual(typing.word, "my pictures 图片/a")
-        inserted = completions(before: typing.before, word: typing.word, in: h.session)
-            .map { completionInsertion($0, typed: typing.word, editorWord: "图片/a", openQuote: typing.openQuote) }
-        XCTAssertEqual(inserted, [#"图片/a\ b.png"#])
+        XCTAssertEqual(completionStep(head: #"predict my\ pictures\ 图片/a"#, in: h.session), CompletionStep(insertion: #"\ b.png "#))
         XCTAssertEqual(try splitWords(#"predict my\ pictures\ 图片/a\ b.png"#), ["predict", "my pictures 图片/a b.png"])
-        // Inside an open double quote only quotes and backslashes are escaped.
-        typing = wordsBeingTyped(#"predict "my pic"#)
-        XCTAssertEqual(typing.openQuote, "\"")
-        XCTAssertEqual(completionInsertion("my pictures 图片/", typed: typing.word, editorWord: "pic", openQuote: typing.openQuote), "pictures 图片/")
+        // Inside an open double quote only quotes and backslashes are escaped, and a file closes the quote.
+        XCTAssertEqual(completionStep(head: #"predict "my pic"#, in: h.session), CompletionStep(insertion: "tures 图片/"))
+        XCTAssertEqual(completionStep(head: #"predict "my pictures 图片/"#, in: h.session), CompletionStep(insertion: "a b.png\" "))
+        XCTAssertEqual(try splitWords(#"predict "my pictures 图片/a b.png" "#), ["predict", "my pictures 图片/a b.png"])
     }
 }

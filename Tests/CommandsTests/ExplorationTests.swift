@@ -97,7 +97,7 @@ final class ExplorationTests: XCTestCase {
         """)
         XCTAssertTrue(h.run("show class 红").1.hasSuffix("  val: 0 images, 0 skipped, 0 broken\n    no images in 颜色/val/红"))
         XCTAssertEqual(h.run("show class 三角").1, "error: show class: no class '三角'; classes: 形状: 圆 方; 颜色: 红 蓝")
-        XCTAssertEqual(h.run("show class 红 形状").1, "error: show class: no class '红'; classes: 形状: 圆 方")
+        XCTAssertEqual(h.run("show class 红 形状").1, "error: show class: class '红' belongs to task 颜色, not to 形状")
     }
 
     /// The report without its timings.

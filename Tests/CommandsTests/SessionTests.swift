@@ -192,8 +192,9 @@ final class SessionTests: XCTestCase {
         XCTAssertTrue(why.contains("would help: more validation images of this class"), why)
         XCTAssertTrue(h.run("show calib 人物").1.contains("class 人物 (task 印花): 3 validation samples of this class, 0/45 levels"))
         XCTAssertTrue(h.run("show calib 颜色").1.hasPrefix("task 颜色: temperature"))
-        XCTAssertEqual(h.run("show calib 人").1.components(separatedBy: "Classes:").first,
-                       "error: show calib: no class '人'; did you mean 人物? ")
+        XCTAssertEqual(h.run("show calib 人").1.components(separatedBy: "; classes:").first,
+                       "error: show calib: no class '人'; did you mean 人物?")
+        XCTAssertEqual(h.run("show calib 红 印花").1, "error: show calib: class '红' belongs to task 颜色, not to 印花")
         let (predicted, predictions) = h.run("predict data/印花/val/人物/0.png data/missing.png")
         XCTAssertEqual(predicted, .success)
         XCTAssertTrue(predictions.hasPrefix("data/印花/val/人物/0.png\n  task  class"), predictions)
@@ -232,8 +233,11 @@ final class SessionTests: XCTestCase {
     func testHistoryAndRunReplayAScript() throws {
         let h = Harness()
         h.run("set lr 0.03")
+        h.run("set lr 99")
+        h.run("st seed 9")
         h.run("set seed 9")
-        XCTAssertEqual(h.run("history").1, "   1  set lr 0.03\n   2  set seed 9")
+        XCTAssertEqual(h.run("history").1, "   1  set lr 0.03\n   2  set lr 99\n   3  st seed 9\n   4  set seed 9\n"
+                       + "history save FILE writes the 2 that succeeded (an interrupted train as the epochs it ran)")
         XCTAssertEqual(h.run("history save s.mtmc").1, "saved 2 commands to s.mtmc; replay with: mtmc s.mtmc")
         let other = Harness()
         try FileManager.default.copyItem(atPath: h.root + "/s.mtmc", toPath: other.root + "/s.mtmc")
