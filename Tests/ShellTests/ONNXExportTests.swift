@@ -240,6 +240,14 @@ final class ONNXExportTests: XCTestCase {
                       prompt.output)
         XCTAssertTrue(prompt.output.hasSuffix("error: export onnx: cannot write nowhere/m.onnx: folder \(folder)/nowhere does not exist or is not a folder; nothing was written\n"),
                       prompt.output)
+        // A write that fails part way (here at a file-size limit, which holds for root too) leaves the previous file as it was.
+        try Data("previous".utf8).write(to: URL(fileURLWithPath: folder + "/m.onnx"))
+        let limited = try runProgram("/bin/bash", ["-c", "ulimit -f 64 && exec \"$0\" export onnx --model tiny.safetensors m.onnx", MTMC.binary],
+                                     in: folder)
+        XCTAssertEqual(limited.status, 1)
+        XCTAssertEqual(limited.err, "error: export onnx: cannot write \(folder)/m.onnx: File too large; the previous file, if any, is unchanged\n")
+        XCTAssertEqual(try String(contentsOfFile: folder + "/m.onnx", encoding: .utf8), "previous")
+        try FileManager.default.removeItem(atPath: folder + "/m.onnx")
         let missing = try MTMC.run(["export", "onnx", "--model", "none.safetensors", "m.onnx"], in: folder)
         XCTAssertEqual(missing.status, 1)
         XCTAssertEqual(missing.output, "error: cannot read none.safetensors: No such file or directory\n")
