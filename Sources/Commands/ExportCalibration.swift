@@ -3,9 +3,10 @@ import Foundation
 import MTMC
 import Vision
 
-let exportCommand = Command("export", usage: "export calib PATH",
-                            summary: "write the calibration as JSON in the original's shape, one object keyed by task",
-                            example: "export calib calibration.json", completions: ["calib"]) { session, args in
+let exportCommand = Command("export", usage: "export calib PATH | export onnx PATH [--opset N]",
+                            summary: "write the calibration as JSON in the original's shape, or the model as ONNX (preprocessing, classes and calibration inside)",
+                            example: "export onnx model.onnx", completions: ["calib", "onnx"]) { session, args in
+    if args.first == "onnx" { return try exportONNX(session, args) }
     guard args.count == 2, args[0] == "calib" else { throw exportCommand.usageError() }
     guard !session.calibration.isEmpty else { throw CommandError("export calib: nothing calibrated yet; run eval, then calibrate") }
     let path = session.resolve(args[1])

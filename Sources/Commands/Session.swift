@@ -122,9 +122,12 @@ public final class Session {
         return trainer
     }
 
-    /// The calibration as the JSON a checkpoint stores; nil when uncalibrated.
+    /// The calibration as the JSON a checkpoint stores; nil when uncalibrated. Keys sorted, so that saving the same
+    /// state twice writes the same bytes (the checkpoint hash an ONNX export records).
     var calibrationJSON: String? {
-        guard !calibration.isEmpty, let data = try? JSONEncoder().encode(calibration) else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard !calibration.isEmpty, let data = try? encoder.encode(calibration) else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -67,25 +67,10 @@ private struct FoldedConvolution {
     let stamps: [TensorStamp]
 
     init(conv: Conv2D, bn: BatchNorm, sources: [Tensor]) throws {
-        let w = conv.weight.value, device = w.device
-        let gamma = bn.weight.value.scalars, beta = bn.bias.value.scalars
-        let mean = bn.runningMean.value.scalars, variance = bn.runningVar.value.scalars
-        let convBias = conv.bias?.value.scalars ?? Array(repeating: 0, count: gamma.count)
-        for (name, values) in [("weight", gamma), ("bias", beta), ("running_mean", mean), ("running_var", variance)]
-        where values.count != w.shape[0] {
-            throw EngineError.shapeMismatch("conv + batch norm", "batch norm \(name) must have one value per output channel",
-                                            [values.count], [w.shape[0]])
-        }
-        let perChannel = w.count / max(1, gamma.count)
-        var weights = w.scalars, shifts = [Float](repeating: 0, count: gamma.count)
-        // The same products as the unfolded evaluation pass (CPUBatchNorm.normalize): s = (1/√(v + ε))·γ.
-        for c in gamma.indices {
-            let s = 1 / (variance[c] + bn.epsilon).squareRoot() * gamma[c]
-            shifts[c] = beta[c] - mean[c] * s + convBias[c] * s
-            for i in c * perChannel..<(c + 1) * perChannel { weights[i] *= s }
-        }
-        weight = try Tensor(shape: w.shape, values: weights).to(device)
-        bias = try Tensor(shape: [gamma.count], values: shifts).to(device)
+        let device = conv.weight.value.device
+        let folded = try foldBatchNorm(weight: conv.weight.value, bias: conv.bias?.value, into: bn)
+        weight = folded.weight.to(device)
+        bias = folded.bias.to(device)
         stamps = sources.map(TensorStamp.init)
     }
 
@@ -107,6 +92,29 @@ private struct FoldedConvolution {
 
     /// Where the running mean and variance are among the sources: they alone differ between tasks.
     static let statisticsIndices = 3...4
+}
+
+/// The weight and bias of a layer (a convolution [OC, C, KH, KW] or a linear layer [OC, C]) followed by batch
+/// norm in evaluation, as one layer: with s = γ / √(running var + ε), the weights become W·s per output channel
+/// and the bias β − running mean·s + b·s. Host tensors, whatever the device of the sources.
+public func foldBatchNorm(weight w: Tensor, bias: Tensor?, into bn: BatchNorm) throws -> (weight: Tensor, bias: Tensor) {
+    let gamma = bn.weight.value.scalars, beta = bn.bias.value.scalars
+    let mean = bn.runningMean.value.scalars, variance = bn.runningVar.value.scalars
+    let layerBias = bias?.scalars ?? Array(repeating: 0, count: gamma.count)
+    for (name, values) in [("weight", gamma), ("bias", beta), ("running_mean", mean), ("running_var", variance), ("layer bias", layerBias)]
+    where values.count != w.shape[0] {
+        throw EngineError.shapeMismatch("conv + batch norm", "batch norm \(name) must have one value per output channel",
+                                        [values.count], [w.shape[0]])
+    }
+    let perChannel = w.count / max(1, gamma.count)
+    var weights = w.scalars, shifts = [Float](repeating: 0, count: gamma.count)
+    // The same products as the unfolded evaluation pass (CPUBatchNorm.normalize): s = (1/√(v + ε))·γ.
+    for c in gamma.indices {
+        let s = 1 / (variance[c] + bn.epsilon).squareRoot() * gamma[c]
+        shifts[c] = beta[c] - mean[c] * s + layerBias[c] * s
+        for i in c * perChannel..<(c + 1) * perChannel { weights[i] *= s }
+    }
+    return (try Tensor(shape: w.shape, values: weights), try Tensor(shape: [gamma.count], values: shifts))
 }
 
 /// A tensor's storage (held weakly: a stamp never keeps memory alive or makes a write copy) and its

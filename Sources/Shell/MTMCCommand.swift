@@ -7,13 +7,13 @@ import MTMC
 
 /// `mtmc`: the interactive shell, a script runner, and ad hoc prediction.
 struct MTMCCommand: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = mtmcVersion
     static let configuration = CommandConfiguration(
         commandName: "mtmc",
         abstract: "A shell for multi-task multi-class image classification: load, balance, train, eval, calibrate, predict.",
         discussion: "With no arguments on a terminal: an interactive prompt (help lists commands). A FILE.mtmc is replayed as a notebook-like transcript; piped standard input is read as a script.",
         version: version,
-        subcommands: [Shell.self, Predict.self, ServeCommand.self],
+        subcommands: [Shell.self, Predict.self, ServeCommand.self, ExportCommand.self],
         defaultSubcommand: Shell.self)
 }
 

@@ -22,7 +22,10 @@ public enum StoredEvaluations {
     /// The metadata value, nil when there is nothing to store.
     public static func metadata(_ evaluations: [TaskEvaluation]) -> String? {
         guard let phase = evaluations.first?.phase else { return nil }
-        let data = try? JSONEncoder().encode(Description(phase: phase, tasks: evaluations.map(\.task)))
+        // Keys sorted: the same state saved twice is the same bytes.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try? encoder.encode(Description(phase: phase, tasks: evaluations.map(\.task)))
         return data.map { String(decoding: $0, as: UTF8.self) }
     }
 

@@ -46,6 +46,11 @@ public struct Checkpoint {
     /// Writes the trainer's model, optimizer and counters.
     public static func save(trainer: Trainer, tasks: [TaskClasses], calibration: String?, evaluations: [TaskEvaluation] = [],
                             to path: String) throws {
+        try writeAtomically(encoded(trainer: trainer, tasks: tasks, calibration: calibration, evaluations: evaluations), to: path)
+    }
+
+    /// The bytes `save` writes.
+    public static func encoded(trainer: Trainer, tasks: [TaskClasses], calibration: String?, evaluations: [TaskEvaluation] = []) throws -> Data {
         let model = trainer.model
         var tensors = model.checkpointTensors()
         tensors += trainer.optimizer.state().map { ("optimizer." + $0.name, $0.tensor) }
@@ -70,7 +75,7 @@ public struct Checkpoint {
         if let calibration { metadata["calibration"] = calibration }
         metadata["evaluation"] = StoredEvaluations.metadata(evaluations)
         if let average = trainer.average { metadata["ema_updates"] = String(average.updates) }
-        try SafeTensorsFile.write(tensors, metadata: metadata, to: path)
+        return try SafeTensorsFile.encode(tensors, metadata: metadata)
     }
 
     private static func json<T: Encodable>(_ value: T) -> String {
