@@ -3,9 +3,10 @@ import XCTest
 
 final class LearningRateFindEndToEndTests: XCTestCase {
     /// After a few epochs of both sample tasks, whose losses differ by two orders of magnitude, `lr find`
-    /// suggests a rate that can still train. The bound: on this recipe rates from 0.01 to 0.05 train well
-    /// (README's ablation), so a usable suggestion is at most a decade below them, 1e-3; the single average
-    /// over both tasks suggested about 1e-6, where a run moves nothing. The chart's row labels are distinct.
+    /// suggests a rate that can still train. The bound: on this recipe 0.01 is the lowest rate README's
+    /// ablation shows training well (92 % at 20 epochs; 0.02 and 0.05 too), so a usable suggestion is at least
+    /// half of it, 5e-3. One average over both tasks, read at its minimum ÷ 10, suggested 0.0015 here (and
+    /// 1.3e-6 after 8 epochs at 64×64), where a run barely moves. The chart's row labels are distinct.
     func testOnATrainedTwoTaskModelTheSuggestionIsUsable() throws {
         let folder = MTMC.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -19,7 +20,7 @@ final class LearningRateFindEndToEndTests: XCTestCase {
         XCTAssertEqual(Set(labels).count, labels.count, "distinct row labels: \(labels)")
         let suggested = try XCTUnwrap(lines.first { $0.hasPrefix("suggested lr ") }, output)
         let rate = try XCTUnwrap(Double(suggested.dropFirst("suggested lr ".count).prefix { $0 != " " }), suggested)
-        XCTAssertGreaterThanOrEqual(rate, 1e-3, suggested)
+        XCTAssertGreaterThanOrEqual(rate, 5e-3, suggested)
         XCTAssertLessThanOrEqual(rate, 1, suggested)
         XCTAssertTrue(suggested.hasSuffix("; use it with: set lr \(suggested.dropFirst("suggested lr ".count).prefix { $0 != " " })"), suggested)
     }
