@@ -26,7 +26,7 @@ pre{background:#f4f4f4;padding:1em;overflow:auto}
 <h1>mtmc serve</h1>
 <p id="model">Loading model…</p>
 <form id="form" novalidate>
-<input type="file" id="files" name="image" accept="image/jpeg,image/png" multiple>
+<input type="file" name="image" id="files" accept="image/jpeg,image/png" multiple>
 <label>threshold <input type="text" id="threshold" name="threshold" value="0.5" size="5"></label>
 <button id="predict">Predict</button>
 </form>
