@@ -18,11 +18,18 @@ let calibrateCommand = Command("calibrate", usage: "calibrate [TASK]",
     let o = session.settings.calibration
     var lines = ["precision from \(o.fit.rawValue) fit, levels read from the \(o.mode == .estimate ? "estimate" : "Wilson 95 % lower bound") "
                  + "with ≥ \(o.minimumSupport) samples at or above the threshold (set calibfit, calibrate, calibmin)"]
-    for e in chosen {
-        let calibration = TaskCalibration(task: e.taskName, classes: e.classes, logits: e.logits, labels: e.labels, options: o)
-        session.calibration.removeAll { $0.task == e.taskName }
+    let calibrations = chosen.map { TaskCalibration(task: $0.taskName, classes: $0.classes, logits: $0.logits, labels: $0.labels, options: o) }
+    // A validation set too small for every class of every task is said once, not once per task.
+    let tooSmall = calibrations.count > 1 && calibrations.allSatisfy { TaskWeaknesses($0).shared.contains(.fewImages) }
+    if tooSmall {
+        let enough = CalibrationWeakness.supportFactor * o.minimumSupport
+        lines.append("the validation set is too small: in every task every class has fewer than \(enough) validation images "
+                     + "(\(CalibrationWeakness.supportFactor) × calibmin), so every table rests on few samples; more validation images would help every class")
+    }
+    for calibration in calibrations {
+        session.calibration.removeAll { $0.task == calibration.task }
         session.calibration.append(calibration)
-        lines.append(taskCalibrationReport(calibration, detailed: false))
+        lines.append(taskCalibrationReport(calibration, detailed: false, omitting: tooSmall ? [.fewImages] : []))
     }
     lines.append("show calib CLASS shows a class's table and curve; predict now lists every class at confidence ≥ \(session.predictThreshold)")
     session.out.print(lines.joined(separator: "\n"))
@@ -30,7 +37,7 @@ let calibrateCommand = Command("calibrate", usage: "calibrate [TASK]",
 
 /// A task's ECE figures, class summary, held-out check of the tables and weak classes: named, or in
 /// detail with what would help (`show calib TASK`).
-func taskCalibrationReport(_ c: TaskCalibration, detailed: Bool) -> String {
+func taskCalibrationReport(_ c: TaskCalibration, detailed: Bool, omitting said: [CalibrationWeakness.Reason] = []) -> String {
     var lines = [String(format: "task %@: temperature %.3f; ECE (15 bins) %.4f before, %.4f after temperature scaling in-sample, "
                         + "%.4f cross-fitted (T %.3f and %.3f, each fitted on the other half of val)",
                         c.task, c.temperature, c.eceBefore, c.eceAfter, c.eceCrossFitted, c.foldTemperatures[0], c.foldTemperatures[1])]
@@ -41,11 +48,12 @@ func taskCalibrationReport(_ c: TaskCalibration, detailed: Bool) -> String {
                             total.held, total.checked, 100 * rate)
                      + (total.meanShortfall.map { String(format: "; the others miss by %.3f on average", $0) } ?? ""))
     }
-    let weak = c.classes.indices.filter { CalibrationWeakness(c.tables[$0], options: c.options) != nil }
+    let weak = TaskWeaknesses(c)
+    lines += weak.sharedLines(minimumSupport: c.options.minimumSupport, omitting: said).map { "  " + $0 }
     if detailed {
-        lines += weakClassLines(c)
-    } else if !weak.isEmpty {
-        lines.append("  weak tables: " + weak.map { c.classes[$0] }.joined(separator: ", ") + " (show calib \(c.task) says why and what would help)")
+        lines += weakClassLines(c, weak)
+    } else if !weak.flagged.isEmpty {
+        lines.append("  weak tables: " + weak.flagged.map { c.classes[$0.index] }.joined(separator: ", ") + " (show calib \(c.task) says why and what would help)")
     }
     return lines.joined(separator: "\n")
 }
@@ -68,16 +76,13 @@ func calibrationSummary(_ c: TaskCalibration) -> String {
                  rows: rows, rightAligned: Set(1...9)).render()
 }
 
-/// "weak: CLASS — why; would help: …" for each class whose table is weak.
-func weakClassLines(_ c: TaskCalibration) -> [String] {
-    c.classes.indices.compactMap { i -> String? in
-        guard let weak = CalibrationWeakness(c.tables[i], options: c.options) else { return nil }
-        var why: [String] = []
-        if weak.fewLevels { why.append(c.tables[i].best.map { String(format: "best level %.2f", $0.level) } ?? "no level reached") }
-        if weak.lowSupport { why.append("only \(weak.positives) validation images (< \(CalibrationWeakness.supportFactor) × calibmin)") }
-        if let first = weak.firstUnreached, let reason = first.unreachable {
+/// "weak: CLASS — why; would help: …" for each class with a weakness of its own.
+func weakClassLines(_ c: TaskCalibration, _ weak: TaskWeaknesses) -> [String] {
+    weak.flagged.map { i, weakness, reasons in
+        var why = reasons.map(weakness.text)
+        if let first = weakness.firstUnreached, let reason = first.unreachable {
             why.append(String(format: "%.2f and above: %@", first.level, reason.rawValue))
         }
-        return "  weak: \(c.classes[i]) — \(why.joined(separator: "; ")); would help: \(weak.advice)"
+        return "  weak: \(c.classes[i]) — \(why.joined(separator: "; ")); would help: \(weakness.advice(for: reasons))"
     }
 }

@@ -6,6 +6,7 @@ let infoCommand = Command("info", usage: "info", summary: "dataset, model, setti
     var lines: [String] = []
     if let dataset = session.dataset {
         lines.append("dataset: \(dataset.root), " + dataset.tasks.map { "\($0.name) (\($0.classes.count) classes, \($0.train.count) train, \($0.val.count) val)" }.joined(separator: ", "))
+        lines += dataset.tasks.compactMap { task in task.valShare.map { "val of \(task.name): " + splitDescription($0, seed: session.settings.training.seed) } }
         lines.append(describeCache(dataset.cache) + (session.settings.training.order == .chunks
             ? ", epochs read chunk by chunk (\(dataset.cache.order.chunks) chunks of \(dataset.cache.order.imagesPerChunk) images)" : ""))
     } else {
@@ -69,3 +70,9 @@ func describeBalance(_ b: Balance) -> String {
 }
 
 func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
+
+/// How a task without `val/` got its validation images (`load` and `info`).
+func splitDescription(_ share: Double, seed: UInt64) -> String {
+    "\(Int((share * 100).rounded())) % of each class's train/ files, chosen by a hash of seed \(seed) and each file's path "
+        + "(no val/ folder; set valsplit, then load)"
+}

@@ -16,17 +16,25 @@ let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode
     defer { if staggered && World.current.isRoot { World.current.barrier() } }
     do {
         dataset = try Dataset.load(root, cacheSize: cacheSize, decoder: ImageDecoder(pixelLimit: session.settings.pixelLimit),
-                                   cache: session.settings.cache, isCancelled: session.isCancelled,
+                                   cache: session.settings.cache,
+                                   split: ValidationSplit(share: session.settings.valSplit, seed: session.settings.training.seed),
+                                   isCancelled: session.isCancelled,
                                    progress: { done, total in session.out.progress("load: \(done)/\(total) images") })
     } catch {
         session.out.progress(nil)
         throw CommandError("\(error)" + (session.dataset == nil ? "" : "; the dataset loaded before is kept"))
     }
     session.out.progress(nil)
+    // An evaluation opened from a checkpoint before any dataset was loaded stays when it describes this one's
+    // images (`show worst` and the rest read it); any other evaluation was of the dataset this load replaces.
+    let opened = session.dataset == nil && session.modelTasks == Session.tasks(of: dataset) ? session.evaluations : []
+    let fitting = opened.filter { StoredEvaluations.fits($0, dataset) }
     session.dataset = dataset
     // Calibration describes the model's classes: it stays when the new dataset has the same ones.
     session.forgetResults("the dataset has other tasks or classes", keepCalibration: session.modelTasks == Session.tasks(of: dataset))
-    session.out.print(datasetSummary(dataset, shownRoot: args[0]))
+    session.evaluations = fitting
+    session.out.print(datasetSummary(dataset, shownRoot: args[0], seed: session.settings.training.seed))
+    if let note = storedEvaluationNote(opened: opened, kept: fitting) { session.out.print(note) }
     session.out.print(dataset.cacheNotes.joined(separator: "\n"))
     if dataset.cache.mode != dataset.chosenCacheMode {
         session.settings.cache.mode = dataset.cache.mode
@@ -39,8 +47,20 @@ let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode
     }
 }
 
+/// What became of the opened checkpoint's evaluation at `load`, nil when there was none.
+func storedEvaluationNote(opened: [TaskEvaluation], kept: [TaskEvaluation]) -> String? {
+    guard let phase = opened.first?.phase else { return nil }
+    let dropped = opened.filter { e in !kept.contains { $0.taskName == e.taskName } }.map(\.taskName)
+    let keptNames = kept.map(\.taskName).joined(separator: ", ")
+    if dropped.isEmpty {
+        return "the checkpoint's \(phase) evaluation (\(keptNames)) matches these images: show worst, plot worst and plot why read it without eval"
+    }
+    return (kept.isEmpty ? "" : "the checkpoint's \(phase) evaluation of \(keptNames) matches these images; ")
+        + "its evaluation of \(dropped.joined(separator: ", ")) was of other \(phase) images and is dropped: run eval"
+}
+
 /// The summary `load` prints: per task and class, images used, skipped and broken, then every broken file.
-func datasetSummary(_ dataset: Dataset, shownRoot: String) -> String {
+func datasetSummary(_ dataset: Dataset, shownRoot: String, seed: UInt64) -> String {
     let images = dataset.tasks.reduce(0) { $0 + $1.train.count + $1.val.count }
     let kept = [CacheMode.memory: dataset.cache.bytes, .disk: dataset.cache.diskBytes][dataset.cache.mode]
     var lines = [String(format: "loaded %@ in %.2f s: %d tasks, %d images, %@ (%d×%d per image)",
@@ -48,7 +68,8 @@ func datasetSummary(_ dataset: Dataset, shownRoot: String) -> String {
                         kept.map { String(format: "cache %.1f MB", Double($0) / 1e6) + (dataset.cache.mode == .disk ? " on disk" : "") } ?? "no cache",
                         dataset.cache.width, dataset.cache.height)]
     for task in dataset.tasks {
-        lines.append("task \(task.name): \(task.classes.count) classes, \(task.train.count) train, \(task.val.count) val")
+        lines.append("task \(task.name): \(task.classes.count) classes, \(task.train.count) train, \(task.val.count) val"
+                     + (task.valShare.map { "; val: " + splitDescription($0, seed: seed) } ?? ""))
         let rows = task.classes.indices.map { c -> [String] in
             let t = task.trainCounts[c], v = task.valCounts[c]
             return [task.classes[c], "\(t.used)", "\(v.used)", "\(t.skipped + v.skipped)", "\(t.broken + v.broken)"]

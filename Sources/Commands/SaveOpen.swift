@@ -38,4 +38,14 @@ let openCommand = Command("open", usage: "open PATH", summary: "read a checkpoin
                          ? "; its calibration is in an older form and was left out: run eval, then calibrate" : ", calibrated")
                       + (checkpoint.evaluations.first.map { ", with its last \($0.phase) evaluation" } ?? ""))
     if let note = inputSizeNote(session) { session.out.print(note) }
+    if session.dataset == nil { session.out.print(withoutDatasetNote(checkpoint)) }
+}
+
+/// After `open` with no dataset loaded: what works now and what waits for `load`.
+func withoutDatasetNote(_ checkpoint: Checkpoint) -> String {
+    var now = ["predict", "save"]
+    if checkpoint.calibration != nil && !checkpoint.calibrationLeftOut { now += ["show calib", "export calib"] }
+    if !checkpoint.evaluations.isEmpty { now += ["show confused", "show report", "plot confusion", "calibrate"] }
+    let later = "eval, train, lr find, check labels, similar" + (checkpoint.evaluations.isEmpty ? ", show worst" : "; show worst and plot worst once the tree it was evaluated on is loaded")
+    return "no dataset loaded: \(now.joined(separator: ", ")) work now; \(later) need load of a tree with these tasks and classes"
 }

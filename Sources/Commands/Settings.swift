@@ -257,6 +257,13 @@ let allSettings: [Setting] = [
                       \.calibration.minimumSupport),
     choiceSetting("calibrate", "levels from the precision estimate or its Wilson 95 % lower bound (next calibrate)", \.settings.calibration.mode),
     choiceSetting("calibfit", "precision estimate: isotonic regression, or PR interpolation (next calibrate)", \.settings.calibration.fit),
+    Setting(name: "valsplit", allowed: "0.0 to 0.9", summary: "share of each class held out as val by load when a task has no val/ folder (next load)",
+            get: { "\($0.settings.valSplit)" },
+            set: { session, text in
+                guard let v = number(text, 0...0.9) else { return false }
+                session.settings.valSplit = v
+                return true
+            }),
     sessionIntSetting("hamming", SettingRanges.nearDuplicateDistance,
                       "check: difference hashes at most this many bits (of 64) apart are near duplicates", \.nearDuplicateDistance),
     sessionIntSetting("folds", SettingRanges.labelFolds,

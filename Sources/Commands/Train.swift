@@ -46,12 +46,13 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
 
 /// `set lr auto`: a sweep from the current weights (which it puts back), then its suggestion as the run's rate.
 func chooseLearningRate(_ trainer: Trainer, _ dataset: Dataset, _ session: Session) throws {
-    let sweep = try trainer.sweepLearningRate(on: dataset, isCancelled: session.isCancelled)
+    let sweep = try trainer.sweepLearningRate(on: dataset, isCancelled: session.isCancelled, progress: sweepProgress(session))
+    session.out.progress(nil)
     guard let rate = sweep.suggestion else {
         throw CommandError("train: lr auto: the sweep of \(sweep.rates.count) steps gave no suggestion (its loss never fell); set lr VALUE")
     }
     trainer.settings.learningRate = rate
-    session.out.print("lr auto: lr find suggests \(rate) (\(LearningRateSweep.rule)) after \(sweep.rates.count) steps")
+    session.out.print("lr auto: lr find suggests \(rate) (\(sweep.rule)) after \(sweep.rates.count) steps")
 }
 
 /// What the run will do, before its first epoch: the learning-rate plan, augmentation and flips.

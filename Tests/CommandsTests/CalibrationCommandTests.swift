@@ -102,7 +102,8 @@ final class InterpretationCommandTests: XCTestCase {
         let fresh = Harness()
         let (opened, message) = fresh.run("open \(h.root)/m.safetensors")
         XCTAssertEqual(opened, .success, message)
-        XCTAssertTrue(message.hasSuffix(", with its last val evaluation"), message)
+        XCTAssertTrue(message.contains(", with its last val evaluation\n"), message)
+        XCTAssertTrue(message.hasSuffix("need load of a tree with these tasks and classes"), "what needs a dataset: \(message)")
         XCTAssertEqual(fresh.run("show confused 颜色").1, before)
         XCTAssertEqual(fresh.run("show report 颜色").0, .success)
     }

@@ -112,7 +112,7 @@ final class ExplorationTests: XCTestCase {
         let h = loadedHarness()
         let report = checkReport(h)
         XCTAssertEqual(report, """
-        check: 16 images in 2 tasks; hashing … s, comparing … s; near duplicates: difference hashes at most 4 of 64 bits apart (set hamming) and mean colours at most 24 of 255 apart
+        check: 16 images in 2 tasks; hashing … s, comparing … s; near duplicates: difference hashes at most 4 of 64 bits apart (set hamming) and mean colours at most 24 of 255 apart, confirmed by pixels (16×16 thumbnails at most 8 of 255 apart on average)
         task 形状:
           exact duplicates: 1 label conflict, 1 leak, 1 within a class (groups); 1 of 3 val images (33.3 %) have a copy in train
             label conflict: train/圆/c.png = train/方/f.png
@@ -164,11 +164,11 @@ final class ExplorationTests: XCTestCase {
         XCTAssertTrue(checkReport(h).contains("difference hashes at most 0 of 64 bits apart"))
     }
 
-    func testLoadOfATaskWithoutValNamesItAndKeepsTheDatasetLoadedBefore() {
+    func testLoadOfATaskWithoutTrainNamesItAndKeepsTheDatasetLoadedBefore() {
         let h = loadedHarness()
-        try! FileManager.default.createDirectory(atPath: h.root + "/noval/形状/train/圆", withIntermediateDirectories: true)
-        try! noisePNG(seed: 1).write(to: URL(fileURLWithPath: h.root + "/noval/形状/train/圆/a.png"))
-        XCTAssertEqual(h.run("load noval").1, "error: task 形状: missing folder \(h.root)/noval/形状/val; the dataset loaded before is kept")
+        try! FileManager.default.createDirectory(atPath: h.root + "/notrain/形状/val/圆", withIntermediateDirectories: true)
+        try! noisePNG(seed: 1).write(to: URL(fileURLWithPath: h.root + "/notrain/形状/val/圆/a.png"))
+        XCTAssertEqual(h.run("load notrain").1, "error: task 形状: missing folder \(h.root)/notrain/形状/train; the dataset loaded before is kept")
         XCTAssertTrue(h.run("show data").1.hasPrefix("task 形状: 2 classes, 9 train, 3 val"))
     }
 

@@ -106,8 +106,9 @@ final class DatasetTests: XCTestCase {
         let empty = TreeBuilder().task("t", classes: ["a": 1])
         empty.folder("t/train/b"); empty.folder("t/val/b")
         assertStructuralError(empty, "task t: class b has no images in ROOT/t/train/b")
-        assertStructuralError(TreeBuilder(), "no task folders in ROOT: expected ROOT/TASK/train/CLASS/ and ROOT/TASK/val/CLASS/ holding images")
-        assertStructuralError(TreeBuilder().images("t", "train", "a", count: 1), "task t: missing folder ROOT/t/val")
+        assertStructuralError(TreeBuilder(), "no task folders in ROOT: expected ROOT/TASK/train/CLASS/ (and TASK/val/CLASS/) holding images, "
+                              + "or one task as ROOT/train/CLASS/ (and ROOT/val/CLASS/)")
+        assertStructuralError(TreeBuilder().images("t", "val", "a", count: 1), "task t: missing folder ROOT/t/train")
         let allBroken = TreeBuilder().task("t", classes: ["a": 1])
         allBroken.file("t/train/b/x.png", Data()); allBroken.images("t", "val", "b", count: 1)
         assertStructuralError(allBroken, "task t: class b has no usable images in ROOT/t/train/b (all 1 broken)")

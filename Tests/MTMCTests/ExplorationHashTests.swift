@@ -48,4 +48,24 @@ final class ExplorationHashTests: XCTestCase {
         XCTAssertEqual(blockBar(1, largest: 1000, width: 4), "▏", "a class with images never gets an empty bar")
         XCTAssertEqual(blockBar(0, largest: 80, width: 4), "")
     }
+
+    /// Thumbnails tell apart the smooth pictures a difference hash cannot (all these ramps hash to 0), and
+    /// confirmation splits a hash group into the members that really match.
+    func testPixelThumbnailsSeparateSmoothPicturesThatShareAHash() {
+        func ramp(_ side: Int, _ value: (Int, Int) -> Int) -> [UInt8] {
+            (0..<(side * side)).flatMap { i -> [UInt8] in let v = UInt8(value(i % side, i / side)); return [v, v, v] }
+        }
+        let horizontal = ramp(64) { x, _ in 40 + 175 * x / 63 }, vertical = ramp(64) { _, y in 40 + 175 * y / 63 }
+        let small = ramp(40) { x, _ in 40 + 175 * x / 39 }
+        func thumb(_ p: [UInt8], _ side: Int) -> PixelThumbnail { p.withUnsafeBufferPointer { PixelThumbnail($0, width: side, height: side) } }
+        func hash(_ p: [UInt8], _ side: Int) -> UInt64 { p.withUnsafeBufferPointer { differenceHash($0, width: side, height: side) } }
+        XCTAssertEqual([hash(horizontal, 64), hash(vertical, 64), hash(small, 40)], [0, 0, 0], "one hash for every direction")
+        XCTAssertGreaterThan(thumb(horizontal, 64).meanDifference(thumb(vertical, 64)), 40)
+        XCTAssertLessThan(thumb(horizontal, 64).meanDifference(thumb(small, 40)), 3, "the same ramp at another size")
+        let tiny = thumb([10, 20, 30, 40, 50, 60], 1 + 0)  // a 1×1 image has 3 bytes; the rest is ignored
+        XCTAssertEqual(Set(tiny.pixels), [10, 20, 30], "a 1×1 image fills every cell")
+        // Members 0, 1, 2 share a hash; 0 and 2 are the same picture, 1 is not: 0 leads {0, 2} and 1 stays alone.
+        XCTAssertEqual(confirmedGroups([[0, 1, 2], [3, 4]]) { a, b in (a, b) == (0, 2) || (a, b) == (3, 4) }, [[0, 2], [3, 4]])
+        XCTAssertEqual(confirmedGroups([[0, 1]]) { _, _ in false }, [])
+    }
 }

@@ -70,12 +70,55 @@ final class LearningRateFinderTests: XCTestCase {
         XCTAssertLessThan(accepted, losses.count, "stops once the smoothed loss passes 4× its minimum")
         XCTAssertGreaterThan(sweep.smoothed.last!, 4 * sweep.smoothed.min()!)
         let i = sweep.minimumIndex!
-        XCTAssertEqual(sweep.suggestion, Float(String(format: "%.2g", sweep.rates[i] / 10)), "two significant digits")
         XCTAssertEqual(i, 6, "the smoothed minimum lags the raw one (index 5) by a step")
+        XCTAssertTrue(sweep.falls)
+        XCTAssertEqual(sweep.suggestion, Float(String(format: "%.2g", sweep.rates[i] / 10)), "a falling loss: its minimum ÷ 10, two significant digits")
+        let rise = try! XCTUnwrap(sweep.riseIndex)
+        XCTAssertGreaterThan(sweep.smoothed[rise], 1.25 * sweep.smoothed[i])
+        XCTAssertTrue(sweep.smoothed[(i + 1)..<rise].allSatisfy { $0 <= 1.25 * sweep.smoothed[i] }, "the first step past 1.25× the minimum")
         XCTAssertNotNil(sweep.steepest)
         XCTAssertLessThanOrEqual(sweep.steepest!, sweep.rates[i])
         var flat = LearningRateSweep()
         for i in 0..<3 { _ = flat.add(rate: Float(i + 1), loss: 1) }
         XCTAssertNil(flat.suggestion, "too few steps")
+    }
+
+    /// Two interleaved tasks whose losses differ 100× in scale, as on a trained two-task model: flat with
+    /// batch noise up to lr 0.05, then rising. Each task's smoothing on its own finds where the rise starts.
+    func testOnATrainedTwoTaskModelTheSuggestionIsWhereTheLossStartsToRise() {
+        var rng = RandomGenerator(seed: 3)
+        func noise() -> Double { Double(rng.next() % 1000) / 1000 - 0.5 }
+        var sweep = LearningRateSweep()
+        for i in 0..<100 {
+            let rate = Float(1e-5 * pow(1e5, Double(i) / 99))
+            let task = Int(rng.next() % 2)
+            let shape = 1 + max(0, log10(Double(rate) / 0.05)) * 3  // flat, then ×4 per decade past 0.05
+            let loss = (task == 0 ? 0.3 : 0.003) * shape * (1 + 0.3 * noise())
+            guard sweep.add(rate: rate, loss: loss, task: task) else { break }
+        }
+        XCTAssertEqual(sweep.taskSmoothed.count, 2)
+        XCTAssertFalse(sweep.falls, "flat until lr 0.05")
+        // Each task against its own lowest: the flat part is near 1 whichever task the steps drew.
+        let flat = sweep.rates.indices.filter { sweep.rates[$0] < 0.02 && $0 >= 10 }.map { sweep.smoothed[$0] }
+        XCTAssertLessThan(flat.max()! / flat.min()!, 1.2, "\(flat)")
+        let suggestion = try! XCTUnwrap(sweep.suggestion)
+        // The rise starts at 0.05; the averages lag it by a few steps, so its tenth reads a little above 0.005.
+        XCTAssertGreaterThanOrEqual(suggestion, 2e-3, "lr \(suggestion)")
+        XCTAssertLessThanOrEqual(suggestion, 2.5e-2, "lr \(suggestion)")
+        XCTAssertTrue(sweep.rule.hasPrefix("the loss is flat"), sweep.rule)
+    }
+
+    /// A fresh model: the loss falls to a minimum near lr 0.1, then climbs; the suggestion is about a tenth of it.
+    func testOnAFreshModelTheSuggestionIsAboutATenthOfTheMinimum() {
+        var sweep = LearningRateSweep()
+        for i in 0..<100 {
+            let rate = Float(1e-5 * pow(1e5, Double(i) / 99)), x = log10(Double(rate)) + 1  // 0 at lr 0.1
+            let shape = x < 0 ? 1 + 2 * min(1, -x / 3) : 1 + 4 * x  // from 3× its best, as an untrained net's loss
+            guard sweep.add(rate: rate, loss: (i % 2 == 0 ? 2.0 : 0.02) * shape, task: i % 2) else { break }
+        }
+        XCTAssertTrue(sweep.falls)
+        let suggestion = try! XCTUnwrap(sweep.suggestion)
+        XCTAssertGreaterThanOrEqual(suggestion, 0.008, "lr \(suggestion)")
+        XCTAssertLessThanOrEqual(suggestion, 0.03, "lr \(suggestion)")
     }
 }

@@ -27,6 +27,21 @@ enum MTMC {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// Runs another program (`script`, `python3`) in `folder` and returns its exit status and output.
+    static func runCommand(_ executable: String, _ arguments: [String], in folder: String) throws -> (status: Int32, output: String) {
+        let process = Process(), output = Pipe()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     /// A temporary folder, removed by the caller.
     static func temporaryFolder() -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("mtmc-e2e-\(getpid())-\(UUID().uuidString.prefix(6))").path

@@ -23,6 +23,8 @@ public struct DatasetTask {
     /// Usable, skipped (not an image) and broken files per class, for train and val.
     public let trainCounts: [FileCounts]
     public let valCounts: [FileCounts]
+    /// The share of each class's `train/` files held out as val when the task has no `val/` folder; nil when it has one.
+    public var valShare: Double? = nil
 }
 
 /// The pixel size of an image file.
@@ -78,11 +80,11 @@ public struct Dataset {
     /// between chunks of images; cancelling throws, loads nothing and keeps a partial disk cache for
     /// the next load. `progress` is called now and then with (images done, total).
     public static func load(_ root: String, cacheSize: (width: Int, height: Int), decoder base: ImageDecoder = ImageDecoder(),
-                            cache options: CacheOptions = CacheOptions(mode: .memory),
+                            cache options: CacheOptions = CacheOptions(mode: .memory), split: ValidationSplit = ValidationSplit(),
                             threads: Int = Threads.count, isCancelled: () -> Bool = { false },
                             progress: (Int, Int) -> Void = { _, _ in }) throws -> Dataset {
         let start = DispatchTime.now().uptimeNanoseconds
-        let tree = try DatasetTree.scan(root)
+        let tree = try DatasetTree.scan(root, split: split)
         var decoder = base
         decoder.targetSize = cacheSize
         let decode = ParallelDecode(files: tree.files.map(\.path), decoder: decoder, width: cacheSize.width,
@@ -150,10 +152,10 @@ public struct Dataset {
                 }
             }
             if let empty = trainCounts.firstIndex(where: { $0.used == 0 }) {
-                throw DatasetError("task \(name): class \(tree.classes[t][empty]) has no usable images in \(root)/\(name)/train/\(tree.classes[t][empty]) (all \(trainCounts[empty].broken) broken)")
+                throw DatasetError("task \(name): class \(tree.classes[t][empty]) has no usable images in \(tree.taskFolders[t])/train/\(tree.classes[t][empty]) (all \(trainCounts[empty].broken) broken)")
             }
             tasks.append(DatasetTask(name: name, classes: tree.classes[t], train: train, val: val,
-                                     trainCounts: trainCounts, valCounts: valCounts))
+                                     trainCounts: trainCounts, valCounts: valCounts, valShare: tree.valShares[t]))
         }
         return tasks
     }

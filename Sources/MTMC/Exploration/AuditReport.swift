@@ -5,8 +5,8 @@ extension DatasetAudit {
     /// (label conflicts, leaks with the share of val affected, plain duplicates; exact, then near) and the
     /// per-image findings. At most `limit` entries per list (nil: all), the rest counted.
     public func lines(_ dataset: Dataset, limit: Int?) -> [String] {
-        var lines = [String(format: "check: %d images in %d tasks; hashing %.2f s, comparing %.2f s; near duplicates: difference hashes at most %d of 64 bits apart (set hamming) and mean colours at most %d of 255 apart",
-                            images, tasks.count, hashSeconds, compareSeconds, limits.hamming, limits.colour)]
+        var lines = [String(format: "check: %d images in %d tasks; hashing %.2f s, comparing %.2f s; near duplicates: difference hashes at most %d of 64 bits apart (set hamming) and mean colours at most %d of 255 apart, confirmed by pixels (16×16 thumbnails at most %.0f of 255 apart on average)",
+                            images, tasks.count, hashSeconds, compareSeconds, limits.hamming, limits.colour, limits.pixelDifference)]
         for audit in tasks {
             let task = dataset.tasks[audit.task]
             lines.append("task \(task.name):")

@@ -26,6 +26,9 @@ public struct AuditLimits {
     public var hamming = 4
     /// Largest difference of mean red, green or blue (0–255) between near duplicates.
     public var colour = 24
+    /// Largest mean absolute difference (0–255) of the 16×16 thumbnails that confirms a hash match: a
+    /// re-encoded or resized copy differs by a few levels, smooth pictures of other shapes by tens.
+    public var pixelDifference = 8.0
     /// Brightness standard deviation (0–255 scale) under which an image counts as near-uniform.
     public var uniformSpread = 2.0
     /// Long side ÷ short side from which an aspect ratio counts as extreme.
@@ -83,7 +86,10 @@ public struct DatasetAudit {
             let p = prints[node[0]]
             return NearKey(hash: p.differenceHash, red: p.meanColour.red, green: p.meanColour.green, blue: p.meanColour.blue)
         }
-        let linked = try linkedKeys(keys, bits: limits.hamming, colour: limits.colour, threads: threads, isCancelled: isCancelled, progress: progress)
+        let candidates = try linkedKeys(keys, bits: limits.hamming, colour: limits.colour, threads: threads, isCancelled: isCancelled, progress: progress)
+        var thumbnails: [Int: PixelThumbnail] = [:]
+        for node in candidates.joined() { thumbnails[node] = thumbnail(dataset, image: rows[nodes[node][0]].image) }
+        let linked = confirmedGroups(candidates) { thumbnails[$0]!.meanDifference(thumbnails[$1]!) <= limits.pixelDifference }
         let near = linked.map { cluster -> DuplicateGroup in
             let sample = cluster.prefix(100).map { keys[$0].hash }
             let distance = sample.flatMap { a in sample.map { hammingDistance(a, $0) } }.max() ?? 0
@@ -102,5 +108,11 @@ public struct DatasetAudit {
                              let s = sizes[$0]
                              return Double(max(s.width, s.height)) >= limits.aspect * Double(max(1, min(s.width, s.height)))
                          }.map { rows[$0] })
+    }
+
+    /// The 16×16 thumbnail of one cache image.
+    static func thumbnail(_ dataset: Dataset, image index: Int) -> PixelThumbnail {
+        let image = dataset.cache.image(index)
+        return image.pixels.withUnsafeBufferPointer { PixelThumbnail($0, width: image.width, height: image.height) }
     }
 }

@@ -59,3 +59,20 @@ public func linkedKeys(_ keys: [NearKey], bits: Int, colour: Int, threads: Int =
     for (i, id) in group.enumerated() { members[id].append(i) }
     return members.filter { $0.count > 1 }
 }
+
+/// Splits each hash-near group by a pixel-level check, the same way groups form: in order, each member
+/// not yet placed leads a group joined by every later unplaced member `isSame` with it. Only groups of two
+/// or more, ordered by first member.
+public func confirmedGroups(_ groups: [[Int]], isSame: (Int, Int) -> Bool) -> [[Int]] {
+    var result: [[Int]] = []
+    for group in groups {
+        var left = group
+        while let leader = left.first {
+            let joined = left.dropFirst().filter { isSame(leader, $0) }
+            if !joined.isEmpty { result.append([leader] + joined) }
+            let placed = Set(joined).union([leader])
+            left.removeAll { placed.contains($0) }
+        }
+    }
+    return result.sorted { $0[0] < $1[0] }
+}

@@ -52,4 +52,13 @@ public enum StoredEvaluations {
                                   top1: m.top1, top2: m.top2, confusion: m.confusion, logits: logits, labels: values.map { Int($0) })
         }
     }
+
+    /// Whether a stored evaluation describes `dataset`: its task is there by name with the same classes,
+    /// and the split it evaluated holds the same number of images with the same labels in the same order
+    /// (images are in path order, so the rows of the stored outputs are those images).
+    public static func fits(_ evaluation: TaskEvaluation, _ dataset: Dataset) -> Bool {
+        guard let task = dataset.tasks.first(where: { $0.name == evaluation.taskName }), task.classes == evaluation.classes else { return false }
+        let samples = evaluation.phase == "train" ? task.train : task.val
+        return samples.count == evaluation.labels.count && zip(samples, evaluation.labels).allSatisfy { $0.label == $1 }
+    }
 }

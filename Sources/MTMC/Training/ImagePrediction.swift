@@ -11,22 +11,41 @@ public struct PredictionReport {
     public init() {}
 }
 
-/// The image files named by `paths` (a folder means every image in it, sorted by code point), with the
-/// path to show for each; folders without images are reported in `failures`.
+/// The image files named by `paths` (a folder means every image in it and in its sub-folders, by path
+/// sorted by code point), with the path to show for each; folders without images are reported in `failures`.
 public func imageFiles(_ paths: [String], shown: [String]) -> (files: [(path: String, shown: String)], failures: [String]) {
     var files: [(path: String, shown: String)] = [], failures: [String] = []
     for (path, label) in zip(paths, shown) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            let names = sortedByCodePoint((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
-                .filter { ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }
-            if names.isEmpty { failures.append("\(label): no images in this folder") }
-            files += names.map { ((path as NSString).appendingPathComponent($0), (label as NSString).appendingPathComponent($0)) }
+            var visited = Set<[UInt64]>()
+            let relative = sortedByCodePoint(imagesBelow(path, visited: &visited))
+            if relative.isEmpty { failures.append("\(label): no images in this folder or its sub-folders") }
+            files += relative.map { ((path as NSString).appendingPathComponent($0), (label as NSString).appendingPathComponent($0)) }
         } else {
             files.append((path, label))
         }
     }
     return (files, failures)
+}
+
+/// Paths (relative to `folder`) of the images in `folder` and its sub-folders; dot-files and dot-folders are
+/// left out, and a folder met again through a link (by device and inode) is not walked twice.
+private func imagesBelow(_ folder: String, visited: inout Set<[UInt64]>) -> [String] {
+    var info = stat()
+    guard stat(folder, &info) == 0, visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else { return [] }
+    var found: [String] = []
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !name.hasPrefix(".") {
+        let path = (folder as NSString).appendingPathComponent(name)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+        if isDirectory.boolValue {
+            found += imagesBelow(path, visited: &visited).map { name + "/" + $0 }
+        } else if imageExtensions.contains(fileExtension(name)) {
+            found.append(name)
+        }
+    }
+    return found
 }
 
 /// Decodes the images (a folder means every image in it), runs the model once per task, and scores every class,

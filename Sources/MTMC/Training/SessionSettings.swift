@@ -24,6 +24,8 @@ public struct SessionSettings: Equatable {
     public var calibration = CalibrationOptions()
     /// Where the model computes (set device cpu|cuda); `.cuda` only once the GPU opened.
     public var device: Device = .cpu
+    /// Share of each class's `train/` files that `load` holds out as val in a task without a `val/` folder.
+    public var valSplit = 0.2
     /// Hamming distance (of 64 bits) up to which `check` calls two difference hashes near duplicates.
     public var nearDuplicateDistance = 4
     /// K of `check labels`: training images are judged by K quick models, each trained without their fold.
