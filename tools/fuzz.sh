@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes one target (or all) with libFuzzer and AddressSanitizer for SECONDS each:
-#   tools/fuzz.sh TARGET SECONDS      TARGET: png jpeg safetensors checkpoint calibration commands
+#   tools/fuzz.sh TARGET SECONDS      TARGET: png jpeg safetensors checkpoint calibration commands http
 #   tools/fuzz.sh all SECONDS
 # The libraries are compiled once with -sanitize=fuzzer,address into .build-fuzz/ (ignored by git); each
 # target is tools/fuzz/targets/TARGET.swift, its seed corpus tools/fuzz/corpus/TARGET/ (committed; add
@@ -8,7 +8,7 @@
 # crashes to .build-fuzz/crashes/TARGET/. Exit status: 0 when no target crashed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(png jpeg safetensors checkpoint calibration commands)
+targets=(png jpeg safetensors checkpoint calibration commands http)
 [ $# -eq 2 ] || { echo "usage: tools/fuzz.sh TARGET|all SECONDS (targets: ${targets[*]})" >&2; exit 2; }
 [[ "$2" =~ ^[0-9]+$ ]] || { echo "SECONDS must be a whole number" >&2; exit 2; }
 if [ "$1" = all ]; then selected=("${targets[@]}"); else selected=("$1"); fi
@@ -41,7 +41,7 @@ build_module() {
         -emit-library -static -o "$out/lib$name.a" $(find "Sources/$name" -name '*.swift' | sort)
     touch "$stamp"
 }
-for m in Engine Vision MTMC Commands; do build_module "$m"; done
+for m in Engine Vision MTMC Commands RequestParsing; do build_module "$m"; done
 
 # Seeds shaped like checkpoints are built from their headers in tools/fuzz/seeds/ (generated files are not committed).
 python3 tools/fuzz/seeds.py "$out/seeds"
@@ -50,7 +50,7 @@ status=0
 for t in "${selected[@]}"; do
     binary="$out/fuzz-$t"
     swiftc "${flags[@]}" "${includes[@]}" "tools/fuzz/targets/$t.swift" -o "$binary" -L "$out" \
-        -lCommands -lMTMC -lVision -lEngine -lCMPI -lopenblas -lpng16 -lturbojpeg -lfreetype 2>&1 | grep -v "Cannot export local symbol" || true
+        -lRequestParsing -lCommands -lMTMC -lVision -lEngine -lCMPI -lopenblas -lpng16 -lturbojpeg -lfreetype 2>&1 | grep -v "Cannot export local symbol" || true
     mkdir -p "$out/corpus/$t" "$out/crashes/$t" "tools/fuzz/corpus/$t" "$out/seeds/$t"
     echo "fuzzing $t for $2 s"
     if ! "$binary" -max_total_time="$2" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \

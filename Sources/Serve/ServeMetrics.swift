@@ -42,7 +42,7 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let clock = ContinuousClock(), start = clock.now
-        let route = ["/", "/predict", "/model", "/health", "/metrics", "/reload"].contains(request.uri.path) ? request.uri.path : "other"
+        let route = serveRoutes.contains { $0.path == request.uri.path } ? request.uri.path : "other"
         do {
             let response = try await next(request, context)
             metrics.record(route: route, status: response.status, duration: clock.now - start)
