@@ -21,9 +21,10 @@ public struct HeaderParameters: Equatable {
             }
             scanner.skipWhitespace()
             if scanner.atEnd { break }
+            let start = scanner.offset
             let name = scanner.take(while: isToken).lowercased()
             guard !name.isEmpty, scanner.consume(UInt8(ascii: "=")) else {
-                throw RequestFormatError("\(header) \(quoted(text)) has a parameter without name=value at byte \(scanner.offset + 1)")
+                throw RequestFormatError("\(header) \(quoted(text)) has a parameter without name=value at byte \(start + 1)")
             }
             let parameter = try Self.parameterValue(&scanner, header: header, name: name)
             guard parameters.updateValue(parameter, forKey: name) == nil else {

@@ -5,11 +5,14 @@ import Foundation
 /// a client that sends slowly holds only the bytes it has sent.
 final class MemoryBudget: @unchecked Sendable {
     let limit: Int
+    /// Called with the bytes held after each change (for /metrics).
+    private let onChange: @Sendable (Int) -> Void
     private let lock = NSLock()
     private var held = 0
 
-    init(_ limit: Int) {
+    init(_ limit: Int, onChange: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.limit = limit
+        self.onChange = onChange
     }
 
     /// Takes `bytes` if they fit; every `true` is followed by a `release` of the same bytes.
@@ -17,11 +20,15 @@ final class MemoryBudget: @unchecked Sendable {
         lock.withLock {
             guard bytes <= limit - held else { return false }
             held += bytes
+            onChange(held)
             return true
         }
     }
 
     func release(_ bytes: Int) {
-        lock.withLock { held -= bytes }
+        lock.withLock {
+            held -= bytes
+            onChange(held)
+        }
     }
 }

@@ -16,10 +16,10 @@ struct PredictEndpoint: Sendable {
     let options: ServeOptions
     let budget: MemoryBudget
 
-    init(batcher: PredictionBatcher, options: ServeOptions) {
+    init(batcher: PredictionBatcher, options: ServeOptions, metrics: ServeMetrics) {
         self.batcher = batcher
         self.options = options
-        budget = MemoryBudget(options.maxMemory)
+        budget = MemoryBudget(options.maxMemory) { metrics.heldBytes.set(to: Double($0)) }
     }
 
     static let imageTypes = ["image/jpeg", "image/png", "application/octet-stream"]
@@ -71,7 +71,10 @@ struct PredictEndpoint: Sendable {
     private func collect(_ request: Request) async throws -> Data {
         var body = Data()
         do {
-            if let length = request.headers[.contentLength].flatMap(Int.init), length <= options.maxBytes { body.reserveCapacity(length) }
+            if let length = request.headers[.contentLength].flatMap(Int.init) {
+                guard length <= options.maxBytes else { throw ServeError(.contentTooLarge, "body is larger than --max-bytes \(options.maxBytes)") }
+                body.reserveCapacity(length)
+            }
             for try await chunk in request.body {
                 guard body.count + chunk.readableBytes <= options.maxBytes else {
                     throw ServeError(.contentTooLarge, "body is larger than --max-bytes \(options.maxBytes)")

@@ -48,7 +48,7 @@ func router(batcher: PredictionBatcher, reloader: ModelReloader, metrics: ServeM
     if options.accessLog { router.add(middleware: AccessLogMiddleware(log: log)) }
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: RouteErrorsMiddleware())
-    let predict = PredictEndpoint(batcher: batcher, options: options)
+    let predict = PredictEndpoint(batcher: batcher, options: options, metrics: metrics)
     router.post("/predict") { request, _ in await predict.answer(request) }
     router.get("/model") { _, _ in jsonResponse(modelDescription(batcher.model)) }
     router.get("/health") { _, _ in jsonResponse(["status": "ok", "sha256": batcher.model.sha256]) }

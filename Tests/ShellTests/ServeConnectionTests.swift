@@ -86,14 +86,16 @@ final class ServeConnectionTests: XCTestCase {
     }
 
     func testSlowClientsDoNotHoldUpOthers() throws {
-        let server = try ServeProcess(["--model", "plain.safetensors"], in: folder)
-        defer { server.stop() }
         let jpeg = try ServeFixtures.sample("blue.jpg")
+        // Room for two requests at once: a slow client holds only the bytes it has sent, not a request's share.
+        let server = try ServeProcess(["--model", "plain.safetensors", "--max-bytes", "\(jpeg.count)", "--max-memory", "\(2 * jpeg.count + 5000)"],
+                                      in: folder)
+        defer { server.stop() }
         // Twenty clients stopped mid-head and mid-body, then answers for others while they wait.
         let slow = try (0..<20).map { i in
             let client = try RawConnection(port: server.port)
             client.send(i % 2 == 0 ? "POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                   : "POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/jpeg\r\nContent-Length: 5000\r\n\r\n\u{FF}")
+                                   : "POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/jpeg\r\nContent-Length: 3000\r\n\r\n\u{FF}")
             return client
         }
         for _ in 0..<5 {

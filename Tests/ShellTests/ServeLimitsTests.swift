@@ -57,40 +57,43 @@ final class ServeLimitsTests: XCTestCase {
     }
 
     func testARequestWhoseImagesDecodeToMoreThanMaxRequestPixelsIsRefused() throws {
-        // Each sample decodes to 64×64 = 4096 pixels: two fit in 10000, the third does not.
+        // The sample PNG decodes to 64×64 = 4096 pixels: two fit in 10000, the third does not.
         let server = try ServeProcess(["--model", "plain.safetensors", "--max-request-pixels", "10000"], in: folder)
         defer { server.stop() }
-        let jpeg = try ServeFixtures.sample("blue.jpg")
-        let two = multipartBody([("a.jpg", jpeg), ("b.jpg", jpeg)])
+        let png = try ServeFixtures.sample("small flowers 碎花.png")
+        let two = multipartBody([("a.png", png), ("b.png", png)])
         XCTAssertEqual(try server.request("POST", "/predict", body: two.body, type: two.type).status, 200)
-        let three = multipartBody([("a.jpg", jpeg), ("b.jpg", jpeg), ("c.jpg", jpeg)])
+        let three = multipartBody([("a.png", png), ("b.png", png), ("c.png", png)])
         let answer = try server.request("POST", "/predict", body: three.body, type: three.type)
         XCTAssertEqual(answer.status, 413)
-        XCTAssertEqual(answer.body, #"{"error":"c.jpg: the request's images decode to more than --max-request-pixels 10000 pixels"}"#)
+        XCTAssertEqual(answer.body, #"{"error":"c.png: the request's images decode to more than --max-request-pixels 10000 pixels"}"#)
+        let jpeg = try ServeFixtures.sample("blue.jpg")
         XCTAssertEqual(try server.request("POST", "/predict", body: jpeg, type: "image/jpeg").status, 200)
     }
 
-    func testARequestPastMaxRequestsInFlightIsAnswered503AndTheOthersGoOn() throws {
-        let server = try ServeProcess(["--model", "plain.safetensors", "--max-requests", "1"], in: folder)
-        defer { server.stop() }
+    func testARequestPastMaxMemoryIsAnswered503AndServingGoesOn() throws {
         let jpeg = try ServeFixtures.sample("blue.jpg")
-        // A client that sends its head and half its body holds the one slot.
+        // A one-image request holds its body and two batches of one 18×18 image (the model reads 16×16).
+        let request = jpeg.count + 2 * 18 * 18 * 3
+        let server = try ServeProcess(["--model", "plain.safetensors", "--max-bytes", "\(jpeg.count)",
+                                       "--max-memory", "\(request + jpeg.count / 2 - 1)"], in: folder)
+        defer { server.stop() }
+        // A client that has sent its head and half its body holds those bytes.
         let slow = try RawConnection(port: server.port)
         slow.send("POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/jpeg\r\nContent-Length: \(jpeg.count)\r\n\r\n")
         slow.send(jpeg.prefix(jpeg.count / 2))
-        // Wait until the server has taken it (a guard of 10 s, polled).
-        var busy = try server.request("POST", "/predict", body: jpeg, type: "image/jpeg")
-        for _ in 0..<100 where busy.status == 200 {
-            usleep(100_000)
-            busy = try server.request("POST", "/predict", body: jpeg, type: "image/jpeg")
-        }
+        // Wait until the server holds them (/metrics says; polled, with a guard of 10 s).
+        let held = "mtmc_memory_held_bytes \(Double(jpeg.count / 2))"
+        for _ in 0..<100 where !(try server.request("GET", "/metrics").body.contains(held)) { usleep(100_000) }
+        XCTAssertTrue(try server.request("GET", "/metrics").body.contains(held))
+        let busy = try server.request("POST", "/predict", body: jpeg, type: "image/jpeg")
         XCTAssertEqual(busy.status, 503)
-        XCTAssertEqual(busy.body, #"{"error":"busy: 1 requests in flight (--max-requests); try again shortly"}"#)
+        XCTAssertEqual(busy.body, #"{"error":"busy: requests in flight hold --max-memory \#(request + jpeg.count / 2 - 1) bytes; try again shortly"}"#)
         XCTAssertEqual(try server.request("GET", "/health").status, 200, "other routes are not held up")
         slow.send(jpeg.suffix(from: jpeg.count / 2))
         let answer = slow.readAnswer()
         XCTAssertTrue(answer?.hasPrefix("HTTP/1.1 200") == true, answer ?? "no answer")
-        XCTAssertEqual(try server.request("POST", "/predict", body: jpeg, type: "image/jpeg").status, 200, "the slot is free again")
+        XCTAssertEqual(try server.request("POST", "/predict", body: jpeg, type: "image/jpeg").status, 200, "the bytes are free again")
     }
 
     /// "task/class" → raw output, from one image's answer.

@@ -8,23 +8,23 @@ final class ServeMemoryTests: XCTestCase {
     func testRSSStaysBoundedUnderConcurrentDecompressionBombsAndDropsAfter() throws {
         let folder = ServeFixtures.folderWithCheckpoint()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let (maxMemory, maxPixels) = (8_000_000, 4_000_000)
-        let server = try ServeProcess(["--model", "plain.safetensors", "--max-bytes", "2000000", "--max-memory", "\(maxMemory)",
+        let (maxMemory, maxPixels) = (2_000_000, 400_000)
+        let server = try ServeProcess(["--model", "plain.safetensors", "--max-bytes", "1000000", "--max-memory", "\(maxMemory)",
                                        "--max-pixels", "\(maxPixels)", "--max-request-pixels", "1000000000", "--max-batch", "8"], in: folder)
         defer { server.stop() }
-        // 12 black 2000×2000 PNGs: about 0.9 MB of body that decodes to 144 MB of pixels.
-        let bomb = ServeFixtures.blackPNG(width: 2000, height: 2000)
-        let form = multipartBody((0..<12).map { ("black\($0).png", bomb) })
+        // 16 black 600×600 PNGs: 30 KB of body that decodes to 17 MB of pixels.
+        let bomb = ServeFixtures.blackPNG(width: 600, height: 600)
+        let form = multipartBody((0..<16).map { ("black\($0).png", bomb) })
         XCTAssertEqual(try server.request("POST", "/predict", body: form.body, type: form.type).status, 200)
         let idle = try memory(of: server)
 
         let lock = NSLock()
         nonisolated(unsafe) var statuses: [Int] = []
         let clients = DispatchGroup()
-        for _ in 0..<6 {
+        for _ in 0..<3 {
             clients.enter()
             Thread {
-                for _ in 0..<3 {
+                for _ in 0..<1 {
                     let status = (try? server.request("POST", "/predict", body: form.body, type: form.type).status) ?? -1
                     lock.withLock { statuses.append(status) }
                 }
@@ -37,7 +37,7 @@ final class ServeMemoryTests: XCTestCase {
         let loaded = try memory(of: server)
         // One full-size image per processor decoding at once: at most 8 bytes a pixel of RGBA, then 3 of RGB.
         let decoding = ProcessInfo.processInfo.activeProcessorCount * 11 * maxPixels
-        let bound = idle.rss + maxMemory + decoding + 32 << 20
+        let bound = idle.rss + maxMemory + decoding + 8 << 20
         XCTAssertLessThanOrEqual(loaded.peak, bound, "peak RSS \(loaded.peak >> 20) MiB over the bound \(bound >> 20) MiB (idle \(idle.rss >> 20) MiB)")
         print("serve RSS: idle \(idle.rss >> 10) KiB, peak under load \(loaded.peak >> 10) KiB (bound \(bound >> 10) KiB), after \(loaded.rss >> 10) KiB")
         XCTAssertLessThanOrEqual(loaded.rss, idle.rss + 16 << 20, "RSS after the load: \(loaded.rss >> 20) MiB, idle was \(idle.rss >> 20) MiB")
