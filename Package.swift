@@ -40,12 +40,17 @@ let package = Package(
         .target(name: "Vision", dependencies: ["Engine", "CPNG", "CTurboJPEG"]),
         .target(name: "MTMC", dependencies: ["Vision", "Engine", "CFreeType"]),
         .target(name: "Commands", dependencies: ["MTMC", "Vision", "Engine"]),
+        // Strict parsers for what clients send to `mtmc serve` (query, headers, multipart), with no server
+        // dependency so that tools/fuzz.sh can compile them.
+        .target(name: "RequestParsing"),
         // The HTTP layer of `mtmc serve`; batching and model swapping are domain logic in MTMC.
         .target(name: "Serve", dependencies: [
-            "Commands", "MTMC", "Vision", "Engine",
+            "Commands", "MTMC", "Vision", "Engine", "RequestParsing",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes one target (or all) with libFuzzer and AddressSanitizer for SECONDS each:
-#   tools/fuzz.sh TARGET SECONDS      TARGET: png jpeg safetensors checkpoint calibration commands
+#   tools/fuzz.sh TARGET SECONDS      TARGET: png jpeg safetensors checkpoint calibration commands http
 #   tools/fuzz.sh all SECONDS
 # The libraries are compiled once with -sanitize=fuzzer,address into .build-fuzz/ (ignored by git); each
 # target is tools/fuzz/targets/TARGET.swift, its seed corpus tools/fuzz/corpus/TARGET/ (committed; add
@@ -8,7 +8,7 @@
 # crashes to .build-fuzz/crashes/TARGET/. Exit status: 0 when every target compiled and none crashed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(png jpeg safetensors checkpoint calibration commands)
+targets=(png jpeg safetensors checkpoint calibration commands http)
 [ $# -eq 2 ] || { echo "usage: tools/fuzz.sh TARGET|all SECONDS (targets: ${targets[*]})" >&2; exit 2; }
 [[ "$2" =~ ^[0-9]+$ ]] || { echo "SECONDS must be a whole number" >&2; exit 2; }
 if [ "$1" = all ]; then selected=("${targets[@]}"); else selected=("$1"); fi
@@ -41,7 +41,7 @@ build_module() {
         -emit-library -static -o "$out/lib$name.a" $(find "Sources/$name" -name '*.swift' | sort)
     touch "$stamp"
 }
-for m in Engine Vision MTMC Commands; do build_module "$m"; done
+for m in Engine Vision MTMC Commands RequestParsing; do build_module "$m"; done
 
 # Seeds shaped like checkpoints are built from their headers in tools/fuzz/seeds/ (generated files are not committed).
 python3 tools/fuzz/seeds.py "$out/seeds"
@@ -54,7 +54,7 @@ for t in "${selected[@]}"; do
     # symbol" lines (the sanitizer runtime's) are left out.
     rm -f "$binary"
     if ! swiftc "${flags[@]}" "${includes[@]}" "tools/fuzz/targets/$t.swift" -o "$binary" -L "$out" \
-            -lCommands -lMTMC -lVision -lEngine -lCMPI -lopenblas -lpng16 -lturbojpeg -lfreetype > "$out/$t.compile.log" 2>&1; then
+            -lRequestParsing -lCommands -lMTMC -lVision -lEngine -lCMPI -lopenblas -lpng16 -lturbojpeg -lfreetype > "$out/$t.compile.log" 2>&1; then
         grep -v "Cannot export local symbol" "$out/$t.compile.log" >&2 || true
         echo "$t: the fuzz target does not compile (above); not fuzzed" >&2
         status=1

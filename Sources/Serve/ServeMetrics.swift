@@ -2,11 +2,13 @@ import Foundation
 import Hummingbird
 import Prometheus
 
-/// The /metrics figures: requests and errors per route and status, request latency, batch sizes.
+/// The /metrics figures: requests and errors per route and status, request latency, batch sizes, and the
+/// bytes requests in flight hold of --max-memory.
 final class ServeMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let latency: DurationHistogram
     let batchSizes: ValueHistogram
+    let heldBytes: Gauge
 
     init(maxBatch: Int) {
         latency = registry.makeDurationHistogram(
@@ -17,6 +19,9 @@ final class ServeMetrics: Sendable {
             descriptor: MetricNameDescriptor(namespace: "mtmc", metricName: "batch", unitName: "images",
                                              helpText: "Images per forward pass."),
             buckets: Array(sequence(first: 1.0) { $0 * 2 <= Double(maxBatch) ? $0 * 2 : nil }))
+        heldBytes = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "mtmc", metricName: "memory_held", unitName: "bytes",
+                                                                        helpText: "Bytes that requests in flight hold of --max-memory."))
+        heldBytes.set(to: 0)
     }
 
     /// Counts a response: every one in mtmc_requests_total, those with status ≥ 400 also in mtmc_errors_total.
@@ -42,7 +47,7 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let clock = ContinuousClock(), start = clock.now
-        let route = ["/", "/predict", "/model", "/health", "/metrics", "/reload"].contains(request.uri.path) ? request.uri.path : "other"
+        let route = serveRoutes.contains { $0.path == request.uri.path } ? request.uri.path : "other"
         do {
             let response = try await next(request, context)
             metrics.record(route: route, status: response.status, duration: clock.now - start)

@@ -16,6 +16,22 @@ public struct ServeOptions: Sendable {
     public var maxBytes = 20 << 20
     /// Largest image accepted, in pixels, read from its header before decoding.
     public var maxPixels = 40_000_000
+    /// Most images (multipart parts) in one request.
+    public var maxImages = 4096
+    /// Most pixels decoded for one request, all its images together (a JPEG far larger than the model's
+    /// input decodes at a reduced scale, and counts at that scale).
+    public var maxRequestPixels = 200_000_000
+    /// Bytes that requests in flight may hold together (bodies, and the decoded images of the batch each
+    /// is preparing); a request that would pass it is answered 503.
+    public var maxMemory = 256 << 20
+    /// Seconds from a request's first byte to the end of its head.
+    public var headerTimeout: TimeInterval = 10
+    /// Seconds from the end of a request's head to the end of its body.
+    public var bodyTimeout: TimeInterval = 60
+    /// Seconds a connection with no request under way stays open (after opening, and after each answer).
+    public var idleTimeout: TimeInterval = 5
+    /// Print one line per request on standard output: method, path, status, bytes, duration.
+    public var accessLog = false
 
     public init() {}
 

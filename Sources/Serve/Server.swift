@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import MTMC
 
 /// `mtmc serve`: loads the checkpoint once and answers until SIGINT or SIGTERM. Blocks the calling thread.
@@ -13,7 +14,10 @@ public func serve(modelPath: String, options: ServeOptions, log: @escaping @Send
     let batcher = PredictionBatcher(model: model, maxBatch: options.maxBatch, maxWait: options.maxWait) { metrics.batchSizes.record(Double($0)) }
     let reloader = ModelReloader(path: modelPath, batcher: batcher, log: log)
     reloader.reloadOnHangUp()
-    let app = Application(router: router(batcher: batcher, reloader: reloader, metrics: metrics, options: options),
+    let seconds = { (value: TimeInterval) in TimeAmount.nanoseconds(Int64(value * 1e9)) }
+    let timeouts = ConnectionTimeouts(header: seconds(options.headerTimeout), body: seconds(options.bodyTimeout), idle: seconds(options.idleTimeout))
+    let app = Application(router: router(batcher: batcher, reloader: reloader, metrics: metrics, options: options, log: log),
+                          server: .http1(timeouts: timeouts),
                           configuration: .init(address: .hostname(options.host, port: options.port), serverName: "mtmc"),
                           onServerRunning: { channel in
                               log(startupLine(model, options: options, port: channel.localAddress?.port ?? options.port))
@@ -37,11 +41,14 @@ func startupLine(_ model: ServedModel, options: ServeOptions, port: Int) -> Stri
         + "\(model.tasks.count) tasks, sha256 \(model.sha256.prefix(12))) on http://\(host):\(port), \(reach)"
 }
 
-/// The routes, each counted by the metrics middleware.
-func router(batcher: PredictionBatcher, reloader: ModelReloader, metrics: ServeMetrics, options: ServeOptions) -> Router<BasicRequestContext> {
+/// The routes (`serveRoutes`), each counted by the metrics middleware.
+func router(batcher: PredictionBatcher, reloader: ModelReloader, metrics: ServeMetrics, options: ServeOptions,
+            log: @escaping @Sendable (String) -> Void) -> Router<BasicRequestContext> {
     let router = Router()
+    if options.accessLog { router.add(middleware: AccessLogMiddleware(log: log)) }
     router.add(middleware: MetricsMiddleware(metrics: metrics))
-    let predict = PredictEndpoint(batcher: batcher, options: options)
+    router.add(middleware: RouteErrorsMiddleware())
+    let predict = PredictEndpoint(batcher: batcher, options: options, metrics: metrics)
     router.post("/predict") { request, _ in await predict.answer(request) }
     router.get("/model") { _, _ in jsonResponse(modelDescription(batcher.model)) }
     router.get("/health") { _, _ in jsonResponse(["status": "ok", "sha256": batcher.model.sha256]) }

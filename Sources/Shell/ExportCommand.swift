@@ -31,8 +31,7 @@ struct ExportONNXCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let data: Data
-            do { data = try readRegularFile(model, mapped: true) } catch let error as FileReadError { throw EngineError(error.description) }
+            let data = try Checkpoint.readBytes(model)
             let checkpoint = try Checkpoint.decode(data, source: model)
             let trainer = try checkpoint.makeTrainer()
             let description = ONNXExportDescription(

@@ -30,12 +30,39 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Largest image in pixels (width × height), checked from its header.")
     var maxPixels = 40_000_000
 
+    @Option(help: "Most images (multipart parts) in one request.")
+    var maxImages = 4096
+
+    @Option(help: "Most pixels decoded for one request, all its images together.")
+    var maxRequestPixels = 200_000_000
+
+    @Option(help: "Bytes that requests in flight may hold together (bodies, decoded images); past it, 503.")
+    var maxMemory = 256 << 20
+
+    @Option(help: "Seconds from a request's first byte to the end of its headers.")
+    var headerTimeout = 10.0
+
+    @Option(help: "Seconds from the end of a request's headers to the end of its body.")
+    var bodyTimeout = 60.0
+
+    @Option(help: "Seconds an idle connection stays open (after opening and after each answer).")
+    var idleTimeout = 5.0
+
+    @Flag(help: "Print one line per request: method, path, status, bytes, duration.")
+    var accessLog = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a port (0–65535)") }
         guard (1...4096).contains(maxBatch) else { throw ValidationError("--max-batch \(maxBatch) is out of range (1–4096)") }
         guard maxBytes > 0 else { throw ValidationError("--max-bytes \(maxBytes) must be positive") }
         guard maxPixels > 0 else { throw ValidationError("--max-pixels \(maxPixels) must be positive") }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads \(threads) is out of range (1–256)") }
+        guard maxImages > 0 else { throw ValidationError("--max-images \(maxImages) must be positive") }
+        guard maxRequestPixels > 0 else { throw ValidationError("--max-request-pixels \(maxRequestPixels) must be positive") }
+        guard maxMemory >= maxBytes else { throw ValidationError("--max-memory \(maxMemory) is less than --max-bytes \(maxBytes)") }
+        for (name, value) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout)] {
+            guard value.isFinite, value > 0, value <= 86_400 else { throw ValidationError("\(name) \(value) is not a number of seconds from 0 to 86400") }
+        }
     }
 
     func run() throws {
@@ -46,6 +73,13 @@ struct ServeCommand: ParsableCommand {
         options.maxBatch = maxBatch
         options.maxBytes = maxBytes
         options.maxPixels = maxPixels
+        options.maxImages = maxImages
+        options.maxRequestPixels = maxRequestPixels
+        options.maxMemory = maxMemory
+        options.headerTimeout = headerTimeout
+        options.bodyTimeout = bodyTimeout
+        options.idleTimeout = idleTimeout
+        options.accessLog = accessLog
         do {
             try serve(modelPath: model, options: options) { line in
                 print(line)

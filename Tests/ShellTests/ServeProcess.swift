@@ -42,6 +42,12 @@ final class ServeProcess {
         process.waitUntilExit()
     }
 
+    /// Stops the server and returns what it printed after its startup line.
+    func stopAndReadOutput() -> String {
+        stop()
+        return String(decoding: output.readDataToEndOfFile(), as: UTF8.self)
+    }
+
     /// Sends a request and waits for the answer: status, headers (lowercased names), body as text.
     func request(_ method: String, _ path: String, body: Data? = nil, type: String? = nil) throws -> (status: Int, headers: [String: String], body: String) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)

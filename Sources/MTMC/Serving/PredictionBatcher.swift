@@ -3,17 +3,34 @@ import Vision
 
 /// Runs the predictions of concurrent callers together, on one thread of its own: a batch takes every
 /// waiting request (up to `maxBatch` images) and, while more requests are still being decoded, waits up
-/// to `maxWait` for them. Decoding happens on the callers' threads, so it overlaps the running batch.
-/// Each request runs on the model that was current when it was submitted: a swap never changes the
-/// answer of a request already accepted.
+/// to `maxWait` for them. No forward pass holds more than `maxBatch` images: a larger request runs in
+/// chunks, and between its chunks the requests that came after it take their turn. Decoding happens on
+/// the callers' threads, so it overlaps the running batch. Each request runs on the model that was
+/// current when it was submitted: a swap never changes the answer of a request already accepted.
 public final class PredictionBatcher: @unchecked Sendable {
     public typealias Scores = [[(task: String, scores: [ClassScore])]]
 
     /// One request: its images, the model it was submitted under, and where its answer goes.
-    private struct Job {
+    private final class Job {
         let images: [RGBImage]
         let model: ServedModel
         let done: (Result<Scores, any Error>) -> Void
+        /// Images already taken into batches (guarded by `condition`).
+        var taken = 0
+        /// Answers of the chunks run so far, in order (the batch thread's only).
+        var scores: Scores = []
+
+        init(images: [RGBImage], model: ServedModel, done: @escaping (Result<Scores, any Error>) -> Void) {
+            self.images = images
+            self.model = model
+            self.done = done
+        }
+    }
+
+    /// Part of a job's images that runs in one batch.
+    private struct Chunk {
+        let job: Job
+        let range: Range<Int>
     }
 
     public let maxBatch: Int
@@ -66,10 +83,20 @@ public final class PredictionBatcher: @unchecked Sendable {
 
     /// Scores per image and task, and the model that computed them. `announced`: `expect()` was called for it.
     public func predict(_ images: [RGBImage], announced: Bool = false) async throws -> (model: ServedModel, scores: Scores) {
+        try await predict(images, on: nil, announced: announced)
+    }
+
+    /// Scores per image and task, computed by `model` (a request in several parts keeps the model its
+    /// first part had, whatever was swapped in since).
+    public func predict(_ images: [RGBImage], on model: ServedModel, announced: Bool = false) async throws -> Scores {
+        try await predict(images, on: Optional(model), announced: announced).scores
+    }
+
+    private func predict(_ images: [RGBImage], on chosen: ServedModel?, announced: Bool) async throws -> (model: ServedModel, scores: Scores) {
         try await withCheckedThrowingContinuation { continuation in
             condition.withLock {
                 if announced { arriving -= 1 }
-                let model = current
+                let model = chosen ?? current
                 pending.append(Job(images: images, model: model) { result in
                     continuation.resume(with: result.map { (model, $0) })
                 })
@@ -80,36 +107,48 @@ public final class PredictionBatcher: @unchecked Sendable {
 
     private func loop() {
         while true {
-            let jobs = nextBatch()
-            let images = jobs.flatMap(\.images)
+            let chunks = nextBatch()
+            let images = chunks.flatMap { $0.job.images[$0.range] }
             onBatch(images.count)
             do {
-                var scores = try jobs[0].model.predict(images)[...]
-                for job in jobs {
-                    job.done(.success(Array(scores.prefix(job.images.count))))
-                    scores = scores.dropFirst(job.images.count)
+                var scores = try chunks[0].job.model.predict(images)[...]
+                for chunk in chunks {
+                    chunk.job.scores += scores.prefix(chunk.range.count)
+                    scores = scores.dropFirst(chunk.range.count)
+                    if chunk.range.upperBound == chunk.job.images.count { chunk.job.done(.success(chunk.job.scores)) }
                 }
             } catch {
-                for job in jobs { job.done(.failure(error)) }
+                fail(chunks.map(\.job), error)
             }
         }
     }
 
-    /// Waits for requests, then for more while some are still decoding (up to `maxWait`), and takes the
-    /// oldest requests of one model, at most `maxBatch` images (or the one request, if it is larger).
-    private func nextBatch() -> [Job] {
+    /// Answers `jobs` with `error`, and drops the chunks of theirs that have not run.
+    private func fail(_ jobs: [Job], _ error: any Error) {
+        condition.withLock { pending.removeAll { job in jobs.contains { $0 === job } } }
+        for job in jobs { job.done(.failure(error)) }
+    }
+
+    /// Waits for requests, then for more while some are still decoding (up to `maxWait`), and takes at most
+    /// `maxBatch` images of one model, oldest requests first. A request with images left over goes to the
+    /// back of the queue.
+    private func nextBatch() -> [Chunk] {
         condition.lock()
         defer { condition.unlock() }
         while pending.isEmpty { condition.wait() }
         let deadline = Date(timeIntervalSinceNow: maxWait)
-        while arriving > 0 && pending.reduce(0, { $0 + $1.images.count }) < maxBatch && condition.wait(until: deadline) {}
-        var taken = [pending[0]], count = pending[0].images.count
-        for job in pending.dropFirst() {
-            guard job.model === taken[0].model, count + job.images.count <= maxBatch else { break }
-            taken.append(job)
-            count += job.images.count
+        while arriving > 0 && pending.reduce(0, { $0 + $1.images.count - $1.taken }) < maxBatch && condition.wait(until: deadline) {}
+        var chunks: [Chunk] = [], count = 0
+        for job in pending where job.model === pending[0].model && count < maxBatch {
+            let range = job.taken..<min(job.images.count, job.taken + maxBatch - count)
+            chunks.append(Chunk(job: job, range: range))
+            job.taken = range.upperBound
+            count += range.count
         }
-        pending.removeFirst(taken.count)
-        return taken
+        pending.removeAll { $0.taken == $0.images.count }
+        let leftOver = pending.filter { job in chunks.contains { $0.job === job } }
+        pending.removeAll { job in leftOver.contains { $0 === job } }
+        pending += leftOver
+        return chunks
     }
 }
