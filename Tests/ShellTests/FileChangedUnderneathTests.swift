@@ -62,7 +62,7 @@ final class FileChangedUnderneathTests: XCTestCase {
     func testADiskCacheCutShortDuringASessionIsReadFromTheImages() throws {
         let folder = MTMC.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let session = try PipedSession(in: folder)
+        let session = try LineFedSession(in: folder)
         session.send("set size 16\nset cache disk\nset cachedir cache\nload \(MTMC.repository)/samples/prints\nbalance base 4\nmodel tiny\n")
         XCTAssertTrue(session.waitFor("model tiny:"), session.output)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder + "/cache").filter { $0.hasSuffix(".mtmccache") }
@@ -198,7 +198,7 @@ private final class InPlaceRewriter: @unchecked Sendable {
 }
 
 /// `mtmc` reading commands from a pipe, as a program drives it: each line runs as it arrives.
-private final class PipedSession {
+private final class LineFedSession {
     let process = Process()
     private let input = Pipe(), outputPipe = Pipe()
     private(set) var output = ""
