@@ -135,17 +135,6 @@ final class FileChangedUnderneathTests: XCTestCase {
             }
         }
     }
-
-    private func sha256sum(_ path: String) throws -> String {
-        let process = Process(), pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [path]
-        process.standardOutput = pipe
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return String(text.prefix(64))
-    }
 }
 
 /// Rewrites a file in place, as a careless copy over it does (truncate, then write), again and again, alternating

@@ -68,27 +68,14 @@ final class HelpEndToEndTests: XCTestCase {
 
     /// `mtmc-bench engine --help` prints the usage and runs nothing; an option no command reads is refused.
     func testBenchHelpPrintsUsageInsteadOfRunning() throws {
-        let help = try run(MTMC.buildFolder + "/mtmc-bench", ["engine", "--help"])
+        let help = try MTMC.runCommand(MTMC.buildFolder + "/mtmc-bench", ["engine", "--help"], in: FileManager.default.currentDirectoryPath)
         XCTAssertEqual(help.status, 0)
         XCTAssertTrue(help.output.hasPrefix("usage: mtmc-bench all"), help.output)
         XCTAssertTrue(help.output.contains("mtmc-bench engine [--model tiny|resnet18|darknet]"), help.output)
         let lines = help.output.split(separator: "\n")
         XCTAssertTrue(lines.dropFirst().allSatisfy { $0.hasPrefix(" ") }, "nothing but the usage was printed:\n\(help.output)")
-        let misspelt = try run(MTMC.buildFolder + "/mtmc-bench", ["engine", "--modle", "tiny"])
+        let misspelt = try MTMC.runCommand(MTMC.buildFolder + "/mtmc-bench", ["engine", "--modle", "tiny"], in: FileManager.default.currentDirectoryPath)
         XCTAssertEqual(misspelt.status, 2)
         XCTAssertTrue(misspelt.output.hasPrefix("mtmc-bench: unknown option --modle\nusage: mtmc-bench all"), misspelt.output)
-    }
-
-    private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process(), output = Pipe()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -206,18 +206,6 @@ final class ServeEndToEndTests: XCTestCase {
         assertJSONEqualWithinTolerance(a, b, message)
     }
 
-    /// `sha256sum`'s digest of a file.
-    func sha256sum(_ path: String) throws -> String {
-        let process = Process(), pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [path]
-        process.standardOutput = pipe
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return String(text.prefix(64))
-    }
-
     /// Replaces a file as a deployment would: a copy beside it renamed over it.
     func replace(_ path: String, with source: String) throws {
         try? FileManager.default.removeItem(atPath: path + ".new")

@@ -79,3 +79,15 @@ func multipartBody(_ files: [(name: String, data: Data)], boundary: String = "mt
 struct ServeDidNotStart: Error {
     let output: String
 }
+
+/// `sha256sum`'s digest of a file: the hash a server should report for the checkpoint it serves.
+func sha256sum(_ path: String) throws -> String {
+    let process = Process(), pipe = Pipe()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    process.arguments = [path]
+    process.standardOutput = pipe
+    try process.run()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return String(text.prefix(64))
+}
