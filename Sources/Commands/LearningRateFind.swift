@@ -34,13 +34,13 @@ func sweepProgress(_ session: Session) -> (Int, Int, Float) -> Void {
 }
 
 /// The terminal chart of the sweep's curve against rate, why it stopped, and the suggestion with its rule.
-/// With several tasks the curve is each task's smoothed loss ÷ its lowest, averaged over the tasks.
+/// With several tasks the curve is each task's smoothed loss ÷ its lowest (at least 0.1), averaged over the tasks.
 func sweepLines(_ sweep: LearningRateSweep, taskNames: [String]) -> [String] {
     let curve = sweep.smoothed
     let several = sweep.taskSmoothed.count > 1
-    var lines = several ? ["smoothed loss of each task ÷ its lowest, mean over " + sweep.taskSmoothed.keys.sorted().map { taskNames[$0] }.joined(separator: ", ")] : []
+    var lines = several ? ["smoothed loss of each task ÷ its lowest (at least 0.1), mean over " + sweep.taskSmoothed.keys.sorted().map { taskNames[$0] }.joined(separator: ", ")] : []
     lines += textChart(zip(sweep.rates, curve).map { (log10(Double($0)), $1) },
-                       xLabel: { String(format: "%.0e", pow(10, $0)) }, yLabel: distinctLabels(curve, rows: 12))
+                       xLabel: distinctRateLabels(sweep.rates), yLabel: distinctLabels(curve, rows: 12))
     if let why = sweep.stoppedEarly { lines.append("stopped: \(why)") }
     if let i = sweep.minimumIndex {
         let lowest = several ? "lowest (mean ratio %.4f)" : "lowest %.4f"
@@ -55,6 +55,15 @@ func sweepLines(_ sweep: LearningRateSweep, taskNames: [String]) -> [String] {
         lines.append("no suggestion: the sweep is too short or its loss never fell")
     }
     return lines
+}
+
+/// Labels for the chart's rate axis (first, middle and last of log10 rates) with as many significant digits
+/// as it takes to tell them apart: a sweep stopped early spans less than a decade.
+func distinctRateLabels(_ rates: [Float]) -> (Double) -> String {
+    let logs = rates.map { log10(Double($0)) }
+    let ticks = [logs.min() ?? 0, ((logs.min() ?? 0) + (logs.max() ?? 0)) / 2, logs.max() ?? 0]
+    let digits = (1...4).first { d in Set(ticks.map { String(format: "%.\(d)g", pow(10, $0)) }).count == Set(ticks).count } ?? 4
+    return { String(format: "%.\(digits)g", pow(10, $0)) }
 }
 
 /// Labels for the chart's rows with as many decimals as it takes to tell neighbouring rows apart.

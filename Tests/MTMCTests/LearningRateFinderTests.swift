@@ -108,6 +108,22 @@ final class LearningRateFinderTests: XCTestCase {
         XCTAssertTrue(sweep.rule.hasPrefix("the loss is flat"), sweep.rule)
     }
 
+    /// A trained task whose loss sits near zero has batches many times its lowest (one image it still gets
+    /// wrong): those batches are not divergence, so the sweep runs on to where the loss really rises.
+    func testBatchNoiseOfATaskNearZeroLossDoesNotStopTheSweep() {
+        var sweep = LearningRateSweep()
+        for i in 0..<100 {
+            let rate = Float(1e-5 * pow(1e5, Double(i) / 99)), task = i % 2
+            let shape = 1 + max(0, log10(Double(rate) / 0.05)) * 3
+            let spike = task == 1 && i % 6 == 3 ? 15.0 : 1.0  // every third batch of the trained task: 0.03 against 0.002
+            guard sweep.add(rate: rate, loss: (task == 0 ? 0.2 : 0.002 * spike) * shape, task: task) else { break }
+        }
+        XCTAssertGreaterThan(sweep.rates.count, 80, "stopped at lr \(sweep.rates.last!)")
+        let suggestion = try! XCTUnwrap(sweep.suggestion)
+        XCTAssertGreaterThanOrEqual(suggestion, 2e-3, "lr \(suggestion)")
+        XCTAssertLessThanOrEqual(suggestion, 2.5e-2, "lr \(suggestion)")
+    }
+
     /// A fresh model: the loss falls to a minimum near lr 0.1, then climbs; the suggestion is about a tenth of it.
     func testOnAFreshModelTheSuggestionIsAboutATenthOfTheMinimum() {
         var sweep = LearningRateSweep()

@@ -14,7 +14,7 @@ final class LearningRateFindEndToEndTests: XCTestCase {
                                             in: folder)
         XCTAssertEqual(status, 0, output)
         let lines = output.components(separatedBy: "mtmc> lr find\n").last!.components(separatedBy: "\n")
-        XCTAssertTrue(lines.contains("smoothed loss of each task ÷ its lowest, mean over 印花, 颜色"), output)
+        XCTAssertTrue(lines.contains("smoothed loss of each task ÷ its lowest (at least 0.1), mean over 印花, 颜色"), output)
         let labels = lines.filter { $0.contains(" │") }.map { $0.components(separatedBy: " │")[0].trimmingCharacters(in: .whitespaces) }
         XCTAssertEqual(labels.count, 12, output)
         XCTAssertEqual(Set(labels).count, labels.count, "distinct row labels: \(labels)")

@@ -6,8 +6,8 @@ import Foundation
 /// Steps of several tasks interleave, and their losses differ in scale (a trained two-task model can sit at
 /// 0.3 on one task and 0.005 on the other): one average over all steps would follow whichever task the last
 /// steps drew. So each task's losses are averaged on their own, each task's average is divided by its
-/// lowest, and the sweep's curve is the mean of those ratios over the tasks (with one task, the ratio is
-/// scaled back to its loss, so the curve is that task's smoothed loss).
+/// lowest (floored at `lossFloor`), and the sweep's curve is the mean of those ratios over the tasks (with
+/// one task, the ratio is scaled back to its loss, so the curve is that task's smoothed loss).
 public struct LearningRateSweep {
     public var rates: [Float] = []
     /// The raw loss of each step, and the task that step trained.
@@ -17,8 +17,8 @@ public struct LearningRateSweep {
     /// sweep, as fastai), one value per step from that task's first step on: one noisy batch does not move it.
     public var taskSmoothed: [Int: [Double]] = [:]
     /// The curve the suggestion reads: per step, the mean over the tasks seen so far of each task's
-    /// smoothed loss ÷ its lowest (one task: its smoothed loss).
-    public var smoothed: [Double] { curve(reference: taskSmoothed.mapValues { $0.min()! }) }
+    /// smoothed loss ÷ its lowest, or ÷ `lossFloor` when its lowest is below that (one task: its smoothed loss).
+    public var smoothed: [Double] { curve(reference: taskSmoothed.mapValues { max($0.min()!, Self.lossFloor) }) }
     /// Why the sweep ended before its last rate, if it did.
     public var stoppedEarly: String?
     /// Per task, the running weighted sum of its losses, the sum of their weights, and its last step.
@@ -31,6 +31,10 @@ public struct LearningRateSweep {
     static let divergence = 4.0
     /// How far above its lowest the curve climbs where the loss is taken to start rising.
     public static let rise = 1.25
+    /// The least loss (in nats; 0.1 is about 90 % on the right class) a task's average is divided by. A
+    /// trained task's loss sits near zero, where one batch a little worse than the rest is many times its
+    /// lowest: divided by that lowest, batch noise alone would read as divergence within a few steps.
+    public static let lossFloor = 0.1
 
     /// Adds one step of `task`; returns false when the curve (each task against its lowest so far) has
     /// passed 4× its minimum. A task's average forgets by β per step of the sweep, not per step of its own,
@@ -47,7 +51,7 @@ public struct LearningRateSweep {
         weights[task] = (sum, weight, step)
         for t in taskSmoothed.keys where t != task { taskSmoothed[t]!.append(taskSmoothed[t]!.last!) }
         taskSmoothed[task, default: []].append(sum / weight)
-        let now = curve(reference: taskSmoothed.mapValues { $0.min()! })
+        let now = smoothed
         return rates.count < 5 || now.last! <= Self.divergence * now.min()!
     }
 
@@ -57,7 +61,7 @@ public struct LearningRateSweep {
         return rates.indices.map { i in
             let seen = taskSmoothed.compactMap { t, values -> Double? in
                 let offset = rates.count - values.count
-                return i >= offset ? values[i - offset] / max(reference[t]!, 1e-12) : nil
+                return i >= offset ? values[i - offset] / reference[t]! : nil
             }
             return seen.reduce(0, +) / Double(seen.count)
         }
