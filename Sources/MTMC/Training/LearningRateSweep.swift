@@ -52,7 +52,15 @@ public struct LearningRateSweep {
         for t in taskSmoothed.keys where t != task { taskSmoothed[t]!.append(taskSmoothed[t]!.last!) }
         taskSmoothed[task, default: []].append(sum / weight)
         let now = smoothed
-        return rates.count < 5 || now.last! <= Self.divergence * now.min()!
+        return rates.count < 5 || now.last! <= Self.divergence * now[settledIndex...].min()!
+    }
+
+    /// The first step the minimum and the rules read from: every task has had a step (before, the curve
+    /// averages fewer tasks and jumps when another joins) and a tenth of the sweep has passed (the averages
+    /// rest on a few batches each before it).
+    public var settledIndex: Int {
+        let lastJoined = Set(tasks).map { t in tasks.firstIndex(of: t)! }.max() ?? 0
+        return min(max(lastJoined, rates.count / 10), max(0, rates.count - 1))
     }
 
     /// Per step the mean over the tasks seen so far of smoothed ÷ reference (one task: its smoothed loss).
@@ -67,10 +75,11 @@ public struct LearningRateSweep {
         }
     }
 
-    /// The index of the curve's minimum.
+    /// The index of the curve's minimum, from `settledIndex` on.
     public var minimumIndex: Int? {
         let c = smoothed
-        return c.indices.min { c[$0] < c[$1] }
+        guard !c.isEmpty else { return nil }
+        return c.indices[settledIndex...].min { c[$0] < c[$1] }
     }
 
     /// The first step after the minimum where the curve climbs past `rise` × its minimum: where more rate
@@ -82,23 +91,23 @@ public struct LearningRateSweep {
         return c.indices.first { $0 > m && c[$0] > Self.rise * c[m] }
     }
 
-    /// The rate where the curve falls fastest against log rate, before its minimum, past the first
-    /// tenth of the sweep (where the averages still lean on their first few batches); nil when it never falls.
+    /// The rate where the curve falls fastest against log rate, before its minimum, from `settledIndex` on;
+    /// nil when it never falls.
     public var steepest: Float? {
         let c = smoothed
-        let start = max(1, c.count / 10)
+        let start = max(1, settledIndex)
         guard let end = minimumIndex, end > start else { return nil }
         let slopes = (start...end).map { (index: $0, slope: c[$0] - c[$0 - 1]) }
         guard let best = slopes.min(by: { $0.slope < $1.slope }), best.slope < 0 else { return nil }
         return rates[best.index]
     }
 
-    /// Whether the curve falls in the sweep: its value a tenth of the way in (the averages then rest on a
-    /// few batches each) is at least `rise` × its minimum. A fresh model's loss falls; a trained one's is flat.
+    /// Whether the curve falls in the sweep: its value at `settledIndex` is at least `rise` × its minimum.
+    /// A fresh model's loss falls; a trained one's is flat.
     public var falls: Bool {
         let c = smoothed
         guard let m = minimumIndex, c.count >= 5 else { return false }
-        return c[min(c.count - 1, max(1, c.count / 10))] >= Self.rise * c[m]
+        return c[settledIndex] >= Self.rise * c[m]
     }
 
     /// The suggestion, to two significant digits (what a user would type). When the curve falls, the rate at
