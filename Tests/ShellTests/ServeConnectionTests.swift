@@ -4,19 +4,7 @@ import XCTest
 /// Connections cannot hold `mtmc serve`: a head sent too slowly, a body that stalls and an idle connection
 /// are closed after their timeouts (set small here), a request that asks to close is closed once answered,
 /// and slow clients do not hold up others.
-final class ServeConnectionTests: XCTestCase {
-    nonisolated(unsafe) static var folder = ""
-
-    override class func setUp() {
-        folder = ServeFixtures.folderWithCheckpoint()
-    }
-
-    override class func tearDown() {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
-    var folder: String { Self.folder }
-
+final class ServeConnectionTests: ServeFolderTestCase {
     func testAHeadSentHalfIsClosedAfterTheHeaderTimeoutWhileOthersAreAnswered() throws {
         let server = try ServeProcess(["--model", "plain.safetensors", "--header-timeout", "0.5", "--idle-timeout", "60"], in: folder)
         defer { server.stop() }

@@ -91,3 +91,18 @@ private struct BitWriter {
         return copy.bytes
     }
 }
+
+/// Tests against `mtmc serve` that share one folder holding `plain.safetensors`, made once per class.
+class ServeFolderTestCase: XCTestCase {
+    nonisolated(unsafe) static var sharedFolder = ""
+
+    override class func setUp() {
+        sharedFolder = ServeFixtures.folderWithCheckpoint()
+    }
+
+    override class func tearDown() {
+        try? FileManager.default.removeItem(atPath: sharedFolder)
+    }
+
+    var folder: String { Self.sharedFolder }
+}

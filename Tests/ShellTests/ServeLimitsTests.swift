@@ -3,19 +3,7 @@ import XCTest
 
 /// What one request may cost `mtmc serve`: its parts, the pixels it decodes, the images in one forward
 /// pass, and the requests in flight with it, each bounded by an option and refused with a sentence naming it.
-final class ServeLimitsTests: XCTestCase {
-    nonisolated(unsafe) static var folder = ""
-
-    override class func setUp() {
-        folder = ServeFixtures.folderWithCheckpoint()
-    }
-
-    override class func tearDown() {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
-    var folder: String { Self.folder }
-
+final class ServeLimitsTests: ServeFolderTestCase {
     func testAMultipartOfMorePartsThanMaxImagesIsRefusedWith413() throws {
         let server = try ServeProcess(["--model", "plain.safetensors", "--max-images", "5"], in: folder)
         defer { server.stop() }

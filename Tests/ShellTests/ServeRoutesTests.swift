@@ -3,21 +3,11 @@ import XCTest
 
 /// Unknown routes and methods a route does not take are answered with a JSON error like every other
 /// refusal, and `--access-log` prints one line per request.
-final class ServeRoutesTests: XCTestCase {
-    nonisolated(unsafe) static var folder = ""
-
-    override class func setUp() {
-        folder = ServeFixtures.folderWithCheckpoint()
-    }
-
-    override class func tearDown() {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
+final class ServeRoutesTests: ServeFolderTestCase {
     let routes = "mtmc serve answers GET /, GET /model, GET /health, GET /metrics, POST /predict, POST /reload"
 
     func testUnknownRoutesAndWrongMethodsAnswerAJSONError() throws {
-        let server = try ServeProcess(["--model", "plain.safetensors"], in: Self.folder)
+        let server = try ServeProcess(["--model", "plain.safetensors"], in: folder)
         defer { server.stop() }
         let missing = try server.request("GET", "/nothere")
         XCTAssertEqual(missing.status, 404)
@@ -34,7 +24,7 @@ final class ServeRoutesTests: XCTestCase {
     }
 
     func testAccessLogPrintsOneLinePerRequest() throws {
-        let server = try ServeProcess(["--model", "plain.safetensors", "--access-log"], in: Self.folder)
+        let server = try ServeProcess(["--model", "plain.safetensors", "--access-log"], in: folder)
         let jpeg = try ServeFixtures.sample("blue.jpg")
         let health = try server.request("GET", "/health")
         _ = try server.request("POST", "/predict", body: jpeg, type: "image/jpeg")

@@ -11,17 +11,17 @@ final class SkipCheckTests: XCTestCase {
 
     /// XCTest's output for a run of three tests, one of them skipped by XCTSkip.
     private let outputWithASkip = """
-        Test Suite 'All tests' started at 2026-01-01 00:00:00.000
-        Test Case 'DatasetTests.testA' started at 2026-01-01 00:00:00.000
+        Test Suite 'All tests' started at 00:00:00.000
+        Test Case 'DatasetTests.testA' started at 00:00:00.000
         Test Case 'DatasetTests.testA' passed (0.001 seconds)
-        Test Case 'DatasetTests.testUnreadable' started at 2026-01-01 00:00:00.001
+        Test Case 'DatasetTests.testUnreadable' started at 00:00:00.001
         /repo/Tests/MTMCTests/DatasetTests.swift:83: DatasetTests.testUnreadable : Test skipped - permissions do not apply to root
         Test Case 'DatasetTests.testUnreadable' skipped (0.001 seconds)
-        Test Case 'DatasetTests.testB' started at 2026-01-01 00:00:00.002
+        Test Case 'DatasetTests.testB' started at 00:00:00.002
         Test Case 'DatasetTests.testB' passed (0.001 seconds)
-        Test Suite 'DatasetTests' passed at 2026-01-01 00:00:00.003
+        Test Suite 'DatasetTests' passed at 00:00:00.003
         \t Executed 3 tests, with 1 test skipped and 0 failures (0 unexpected) in 0.003 (0.003) seconds
-        Test Suite 'All tests' passed at 2026-01-01 00:00:00.003
+        Test Suite 'All tests' passed at 00:00:00.003
         \t Executed 3 tests, with 1 test skipped and 0 failures (0 unexpected) in 0.003 (0.003) seconds
 
         """
