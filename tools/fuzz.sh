@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes one target (or all) with libFuzzer and AddressSanitizer for SECONDS each:
+# Fuzzes one target (or all, one per core at a time) with libFuzzer and AddressSanitizer for SECONDS each:
 #   tools/fuzz.sh TARGET SECONDS      TARGET: png jpeg safetensors checkpoint calibration commands http
 #   tools/fuzz.sh all SECONDS
 # The libraries are compiled once with -sanitize=fuzzer,address into .build-fuzz/ (ignored by git); each
@@ -46,28 +46,49 @@ for m in Engine Vision MTMC Commands RequestParsing; do build_module "$m"; done
 # Seeds shaped like checkpoints are built from their headers in tools/fuzz/seeds/ (generated files are not committed).
 python3 tools/fuzz/seeds.py "$out/seeds"
 
-status=0
-for t in "${selected[@]}"; do
-    binary="$out/fuzz-$t"
-    # A target that does not compile fails the run with the compiler's message; the old binary is removed
-    # first so that it is never fuzzed in its place. Only the linker's harmless "Cannot export local
-    # symbol" lines (the sanitizer runtime's) are left out.
+# A target that does not compile fails the run with the compiler's message; the old binary is removed
+# first so that it is never fuzzed in its place. Only the linker's harmless "Cannot export local
+# symbol" lines (the sanitizer runtime's) are left out.
+compile_target() {
+    local t=$1 binary="$out/fuzz-$1"
     rm -f "$binary"
     if ! swiftc "${flags[@]}" "${includes[@]}" "tools/fuzz/targets/$t.swift" -o "$binary" -L "$out" \
             -lRequestParsing -lCommands -lMTMC -lVision -lEngine -lCMPI -lopenblas -lpng16 -lturbojpeg -lfreetype > "$out/$t.compile.log" 2>&1; then
         grep -v "Cannot export local symbol" "$out/$t.compile.log" >&2 || true
         echo "$t: the fuzz target does not compile (above); not fuzzed" >&2
-        status=1
-        continue
+        return 1
     fi
     grep -v "Cannot export local symbol" "$out/$t.compile.log" || true
+}
+
+# libFuzzer runs on one core, so targets are fuzzed side by side, one per core: each still gets its
+# SECONDS of a whole core.
+fuzz_target() {
+    local t=$1 binary="$out/fuzz-$1"
     mkdir -p "$out/corpus/$t" "$out/crashes/$t" "tools/fuzz/corpus/$t" "$out/seeds/$t"
-    echo "fuzzing $t for $2 s"
     if ! "$binary" -max_total_time="$2" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
             -artifact_prefix="$out/crashes/$t/" "$out/corpus/$t" "tools/fuzz/corpus/$t" "$out/seeds/$t" 2> "$out/$t.log"; then
         echo "$t: CRASH; input and log in $out/crashes/$t/ and $out/$t.log" >&2
-        status=1
+        return 1
     fi
-    grep -E "stat::number_of_executed_units|cov:" "$out/$t.log" | tail -2 | sed "s/^/$t: /"
+}
+
+status=0
+compiled=()
+for t in "${selected[@]}"; do
+    if compile_target "$t"; then compiled+=("$t"); else status=1; fi
+done
+cores=$(nproc)
+for ((i = 0; i < ${#compiled[@]}; i += cores)); do
+    batch=("${compiled[@]:i:cores}")
+    pids=()
+    for t in "${batch[@]}"; do
+        echo "fuzzing $t for $2 s"
+        fuzz_target "$t" "$2" & pids+=($!)
+    done
+    for k in "${!batch[@]}"; do
+        wait "${pids[$k]}" || status=1
+        grep -E "stat::number_of_executed_units|cov:" "$out/${batch[$k]}.log" | tail -2 | sed "s/^/${batch[$k]}: /"
+    done
 done
 exit $status
