@@ -14,7 +14,7 @@ public struct World {
     /// The MPI library's version line; empty when alone.
     public let library: String
 
-    /// The world this process belongs to; this process alone until `join` succeeds.
+    /// The world this process belongs to; `alone` until `join` succeeds.
     nonisolated(unsafe) public private(set) static var current = World(rank: 0, size: 1, hosts: [hostName()], library: "")
 
     /// Rank 0 prints, writes logs, plots and checkpoints; the other ranks only compute.

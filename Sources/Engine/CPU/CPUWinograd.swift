@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which 3×3 stride-1 convolutions run as Winograd products on the CPU: `auto` those where it runs
+/// Which 3×3 stride-1 convolutions run as Winograd products on the CPU: `auto` those where it measured
 /// faster (`WinogradPlan.automatic`), `off` none (every convolution through im2col and one sgemm),
 /// `f2` / `f4` every one that can, with that tile (tests and A/B measurements). Read from
 /// MTMC_WINOGRAD (auto, off, f2, f4) at start; a process may change it between calls.
@@ -148,7 +148,7 @@ struct WinogradPlan {
     }
 
     /// The plan for `g` under `use`, or nil when the convolution goes through im2col: not 3×3 stride 1 with
-    /// padding ≤ 2, or (`auto`) a shape where Winograd is not faster. Every pass (forward, input
+    /// padding ≤ 2, or (`auto`) a shape where Winograd did not measure faster. Every pass (forward, input
     /// gradient, weight gradient) and evaluation alike choose by `automatic`.
     init?(_ g: ConvGeometry, use: WinogradUse = WinogradUse.current) {
         guard WinogradPlan.fits(g) else { return nil }
