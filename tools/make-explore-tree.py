@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A large synthetic dataset tree for timing the exploration commands (issue 11): small PNGs of smooth
+"""A large synthetic dataset tree for timing the exploration commands: small PNGs of smooth
 random patterns (a random 8x8 colour grid, bilinearly upscaled), 2 tasks x 10 classes, 90 % train and
 10 % val, with planted problems whose counts are printed: exact copies within a class, across classes
 (label conflicts) and from train into val (leaks), brightened near-copies from train into val, solid-colour

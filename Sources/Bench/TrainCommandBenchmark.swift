@@ -1,9 +1,9 @@
 import Foundation
 
 /// The row of the real `train` command against the pure training step of the same model, batch and input
-/// size, each epoch of the command between two windows of steps of an `engine --serve` child. This machine's
-/// cores change speed every few seconds to minutes, so figures taken minutes apart compare the machine's
-/// states, not the programs; each ratio here is of windows run one right after the other.
+/// size, each epoch of the command between two windows of steps of an `engine --serve` child. A shared or
+/// virtual machine's cores change speed every few seconds to minutes, so figures taken minutes apart compare
+/// the machine's states, not the programs; each ratio here is of windows run one right after the other.
 enum TrainCommandBenchmark {
     /// Training steps per window of the pure step: half as long as one epoch of the command on the tree of
     /// `ProcessBenchmark` (2400 training images, 38 batches of 64); a window before and one after each epoch

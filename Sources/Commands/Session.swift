@@ -42,7 +42,7 @@ public final class Session {
     public var evaluations: [TaskEvaluation] = []
     /// Per-task calibration from the last `calibrate` (or an opened checkpoint); empty when uncalibrated.
     public var calibration: [TaskCalibration] = []
-    /// The threshold of `settings`, under the name commands used before the settings were one value.
+    /// The threshold of `settings`, a shorthand for the commands that read it.
     public var predictThreshold: Float {
         get { settings.predictThreshold }
         set { settings.predictThreshold = newValue }

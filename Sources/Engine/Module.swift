@@ -43,8 +43,8 @@ extension Module {
     }
 
     /// Loads every parameter and buffer from `tensors`, checking names and shapes first:
-    /// nothing changes unless all of them match. Keys listed in `ignoring` (prefixes) and
-    /// PyTorch's `num_batches_tracked` counters are not required.
+    /// nothing changes unless all of them match. Tensors that name no parameter or buffer
+    /// (PyTorch's `num_batches_tracked` counters, for one) are ignored.
     public func loadStateDict(_ tensors: [String: Tensor]) throws {
         let entries = namedVariables(prefix: "")
         var problems: [String] = []

@@ -10,7 +10,7 @@ public enum ProcessSetup {
         guard getenv("OPENBLAS_THREAD_TIMEOUT") == nil else { return }
         // OpenBLAS's idle worker threads spin (sched_yield) for a long while after each sgemm, taking
         // a core from the engine's own parallel loops on small machines; a short timeout puts them to
-        // sleep. Measured on 2 cores: reference net training ≈ 15 % faster.
+        // sleep (BENCHMARKS.md has the gain on 2 cores).
         setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1)
         // Ranks of an MPI job on one host share its cores: each takes its part rather than all of them.
         if getenv("OPENBLAS_NUM_THREADS") == nil, let local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE").flatMap({ Int(String(cString: $0)) }),
@@ -27,9 +27,9 @@ public enum ProcessSetup {
         // execv returned: could not re-execute; carry on with the defaults.
     }
 
-    /// OpenBLAS 0.3.21 takes AMD Zen 4 for an Intel Cooper Lake and runs its AVX-512 kernels, which
-    /// measured 10–60 % slower on the engine's convolution products than its AVX2 (Haswell) kernels
-    /// there (BENCHMARKS.md). Other processors keep OpenBLAS's own choice.
+    /// On an AMD processor with AVX-512, OpenBLAS 0.3.21 picks its Intel Cooper Lake (AVX-512) kernels,
+    /// which are slower on the engine's convolution products than its AVX2 (Haswell) kernels there
+    /// (BENCHMARKS.md). Other processors keep OpenBLAS's own choice.
     public static func preferredCoreType(cpuinfo info: String) -> String? {
         guard info.contains("AuthenticAMD") else { return nil }
         let flags = info.split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ")) } ?? []

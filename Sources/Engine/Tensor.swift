@@ -53,8 +53,8 @@ final class TensorStorage {
 
 /// Recycles freed tensor buffers by exact size. Training repeats the same shapes every step, so
 /// after the first step buffers come back warm instead of as fresh pages from the kernel (each fresh
-/// page is a fault and a zeroing, and two threads faulting wait on each other: a fixed 192 MiB pool
-/// left tiny and Darknet training 1.3× slower than one that holds every buffer a step needs).
+/// page is a fault and a zeroing, and two threads faulting wait on each other, so a pool too small for
+/// every buffer a step needs makes training markedly slower).
 ///
 /// What it holds counts in the process's memory as much as the live buffers do. So it keeps live and
 /// cached together within the most the live buffers alone have ever needed, plus `slack`: a step's
@@ -86,8 +86,8 @@ struct StoragePool {
     static let minimumPooled = 1 << 14
 
     /// The process's pool: 128 MiB of slack, the least with which no 64×64 training step of tiny, ResNet-18
-    /// or Darknet maps fresh pages (64 MiB: ten times the page faults); ResNet-18 224×224 then peaks at
-    /// 1255 MB (1263 with the former fixed 192 MiB pool). A training step takes and gives a few hundred.
+    /// or Darknet maps fresh pages (with 64 MiB they fault many times over; BENCHMARKS.md). A training step
+    /// takes and gives a few hundred.
     nonisolated(unsafe) private static var shared = StoragePool(slack: 1 << 25, maximumAge: 1 << 14)
     private static let lock = NSLock()
 

@@ -5,8 +5,8 @@ import Synchronization
 /// loop at a time. A worker that finishes a loop spins a short while for the next one before it sleeps,
 /// as OpenMP's threads do: a training step or one image's forward pass runs hundreds of short loops, and
 /// waking a sleeping thread for each (what `DispatchQueue.concurrentPerform` does) costs tens of
-/// microseconds on a virtual machine, more after the machine idled, and left a second core idle a
-/// quarter of the time.
+/// microseconds on a virtual machine, more after the machine idles, and leaves a second core idle much
+/// of the time.
 final class WorkerPool: @unchecked Sendable {
     /// How long a worker spins for the next loop before it sleeps (MTMC_SPIN_US, microseconds).
     static let spinMicroseconds = ProcessInfo.processInfo.environment["MTMC_SPIN_US"].flatMap { UInt64($0) } ?? 200

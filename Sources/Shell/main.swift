@@ -10,7 +10,7 @@ if String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_CTYP
 signal(SIGXFSZ, SIG_IGN)
 signal(SIGPIPE, SIG_IGN)
 // A one-off `mtmc predict` starts faster than OpenBLAS's thread and kernel settings pay back: the
-// re-execution that applies them doubled its time (≈ 50 → 120 ms), for a batch-1 forward pass.
+// re-execution that applies them would double its time for one batch-1 forward pass (BENCHMARKS.md).
 switch CommandLine.arguments.dropFirst().first {
 case "predict": break
 case "serve": ProcessSetup.prepareOpenBLAS(preferCoreType: false)

@@ -54,7 +54,7 @@ public enum PNG {
         return RGBImage(width: w, height: h, pixels: rgb)
     }
 
-    /// Encodes 8-bit RGB (or gray, when `channels` is 1) as PNG.
+    /// Encodes 8-bit RGB as PNG.
     public static func encode(_ image: RGBImage) throws -> Data {
         var png = png_image()
         png.version = UInt32(PNG_IMAGE_VERSION)

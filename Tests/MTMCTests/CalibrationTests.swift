@@ -38,8 +38,8 @@ final class CalibrationTests: XCTestCase {
     }
 
     func testATopFalsePositiveDoesNotDestroyTheTable() {
-        // 200 positives above 200 negatives, and one negative above them all: the old running minimum from
-        // the top read precision 0 there and reached no level at all.
+        // 200 positives above 200 negatives, and one negative above them all: a running minimum from the top
+        // would read precision 0 there and reach no level at all.
         var scores = (0..<200).map { 5 + Double($0) / 100 } + (0..<200).map { -Double($0) / 100 }
         var positive = Array(repeating: true, count: 200) + Array(repeating: false, count: 200)
         scores.append(100); positive.append(false)

@@ -117,7 +117,7 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
-    /// Issue 17 #1: statistics set aside per task before `bn shared` must not be saved and restored over the shared ones.
+    /// Statistics set aside per task before `bn shared` must not be saved and restored over the shared ones.
     func testSwitchingToSharedStatisticsSurvivesSaveAndOpen() throws {
         let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 3), settings: TrainingTests.settings())
         let model = trainer.model

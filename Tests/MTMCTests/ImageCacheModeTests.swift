@@ -303,25 +303,3 @@ final class ImageCacheLifetimeTests: XCTestCase {
         XCTAssertNil(cache)
     }
 }
-
-/// What the parallel decoder hands back is released with the caller's copy: a disk cache build once
-/// leaked every payload (the cache's size in memory) by freeing the result buffer without releasing them.
-final class ParallelDecodeTests: XCTestCase {
-    private final class Payload {
-        static var alive = 0
-        init() { Payload.alive += 1 }
-        deinit { Payload.alive -= 1 }
-    }
-
-    func testDecodedResultsAreReleasedWithTheCallersCopy() throws {
-        let tree = TreeBuilder().task("a", classes: ["x": 5])
-        let files = try DatasetTree.scan(tree.root).files.map(\.path)
-        let decode = ParallelDecode(files: files, decoder: ImageDecoder(), width: 6, height: 6, threads: 1)
-        do {
-            let results = decode.decode(Array(0..<files.count)) { _, _ in Payload() }
-            XCTAssertEqual(results.count, 7)
-            XCTAssertEqual(Payload.alive, 7)
-        }
-        XCTAssertEqual(Payload.alive, 0)
-    }
-}

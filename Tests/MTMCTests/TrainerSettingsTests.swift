@@ -2,7 +2,7 @@ import Engine
 import MTMC
 import XCTest
 
-/// Optimizer settings reach the optimizer through the trainer (issue 17's list of missing tests).
+/// Optimizer settings reach the optimizer through the trainer.
 final class TrainerSettingsTests: XCTestCase {
     private func trained(_ change: (inout TrainingSettings) -> Void) throws -> Trainer {
         let (tree, dataset) = try TrainingTests.easyDataset()

@@ -2,8 +2,8 @@ import Engine
 import Foundation
 import XCTest
 
-/// `mpirun -np 2 mtmc SCRIPT` trains data-parallel (issue 14). These tests need Open MPI (openmpi-bin,
-/// libopenmpi-dev); without it they skip, saying so. Each run is two processes on this machine (loopback).
+/// `mpirun -np 2 mtmc SCRIPT` trains data-parallel. These tests need Open MPI (openmpi-bin,
+/// libopenmpi-dev); without it they skip, saying so. Each run is two processes on one machine (loopback).
 final class DataParallelTests: XCTestCase {
     /// Two ranks with a global batch of 64 (32 each) and synchronised batch norm end with the weights, running
     /// statistics and momentum one process reaches with batch 64; with per-rank statistics they do not.

@@ -5,7 +5,7 @@ final class LearningRateFindEndToEndTests: XCTestCase {
     /// After a few epochs of both sample tasks, whose losses differ by two orders of magnitude, `lr find`
     /// suggests a rate that can still train. The bound: on this recipe 0.01 is the lowest rate README's
     /// ablation shows training well (92 % at 20 epochs; 0.02 and 0.05 too), so a usable suggestion is at least
-    /// half of it, 5e-3. One average over both tasks, read at its minimum ÷ 10, suggested 0.0015 here (and
+    /// half of it, 5e-3. One average over both tasks, read at its minimum ÷ 10, would suggest 0.0015 here (and
     /// 1.3e-6 after 8 epochs at 64×64), where a run barely moves. The chart's row labels are distinct.
     func testOnATrainedTwoTaskModelTheSuggestionIsUsable() throws {
         let folder = MTMC.temporaryFolder()

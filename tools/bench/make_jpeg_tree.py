@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes a dataset tree of N JPEG images (side×side, quality 90) for the disk-cache and pipeline
-measurements (issue 15): ROOT/task{0,1}/{train,val}/class{0..9}/i.jpg, 80 % train. Each image is a
+measurements: ROOT/task{0,1}/{train,val}/class{0..9}/i.jpg, 80 % train. Each image is a
 smooth colour field per class with random rectangles and noise, so JPEG sizes are those of photos
 rather than of flat colour. Not committed; reruns skip files that exist.
 With --distinct D, only images 0…D−1 are drawn and image i ≥ D is a byte copy of image i mod D (D a

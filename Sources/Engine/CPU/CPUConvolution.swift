@@ -7,8 +7,8 @@
 extension CPUBackend {
     /// Floats of column matrix unfolded at a time: convolutions go through the batch in chunks of
     /// images whose columns fit, so a 224×224 layer needs 2 MB instead of half a gigabyte, and the
-    /// columns are still in cache when the sgemm reads them (with 16 MB, the tiny net's training step
-    /// spent 6 % more time, in im2col's stores and the sgemm's packing reads).
+    /// columns are still in cache when the sgemm reads them (larger chunks cost time in im2col's stores and
+    /// the sgemm's packing reads).
     static let columnBudget = 1 << 19
     /// ... but a chunk holds at least this many output positions, so that deep layers with many column
     /// rows and few pixels (ResNet-18's last stage at 64×64: 4608 rows × 4 pixels per image) still give
@@ -209,7 +209,7 @@ private func biasAndActivation(_ p: UnsafeMutablePointer<Float>, _ n: Int, bias:
 }
 
 // The unfolding of one kernel tap (ki, kj). The planes of ResNet-18 at 64×64 are 2 to 16 pixels wide, so
-// these work in blocks rather than a copy call per output row: per-row overhead was most of im2col's time.
+// these work in blocks rather than a copy call per output row, whose overhead would be most of im2col's time.
 
 /// Tap (ki, kj) of one input plane into its outH·outW block of column row: the input pixel under the tap
 /// at each output position, zero in the padding.
@@ -240,8 +240,8 @@ private func unfoldShifted(_ planes: UnsafePointer<Float>, _ count: Int, _ g: Co
     let offset = (ki - g.padH) * g.width + kj - g.padW
     // From the first image's first valid position to the last image's last one: every pixel read is inside x.
     let first = ohLo * g.outW + owLo, end = (count - 1) * area + (ohHi - 1) * g.outW + owHi
-    // Not `update(from:)`: glibc copies blocks over a few KB with `rep movsb`, which on this machine (AMD Zen 4)
-    // ran at half the speed of vector moves when source and destination are a few floats out of alignment.
+    // Not `update(from:)`: glibc copies blocks over a few KB with `rep movsb`, which on some processors runs at
+    // half the speed of vector moves when source and destination are a few floats out of alignment.
     let source = planes + offset
     var i = first
     while i + 8 <= end { store8(dst, i, load8(source, i)); i += 8 }

@@ -107,8 +107,8 @@ func maxPoolWinner(_ src: UnsafePointer<Float>, _ oh: Int, _ ow: Int, _ g: PoolG
 
 /// Any window on one plane. The output columns whose windows lie inside the input's width (all but one
 /// or two at each edge) are folded a window tap at a time across the row, as selects that vectorise, in
-/// the order `maxPoolWinner` visits the taps, so the values are its winners' (ResNet's 3×3, stride-2 stem
-/// pool took 3–4 % of a batch-1 forward pass through `maxPoolWinner` alone).
+/// the order `maxPoolWinner` visits the taps, so the values are its winners' (`maxPoolWinner` per column
+/// branches on the data, which makes ResNet's 3×3, stride-2 stem pool a visible share of a forward pass).
 func maxPoolPlane(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ g: PoolGeometry) {
     let lo = min(g.outW, (g.padW + g.strideW - 1) / g.strideW)  // first ow with ow·stride − pad ≥ 0
     let lastStart = g.width + g.padW - g.kernelW  // the window starting at ow·stride must end inside
@@ -133,8 +133,8 @@ func maxPoolPlane(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float
 
 /// Any window on one plane: dst (zeroed here) gets each window's gradient at its winner. The winners of
 /// the columns whose windows lie inside the width are found eight at a time, as selects over the taps in
-/// `maxPoolWinner`'s order (its branches on the data mispredicted: ResNet's stem pool backward took 1.5 %
-/// of a training step); the gradients are then added in the same order as before.
+/// `maxPoolWinner`'s order (its branches on the data mispredict); the gradients are then added column by
+/// column, as at the edges.
 func maxPoolPlaneBackward(_ src: UnsafePointer<Float>, _ grad: UnsafePointer<Float>,
                           _ dst: UnsafeMutablePointer<Float>, _ g: PoolGeometry) {
     dst.update(repeating: 0, count: g.height * g.width)
@@ -189,8 +189,8 @@ private func maxPool2x2(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer
 
 /// Writes every input position of the plane: the gradient at each window's winner, zero elsewhere
 /// (an odd last row or column belongs to no window). The compiler vectorises the forward loop but not
-/// a scalar version of this one: it turned the selects into branches on the data, and their
-/// mispredictions made this 14 % of a training step of the tiny net. So eight windows at a time are
+/// a scalar version of this one: it turns the selects into branches on the data, whose mispredictions
+/// make this a large share of a small net's training step. So eight windows at a time are
 /// split into their four corners (`loadPairs8`) and compared as lane-wise selects; the tail is scalar.
 private func maxPool2x2Backward(_ src: UnsafePointer<Float>, _ grad: UnsafePointer<Float>,
                                 _ dst: UnsafeMutablePointer<Float>, _ g: PoolGeometry) {

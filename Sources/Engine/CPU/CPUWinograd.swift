@@ -135,10 +135,9 @@ struct WinogradPlan {
 
     /// Floats of transformed input and products held per chunk of tiles (4 MB), but at least `minimumChunk`
     /// tiles: the α² sgemms read all of U for each chunk, and with fewer tiles than that (512 channels in and
-    /// out) they ran at the speed of those reads (`mtmc-bench conv`). Larger chunks (16 MB, ≥ 256 tiles) made
-    /// ResNet-18 64×64's training step ≈ 8 % cheaper but raised the training peaks that issue 9 bounds:
-    /// ResNet-18 224×224 2005 MB (1942 now, 1895 on im2col, before the storage pool's 512 MiB cap; with it,
-    /// 1540 now against 1522), Darknet 463 (442 now, 448 on im2col).
+    /// out) they run at the speed of those reads (`mtmc-bench conv`). Larger chunks make a small training
+    /// step a little cheaper but raise the training memory peaks well above im2col's (BENCHMARKS.md, "Figures
+    /// that left the code").
     static let chunkBudget = 1 << 20
     static let minimumChunk = 128
 
@@ -170,16 +169,11 @@ struct WinogradPlan {
         g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.padH <= 2 && g.padW <= 2
     }
 
-    /// The tile that measured fastest for g, nil where im2col did. `mtmc-bench conv --threads 1` (CPU ms, best of 3,
-    /// every 3×3 shape of tiny, ResNet-18 and Darknet; 2026-11-30, after the weight transforms went to eight lanes):
-    /// F(4,3) wins from 64 tiles on maps of at least 4×4, in the forward pass, the input and the weight gradient
-    /// (ResNet-18 64×64's 256 at 4×4 b64, one tile per map: 5.8 / 7.7 / 6.9 ms against F(2,3) 9.4 / 9.9 / 8.8 and
-    /// im2col 13.6 / 17.8 / 14.4; Darknet's 256→512 at 4×4 10.8 / 14.8 / 13.0 against 18.3 / 18.3 / 18.2 and 24.5 /
-    /// 28.6 / 27.3; batch 1 32→64 at 32×32, 64 tiles, 0.36 against 0.43 im2col). On 2×2 maps a 4×4 tile computes
-    /// 16 values for 4; F(2,3) wins there from 128 input channels and 64 tiles (512 at 2×2 b64: 7.9 / 11.8 / 10.4
-    /// against im2col 13.9 / 17.0 / 14.1, F(4,3) 19.1 / 28.3 / 23.7), but not with 32–64 channels (64 at 56×56: 231
-    /// against 214 ms, earlier), where its sgemms' K = C is too short. Fewer tiles stay on im2col (batch 1 128→256 at
-    /// 8×8, 16 F(2,3) tiles: 0.47 against 0.54; 512 at 7×7: 3.2 against 3.4), and so does a first layer (3 channels).
+    /// The tile that `mtmc-bench conv --threads 1` finds fastest for g, nil where im2col is (the figures per
+    /// shape are in BENCHMARKS.md, "Figures that left the code"). F(4,3) wins from 64 tiles on maps of at least
+    /// 4×4, in the forward pass, the input and the weight gradient. On 2×2 maps a 4×4 tile computes 16 values
+    /// for 4; F(2,3) wins there from 128 input channels and 64 tiles, but not with 32–64 channels, where its
+    /// sgemms' K = C is too short. Fewer tiles stay on im2col, and so does a first layer (3 channels).
     static func automatic(_ g: ConvGeometry) -> WinogradTile? {
         guard g.channels >= 16, g.outChannels >= 16 else { return nil }
         func tiles(_ m: Int) -> Int { g.batch * ((g.outH + m - 1) / m) * ((g.outW + m - 1) / m) }
@@ -258,8 +252,8 @@ extension CPUBackend {
     }
 
     /// U for every kernel, eight input channels at a time, one per lane, through a scratch of α² lane-vectors:
-    /// U[ξ][o][i…i+7] lie side by side, so each ξ is one store (one kernel at a time, its α² values went to α²
-    /// places a whole matrix apart).
+    /// U[ξ][o][i…i+7] lie side by side, so each ξ is one store (one kernel at a time would scatter its α² values
+    /// to α² places a whole matrix apart).
     private func transformedWeights(_ w: Tensor, _ plan: WinogradPlan, flipped: Bool) -> Tensor {
         let rows = plan.g.outChannels, cols = plan.g.channels, a = plan.alpha, tile = plan.tile
         var u = Tensor(uninitialized: [plan.points * rows * cols])

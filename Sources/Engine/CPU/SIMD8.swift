@@ -11,7 +11,7 @@ func store8(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ v: SIMD8<Float>) {
     UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
-/// Lane-wise max(a, b) as a blend (SIMD's own pointwiseMax is slow here, see PLATFORM-NOTES).
+/// Lane-wise max(a, b) as a blend (the standard library's pointwiseMax is many times slower; PLATFORM-NOTES).
 @inline(__always)
 func pointwiseMax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
     a.replacing(with: b, where: a .< b)

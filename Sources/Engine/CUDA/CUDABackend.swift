@@ -5,7 +5,7 @@ final class CUDABackend: Backend {
     unowned let device: CUDADevice
     /// Threads per block of every 1-D launch (the block reductions in common.cuh assume it).
     static let threads = 256
-    /// Grid-stride launches use at most this many blocks: enough to fill an H200's 132 SMs many times over.
+    /// Grid-stride launches use at most this many blocks: enough to fill a GPU of well over a hundred SMs many times over.
     static let maxBlocks = 4096
 
     init(device: CUDADevice) {

@@ -1,4 +1,4 @@
-/// How raw-output → precision tables are estimated (DESIGN.md §3, issue 16).
+/// How raw-output → precision tables are estimated (DESIGN.md §3).
 public struct CalibrationOptions: Codable, Equatable {
     /// The non-decreasing precision estimate a level's threshold is read from.
     public enum Fit: String, Codable, CaseIterable {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Which chunks of a cache file have been checked against their checksums, and the failures not yet
 /// reported. Chunks are checked when first read, not all at load: a second load of a large dataset would
-/// otherwise read the whole file (2.9 GB for 200,000 images at 224×224, 8 s from a cold disk here) before
+/// otherwise read the whole file (2.9 GB for 200,000 images at 224×224) before
 /// training starts, and training reads every chunk anyway.
 final class CacheChunkChecks {
     private enum State { case unchecked, good, corrupt }

@@ -7,7 +7,7 @@ public struct CacheOptions: Equatable {
     /// Folder of disk cache files, one per dataset and cache size.
     public var folder: String
     /// How a disk cache stores images. JPEG by default: a disk cache is for datasets too large for memory,
-    /// where raw pixels would take 7–14× the source JPEGs (measured, issue 15) and JPEG about 1×.
+    /// where raw pixels take several times the source JPEGs' size (BENCHMARKS.md) and JPEG about as much.
     public var format: CacheFormat
     /// Quality of JPEG re-encoding in a disk cache.
     public var jpegQuality = 90

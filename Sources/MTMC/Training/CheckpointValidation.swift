@@ -50,8 +50,8 @@ extension Checkpoint {
     }
 
     /// Decodes and checks calibration tables: each for a task of the checkpoint, with its classes in order,
-    /// one table per class, one entry per precision level, finite numbers. Tables in the form written
-    /// before the precision estimate became robust (thresholds and supports only) are `leftOut`: the
+    /// one table per class, one entry per precision level, finite numbers. Tables in the legacy form
+    /// (thresholds and supports only, without the robust precision estimate) are `leftOut`: the
     /// model is still worth opening, its calibration is not.
     public static func calibrationTables(_ json: String?, tasks: [TaskClasses]) throws -> (tables: [TaskCalibration], leftOut: Bool) {
         guard let json else { return ([], false) }
@@ -75,7 +75,7 @@ extension Checkpoint {
     }
 }
 
-/// The calibration form of checkpoints written before issue 16: per class, thresholds and supports per level.
+/// The legacy calibration form of checkpoints: per class, thresholds and supports per level.
 private struct LegacyTaskCalibration: Decodable {
     struct Table: Decodable {
         let thresholds: [Double?]

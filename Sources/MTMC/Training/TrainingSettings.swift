@@ -2,7 +2,7 @@ import Foundation
 import Vision
 
 /// Everything that shapes training. SGD momentum 0.9 and weight decay 1e-4 as DESIGN.md §2; the rest are
-/// defaults that hold in a short run with no `set` at all (issue 10): lr 0.05 at batch 64, a cosine
+/// defaults that hold in a short run with no `set` at all: lr 0.05 at batch 64, a cosine
 /// planned over each `train N`, no flips (they turn characters into other shapes), augmentation by run length.
 public struct TrainingSettings: Codable, Equatable {
     public enum Schedule: String, Codable, CaseIterable {
@@ -113,7 +113,7 @@ extension AugmentationSettings {
 }
 
 /// Checkpoints store the settings as JSON. Keys a checkpoint lacks (written before they existed) keep
-/// today's defaults, and `augment` written as the old switch (true/false) reads as full or off.
+/// the defaults, and `augment` written as a switch (true/false) reads as full or off.
 extension TrainingSettings {
     public init(from decoder: Decoder) throws {
         self.init()
