@@ -4,7 +4,7 @@ import MTMC
 import XCTest
 
 /// The session's settings are the only copy: the trainer reads them at each use, so `set` changes what the
-/// next training step does, and `set lr auto` and adaptive balance write the session's own values.
+/// next training step does, and adaptive balance writes the session's own balance.
 final class SessionSettingsTests: XCTestCase {
     /// The rate of an epoch's last step, from its line ("… lr 0.01").
     private func rate(_ output: String) -> String? {
@@ -30,20 +30,6 @@ final class SessionSettingsTests: XCTestCase {
         XCTAssertEqual(h.run("train 1").0, .success)
         guard case .adaptive(let precision) = h.session.balance.mode else { return XCTFail("balance is \(h.session.balance.mode)") }
         XCTAssertEqual(precision.map(\.count), [2, 3], "one precision per class of each task")
-    }
-
-    func testLearningRateAutoTrainsAtTheSuggestionAndRecordsItInTheSession() throws {
-        let h = Harness()
-        h.run("load data"); h.run("model tiny")
-        h.run("set schedule step")
-        h.run("set lr auto")
-        let (result, output) = h.run("train 1")
-        XCTAssertEqual(result, .success, output)
-        let line = try XCTUnwrap(output.split(separator: "\n").first { $0.hasPrefix("lr auto: lr find suggests ") }, output)
-        let suggested = try XCTUnwrap(Float(line.dropFirst("lr auto: lr find suggests ".count).prefix { $0 != " " }), String(line))
-        XCTAssertEqual(h.session.settings.training.learningRate, suggested)
-        XCTAssertTrue(h.session.settings.training.autoLearningRate, "the next train sweeps again")
-        XCTAssertEqual(rate(output), String(format: "%.4g", suggested), "the run trained at the suggestion")
     }
 
     /// The shell's defaults are the table's: `help set` prints them as a fresh session's values.
