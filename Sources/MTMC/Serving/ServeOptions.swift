@@ -1,36 +1,37 @@
 import Foundation
-import MTMC
 
-/// How `mtmc serve` listens and batches; every field starts at its value in the defaults table (`Defaults.serve`).
+/// How `mtmc serve` listens and batches. A fresh value holds the defaults (`Defaults.serve`), which the
+/// command's options start from.
 public struct ServeOptions: Sendable {
     /// Address to bind; loopback unless the user names another.
-    public var host = Defaults.serve.host
+    public var host = "127.0.0.1"
     /// 0: any free port (the startup line says which).
-    public var port = Defaults.serve.port
+    public var port = 8080
     /// The engine's threads for inference (OpenBLAS and its own loops).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     /// Most images in one forward pass.
-    public var maxBatch = Defaults.serve.maxBatch
+    public var maxBatch = 32
     /// Longest a forming batch waits for requests still being decoded.
-    public var maxWait = Defaults.serve.maxWait
+    public var maxWait: TimeInterval = 0.003
     /// Largest request body accepted.
-    public var maxBytes = Defaults.serve.maxBytes
-    /// Largest image accepted, in pixels, read from its header before decoding.
-    public var maxPixels = Defaults.serve.maxPixels
+    public var maxBytes = 20 << 20
+    /// Largest image accepted, in pixels, read from its header before decoding. A server decodes what others
+    /// send, so its limit is below the shell's.
+    public var maxPixels = 40_000_000
     /// Most images (multipart parts) in one request.
-    public var maxImages = Defaults.serve.maxImages
+    public var maxImages = 4096
     /// Most pixels decoded for one request, all its images together (a JPEG far larger than the model's
     /// input decodes at a reduced scale, and counts at that scale).
-    public var maxRequestPixels = Defaults.serve.maxRequestPixels
+    public var maxRequestPixels = 200_000_000
     /// Bytes that requests in flight may hold together (bodies, and the decoded images of the batch each
     /// is preparing); a request that would pass it is answered 503.
-    public var maxMemory = Defaults.serve.maxMemory
+    public var maxMemory = 256 << 20
     /// Seconds from a request's first byte to the end of its head.
-    public var headerTimeout = Defaults.serve.headerTimeout
+    public var headerTimeout: TimeInterval = 10
     /// Seconds from the end of a request's head to the end of its body.
-    public var bodyTimeout = Defaults.serve.bodyTimeout
+    public var bodyTimeout: TimeInterval = 60
     /// Seconds a connection with no request under way stays open (after opening, and after each answer).
-    public var idleTimeout = Defaults.serve.idleTimeout
+    public var idleTimeout: TimeInterval = 5
     /// Print one line per request on standard output: method, path, status, bytes, duration.
     public var accessLog = false
 
