@@ -1,8 +1,8 @@
 import Engine
 
 /// Every setting of a session in one value (as sqlite's shell keeps its state in one struct): `set`
-/// lists and changes it, the trainer reads `training` from it, commands read the rest. There is no other
-/// copy to keep in step; the session hands `training` to its trainer whenever either changes.
+/// lists and changes it, the trainer reads `training` from it at each use (the session binds it), commands
+/// read the rest. There is no other copy to keep in step; defaults come from `Defaults` where others share them.
 public struct SessionSettings: Equatable {
     /// What shapes training: optimizer, schedule, batch, input size, augmentation, seed. Checkpoints keep it.
     public var training = TrainingSettings()
