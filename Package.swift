@@ -1,6 +1,6 @@
 // swift-tools-version:5.10
 // mtmc: a line-editing shell for multi-task multi-class image classification.
-// Dependencies point down only: Shell → Serve → Commands → MTMC → Vision → Engine.
+// Dependencies point down only: Shell → Serve and Commands (side by side) → MTMC → Vision → Engine.
 import PackageDescription
 
 let package = Package(
@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "RequestParsing"),
         // The HTTP layer of `mtmc serve`; batching and model swapping are domain logic in MTMC.
         .target(name: "Serve", dependencies: [
-            "Commands", "MTMC", "Vision", "Engine", "RequestParsing",
+            "MTMC", "Vision", "Engine", "RequestParsing",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "VisionTests", dependencies: ["Vision"], exclude: ["Fixtures"]),
         .testTarget(name: "MTMCTests", dependencies: ["MTMC"], exclude: ["Fixtures"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "MTMC", "Engine"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench"]),
     ]
 )

@@ -73,12 +73,12 @@ enum CUDAParity {
             try crossEntropy($0[0], targetDistribution: Tensor(shape: [64, 10], repeating: 0.1).to(d), labelSmoothing: 0.1) } }),
         ("SGD Nesterov and AdamW, 3 steps each", { d in
             let (p, q) = (Variable(random([256, 64], 3).to(d), requiresGrad: true), Variable(random([256, 64], 4).to(d), requiresGrad: true))
-            let sgd = SGD(parameters: [NamedVariable(name: "p", variable: p)], learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-4)
+            let sgd = SGD(parameters: [NamedVariable(name: "p", variable: p)])
             let adam = AdamW(parameters: [NamedVariable(name: "q", variable: q)], learningRate: 0.01, weightDecay: 0.05)
             for step in 0..<3 {
                 p.grad = random([256, 64], UInt64(10 + step)).to(d)
                 q.grad = random([256, 64], UInt64(20 + step)).to(d)
-                try sgd.step()
+                try sgd.step(SGDHyperparameters(learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-4))
                 try adam.step()
             }
             return [("sgd", p.value), ("adamw", q.value)]

@@ -24,7 +24,7 @@ final class EngineSession: BenchmarkSide {
         device = s.device == "cuda" ? .cuda(try CUDADevice.shared.get()) : .cpu
         net = MultiTaskModel(architecture: architecture, classesPerTask: s.classes, seed: 7)
         net.move(to: device)
-        sgd = SGD(parameters: net.namedParameters(), learningRate: 0.01, momentum: 0.9, weightDecay: 1e-4)
+        sgd = SGD(parameters: net.namedParameters())
         batch = Variable(Initializer.normal(shape: [s.batch, 3, s.size, s.size], std: 1, rng: &rng).to(device))
         labels = s.classes.map { k in (0..<s.batch).map { _ in Int(rng.next() % UInt64(k)) } }
         single = Variable(Initializer.normal(shape: [1, 3, s.size, s.size], std: 1, rng: &rng).to(device))
@@ -40,7 +40,7 @@ final class EngineSession: BenchmarkSide {
         let loss = try crossEntropy(try net(batch, task: task), labels: labels[task])
         sgd.zeroGrad()
         try loss.backward()
-        try sgd.step()
+        try sgd.step(SGDHyperparameters(learningRate: 0.01, momentum: 0.9, weightDecay: 1e-4))
         step += 1
     }
 

@@ -25,7 +25,6 @@ let balanceCommand = Command("balance", usage: "balance [off | base N | adaptive
         session.balance.maxBase = n
         if case .off = session.balance.mode { session.balance.mode = .balanced }
     }
-    session.trainer?.balance = session.balance
     session.out.print("balance: \(describeBalance(session.balance))")
     if let dataset = session.dataset { session.out.print(balanceTable(session.balance, dataset)) }
 }

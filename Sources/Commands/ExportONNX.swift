@@ -16,7 +16,7 @@ func exportONNX(_ session: Session, _ args: [String]) throws {
     let checkpoint = try Checkpoint.encoded(trainer: trainer, tasks: session.modelTasks, calibration: session.calibrationJSON,
                                             evaluations: session.evaluations)
     let description = ONNXExportDescription(
-        tasks: session.modelTasks, inputSize: (trainer.settings.inputWidth, trainer.settings.inputHeight),
+        tasks: session.modelTasks, inputSize: (session.settings.training.inputWidth, session.settings.training.inputHeight),
         normalization: trainer.normalization, calibration: session.calibration, mtmcVersion: mtmcVersion,
         checkpointSHA256: sha256Hex(checkpoint))
     let model = try onnxExport(trainer.model, description, opset: opset)

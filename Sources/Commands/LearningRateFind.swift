@@ -17,7 +17,7 @@ let learningRateCommand = Command("lr", usage: "lr find [TASK]",
     let sweep = try trainer.sweepLearningRate(on: dataset, task: task, isCancelled: session.isCancelled, progress: sweepProgress(session))
     session.out.progress(nil)
     let which = task.map { "task \(dataset.tasks[$0].name)" } ?? "every task"
-    session.out.print("lr find: \(sweep.rates.count) steps of \(which) at batch \(trainer.settings.batchSize); weights, batch-norm statistics and optimizer state put back")
+    session.out.print("lr find: \(sweep.rates.count) steps of \(which) at batch \(session.settings.training.batchSize); weights, batch-norm statistics and optimizer state put back")
     for line in sweepLines(sweep, taskNames: dataset.tasks.map(\.name)) { session.out.print(line) }
     guard sweep.rates.count >= 2 else { return }
     do {

@@ -35,7 +35,7 @@ let predictCommand = Command("predict", usage: "predict [--tsv FILE] PATH...",
     }
 }
 
-/// How `predict` shows a report: a table per image, TSV rows, JSON lines.
+/// How `predict` shows a report: a table per image, TSV rows (the JSON lines are built in MTMC, shared with `serve`).
 extension PredictionReport {
     /// Per image a small table per task: the argmax always, then every class whose calibrated confidence
     /// reaches `threshold` (or, uncalibrated, the next two by raw output).
@@ -76,27 +76,4 @@ extension PredictionReport {
         }
         return lines.isEmpty ? "" : (header ? "\u{FEFF}" : "") + lines.joined(separator: "\n") + "\n"
     }
-
-    /// One JSON object per image: {"image": path, "tasks": {task: [{"class", "raw", "softmax", "confidence"}]}};
-    /// calibrated, also "above": {task: [classes whose calibrated confidence reaches `threshold`]}.
-    public func jsonLines(threshold: Double = 0.5) -> [String] {
-        results.map { result in
-            var tasks: [String: Any] = [:], above: [String: [String]] = [:]
-            for (task, scores) in result.tasks {
-                tasks[task] = scores.map { s -> [String: Any] in
-                    // JSON has no NaN or infinity: a diverged model's values are null, not a failed (empty) line.
-                    func number(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
-                    var o: [String: Any] = ["class": s.name, "raw": number(s.raw), "softmax": number(s.softmax)]
-                    o["confidence"] = s.confidence ?? NSNull()
-                    return o
-                }
-                above[task] = scores.filter { ($0.confidence ?? -1) >= threshold }.map(\.name)
-            }
-            var object: [String: Any] = ["image": result.path, "tasks": tasks]
-            if calibrated { object["above"] = above }
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            return String(decoding: data, as: UTF8.self)
-        }
-    }
 }
-

@@ -25,7 +25,7 @@ let openCommand = Command("open", usage: "open PATH", summary: "read a checkpoin
     }
     // Everything that can fail is done before the session changes: a refused checkpoint changes nothing.
     let trainer = try checkpoint.makeTrainer()
-    // Settings first: the trainer, handed them when it is set, keeps the checkpoint's.
+    // The checkpoint's settings become the session's, which the trainer reads once it is set.
     session.settings.training = checkpoint.settings
     session.settings.sharedStatistics = checkpoint.sharedStatistics
     session.trainer = trainer

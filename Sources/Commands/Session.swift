@@ -31,14 +31,21 @@ public final class Session {
     public var isCancelled: () -> Bool = { false }
 
     public var dataset: Dataset?
-    /// The model and optimizer. Whenever it is replaced it is handed the session's settings and balance.
-    public var trainer: Trainer? { didSet { handSettingsToTrainer() } }
+    /// The model and optimizer. Whenever it is set it is bound to the session's settings and balance, which it
+    /// reads from then on; a trainer it replaces keeps the values of that moment as its own.
+    public var trainer: Trainer? {
+        didSet {
+            if let oldValue, oldValue !== trainer { oldValue.source = .own(settings.training, balance: balance) }
+            bindTrainer()
+        }
+    }
     /// Tasks and classes of the model: the dataset's, or an opened checkpoint's when no dataset is loaded.
     public var modelTasks: [TaskClasses] = []
-    /// Every setting, in one value; the trainer gets `training` and the statistics mode whenever it changes.
-    public var settings = SessionSettings() { didSet { handSettingsToTrainer() } }
-    /// Per-class quotas per epoch; the trainer gets it too (adaptive balance changes it during `train`).
-    public var balance = Balance() { didSet { trainer?.balance = balance } }
+    /// Every setting, in one value: the trainer reads `training` from here; the model is given the statistics
+    /// mode and device whenever they change.
+    public var settings = SessionSettings() { didSet { applyToModel() } }
+    /// Per-class quotas per epoch; the trainer reads it from here (and adaptive balance changes it during `train`).
+    public var balance = Balance()
     public var evaluations: [TaskEvaluation] = []
     /// Per-task calibration from the last `calibrate` (or an opened checkpoint); empty when uncalibrated.
     public var calibration: [TaskCalibration] = []
@@ -70,13 +77,20 @@ public final class Session {
         self.workingDirectory = workingDirectory
     }
 
-    /// The one place the trainer's copy of the settings is written: it can never be stale.
-    private func handSettingsToTrainer() {
+    /// Points the trainer at the session's settings and balance, so that it reads and writes these and no copy.
+    private func bindTrainer() {
         guard let trainer else { return }
-        if trainer.settings != settings.training { trainer.settings = settings.training }
+        trainer.source = SettingsSource(settings: { [unowned self] in settings.training },
+                                        setSettings: { [unowned self] in settings.training = $0 },
+                                        balance: { [unowned self] in balance }, setBalance: { [unowned self] in balance = $0 })
+        applyToModel()
+    }
+
+    /// The settings that act on the model itself: its batch-norm statistics mode and where it computes.
+    private func applyToModel() {
+        guard let trainer else { return }
         if trainer.model.sharedStatistics != settings.sharedStatistics { trainer.model.sharedStatistics = settings.sharedStatistics }
         if trainer.model.device != settings.device { trainer.move(to: settings.device) }
-        trainer.balance = balance
     }
 
     /// An absolute path for what the user typed (`~` expanded, relative to the working directory).

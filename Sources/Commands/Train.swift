@@ -14,9 +14,9 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
     // From the first step on, evaluations and calibration describe weights that no longer exist.
     session.forgetResults("the model was trained further")
     let names = dataset.tasks.map(\.name)
-    if trainer.settings.autoLearningRate { try chooseLearningRate(trainer, dataset, session) }
+    if session.settings.training.autoLearningRate { try chooseLearningRate(trainer, dataset, session) }
     let runStart = trainer.epochsCompleted
-    session.out.print(planLine(trainer.settings, runStart: runStart, epochs: epochs))
+    session.out.print(planLine(session.settings.training, runStart: runStart, epochs: epochs))
     let log = EpochCSVLog(path: (session.resolve(session.settings.logsFolder) as NSString).appendingPathComponent("train_history.csv"))
     var logError: String?
     let (_, stop) = try trainer.train(epochs: epochs, on: dataset, isCancelled: session.isCancelled, progress: { p in
@@ -28,8 +28,7 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
         do { try log.append(record, taskNames: names) } catch { logError = "\(error)" }
     })
     session.out.progress(nil)
-    session.balance = trainer.balance
-    for line in summaryLines(trainer.lastRun, names: names, settings: trainer.settings) { session.out.print(line) }
+    for line in summaryLines(trainer.lastRun, names: names, settings: session.settings.training) { session.out.print(line) }
     session.out.print(logError.map { "log not written: \($0)" } ?? "log: \(displayPath(log.path, session))")
     switch stop {
     case .cancelled?:
@@ -44,14 +43,15 @@ let trainCommand = Command("train", usage: "train N", summary: "train N epochs w
     }
 }
 
-/// `set lr auto`: a sweep from the current weights (which it puts back), then its suggestion as the run's rate.
+/// `set lr auto`: a sweep from the current weights (which it puts back), then its suggestion as the session's rate
+/// (what the run trains at, and what `save` records).
 func chooseLearningRate(_ trainer: Trainer, _ dataset: Dataset, _ session: Session) throws {
     let sweep = try trainer.sweepLearningRate(on: dataset, isCancelled: session.isCancelled, progress: sweepProgress(session))
     session.out.progress(nil)
     guard let rate = sweep.suggestion else {
         throw CommandError("train: lr auto: the sweep of \(sweep.rates.count) steps gave no suggestion (its loss never fell); set lr VALUE")
     }
-    trainer.settings.learningRate = rate
+    session.settings.training.learningRate = rate
     session.out.print("lr auto: lr find suggests \(rate) (\(sweep.rule)) after \(sweep.rates.count) steps")
 }
 

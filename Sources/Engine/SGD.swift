@@ -1,7 +1,6 @@
-/// Stochastic gradient descent with momentum, Nesterov and weight decay, with PyTorch's update rule:
-/// g ← g + λ·p;  b ← μ·b + (1 − dampening)·g (b ← g at the first step);  g ← g + μ·b (Nesterov) or b;  p ← p − lr·g.
-/// Parameters whose gradient is nil this step (an unused head, a frozen backbone) are left untouched.
-public final class SGD {
+/// The hyper-parameters of one SGD step. The optimizer keeps none of its own: its caller derives them at each
+/// step (a trainer from its settings and the schedule's rate), so no copy can go stale.
+public struct SGDHyperparameters: Equatable {
     public var learningRate: Float
     public var momentum: Float
     public var dampening: Float
@@ -9,30 +8,40 @@ public final class SGD {
     public var weightDecay: Float
     /// When true, biases and normalisation weights get no weight decay (a Bag of Tricks option).
     public var exemptBiasAndNormFromDecay: Bool
-    public let parameters: [NamedVariable]
-    private var velocity: [Tensor?]
 
-    public init(parameters: [NamedVariable], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
-                nesterov: Bool = false, weightDecay: Float = 0, exemptBiasAndNormFromDecay: Bool = false) {
-        self.parameters = parameters
+    public init(learningRate: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false, weightDecay: Float = 0,
+                exemptBiasAndNormFromDecay: Bool = false) {
         self.learningRate = learningRate
         self.momentum = momentum
         self.dampening = dampening
         self.nesterov = nesterov
         self.weightDecay = weightDecay
         self.exemptBiasAndNormFromDecay = exemptBiasAndNormFromDecay
+    }
+}
+
+/// Stochastic gradient descent with momentum, Nesterov and weight decay, with PyTorch's update rule:
+/// g ← g + λ·p;  b ← μ·b + (1 − dampening)·g (b ← g at the first step);  g ← g + μ·b (Nesterov) or b;  p ← p − lr·g.
+/// Parameters whose gradient is nil this step (an unused head, a frozen backbone) are left untouched. It holds
+/// the parameters and their momentum buffers; each step is given its hyper-parameters.
+public final class SGD {
+    public let parameters: [NamedVariable]
+    private var velocity: [Tensor?]
+
+    public init(parameters: [NamedVariable]) {
+        self.parameters = parameters
         velocity = Array(repeating: nil, count: parameters.count)
     }
 
     /// Updates every parameter that has a gradient. Throws, changing nothing, if a gradient is not finite.
-    public func step() throws {
+    public func step(_ h: SGDHyperparameters) throws {
         try checkGradientsFinite(parameters, optimizer: "SGD")
         for (index, entry) in parameters.enumerated() {
             let p = entry.variable
             guard p.requiresGrad, let grad = p.grad else { continue }
-            let decay = exemptBiasAndNormFromDecay && p.isBiasOrNorm ? 0 : weightDecay
-            let parameters = SGDStepParameters(learningRate: learningRate, momentum: momentum, dampening: dampening,
-                                               weightDecay: decay, nesterov: nesterov)
+            let decay = h.exemptBiasAndNormFromDecay && p.isBiasOrNorm ? 0 : h.weightDecay
+            let parameters = SGDStepParameters(learningRate: h.learningRate, momentum: h.momentum, dampening: h.dampening,
+                                               weightDecay: decay, nesterov: h.nesterov)
             p.value.backend.sgdStep(weight: &p.value, gradient: grad, velocity: &velocity[index], parameters)
         }
     }

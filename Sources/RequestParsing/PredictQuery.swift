@@ -1,10 +1,10 @@
-/// What POST /predict reads from its query: `threshold` (a calibrated confidence in [0, 1], 0.5 without it)
-/// and `name` (what a lone image is called in the answer). Each value is read whole: a value with a
+/// What POST /predict reads from its query: `threshold` (a calibrated confidence in [0, 1]; nil when the query
+/// has none, and the server applies its default) and `name` (what a lone image is called in the answer). Each value is read whole: a value with a
 /// trailing byte that is not part of it (a NUL, a space, junk) is refused, naming the parameter.
 public struct PredictQuery: Equatable {
     public static let names = ["threshold", "name"]
 
-    public var threshold = 0.5
+    public var threshold: Double?
     public var name: String?
 
     public init(_ query: String?) throws {

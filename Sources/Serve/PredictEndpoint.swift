@@ -1,4 +1,3 @@
-import Commands
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -8,7 +7,7 @@ import RequestParsing
 import Vision
 
 /// POST /predict: one image as the body, or several as multipart/form-data; the answer per image is
-/// `mtmc predict --json`'s object (the same rendering code), an array for a multipart request.
+/// `mtmc predict --json`'s object (the same rendering code, in MTMC), an array for a multipart request.
 /// What one request may cost is bounded by the options: its bytes, its images, the pixels they decode
 /// to, and (with every other request in flight) --max-memory.
 struct PredictEndpoint: Sendable {
@@ -43,7 +42,7 @@ struct PredictEndpoint: Sendable {
             var report = PredictionReport()
             report.calibrated = !model.calibration.isEmpty
             report.results = zip(files, scores).map { ($0.name, $1) }
-            let lines = report.jsonLines(threshold: query.threshold)
+            let lines = report.jsonLines(threshold: query.threshold ?? Defaults.threshold)
             let text = multipart ? "[" + lines.joined(separator: ",") + "]" : lines[0]
             return textResponse(text, type: "application/json", headers: [HTTPField.Name("X-Model-SHA256")!: model.sha256])
         } catch let error as ServeError {

@@ -1,3 +1,5 @@
+import MTMC
+
 /// GET /: a page to try the server from a browser. Pick images and a threshold; each image comes back as a
 /// thumbnail with, per task, its classes as confidence bars (softmax when the model is not calibrated), the
 /// classes at or above the threshold marked; the raw JSON sits behind a toggle. An empty or invalid
@@ -27,7 +29,7 @@ pre{background:#f4f4f4;padding:1em;overflow:auto}
 <p id="model">Loading model…</p>
 <form id="form" novalidate>
 <input type="file" name="image" id="files" accept="image/jpeg,image/png" multiple>
-<label>threshold <input type="text" id="threshold" name="threshold" value="0.5" size="5"></label>
+<label>threshold <input type="text" id="threshold" name="threshold" value="\(Defaults.threshold)" size="5"></label>
 <button id="predict">Predict</button>
 </form>
 <p id="status" role="status"></p>

@@ -80,7 +80,7 @@ struct Predict: ParsableCommand {
     var json = false
 
     @Option(help: "Calibrated confidence at which a class is listed (text output; \"above\" in JSON).")
-    var threshold: Double = 0.5
+    var threshold = Defaults.threshold
 
     @Option(help: "cpu, or cuda for an NVIDIA GPU (without a driver or NVRTC it says why on stderr and uses the CPU).")
     var device: String = "cpu"
@@ -105,7 +105,7 @@ struct Predict: ParsableCommand {
             let calibration = checkpoint.calibrationTables
             var predicted = 0, calibrated = false
             try predictImages(images, shown: images, model: trainer.model, tasks: checkpoint.tasks, settings: checkpoint.settings,
-                              normalization: checkpoint.normalization, calibration: calibration, pixelLimit: 100_000_000) { report in
+                              normalization: checkpoint.normalization, calibration: calibration, pixelLimit: Defaults.pixelLimit) { report in
                 predicted += report.results.count
                 calibrated = report.calibrated
                 if json {

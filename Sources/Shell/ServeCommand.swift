@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MTMC
 import Serve
 
 /// `mtmc serve`: the HTTP prediction server.
@@ -13,40 +14,40 @@ struct ServeCommand: ParsableCommand {
     var model: String
 
     @Option(help: "Address to listen on; anything but loopback lets other machines connect.")
-    var host = "127.0.0.1"
+    var host = Defaults.serve.host
 
     @Option(help: "Port (0: any free port, named in the startup line).")
-    var port = 8080
+    var port = Defaults.serve.port
 
     @Option(help: "Engine threads for inference (default: the processor count).")
     var threads: Int?
 
     @Option(help: "Most images in one forward pass.")
-    var maxBatch = 32
+    var maxBatch = Defaults.serve.maxBatch
 
     @Option(help: "Largest request body in bytes.")
-    var maxBytes = 20 << 20
+    var maxBytes = Defaults.serve.maxBytes
 
     @Option(help: "Largest image in pixels (width × height), checked from its header.")
-    var maxPixels = 40_000_000
+    var maxPixels = Defaults.serve.maxPixels
 
     @Option(help: "Most images (multipart parts) in one request.")
-    var maxImages = 4096
+    var maxImages = Defaults.serve.maxImages
 
     @Option(help: "Most pixels decoded for one request, all its images together.")
-    var maxRequestPixels = 200_000_000
+    var maxRequestPixels = Defaults.serve.maxRequestPixels
 
     @Option(help: "Bytes that requests in flight may hold together (bodies, decoded images); past it, 503.")
-    var maxMemory = 256 << 20
+    var maxMemory = Defaults.serve.maxMemory
 
     @Option(help: "Seconds from a request's first byte to the end of its headers.")
-    var headerTimeout = 10.0
+    var headerTimeout = Defaults.serve.headerTimeout
 
     @Option(help: "Seconds from the end of a request's headers to the end of its body.")
-    var bodyTimeout = 60.0
+    var bodyTimeout = Defaults.serve.bodyTimeout
 
     @Option(help: "Seconds an idle connection stays open (after opening and after each answer).")
-    var idleTimeout = 5.0
+    var idleTimeout = Defaults.serve.idleTimeout
 
     @Flag(help: "Print one line per request: method, path, status, bytes, duration.")
     var accessLog = false

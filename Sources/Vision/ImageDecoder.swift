@@ -8,8 +8,10 @@ public struct ImageDecoder {
     /// that still covers it; the caller resizes the rest of the way.
     public var targetSize: (width: Int, height: Int)?
 
-    /// 100 megapixels by default.
-    public init(pixelLimit: Int = 100_000_000, targetSize: (width: Int, height: Int)? = nil) {
+    /// The limit when none is given: 100 megapixels.
+    public static let defaultPixelLimit = 100_000_000
+
+    public init(pixelLimit: Int = ImageDecoder.defaultPixelLimit, targetSize: (width: Int, height: Int)? = nil) {
         self.pixelLimit = pixelLimit
         self.targetSize = targetSize
     }

@@ -3,8 +3,8 @@ import Foundation
 import MTMC
 import XCTest
 
-/// One session state: every setting lives in `Session.settings`, and the trainer is handed it whenever
-/// either changes, so no command (or caller) can leave the trainer with a stale copy.
+/// One session state: every setting lives in `Session.settings`, and the trainer reads it from there, so no
+/// command (or caller) can leave the trainer with a stale copy.
 final class SessionStateTests: XCTestCase {
     func testTheTrainerAlwaysHasTheSessionsSettings() throws {
         let h = Harness()

@@ -12,7 +12,7 @@ final class AutodiffTests: XCTestCase {
     func testGradientsAccumulateAcrossBackwardPassesUntilZeroed() throws {
         let w = Variable(try Tensor(shape: [1, 2], values: [1, 1]), requiresGrad: true)
         let x = Variable(try Tensor(shape: [1, 2], values: [3, 4]))
-        let sgd = SGD(parameters: [NamedVariable(name: "w", variable: w)], learningRate: 0)
+        let sgd = SGD(parameters: [NamedVariable(name: "w", variable: w)])
         for _ in 0..<2 { try linear(x, w, nil).backward() }
         XCTAssertEqual(w.grad?.scalars, [6, 8])
         sgd.zeroGrad()

@@ -191,8 +191,10 @@ final class CUDAKernelParityTests: XCTestCase {
                 if c["kind"] as? String == "adamw" {
                     step = AdamW(parameters: params, learningRate: c.float("lr"), weightDecay: c.float("weight_decay")).step
                 } else {
-                    step = SGD(parameters: params, learningRate: c.float("lr"), momentum: c.float("momentum"),
-                               nesterov: c.bool("nesterov"), weightDecay: c.float("weight_decay")).step
+                    let sgd = SGD(parameters: params)
+                    let hyperparameters = SGDHyperparameters(learningRate: c.float("lr"), momentum: c.float("momentum"),
+                                                             nesterov: c.bool("nesterov"), weightDecay: c.float("weight_decay"))
+                    step = { try sgd.step(hyperparameters) }
                 }
                 var values: [(String, Tensor?)] = []
                 for i in 0..<3 {
@@ -209,13 +211,14 @@ final class CUDAKernelParityTests: XCTestCase {
         let f = try Fixture("optimizers"), c = try XCTUnwrap(f.cases.first { $0.float("momentum") > 0 })
         func train(_ devices: [Device]) throws -> (Tensor, SGD) {
             let p = Variable(try f.tensor(c.name, "param"), requiresGrad: true)
-            let sgd = SGD(parameters: [NamedVariable(name: "p", variable: p)], learningRate: c.float("lr"), momentum: c.float("momentum"),
-                          nesterov: c.bool("nesterov"), weightDecay: c.float("weight_decay"))
+            let sgd = SGD(parameters: [NamedVariable(name: "p", variable: p)])
+            let hyperparameters = SGDHyperparameters(learningRate: c.float("lr"), momentum: c.float("momentum"),
+                                                     nesterov: c.bool("nesterov"), weightDecay: c.float("weight_decay"))
             for (i, device) in devices.enumerated() {
                 p.value = p.value.to(device)
                 sgd.move(to: device)
                 p.grad = try f.tensor(c.name, "grad\(i)").to(device)
-                try sgd.step()
+                try sgd.step(hyperparameters)
                 XCTAssertEqual(p.value.device, device)
                 XCTAssertEqual(sgd.state().map(\.tensor.device), [device], "momentum buffer not on \(device)")
             }

@@ -70,9 +70,9 @@ final class ConvBatchNormFoldTests: XCTestCase {
         }
         try check("first fold")
         // An optimiser step writes the convolution's weights in place.
-        let sgd = SGD(parameters: conv.namedParameters(), learningRate: 0.5)
+        let sgd = SGD(parameters: conv.namedParameters())
         conv.weight.grad = Tensor(shape: conv.weight.shape, repeating: 0.3)
-        try sgd.step()
+        try sgd.step(SGDHyperparameters(learningRate: 0.5))
         try check("after an SGD step")
         // A training pass updates the running statistics in place.
         bn.setTraining(true)

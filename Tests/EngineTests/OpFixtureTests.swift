@@ -118,9 +118,10 @@ final class OpFixtureTests: XCTestCase {
                 let adam = AdamW(parameters: params, learningRate: c.float("lr"), weightDecay: c.float("weight_decay"))
                 step = adam.step
             } else {
-                let sgd = SGD(parameters: params, learningRate: c.float("lr"), momentum: c.float("momentum"),
-                              nesterov: c.bool("nesterov"), weightDecay: c.float("weight_decay"))
-                step = sgd.step
+                let sgd = SGD(parameters: params)
+                let hyperparameters = SGDHyperparameters(learningRate: c.float("lr"), momentum: c.float("momentum"),
+                                                         nesterov: c.bool("nesterov"), weightDecay: c.float("weight_decay"))
+                step = { try sgd.step(hyperparameters) }
             }
             for i in 0..<3 {
                 p.grad = try f.tensor(c.name, "grad\(i)")

@@ -5,11 +5,10 @@ final class OptimizerTests: XCTestCase {
     func testNonFiniteGradientStopsTheStepAndLeavesEveryWeightUnchanged() throws {
         let a = Variable(try Tensor(shape: [2], values: [1, 2]), requiresGrad: true)
         let b = Variable(try Tensor(shape: [2], values: [3, 4]), requiresGrad: true)
-        let sgd = SGD(parameters: [NamedVariable(name: "a", variable: a), NamedVariable(name: "heads.0.embed.weight", variable: b)],
-                      learningRate: 0.1, momentum: 0.9)
+        let sgd = SGD(parameters: [NamedVariable(name: "a", variable: a), NamedVariable(name: "heads.0.embed.weight", variable: b)])
         a.grad = try Tensor(shape: [2], values: [1, 1])
         b.grad = try Tensor(shape: [2], values: [.nan, 1])
-        XCTAssertThrowsError(try sgd.step()) { error in
+        XCTAssertThrowsError(try sgd.step(SGDHyperparameters(learningRate: 0.1, momentum: 0.9))) { error in
             XCTAssertEqual("\(error)", "SGD step: gradient of heads.0.embed.weight [2] holds nan; no parameter was changed")
         }
         XCTAssertEqual(a.value.scalars, [1, 2])
@@ -22,9 +21,9 @@ final class OptimizerTests: XCTestCase {
         let norm = BatchNorm(2)
         let params = layer.namedParameters() + norm.namedParameters()
         let before = params.map { $0.variable.value.scalars }
-        let sgd = SGD(parameters: params, learningRate: 1, weightDecay: 0.5, exemptBiasAndNormFromDecay: true)
+        let sgd = SGD(parameters: params)
         for p in params { p.variable.grad = Tensor(zeros: p.variable.shape) }
-        try sgd.step()
+        try sgd.step(SGDHyperparameters(learningRate: 1, weightDecay: 0.5, exemptBiasAndNormFromDecay: true))
         for (p, old) in zip(params, before) {
             let expected = p.variable === layer.weight ? old.map { $0 * 0.5 } : old
             XCTAssertEqual(p.variable.value.scalars, expected, p.name)
@@ -33,12 +32,12 @@ final class OptimizerTests: XCTestCase {
 
     func testMomentumStateRoundTripsByName() throws {
         let w = Variable(try Tensor(shape: [2], values: [1, 1]), requiresGrad: true)
-        let sgd = SGD(parameters: [NamedVariable(name: "w", variable: w)], learningRate: 0.1, momentum: 0.9)
+        let sgd = SGD(parameters: [NamedVariable(name: "w", variable: w)])
         w.grad = try Tensor(shape: [2], values: [1, 2])
-        try sgd.step()
+        try sgd.step(SGDHyperparameters(learningRate: 0.1, momentum: 0.9))
         let saved = Dictionary(uniqueKeysWithValues: sgd.state().map { ($0.name, $0.tensor) })
         XCTAssertEqual(saved["momentum_buffer.w"]?.scalars, [1, 2])
-        let restored = SGD(parameters: [NamedVariable(name: "w", variable: w)], learningRate: 0.1, momentum: 0.9)
+        let restored = SGD(parameters: [NamedVariable(name: "w", variable: w)])
         try restored.loadState(saved)
         XCTAssertEqual(restored.state().first?.tensor.scalars, [1, 2])
         XCTAssertThrowsError(try restored.loadState(["momentum_buffer.w": Tensor(zeros: [3])])) { error in

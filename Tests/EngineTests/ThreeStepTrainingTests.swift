@@ -42,7 +42,7 @@ final class ThreeStepTrainingTests: XCTestCase {
         }
 
         let parameters = state.keys.sorted().filter { state[$0]!.requiresGrad }.map { NamedVariable(name: $0, variable: state[$0]!) }
-        let sgd = SGD(parameters: parameters, learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4)
+        let sgd = SGD(parameters: parameters), hyperparameters = SGDHyperparameters(learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4)
         for (step, task) in [0, 1, 0].enumerated() {
             let x = Variable(try f.tensor("step\(step)", "x").to(device))
             let labels = try f.tensor("step\(step)", "labels").scalars.map { Int($0) }
@@ -59,7 +59,7 @@ final class ThreeStepTrainingTests: XCTestCase {
                 }
             }
             let copies = emulated(device)?.copiesToHost ?? 0
-            try sgd.step()
+            try sgd.step(hyperparameters)
             if let runtime = emulated(device) {
                 XCTAssertEqual(runtime.copiesToHost - copies, 1, "an SGD step reads back one flag (whether every gradient is finite)")
             }

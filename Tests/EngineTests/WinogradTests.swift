@@ -98,10 +98,10 @@ final class WinogradTests: XCTestCase {
         try assertCurrent("first evaluation")
         try assertCurrent("second evaluation (transformed weights reused)")
 
-        let sgd = SGD(parameters: conv.namedVariables(prefix: ""), learningRate: 0.5)
+        let sgd = SGD(parameters: conv.namedVariables(prefix: ""))
         WinogradUse.current = .f4
         try conv(Variable(x.value, requiresGrad: true)).backward()
-        try sgd.step()
+        try sgd.step(SGDHyperparameters(learningRate: 0.5))
         try assertCurrent("after an SGD step")
 
         conv.weight.value.withUnsafeMutableBufferPointer { $0[0] += 1 }

@@ -22,11 +22,11 @@ final class FoldedEvaluationTests: XCTestCase {
     /// evaluation mode the weights change in place with no mode switch in between.
     private func step(_ model: MultiTaskModel, _ x: Variable, task: Int, trainingMode: Bool = true,
                       learningRate: Float = 0.1) throws {
-        let sgd = SGD(parameters: model.namedParameters(), learningRate: learningRate)
+        let sgd = SGD(parameters: model.namedParameters())
         model.setTraining(trainingMode)
         let loss = try crossEntropy(try model(x, task: task), labels: (0..<x.shape[0]).map { $0 % 3 })
         try loss.backward()
-        try sgd.step()
+        try sgd.step(SGDHyperparameters(learningRate: learningRate))
         model.setTraining(false)
     }
 

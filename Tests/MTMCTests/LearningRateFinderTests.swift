@@ -9,13 +9,13 @@ final class LearningRateFinderTests: XCTestCase {
         _ = tree
         let trainer = TrainingTests.trainer { $0.validateEvery = 0 }
         _ = try trainer.train(epochs: 1, on: dataset)
-        let before = TrainingTests.fullState(trainer), rate = trainer.optimizer.learningRate
+        let before = TrainingTests.fullState(trainer), rate = trainer.settings.learningRate
         let sweep = try trainer.sweepLearningRate(on: dataset, from: 1e-4, to: 10, steps: 20)
         XCTAssertGreaterThan(sweep.rates.count, 5)
         XCTAssertEqual(sweep.rates[0], 1e-4, accuracy: 1e-10)
         XCTAssertEqual(sweep.rates[1] / sweep.rates[0], Float(pow(1e5, 1.0 / 19)), accuracy: 1e-4, "exponential steps")
         XCTAssertEqual(TrainingTests.fullState(trainer), before, "weights, every task's running statistics, momentum buffers")
-        XCTAssertEqual(trainer.optimizer.learningRate, rate)
+        XCTAssertEqual(trainer.settings.learningRate, rate)
         XCTAssertEqual(trainer.epochsCompleted, 1)
         XCTAssertEqual(trainer.history.count, 1)
     }

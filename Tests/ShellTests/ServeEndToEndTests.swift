@@ -1,4 +1,5 @@
 import Foundation
+import MTMC
 import XCTest
 
 /// `mtmc serve` run as a user runs it: the built binary on a free loopback port, spoken to over HTTP.
@@ -72,6 +73,7 @@ final class ServeEndToEndTests: XCTestCase {
         let page = try server.request("GET", "/")
         XCTAssertEqual(page.headers["content-type"], "text/html; charset=utf-8")
         XCTAssertTrue(page.body.contains(#"<input type="file" name="image""#) && page.body.contains("fetch('/predict"), page.body)
+        XCTAssertTrue(page.body.contains(#"name="threshold" value="\#(Defaults.threshold)""#), "the page starts at the default threshold")
 
         let image = try Data(contentsOf: URL(fileURLWithPath: samples[0]))
         XCTAssertEqual(try server.request("POST", "/predict", body: image, type: "image/jpeg").status, 200)

@@ -6,15 +6,13 @@ extension Trainer {
     /// `lr find`: from the current weights, trains `steps` batches (of one task, or of all as the coordinator
     /// interleaves them) at rates growing exponentially from `from` to `to`, until the smoothed loss passes 4×
     /// its minimum (`progress` gets each step before it runs); then puts back the weights, every task's batch-norm statistics, the optimizer's momentum
-    /// buffers and its rate exactly as they were. Works on a frozen backbone too (only the heads move).
+    /// buffers exactly as they were. Works on a frozen backbone too (only the heads move).
     public func sweepLearningRate(on dataset: Dataset, task: Int? = nil, from: Float = 1e-5, to: Float = 1, steps: Int = 100,
                                   isCancelled: () -> Bool = { false },
                                   progress: (_ step: Int, _ of: Int, _ rate: Float) -> Void = { _, _, _ in }) throws -> LearningRateSweep {
         guard from > 0, to > from, steps >= 2 else { throw EngineError("lr find: the sweep needs 0 < from < to and 2 or more steps") }
-        let saved = (model: model.checkpointTensors(), optimizer: optimizer.state(), rate: optimizer.learningRate)
-        applyOptimizerSettings()
+        let saved = (model: model.checkpointTensors(), optimizer: optimizer.state())
         var sweep = LearningRateSweep()
-        defer { optimizer.learningRate = saved.rate }
         do {
             try runSweep(&sweep, dataset: dataset, task: task, from: from, to: to, steps: steps, isCancelled: isCancelled, progress: progress)
         } catch {

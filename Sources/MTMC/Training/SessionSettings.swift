@@ -1,8 +1,8 @@
 import Engine
 
 /// Every setting of a session in one value (as sqlite's shell keeps its state in one struct): `set`
-/// lists and changes it, the trainer reads `training` from it, commands read the rest. There is no other
-/// copy to keep in step; the session hands `training` to its trainer whenever either changes.
+/// lists and changes it, the trainer reads `training` from it at each use (the session binds it), commands
+/// read the rest. There is no other copy to keep in step; defaults come from `Defaults` where others share them.
 public struct SessionSettings: Equatable {
     /// What shapes training: optimizer, schedule, batch, input size, augmentation, seed. Checkpoints keep it.
     public var training = TrainingSettings()
@@ -13,13 +13,13 @@ public struct SessionSettings: Equatable {
     /// Backbone batch-norm statistics shared by every task (the original) instead of one set per task.
     public var sharedStatistics = false
     /// Calibrated confidence at or above which `predict` lists a class.
-    public var predictThreshold: Float = 0.5
+    public var predictThreshold = Float(Defaults.threshold)
     /// Folder `eval` writes its logs to (relative to the working directory).
     public var logsFolder = "logs"
     /// Folder `plot` writes its pictures to.
     public var plotsFolder = "plots"
     /// Largest image, in pixels, that `load` and `predict` decode (refused from its header beyond).
-    public var pixelLimit = 100_000_000
+    public var pixelLimit = Defaults.pixelLimit
     /// How the next `calibrate` estimates its tables (set calibfit, calibrate, calibmin).
     public var calibration = CalibrationOptions()
     /// Where the model computes (set device cpu|cuda); `.cuda` only once the GPU opened.

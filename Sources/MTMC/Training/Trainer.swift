@@ -16,12 +16,24 @@ public struct TrainingProgress {
 
 /// Trains a multi-task model (DESIGN.md §2): balanced draws, the coordinator's task order, augmentation
 /// in a background pipeline, SGD with the settings' schedule, and adaptive balance every K epochs.
-/// Holds the optimizer so momentum carries across `train` calls and into checkpoints.
+/// Holds the optimizer so momentum carries across `train` calls and into checkpoints. Its settings and balance
+/// are read from `source` (a session's own, once the session binds it): the optimizer is given the
+/// hyper-parameters each step derives from them, so nothing holds a copy to keep in step.
 public final class Trainer {
     public let model: MultiTaskModel
     public let optimizer: SGD
-    public var settings: TrainingSettings
-    public var balance = Balance()
+    /// Where `settings` and `balance` live.
+    public var source: SettingsSource
+    /// What shapes training, read from the source at each use; writing it writes the source's.
+    public var settings: TrainingSettings {
+        get { source.settings() }
+        set { source.setSettings(newValue) }
+    }
+    /// Per-class quotas per epoch, read from the source; adaptive balance writes it there during `train`.
+    public var balance: Balance {
+        get { source.balance() }
+        set { source.setBalance(newValue) }
+    }
     public var normalization: Normalization = .imageNet
     /// Epochs fully completed; a cancelled epoch is recorded in `history` as partial and not counted.
     public private(set) var epochsCompleted = 0
@@ -38,11 +50,11 @@ public final class Trainer {
     public var teacher: (model: MultiTaskModel, path: String)?
     public var validator: (MultiTaskModel, Dataset, TrainingSettings, Normalization, () -> Bool) throws -> [TaskValidation] = Trainer.validate
 
+    /// A trainer with settings of its own, until a session binds it to its settings.
     public init(model: MultiTaskModel, settings: TrainingSettings) {
         self.model = model
-        self.settings = settings
-        optimizer = SGD(parameters: model.namedParameters(), learningRate: settings.learningRate, momentum: settings.momentum,
-                        nesterov: settings.nesterov, weightDecay: settings.weightDecay, exemptBiasAndNormFromDecay: settings.noBiasDecay)
+        source = .own(settings)
+        optimizer = SGD(parameters: model.namedParameters())
     }
 
     /// Restores counters from a checkpoint.
@@ -69,7 +81,6 @@ public final class Trainer {
         guard dataset.tasks.count == model.taskCount else {
             throw EngineError("train: the model has \(model.taskCount) heads but the dataset has \(dataset.tasks.count) tasks")
         }
-        applyOptimizerSettings()
         try beginRun()
         let run = Run(plan: LearningRatePlan(settings: settings, runStart: epochsCompleted, runLength: epochs),
                       augmentation: settings.augmentation(runEpochs: epochs),
@@ -118,13 +129,6 @@ public final class Trainer {
         let mixer: BatchMixer?
         /// The model epoch count at which the run ends.
         let end: Int
-    }
-
-    func applyOptimizerSettings() {
-        optimizer.momentum = settings.momentum
-        optimizer.nesterov = settings.nesterov
-        optimizer.weightDecay = settings.weightDecay
-        optimizer.exemptBiasAndNormFromDecay = settings.noBiasDecay
     }
 
     private func shouldValidate(after record: EpochRecord, run: Run) -> Bool {
@@ -213,6 +217,7 @@ public final class Trainer {
         let epochStartState = (model: model.checkpointTensors(), optimizer: optimizer.state()), epochStartAverage = average
         let epochStart = DispatchTime.now().uptimeNanoseconds
         var stop: Stop?
+        var lastRate: Float?
         // On a GPU without host-side mixing, the next batch, its copy to the device started while this step computes.
         var ahead: Batch?
         for step in 0..<plan.count {
@@ -225,6 +230,7 @@ public final class Trainer {
             let copyAhead = model.device.isCPU || run.mixer != nil || step + 1 == plan.count ? nil : { ahead = pipeline.next()?.prefetched(to: self.model.device) }
             let outcome = try trainStep(batch, classes: dataset.tasks[batch.task].classes.count, rate: rate, mixer: run.mixer, rng: &rng,
                                         across: parallel.map { ($0, global) }, whileForwardRuns: copyAhead)
+            lastRate = rate
             guard case .trained(let loss, let predictions) = outcome else {
                 if case .nonFinite(let what) = outcome {
                     try restore(epochStartState)
@@ -246,7 +252,7 @@ public final class Trainer {
             record.partial = false
             epochsCompleted += 1
         }
-        record.learningRate = optimizer.learningRate
+        record.learningRate = lastRate
         record.seconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
         return (record, stop)
     }
@@ -263,6 +269,7 @@ public final class Trainer {
     /// the outcome's loss and predictions are then the global batch's.
     func trainStep(_ batch: Batch, classes: Int, rate: Float, mixer: BatchMixer?, rng: inout RandomGenerator,
                    across: (parallel: DataParallel, globalCount: Int)? = nil, whileForwardRuns: (() -> Void)? = nil) throws -> StepOutcome {
+        let settings = self.settings
         var inputs = batch.images, targets = oneHot(batch.labels, classes: classes)
         if let mixer { (inputs, targets) = mixer.apply(images: batch.images, labels: batch.labels, classes: classes, rng: &rng) }
         let logits = try model(Variable(inputs), task: batch.task)
@@ -277,12 +284,11 @@ public final class Trainer {
         let lossValue = across?.parallel.globalLoss(share: loss.value.scalar * share) ?? loss.value.scalar
         guard lossValue.isFinite else { return .nonFinite("loss became \(lossValue)") }
         if share != 1 { loss = scale(loss, by: share) }
-        optimizer.learningRate = rate
         optimizer.zeroGrad()
         try loss.backward()
         across?.parallel.sumGradients(optimizer.parameters)
         do {
-            try optimizer.step()  // changes nothing when a gradient is not finite
+            try optimizer.step(settings.sgdHyperparameters(rate: rate))  // changes nothing when a gradient is not finite
         } catch {
             return .nonFinite("\(error)")
         }

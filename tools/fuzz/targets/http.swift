@@ -11,8 +11,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: data, count: size)
     let lines = bytes.split(separator: 0x0A, maxSplits: 2, omittingEmptySubsequences: false)
     let query = String(decoding: lines[0], as: UTF8.self)
-    if let parsed = try? PredictQuery(query) {
-        precondition((0...1).contains(parsed.threshold), "threshold \(parsed.threshold) outside [0, 1]")
+    if let threshold = (try? PredictQuery(query))?.threshold {
+        precondition((0...1).contains(threshold), "threshold \(threshold) outside [0, 1]")
     }
     guard lines.count > 1, let type = try? HeaderParameters(String(decoding: lines[1], as: UTF8.self), header: "Content-Type"),
           let boundary = try? multipartBoundary(type) else { return 0 }

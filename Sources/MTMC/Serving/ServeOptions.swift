@@ -1,6 +1,7 @@
 import Foundation
 
-/// How `mtmc serve` listens and batches.
+/// How `mtmc serve` listens and batches. A fresh value holds the defaults (`Defaults.serve`), which the
+/// command's options start from.
 public struct ServeOptions: Sendable {
     /// Address to bind; loopback unless the user names another.
     public var host = "127.0.0.1"
@@ -14,7 +15,8 @@ public struct ServeOptions: Sendable {
     public var maxWait: TimeInterval = 0.003
     /// Largest request body accepted.
     public var maxBytes = 20 << 20
-    /// Largest image accepted, in pixels, read from its header before decoding.
+    /// Largest image accepted, in pixels, read from its header before decoding. A server decodes what others
+    /// send, so its limit is below the shell's.
     public var maxPixels = 40_000_000
     /// Most images (multipart parts) in one request.
     public var maxImages = 4096
