@@ -12,16 +12,20 @@ public func sixelImage(_ image: RGBImage) -> String {
     var text = "\u{1B}Pq\"1;1;\(image.width);\(image.height)"
     for index in Set(indices).sorted() { text += SixelPalette.register(index) }
     for top in stride(from: 0, to: image.height, by: 6) {
-        let rows = top..<min(top + 6, image.height)
-        let colours = Set(rows.flatMap { y in indices[y * image.width..<(y + 1) * image.width] }).sorted()
-        for (order, colour) in colours.enumerated() {
-            var sixels = (0..<image.width).map { x in
-                rows.reduce(0) { bits, y in indices[y * image.width + x] == colour ? bits | 1 << (y - top) : bits }
+        // Each colour's column bits in this band, in one pass over its pixels.
+        var sixels: [Int: [Int]] = [:]
+        for y in top..<min(top + 6, image.height) {
+            for x in 0..<image.width {
+                sixels[indices[y * image.width + x], default: [Int](repeating: 0, count: image.width)][x] |= 1 << (y - top)
             }
-            while sixels.last == 0 { sixels.removeLast() }
-            text += "#\(colour)" + sixelRuns(sixels) + (order < colours.count - 1 ? "$" : "")
         }
-        if rows.upperBound < image.height { text += "-" }
+        let colours = sixels.keys.sorted()
+        for (order, colour) in colours.enumerated() {
+            var columns = sixels[colour]!
+            while columns.last == 0 { columns.removeLast() }
+            text += "#\(colour)" + sixelRuns(columns) + (order < colours.count - 1 ? "$" : "")
+        }
+        if top + 6 < image.height { text += "-" }
     }
     return text + "\u{1B}\\"
 }
