@@ -18,6 +18,10 @@ final class InlineSettingTests: XCTestCase {
         XCTAssertEqual(session.settings.inline, .blocks)
         XCTAssertEqual(printed.last, "error: set inline: 'png' is not allowed; allowed: auto or off or kitty or iterm or sixel or blocks; it stays blocks")
         XCTAssertEqual(completions(before: ["set", "inline"], word: "", in: session), InlineMode.allCases.map(\.rawValue))
+        printed = []
+        XCTAssertEqual(execute("help set inline", in: session), .success)
+        XCTAssertEqual(printed.first?.split(separator: "\n").first, "inline = blocks (default auto)")
+        XCTAssertTrue(printed.first?.contains("change it: set inline auto|off|kitty|iterm|sixel|blocks") == true, printed.joined())
     }
 
     func testTheTerminalIsAskedOnceAndAutoTakesItsBest() {
