@@ -1,3 +1,14 @@
+/// Width and height in pixels.
+public struct PixelSize: Equatable {
+    public var width: Int
+    public var height: Int
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+}
+
 /// The terminal window a picture is fitted to: its size in character cells, and one cell's size in pixels.
 public struct TerminalWindow: Equatable {
     public var columns: Int

@@ -4,7 +4,8 @@ import Vision
 /// What to write to the terminal to draw the PNG at `path` with `graphics`, fitted to `window`, the cursor
 /// left on the line below it. kitty and iTerm2 are sent the file itself and scale it; sixel and half-blocks are
 /// drawn from its pixels, decoded (within `pixelLimit`) and resized here. Inside tmux kitty's and iTerm2's
-/// sequences go through its passthrough, one wrapped sequence per chunk.
+/// sequences go through its passthrough, one wrapped sequence per chunk
+/// (tmux draws sixel and coloured text itself, but knows nothing of those images).
 public func inlinePicture(path: String, as graphics: GraphicsProtocol, in window: TerminalWindow, insideTmux: Bool,
                           pixelLimit: Int) throws -> String {
     switch graphics {
