@@ -11,7 +11,8 @@ enum TerminalGraphicsQuery {
 
     static func ask(environment: [String: String] = ProcessInfo.processInfo.environment) -> TerminalGraphics {
         let query = graphicsQuery(insideTmux: !(environment["TMUX"] ?? "").isEmpty)
-        return terminalGraphics(answers: GraphicsAnswers(parsing: answer(to: query)), environment: environment)
+        let reply = terminalMayBeAsked(environment: environment) ? answer(to: query) : []
+        return terminalGraphics(answers: GraphicsAnswers(parsing: reply), environment: environment)
     }
 
     /// Writes `query` and returns what the terminal sent back; nothing where there is no terminal to read.

@@ -62,6 +62,13 @@ final class GraphicsDetectionTests: XCTestCase {
         XCTAssertNil(terminalGraphics(answers: none, environment: ["TERM": "xterm-256color"]).best)
     }
 
+    func testADumbTerminalOrTheLinuxConsoleIsNotAskedAndADumbOneDrawsNothing() {
+        XCTAssertFalse(terminalMayBeAsked(environment: ["TERM": "dumb"]))
+        XCTAssertFalse(terminalMayBeAsked(environment: ["TERM": "linux"]))
+        XCTAssertTrue(terminalMayBeAsked(environment: ["TERM": "xterm-256color"]))
+        XCTAssertNil(terminalGraphics(answers: GraphicsAnswers(parsing: []), environment: ["TERM": "dumb", "COLORTERM": "truecolor"]).best)
+    }
+
     func testTheAnswerIsCompleteOnlyOnceTheDeviceAttributesHaveCome() {
         XCTAssertFalse(graphicsAnswerIsComplete(bytes("\(esc)_Gi=31;OK\(esc)\\")))
         XCTAssertFalse(graphicsAnswerIsComplete(bytes("\(esc)_Gi=31;OK\(esc)\\\(esc)[?62;4")))

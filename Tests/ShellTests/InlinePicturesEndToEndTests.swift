@@ -92,6 +92,13 @@ final class InlinePicturesEndToEndTests: XCTestCase {
         XCTAssertTrue(text.contains("wrote plots/augment_blue.png"), text)
     }
 
+    func testTheLinuxConsoleIsNotAskedButDrawnInHalfBlocksWhereTruecolorIsSaid() throws {
+        let terminal = try PseudoTerminal(["-c", command], in: folder, environment: ["TERM": "linux", "COLORTERM": "truecolor"], columns: 400)
+        XCTAssertEqual(terminal.finish(), 0, terminal.text)
+        XCTAssertFalse(terminal.text.contains("\(esc)_G") || terminal.text.contains("\(esc)[c"), terminal.text.debugDescription)
+        XCTAssertEqual(try halfBlockPicture(terminal.text), try ImageDecoder().decode(file: plot))
+    }
+
     func testInsideTmuxKittyIsAskedAndDrawnThroughThePassthrough() throws {
         let text = try drive(command, answer: "\(esc)_Gi=31;OK\(esc)\\\(esc)[?62;22c", environment: ["TMUX": "/tmp/tmux-0/default,1,0"])
         XCTAssertTrue(text.contains("mtmc> \(command)\r\n\(esc)Ptmux;\(esc)\(esc)_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\(esc)\(esc)\\\(esc)\\"), text.debugDescription)

@@ -11,6 +11,12 @@ public func graphicsQuery(insideTmux: Bool) -> String {
     return outer + "\u{1B}[16t" + "\u{1B}[c"
 }
 
+/// Whether the terminal may be asked: not a dumb terminal (it draws nothing), nor the Linux console, which would
+/// print kitty's query as text instead of ignoring it.
+public func terminalMayBeAsked(environment: [String: String]) -> Bool {
+    !["dumb", "linux"].contains(environment["TERM"] ?? "")
+}
+
 /// Whether `answer` holds the answer to the device attributes request, the last question: nothing more comes.
 public func graphicsAnswerIsComplete(_ answer: [UInt8]) -> Bool {
     GraphicsAnswers(parsing: answer).deviceAttributes != nil
@@ -56,9 +62,10 @@ private func numbers(in text: String, between prefix: String, and final: Charact
 /// What the terminal draws, best first: kitty when it answered the kitty query; iTerm2 when XTVERSION names
 /// it (or WezTerm, mintty, which draw its images too) or, outside tmux, TERM_PROGRAM / LC_TERMINAL do; sixel
 /// when the device attributes list 4; kitty when, outside tmux, TERM or KITTY_WINDOW_ID name it though it did
-/// not answer in time; half-blocks where COLORTERM says truecolor or 24bit; otherwise nothing.
+/// not answer in time; half-blocks where COLORTERM says truecolor or 24bit; otherwise, and on a dumb terminal, nothing.
 public func terminalGraphics(answers: GraphicsAnswers, environment: [String: String]) -> TerminalGraphics {
     let insideTmux = !(environment["TMUX"] ?? "").isEmpty
+    guard environment["TERM"] != "dumb" else { return TerminalGraphics(best: nil, insideTmux: insideTmux) }
     let names = ["iTerm2", "WezTerm", "mintty"]
     let itermByVersion = answers.version.map { version in names.contains { version.contains($0) } } ?? false
     let itermByEnvironment = !insideTmux && (["iTerm.app", "WezTerm", "mintty"].contains(environment["TERM_PROGRAM"] ?? "")
