@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mtmc builds against, only those missing (apt-get update first). Open MPI is not
 # needed to build: mtmc loads it at run time under mpirun; it is installed for data-parallel training and its tests.
-# chromium (headless) renders serve's upload page in its browser test.
+# chromium (headless) renders serve's upload page in its browser test; libsixel-bin's sixel2png reads back the
+# sixel pictures the shell draws in the terminal.
 # NVRTC 13.0 (a pip wheel, no GPU needed) is installed for the kernel compile test; mtmc builds and runs without it.
 # locales holds the locale sources the decimal-comma test compiles; python3-venv makes the virtual environment
 # NVRTC goes into (Debian's own Python is externally managed: pip refuses to install into it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=(pkg-config libopenblas-dev libedit-dev libpng-dev libjpeg-dev libturbojpeg0-dev libfreetype-dev fonts-wqy-microhei tmux
-          openmpi-bin libopenmpi-dev locales python3-venv chromium)
+          openmpi-bin libopenmpi-dev locales python3-venv chromium libsixel-bin)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

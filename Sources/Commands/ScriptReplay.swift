@@ -74,6 +74,9 @@ public func scriptStopMessage(_ stop: ScriptStop?, source: String) -> String? {
 public struct ScriptChain {
     private(set) var entries: [(path: String, shown: String)] = []
 
+    /// Whether a script is being replayed.
+    public var isReplaying: Bool { !entries.isEmpty }
+
     /// Adds a script, or throws naming the chain of files when it is already running.
     mutating func enter(_ path: String, shown: String) throws {
         let real = canonicalPath(path)

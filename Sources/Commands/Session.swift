@@ -9,7 +9,8 @@ public struct OutputSink {
     public var print: (String) -> Void
     /// Shows a transient progress line (redrawn on a terminal, ignored elsewhere); nil clears it.
     public var progress: (String?) -> Void
-    /// Hears of each picture a command writes, by its path (the command prints the path too); a notebook keeps a copy.
+    /// Hears of each picture a command writes, by its path (the command prints the path too): the shell draws it in
+    /// the terminal where it can (`set inline`); a notebook keeps a copy.
     public var picture: (String) -> Void
     /// Columns the output should fit: the terminal's width, or 100 where there is no terminal.
     public var columns: () -> Int
@@ -60,6 +61,9 @@ public final class Session {
     public var featureIndexes: [FeatureIndex] = []
     /// The Markdown notebook being recorded, if any.
     public var notebook: Notebook?
+    /// What the terminal draws (kitty, iTerm2, sixel, half-blocks, or nothing), asked at the first picture
+    /// shown inline and kept, so the terminal is asked once a session; nil until then.
+    public var terminalGraphics: TerminalGraphics?
     /// Commands typed in this session, for `history`.
     public var typed: [String] = []
     /// What `history save` writes: the commands that succeeded, as a script replays them (an interrupted

@@ -253,6 +253,8 @@ let allSettings: [Setting] = [
                 session.settings.plotsFolder = text
                 return true
             }),
+    choiceSetting("inline", "pictures drawn in the terminal too: auto asks it (kitty, iTerm2, sixel; else 24-bit half-blocks where COLORTERM "
+                  + "says truecolor); never when output is not a terminal, while a script replays or while recording", \.settings.inline),
     sessionIntSetting("calibmin", 1...1_000_000, "validation samples at or above a threshold a calibration level needs (next calibrate)",
                       \.calibration.minimumSupport),
     choiceSetting("calibrate", "levels from the precision estimate or its Wilson 95 % lower bound (next calibrate)", \.settings.calibration.mode),

@@ -6,8 +6,10 @@ struct Runner {
     let session: Session
 
     init() {
-        session = Session(out: TerminalOutput.sink())
+        let session = Session(out: TerminalOutput.sink())
         session.isCancelled = { Interrupt.isSet }
+        session.out.picture = { [unowned session] path in TerminalPictures.draw(path, in: session) }
+        self.session = session
     }
 
     /// Runs `lines` (from `source`, for messages). Echoes each command after a prompt-like marker when

@@ -18,6 +18,8 @@ public struct SessionSettings: Equatable {
     public var logsFolder = "logs"
     /// Folder `plot` writes its pictures to.
     public var plotsFolder = "plots"
+    /// How a picture a command writes is also drawn in the terminal (kitty, iTerm2, sixel, half-blocks, or not at all).
+    public var inline = InlineMode.auto
     /// Largest image, in pixels, that `load` and `predict` decode (refused from its header beyond).
     public var pixelLimit = Defaults.pixelLimit
     /// How the next `calibrate` estimates its tables (set calibfit, calibrate, calibmin).
