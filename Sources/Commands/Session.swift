@@ -32,7 +32,7 @@ public final class Session {
 
     public var dataset: Dataset?
     /// The model and optimizer. Whenever it is replaced it is handed the session's settings and balance.
-    public var trainer: Trainer? { didSet { handSettingsToTrainer() } }
+    public var trainer: Trainer? { didSet { trainer?.model.use(engine); handSettingsToTrainer() } }
     /// Tasks and classes of the model: the dataset's, or an opened checkpoint's when no dataset is loaded.
     public var modelTasks: [TaskClasses] = []
     /// Every setting, in one value; the trainer gets `training` and the statistics mode whenever it changes.
@@ -64,6 +64,9 @@ public final class Session {
     public internal(set) var scripts = ScriptChain()
     /// Folder relative paths are resolved against (the working directory).
     public var workingDirectory: String
+    /// How the engine runs the session's models (the environment read when the session starts); every
+    /// model the session holds is handed it.
+    public let engine = EngineContext.fromEnvironment()
 
     public init(out: OutputSink, workingDirectory: String = FileManager.default.currentDirectoryPath) {
         self.out = out

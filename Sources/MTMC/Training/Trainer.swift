@@ -199,8 +199,11 @@ public final class Trainer {
         var plan = planEpoch(dataset, quotas: quotas, batchSize: settings.batchSize, order: settings.order, rng: &rng)
         let parallel = DataParallel.current
         if let parallel { plan = parallel.trainable(plan) }
-        BatchNorm.synchronizedAcross = parallel != nil && settings.syncBatchNorm ? parallel?.world : nil
-        defer { BatchNorm.synchronizedAcross = nil }
+        let context = model.context
+        if let parallel, settings.syncBatchNorm {
+            model.use(EngineContext(convolution: context.convolution, world: parallel.world, synchronizesBatchNorm: true))
+        }
+        defer { model.use(context) }
         let pipeline = BatchPipeline(plan: parallel.map { plan.map($0.local) } ?? plan, cache: dataset.cache, inputSize: (settings.inputWidth, settings.inputHeight),
                                      augmentation: run.augmentation, normalization: normalization, seed: pipelineSeed.next(),
                                      wholeChunks: settings.order == .chunks)
