@@ -267,7 +267,7 @@ public final class Trainer {
     func trainStep(_ batch: Batch, classes: Int, rate: Float, mixer: BatchMixer?, rng: inout RandomGenerator,
                    across: (parallel: DataParallel, globalCount: Int)? = nil, whileForwardRuns: (() -> Void)? = nil) throws -> StepOutcome {
         var inputs = batch.images, targets = oneHot(batch.labels, classes: classes)
-        if let mixer { (inputs, targets) = mixer.apply(images: batch.images, labels: batch.labels, classes: classes, rng: &rng) }
+        if let mixer { (inputs, targets) = try mixer.apply(images: batch.images, labels: batch.labels, classes: classes, rng: &rng) }
         let logits = try model(Variable(inputs), task: batch.task)
         // The forward kernels are queued and nothing is read back yet (the loss is): the host's work here overlaps them.
         whileForwardRuns?()
