@@ -41,20 +41,18 @@ enum ConvolutionBenchmark {
             var weightForward = forward, weightBoth = forward
             for _ in 0..<rounds {
                 for (i, use) in uses.enumerated() {
-                    WinogradUse.current = use
-                    forward[i] = min(forward[i], try time { _ = try GradMode.withoutGradients { try conv2d(Variable(x), w, padding: (1, 1), layout: .cnhw) } })
-                    trainingForward[i] = min(trainingForward[i], try time { _ = try conv2d(Variable(x, requiresGrad: true), w, padding: (1, 1), layout: .cnhw) })
+                    forward[i] = min(forward[i], try time { _ = try GradMode.withoutGradients { try conv2d(Variable(x), w, padding: (1, 1), layout: .cnhw, convolution: use) } })
+                    trainingForward[i] = min(trainingForward[i], try time { _ = try conv2d(Variable(x, requiresGrad: true), w, padding: (1, 1), layout: .cnhw, convolution: use) })
                     both[i] = min(both[i], try time {
-                        let y = try conv2d(Variable(x, requiresGrad: true), w, padding: (1, 1), layout: .cnhw)
+                        let y = try conv2d(Variable(x, requiresGrad: true), w, padding: (1, 1), layout: .cnhw, convolution: use)
                         try y.backward(seed: seed)
                     })
-                    weightForward[i] = min(weightForward[i], try time { _ = try conv2d(Variable(x), trainedW, padding: (1, 1), layout: .cnhw) })
+                    weightForward[i] = min(weightForward[i], try time { _ = try conv2d(Variable(x), trainedW, padding: (1, 1), layout: .cnhw, convolution: use) })
                     weightBoth[i] = min(weightBoth[i], try time {
-                        try conv2d(Variable(x), trainedW, padding: (1, 1), layout: .cnhw).backward(seed: seed)
+                        try conv2d(Variable(x), trainedW, padding: (1, 1), layout: .cnhw, convolution: use).backward(seed: seed)
                     })
                 }
             }
-            WinogradUse.current = .auto
             let f = forward.map { String(format: "%.2f", $0 * 1000) }
             let d = zip(both, trainingForward).map { String(format: "%.2f", max(0, $0 - $1) * 1000) }
             let dw = zip(weightBoth, weightForward).map { String(format: "%.2f", max(0, $0 - $1) * 1000) }

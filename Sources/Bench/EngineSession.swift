@@ -23,6 +23,7 @@ final class EngineSession: BenchmarkSide {
         var rng = RandomGenerator(seed: 1)
         device = s.device == "cuda" ? .cuda(try CUDADevice.shared.get()) : .cpu
         net = MultiTaskModel(architecture: architecture, classesPerTask: s.classes, seed: 7)
+        net.use(.fromEnvironment())
         net.move(to: device)
         sgd = SGD(parameters: net.namedParameters())
         batch = Variable(Initializer.normal(shape: [s.batch, 3, s.size, s.size], std: 1, rng: &rng).to(device))

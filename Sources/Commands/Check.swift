@@ -87,8 +87,9 @@ private func checkLabels(_ session: Session, _ args: [String]) throws {
 private func labelCheckOutputs(_ session: Session, _ trainer: Trainer, _ dataset: Dataset, judged: [Int], trained: [Int]) throws
     -> (val: [TaskEvaluation], train: [[Float]]) {
     let s = session.settings
-    let plan = FoldTraining(architecture: trainer.model.architecture, settings: s.training, balance: session.balance,
+    var plan = FoldTraining(architecture: trainer.model.architecture, settings: s.training, balance: session.balance,
                             sharedStatistics: s.sharedStatistics, normalization: trainer.normalization, folds: s.labelFolds, epochs: s.foldEpochs)
+    plan.context = trainer.model.context
     defer { session.out.progress(nil) }
     do {
         let val = judged.isEmpty ? [] : try evaluate(trainer.model, on: dataset, phase: "val", settings: s.training, normalization: trainer.normalization,

@@ -37,6 +37,7 @@ public final class Session {
     public var trainer: Trainer? {
         didSet {
             if let oldValue, oldValue !== trainer { oldValue.source = .own(settings.training, balance: balance) }
+            trainer?.model.use(engine)
             bindTrainer()
         }
     }
@@ -75,6 +76,9 @@ public final class Session {
     public internal(set) var scripts = ScriptChain()
     /// Folder relative paths are resolved against (the working directory).
     public var workingDirectory: String
+    /// How the engine runs the session's models (the environment read when the session starts); every
+    /// model the session holds is handed it.
+    public let engine = EngineContext.fromEnvironment()
 
     public init(out: OutputSink, workingDirectory: String = FileManager.default.currentDirectoryPath) {
         self.out = out

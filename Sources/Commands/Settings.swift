@@ -101,7 +101,9 @@ private func loadTeacher(_ path: String, _ session: Session) throws -> (model: M
     guard (w, h) == (student.settings.inputWidth, student.settings.inputHeight) else {
         throw CommandError("\(path) takes \(w)x\(h) images, the model \(student.settings.inputWidth)x\(student.settings.inputHeight)")
     }
-    return (try checkpoint.makeTrainer().model, path)
+    let teacher = try checkpoint.makeTrainer().model
+    teacher.use(session.engine)
+    return (teacher, path)
 }
 
 /// The GPU, or the CPU after one line saying why there is no GPU.

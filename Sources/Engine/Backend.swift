@@ -25,6 +25,10 @@ protocol Backend {
     func blendInPlace(_ average: inout Tensor, toward x: Tensor, keep: Float)
     /// [A, B, …] → [B, A, …] (NCHW ↔ CNHW); its own adjoint.
     func swapFirstTwoAxes(_ x: Tensor) -> Tensor
+    /// The items of x along its first axis at `indices`, in that order (each index within the axis).
+    func gatherFirstAxis(_ x: Tensor, _ indices: [Int]) -> Tensor
+    /// x with the window `rows` × `columns` of its last two axes taken from `source` (x's shape, in range).
+    func pasteWindow(_ x: Tensor, from source: Tensor, rows: Range<Int>, columns: Range<Int>) -> Tensor
 
     // Matrix products (2-D, row-major).
     /// op(a) · op(b) (+ c when given), op transposing when asked.
@@ -85,6 +89,17 @@ protocol Backend {
     // Optimisers.
     func sgdStep(weight: inout Tensor, gradient: Tensor, velocity: inout Tensor?, _ p: SGDStepParameters)
     func adamWStep(weight: inout Tensor, gradient: Tensor, m: inout Tensor, v: inout Tensor, _ p: AdamWStepParameters)
+}
+
+extension Backend {
+    /// Through the host: a backend without these kernels copies its tensors over and back, explicitly.
+    func gatherFirstAxis(_ x: Tensor, _ indices: [Int]) -> Tensor {
+        CPUBackend.shared.gatherFirstAxis(x.to(.cpu), indices).to(x.device)
+    }
+
+    func pasteWindow(_ x: Tensor, from source: Tensor, rows: Range<Int>, columns: Range<Int>) -> Tensor {
+        CPUBackend.shared.pasteWindow(x.to(.cpu), from: source.to(.cpu), rows: rows, columns: columns).to(x.device)
+    }
 }
 
 extension Backend {

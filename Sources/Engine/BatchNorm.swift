@@ -90,9 +90,9 @@ public final class BatchNorm: Module {
     public var training = true
     /// The layout of the images this layer is given.
     public var layout: ImageLayout = .nchw
-    /// While set, every batch norm in training computes its statistics over the batches of all ranks of this
-    /// world (synchronised batch norm): the trainer sets it around its steps in a data-parallel job.
-    nonisolated(unsafe) public static var synchronizedAcross: World?
+    /// When set, training computes the statistics over the batches of all ranks of this world (synchronised
+    /// batch norm): its model's `EngineContext` in a data-parallel job with synchronised batch norm.
+    public var synchronizedAcross: World?
 
     public init(_ channels: Int) {
         weight = Variable(Tensor(shape: [channels], repeating: 1), requiresGrad: true)
@@ -114,10 +114,12 @@ public final class BatchNorm: Module {
     public func callAsFunction(_ x: Variable, activation: Activation, adding residual: Variable? = nil) throws -> Variable {
         try batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
                       training: training, momentum: momentum, epsilon: epsilon, layout: layout, activation: activation,
-                      adding: residual, synchronizedAcross: BatchNorm.synchronizedAcross)
+                      adding: residual, synchronizedAcross: synchronizedAcross)
     }
 
     public func setTraining(_ training: Bool) { self.training = training }
+
+    public func use(_ context: EngineContext) { synchronizedAcross = context.batchNormWorld }
 
     public func namedVariables(prefix: String) -> [NamedVariable] {
         [NamedVariable(name: qualified(prefix, "weight"), variable: weight, isBuffer: false),

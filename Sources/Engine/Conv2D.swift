@@ -4,6 +4,15 @@ struct ConvGeometry {
     let outChannels, kernelH, kernelW, strideH, strideW, padH, padW: Int
     let outH, outW: Int
     let layout: ImageLayout
+    /// Which products the CPU computes it with (`EngineContext.convolution`).
+    var convolution: WinogradUse = .auto
+
+    /// The same convolution computed under another policy.
+    func using(_ policy: WinogradUse) -> ConvGeometry {
+        var g = self
+        g.convolution = policy
+        return g
+    }
 
     var kernelArea: Int { kernelH * kernelW }
     /// Rows of the column matrix: one per (input channel, kernel row, kernel column).
@@ -51,9 +60,12 @@ struct ConvGeometry {
 
 /// 2-D convolution (PyTorch's F.conv2d, groups = 1, dilation = 1) of x [N, C, H, W] (or [C, N, H, W] with
 /// `layout: .cnhw`) with weight [OC, C, KH, KW] and an optional bias [OC]; the output is in x's layout.
+/// `convolution` chooses the CPU's products (the same values within rounding either way).
 public func conv2d(_ x: Variable, _ weight: Variable, _ bias: Variable? = nil,
-                   stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), layout: ImageLayout = .nchw) throws -> Variable {
+                   stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), layout: ImageLayout = .nchw,
+                   convolution: WinogradUse = .auto) throws -> Variable {
     let g = try convGeometry(x.shape, weight.shape, bias?.shape, stride: stride, padding: padding, layout: layout)
+        .using(convolution)
     let backend = x.value.backend
     let y = backend.conv2d(x.value, weight.value, bias?.value, g)
     let parents = [x, weight] + (bias.map { [$0] } ?? [])
@@ -102,6 +114,8 @@ public final class Conv2D: Module {
     public let padding: (Int, Int)
     /// The layout of the images this layer is given.
     public var layout: ImageLayout = .nchw
+    /// Which products the CPU computes it with: its model's `EngineContext.convolution`.
+    public var convolution: WinogradUse = .auto
 
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
                 bias: Bool = true, rng: inout RandomGenerator) {
@@ -115,8 +129,10 @@ public final class Conv2D: Module {
     }
 
     public func callAsFunction(_ x: Variable) throws -> Variable {
-        try conv2d(x, weight, bias, stride: stride, padding: padding, layout: layout)
+        try conv2d(x, weight, bias, stride: stride, padding: padding, layout: layout, convolution: convolution)
     }
+
+    public func use(_ context: EngineContext) { convolution = context.convolution }
 
     public func namedVariables(prefix: String) -> [NamedVariable] {
         [NamedVariable(name: qualified(prefix, "weight"), variable: weight, isBuffer: false)]

@@ -42,7 +42,7 @@ public final class ConvBatchNormFold {
         }
         let folded = try folded(conv: conv, bn: bn, sources: sources.map(\.value))
         let g = try convGeometry(x.shape, folded.weight.shape, folded.bias.shape, stride: conv.stride, padding: conv.padding,
-                                 layout: conv.layout)
+                                 layout: conv.layout).using(conv.convolution)
         if let residual, residual.shape != g.outputShape {
             throw EngineError.shapeMismatch("conv + batch norm", "the residual must have the output's shape", residual.shape, g.outputShape)
         }

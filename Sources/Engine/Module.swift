@@ -18,10 +18,13 @@ public protocol Module: AnyObject {
     func namedVariables(prefix: String) -> [NamedVariable]
     /// Switches training behaviour (batch statistics, dropout) on or off.
     func setTraining(_ training: Bool)
+    /// Runs from now on in `context`: a model hands it to each of its layers.
+    func use(_ context: EngineContext)
 }
 
 extension Module {
     public func setTraining(_ training: Bool) {}
+    public func use(_ context: EngineContext) {}
 
     /// Trainable parameters with their names.
     public func namedParameters() -> [NamedVariable] {

@@ -246,17 +246,25 @@ public struct Tensor {
         return try body(UnsafeBufferPointer(start: storage.pointer, count: count))
     }
 
-    /// Writes the elements in place, copying shared storage first (through the host when not on the CPU).
+    /// Writes the elements of a host tensor in place, copying shared storage first. A device's memory is
+    /// not host memory: a device tensor is written through `writingOnHost`, which says that it copies.
     public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        precondition(device.isCPU, "a \(device) tensor's elements are not in host memory; write them with writingOnHost")
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        storage.markWritten()
+        return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
+    }
+
+    /// Writes the elements in place on any device: a device tensor is copied to the host, written there and
+    /// copied back (two transfers of the whole tensor); a host tensor is written where it lies.
+    public mutating func writingOnHost<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         guard device.isCPU else {
             var host = to(.cpu)
             let result = try host.withUnsafeMutableBufferPointer(body)
             self = host.to(device)
             return result
         }
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-        storage.markWritten()
-        return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
+        return try withUnsafeMutableBufferPointer(body)
     }
 
     /// Read-only base pointer for kernels; valid while this tensor is alive.

@@ -4,7 +4,7 @@ import Foundation
 
 /// The processes of one data-parallel job: every rank of `mpirun -np N mtmc …`, or this process alone.
 /// MPI is joined once, at start, when mpirun launched the process; rank 0 alone prints and writes files.
-public struct World {
+public struct World: Sendable {
     /// This process's place in the job, 0 ..< size.
     public let rank: Int
     /// Number of processes in the job.
@@ -15,7 +15,10 @@ public struct World {
     public let library: String
 
     /// The world this process belongs to; `alone` until `join` succeeds.
-    nonisolated(unsafe) public private(set) static var current = World(rank: 0, size: 1, hosts: [hostName()], library: "")
+    nonisolated(unsafe) public private(set) static var current = alone
+
+    /// This process by itself: a job of one rank.
+    public static var alone: World { World(rank: 0, size: 1, hosts: [hostName()], library: "") }
 
     /// Rank 0 prints, writes logs, plots and checkpoints; the other ranks only compute.
     public var isRoot: Bool { rank == 0 }

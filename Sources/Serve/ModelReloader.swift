@@ -24,7 +24,7 @@ final class ModelReloader: Sendable {
     }
 
     private func load() throws -> ServedModel {
-        let model = try ServedModel(path: path)
+        let model = try ServedModel(path: path, context: batcher.model.context)
         batcher.swap(to: model)
         log("reloaded \(path): sha256 \(model.sha256.prefix(12)), epoch \(model.epochsCompleted)")
         return model

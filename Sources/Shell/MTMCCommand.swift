@@ -96,6 +96,7 @@ struct Predict: ParsableCommand {
         do {
             let checkpoint = try Checkpoint.open(model)
             let trainer = try checkpoint.makeTrainer()
+            trainer.model.use(.fromEnvironment())
             if device == "cuda" {
                 switch CUDADevice.shared {
                 case .success(let gpu): trainer.model.move(to: .cuda(gpu))

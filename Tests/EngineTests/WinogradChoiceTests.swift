@@ -11,24 +11,24 @@ final class WinogradChoiceTests: XCTestCase {
 
     func testOneTilePerFourByFourMapTakesF4InEveryPass() {
         let stage = geometry(batch: 64, channels: 256, outChannels: 256, side: 4)
-        XCTAssertEqual(WinogradPlan(stage, use: .auto)?.tile, .f4)
-        XCTAssertEqual(WinogradPlan(weightGradientOf: stage, use: .auto)?.tile, .f4)
-        XCTAssertEqual(WinogradPlan(inputGradientOf: stage, use: .auto)?.tile, .f4)
+        XCTAssertEqual(WinogradPlan(stage.using(.auto))?.tile, .f4)
+        XCTAssertEqual(WinogradPlan(weightGradientOf: stage.using(.auto))?.tile, .f4)
+        XCTAssertEqual(WinogradPlan(inputGradientOf: stage.using(.auto))?.tile, .f4)
     }
 
     func testTwoByTwoMapsTakeF2WithManyChannelsAndIm2colWithFew() {
-        XCTAssertEqual(WinogradPlan(geometry(batch: 64, channels: 512, outChannels: 512, side: 2), use: .auto)?.tile, .f2)
-        XCTAssertNil(WinogradPlan(geometry(batch: 64, channels: 64, outChannels: 64, side: 2), use: .auto))
+        XCTAssertEqual(WinogradPlan(geometry(batch: 64, channels: 512, outChannels: 512, side: 2).using(.auto))?.tile, .f2)
+        XCTAssertNil(WinogradPlan(geometry(batch: 64, channels: 64, outChannels: 64, side: 2).using(.auto)))
     }
 
     func testFewTilesAndFirstLayersStayOnIm2col() {
-        XCTAssertNil(WinogradPlan(geometry(batch: 1, channels: 128, outChannels: 256, side: 8), use: .auto))
-        XCTAssertNil(WinogradPlan(geometry(batch: 64, channels: 3, outChannels: 32, side: 64), use: .auto))
+        XCTAssertNil(WinogradPlan(geometry(batch: 1, channels: 128, outChannels: 256, side: 8).using(.auto)))
+        XCTAssertNil(WinogradPlan(geometry(batch: 64, channels: 3, outChannels: 32, side: 64).using(.auto)))
     }
 
     func testAForcedTileIsTakenByEveryPass() {
         let lastStage = geometry(batch: 64, channels: 512, outChannels: 512, side: 2)
-        XCTAssertEqual(WinogradPlan(weightGradientOf: lastStage, use: .f4)?.tile, .f4)
-        XCTAssertNil(WinogradPlan(weightGradientOf: lastStage, use: .off))
+        XCTAssertEqual(WinogradPlan(weightGradientOf: lastStage.using(.f4))?.tile, .f4)
+        XCTAssertNil(WinogradPlan(weightGradientOf: lastStage.using(.off)))
     }
 }

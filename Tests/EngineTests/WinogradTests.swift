@@ -16,8 +16,6 @@ final class WinogradTests: XCTestCase {
     private var rng = RandomGenerator(seed: 5)
     private let tolerance: [WinogradUse: Float] = [.f2: 2e-6, .f4: 3e-5]
 
-    override func tearDown() { WinogradUse.current = .auto }
-
     /// (batch, in channels, out channels, height, width, padding, layout)
     private let shapes: [(Int, Int, Int, Int, Int, Int, ImageLayout)] = [
         (1, 3, 5, 7, 9, 1, .cnhw), (3, 17, 9, 10, 6, 1, .nchw), (2, 8, 16, 5, 11, 0, .cnhw),
@@ -69,7 +67,7 @@ final class WinogradTests: XCTestCase {
                 let x = Variable(Initializer.normal(shape: layout == .cnhw ? [6, 3, 7, 5] : [3, 6, 7, 5], std: 1, rng: &rng))
                 let residual = Variable(Initializer.normal(shape: layout == .cnhw ? [10, 3, 7, 5] : [3, 10, 7, 5], std: 1, rng: &rng))
                 func folded(_ use: WinogradUse) throws -> Tensor {
-                    WinogradUse.current = use
+                    conv.convolution = use
                     return try GradMode.withoutGradients {
                         try ConvBatchNormFold()(x, conv: conv, bn: bn, activation: activation, adding: residual).value
                     }
@@ -89,7 +87,7 @@ final class WinogradTests: XCTestCase {
         conv.layout = .cnhw
         let x = Variable(Initializer.normal(shape: [4, 2, 8, 8], std: 1, rng: &rng))
         func evaluated(_ use: WinogradUse) throws -> Tensor {
-            WinogradUse.current = use
+            conv.convolution = use
             return try GradMode.withoutGradients { try conv(x).value }
         }
         func assertCurrent(_ what: String) throws {
@@ -99,7 +97,7 @@ final class WinogradTests: XCTestCase {
         try assertCurrent("second evaluation (transformed weights reused)")
 
         let sgd = SGD(parameters: conv.namedVariables(prefix: ""))
-        WinogradUse.current = .f4
+        conv.convolution = .f4
         try conv(Variable(x.value, requiresGrad: true)).backward()
         try sgd.step(SGDHyperparameters(learningRate: 0.5))
         try assertCurrent("after an SGD step")
@@ -114,9 +112,8 @@ final class WinogradTests: XCTestCase {
     /// The output, input gradient and weight gradient of conv2d(x, weight, bias) with `use`.
     private func run(_ use: WinogradUse, _ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ pad: Int, _ layout: ImageLayout,
                      _ seed: Tensor) throws -> (y: Tensor, dx: Tensor, dw: Tensor) {
-        WinogradUse.current = use
         let input = Variable(x, requiresGrad: true), w = Variable(weight, requiresGrad: true)
-        let y = try conv2d(input, w, bias.map { Variable($0) }, padding: (pad, pad), layout: layout)
+        let y = try conv2d(input, w, bias.map { Variable($0) }, padding: (pad, pad), layout: layout, convolution: use)
         try y.backward(seed: seed)
         return (y.value, input.grad!, w.grad!)
     }

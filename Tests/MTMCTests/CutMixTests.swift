@@ -13,7 +13,7 @@ final class CutMixTests: XCTestCase {
         let n = 6, side = 10, labels = [0, 1, 2, 3, 4, 0]
         for seed in 1...20 {
             var rng = RandomGenerator(seed: UInt64(seed))
-            let (mixed, targets) = CutMix(alpha: 1).apply(images: try batch(n), labels: labels, classes: 5, rng: &rng)
+            let (mixed, targets) = try CutMix(alpha: 1).apply(images: try batch(n), labels: labels, classes: 5, rng: &rng)
             let pixels = mixed.scalars, t = targets.scalars
             for i in 0..<n {
                 let own = pixels[(i * 3 * side * side)..<((i * 3 + 1) * side * side)]
@@ -35,7 +35,7 @@ final class CutMixTests: XCTestCase {
     func testTheSameSeedGivesTheSameBatchAndAnotherSeedAnother() throws {
         func run(_ seed: UInt64) throws -> [Float] {
             var rng = RandomGenerator(seed: seed)
-            let (m, t) = CutMix(alpha: 1).apply(images: try batch(4), labels: [0, 1, 2, 3], classes: 4, rng: &rng)
+            let (m, t) = try CutMix(alpha: 1).apply(images: try batch(4), labels: [0, 1, 2, 3], classes: 4, rng: &rng)
             return m.scalars + t.scalars
         }
         XCTAssertEqual(try run(3), try run(3))

@@ -2,13 +2,10 @@ import Foundation
 
 /// Which 3×3 stride-1 convolutions run as Winograd products on the CPU: `auto` those where it measured
 /// faster (`WinogradPlan.automatic`), `off` none (every convolution through im2col and one sgemm),
-/// `f2` / `f4` every one that can, with that tile (tests and A/B measurements). Read from
-/// MTMC_WINOGRAD (auto, off, f2, f4) at start; a process may change it between calls.
+/// `f2` / `f4` every one that can, with that tile (tests and A/B measurements). A convolution layer holds
+/// its model's choice (`EngineContext.convolution`) and hands it to the kernels in its `ConvGeometry`.
 public enum WinogradUse: String, Sendable {
     case auto, off, f2, f4
-
-    nonisolated(unsafe) public static var current =
-        ProcessInfo.processInfo.environment["MTMC_WINOGRAD"].flatMap(WinogradUse.init(rawValue:)) ?? .auto
 }
 
 /// Winograd's minimal filtering F(m×m, 3×3): an m×m output tile from the α×α input patch under it
@@ -147,12 +144,12 @@ struct WinogradPlan {
         return min((tileCount + 7) / 8 * 8, fit / 8 * 8)
     }
 
-    /// The plan for `g` under `use`, or nil when the convolution goes through im2col: not 3×3 stride 1 with
+    /// The plan for `g` under its policy, or nil when the convolution goes through im2col: not 3×3 stride 1 with
     /// padding ≤ 2, or (`auto`) a shape where Winograd did not measure faster. Every pass (forward, input
     /// gradient, weight gradient) and evaluation alike choose by `automatic`.
-    init?(_ g: ConvGeometry, use: WinogradUse = WinogradUse.current) {
+    init?(_ g: ConvGeometry) {
         guard WinogradPlan.fits(g) else { return nil }
-        switch use {
+        switch g.convolution {
         case .off: return nil
         case .f2: tile = .f2
         case .f4: tile = .f4
@@ -182,17 +179,17 @@ struct WinogradPlan {
     }
 
     /// The plan for the weight gradient of g: the forward pass's own tiles.
-    init?(weightGradientOf g: ConvGeometry, use: WinogradUse = WinogradUse.current) {
-        self.init(g, use: use)
+    init?(weightGradientOf g: ConvGeometry) {
+        self.init(g)
     }
 
     /// The plan for the input gradient of g, a 3×3 stride-1 convolution with padding p ≤ 2: dy convolved with
     /// the weights rotated 180° and their channel axes swapped, padding 2 − p, which gives back the input's size.
-    init?(inputGradientOf g: ConvGeometry, use: WinogradUse = WinogradUse.current) {
+    init?(inputGradientOf g: ConvGeometry) {
         guard WinogradPlan.fits(g) else { return nil }
         self.init(ConvGeometry(batch: g.batch, channels: g.outChannels, height: g.outH, width: g.outW, outChannels: g.channels,
                                kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 2 - g.padH, padW: 2 - g.padW,
-                               outH: g.height, outW: g.width, layout: g.layout), use: use)
+                               outH: g.height, outW: g.width, layout: g.layout, convolution: g.convolution))
     }
 }
 

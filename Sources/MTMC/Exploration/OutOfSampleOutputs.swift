@@ -27,6 +27,8 @@ public struct FoldTraining {
     public var normalization: Normalization
     public var folds: Int
     public var epochs: Int
+    /// How the engine runs the quick models: the session's model's.
+    public var context = EngineContext()
 
     public init(architecture: Architecture, settings: TrainingSettings, balance: Balance, sharedStatistics: Bool,
                 normalization: Normalization, folds: Int, epochs: Int) {
@@ -66,6 +68,7 @@ public func outOfSampleOutputs(_ dataset: Dataset, _ plan: FoldTraining, isCance
         let model = MultiTaskModel(architecture: plan.architecture, classesPerTask: dataset.tasks.map(\.classes.count),
                                    seed: plan.settings.seed &+ UInt64(f + 1))
         model.sharedStatistics = plan.sharedStatistics
+        model.use(plan.context)
         let trainer = Trainer(model: model, settings: quick)
         trainer.balance = Balance(mode: .balanced, maxBase: plan.balance.maxBase)
         trainer.normalization = plan.normalization

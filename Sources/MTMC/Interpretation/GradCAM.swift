@@ -42,16 +42,14 @@ public func gradCAM(_ model: MultiTaskModel, image: Tensor, task: Int, classInde
         // Gradients of the weights from this pass must not reach the next optimizer step.
         for entry in model.namedParameters() { entry.variable.grad = nil }
     }
-    // Feature map in CNHW with one image: [C, 1, h, w], channel c's plane at c·h·w.
     let (channels, h, w) = (features.shape[0], features.shape[2], features.shape[3])
-    let a = features.value.scalars, g = features.grad?.scalars ?? [Float](repeating: 0, count: a.count)
-    var map = [Float](repeating: 0, count: h * w)
-    for c in 0..<channels {
-        let plane = c * h * w
-        var alpha: Float = 0
-        for i in 0..<(h * w) { alpha += g[plane + i] }
-        alpha /= Float(h * w)
-        for i in 0..<(h * w) { map[i] += alpha * a[plane + i] }
+    let gradient = features.grad ?? Tensor(zeros: features.shape)
+    let map = try GradMode.withoutGradients {
+        // α [1, C]: each channel's gradient averaged over the positions.
+        let alpha = try globalAvgPool(Variable(gradient), layout: .cnhw)
+        // The map [h·w, 1] = A [h·w, C] · αᵀ, A's channels moved last (one image: [C, 1, h, w] → [h·w, C, 1, 1]).
+        let positions = try swapBatchAndChannels(Variable(try features.value.reshaped([channels, h * w, 1, 1])))
+        return try relu(linear(try flatten(positions), alpha, nil)).value.scalars
     }
-    return ClassActivationMap(width: w, height: h, values: map.map { max($0, 0) }, task: task, classIndex: target, logits: z)
+    return ClassActivationMap(width: w, height: h, values: map, task: task, classIndex: target, logits: z)
 }

@@ -41,6 +41,11 @@ public final class ConvBN: Module {
         if training { fold.removeAll() }
     }
 
+    public func use(_ context: EngineContext) {
+        conv.use(context)
+        bn.use(context)
+    }
+
     public func namedVariables(prefix: String) -> [NamedVariable] {
         conv.namedVariables(prefix: qualified(prefix, convName)) + bn.namedVariables(prefix: qualified(prefix, bnName))
     }

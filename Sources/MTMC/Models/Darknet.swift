@@ -26,6 +26,7 @@ public final class Darknet: Backbone {
     }
 
     public func setTraining(_ training: Bool) { convs.forEach { $0.setTraining(training) } }
+    public func use(_ context: EngineContext) { convs.forEach { $0.use(context) } }
 
     public func namedVariables(prefix: String) -> [NamedVariable] {
         convs.enumerated().flatMap { $1.namedVariables(prefix: qualified(prefix, "features.\($0)")) }

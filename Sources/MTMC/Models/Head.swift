@@ -21,6 +21,7 @@ public final class Head: Module {
     public func callAsFunction(_ x: Variable) throws -> Variable { try classifier(relu(try bn(try embed(x)))) }
 
     public func setTraining(_ training: Bool) { bn.setTraining(training) }
+    public func use(_ context: EngineContext) { bn.use(context) }
 
     public func namedVariables(prefix: String) -> [NamedVariable] {
         embed.namedVariables(prefix: qualified(prefix, "embed")) + bn.namedVariables(prefix: qualified(prefix, "bn"))

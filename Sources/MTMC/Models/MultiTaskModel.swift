@@ -19,6 +19,8 @@ public final class MultiTaskModel: Module {
     public private(set) var device: Device = .cpu
     /// Whether the backbone is frozen (heads train alone).
     public private(set) var backboneFrozen = false
+    /// How the engine runs this model (`use(_:)`): its layers hold the parts they hand to their ops.
+    public private(set) var context = EngineContext()
 
     /// The backbone's running statistics, in `backboneBuffers` order, for each task.
     private var taskStatistics: [[Tensor]]
@@ -73,6 +75,12 @@ public final class MultiTaskModel: Module {
     public func setTraining(_ training: Bool) {
         backbone.setTraining(training && !backboneFrozen)
         heads.forEach { $0.setTraining(training) }
+    }
+
+    public func use(_ context: EngineContext) {
+        self.context = context
+        backbone.use(context)
+        heads.forEach { $0.use(context) }
     }
 
     /// Freezes (heads train alone) or unfreezes the backbone.

@@ -43,6 +43,10 @@ final class BasicBlock: Module {
         first.setTraining(training); second.setTraining(training); downsample?.setTraining(training)
     }
 
+    func use(_ context: EngineContext) {
+        first.use(context); second.use(context); downsample?.use(context)
+    }
+
     func namedVariables(prefix: String) -> [NamedVariable] {
         first.namedVariables(prefix: prefix) + second.namedVariables(prefix: prefix) + (downsample?.namedVariables(prefix: prefix) ?? [])
     }
@@ -83,6 +87,11 @@ public final class ResNet18: Backbone {
     public func setTraining(_ training: Bool) {
         stem.setTraining(training)
         layers.joined().forEach { $0.setTraining(training) }
+    }
+
+    public func use(_ context: EngineContext) {
+        stem.use(context)
+        layers.joined().forEach { $0.use(context) }
     }
 
     public func namedVariables(prefix: String) -> [NamedVariable] {

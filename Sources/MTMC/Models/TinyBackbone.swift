@@ -21,6 +21,7 @@ public final class TinyBackbone: Backbone {
     }
 
     public func setTraining(_ training: Bool) { blocks.forEach { $0.setTraining(training) } }
+    public func use(_ context: EngineContext) { blocks.forEach { $0.use(context) } }
 
     public func namedVariables(prefix: String) -> [NamedVariable] {
         blocks.enumerated().flatMap { $1.namedVariables(prefix: qualified(prefix, "blocks.\($0)")) }

@@ -19,7 +19,10 @@ public final class ServedModel: @unchecked Sendable {
     /// Only the batcher's thread runs it (the engine's gradient mode is process-wide).
     let model: MultiTaskModel
 
-    public init(path: String) throws {
+    /// How the engine runs the model.
+    public let context: EngineContext
+
+    public init(path: String, context: EngineContext = EngineContext()) throws {
         let bytes = try Checkpoint.readBytes(path)
         let checkpoint = try Checkpoint.decode(bytes, source: path)
         self.path = path
@@ -31,6 +34,8 @@ public final class ServedModel: @unchecked Sendable {
         calibration = checkpoint.calibrationTables
         epochsCompleted = checkpoint.epochsCompleted
         model = try checkpoint.makeTrainer().model
+        self.context = context
+        model.use(context)
         model.setTraining(false)
     }
 

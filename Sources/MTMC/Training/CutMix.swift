@@ -22,31 +22,17 @@ public struct CutMix {
     }
 
     /// The images [N, C, H, W] with their partners' boxes pasted in, and soft targets weighted by area.
-    public func apply(images: Tensor, labels: [Int], classes: Int, rng: inout RandomGenerator) -> (Tensor, Tensor) {
-        let (n, channels, height, width) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
+    public func apply(images: Tensor, labels: [Int], classes: Int, rng: inout RandomGenerator) throws -> (Tensor, Tensor) {
+        let (height, width) = (images.shape[2], images.shape[3])
         let lambda = Mixup.beta(Double(alpha), rng: &rng)
         var partner = Array(labels.indices)
         rng.shuffle(&partner)
         let b = Self.box(lambda: lambda, width: width, height: height, rng: &rng)
         let pasted = Float((b.x1 - b.x0) * (b.y1 - b.y0)) / Float(width * height)
-        var mixed = images
-        let source = images.scalars, plane = height * width
-        mixed.withUnsafeMutableBufferPointer { out in
-            for i in 0..<n where partner[i] != i {
-                for c in 0..<channels {
-                    let to = (i * channels + c) * plane, from = (partner[i] * channels + c) * plane
-                    for y in b.y0..<b.y1 { for x in b.x0..<b.x1 { out[to + y * width + x] = source[from + y * width + x] } }
-                }
-            }
-        }
-        var targets = Tensor(zeros: [n, classes])
-        targets.withUnsafeMutableBufferPointer { t in
-            for i in 0..<n {
-                let share = partner[i] == i ? 0 : pasted
-                t[i * classes + labels[i]] += 1 - share
-                t[i * classes + labels[partner[i]]] += share
-            }
-        }
+        // An image that is its own partner gets its own box back, and both its labels are one.
+        let mixed = try images.pasting(try images.selecting(partner), rows: b.y0..<b.y1, columns: b.x0..<b.x1)
+        var targets = oneHot(labels, classes: classes)
+        targets.blend(toward: oneHot(partner.map { labels[$0] }, classes: classes), keep: 1 - pasted)
         return (mixed, targets)
     }
 }
@@ -62,10 +48,10 @@ struct BatchMixer {
         if mixup == nil && cutMix == nil { return nil }
     }
 
-    func apply(images: Tensor, labels: [Int], classes: Int, rng: inout RandomGenerator) -> (Tensor, Tensor) {
+    func apply(images: Tensor, labels: [Int], classes: Int, rng: inout RandomGenerator) throws -> (Tensor, Tensor) {
         if let cutMix, mixup == nil || rng.nextUniform() < 0.5 {
-            return cutMix.apply(images: images, labels: labels, classes: classes, rng: &rng)
+            return try cutMix.apply(images: images, labels: labels, classes: classes, rng: &rng)
         }
-        return mixup!.apply(images: images, labels: labels, classes: classes, rng: &rng)
+        return try mixup!.apply(images: images, labels: labels, classes: classes, rng: &rng)
     }
 }

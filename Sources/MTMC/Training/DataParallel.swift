@@ -52,7 +52,7 @@ struct DataParallel {
             bucket.withUnsafeMutableBufferPointer { world.sum($0) }
             var offset = 0
             for member in members {
-                member.variable.grad!.withUnsafeMutableBufferPointer { grad in
+                member.variable.grad!.writingOnHost { grad in
                     for i in grad.indices { grad[i] = bucket[offset + i] }
                     offset += grad.count
                 }

@@ -7,26 +7,13 @@ struct Mixup {
     let alpha: Float
 
     /// The mixed images and soft targets for a batch of `classes`-way labels.
-    func apply(images: Tensor, labels: [Int], classes: Int, rng: inout RandomGenerator) -> (Tensor, Tensor) {
+    func apply(images: Tensor, labels: [Int], classes: Int, rng: inout RandomGenerator) throws -> (Tensor, Tensor) {
         let lambda = Float(Mixup.beta(Double(alpha), rng: &rng))
         var partner = Array(labels.indices)
         rng.shuffle(&partner)
-        let n = labels.count, size = images.count / max(n, 1)
-        var mixed = images
-        let source = images.scalars
-        mixed.withUnsafeMutableBufferPointer { out in
-            for i in 0..<n {
-                let j = partner[i]
-                for k in 0..<size { out[i * size + k] = lambda * source[i * size + k] + (1 - lambda) * source[j * size + k] }
-            }
-        }
-        var targets = Tensor(zeros: [n, classes])
-        targets.withUnsafeMutableBufferPointer { t in
-            for i in 0..<n {
-                t[i * classes + labels[i]] += lambda
-                t[i * classes + labels[partner[i]]] += 1 - lambda
-            }
-        }
+        var mixed = images, targets = oneHot(labels, classes: classes)
+        mixed.blend(toward: try images.selecting(partner), keep: lambda)
+        targets.blend(toward: oneHot(partner.map { labels[$0] }, classes: classes), keep: lambda)
         return (mixed, targets)
     }
 

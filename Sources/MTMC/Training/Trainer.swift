@@ -203,8 +203,11 @@ public final class Trainer {
         var plan = planEpoch(dataset, quotas: quotas, batchSize: settings.batchSize, order: settings.order, rng: &rng)
         let parallel = DataParallel.current
         if let parallel { plan = parallel.trainable(plan) }
-        BatchNorm.synchronizedAcross = parallel != nil && settings.syncBatchNorm ? parallel?.world : nil
-        defer { BatchNorm.synchronizedAcross = nil }
+        let context = model.context
+        if let parallel, settings.syncBatchNorm {
+            model.use(EngineContext(convolution: context.convolution, world: parallel.world, synchronizesBatchNorm: true))
+        }
+        defer { model.use(context) }
         let pipeline = BatchPipeline(plan: parallel.map { plan.map($0.local) } ?? plan, cache: dataset.cache, inputSize: (settings.inputWidth, settings.inputHeight),
                                      augmentation: run.augmentation, normalization: normalization, seed: pipelineSeed.next(),
                                      wholeChunks: settings.order == .chunks)
@@ -271,7 +274,7 @@ public final class Trainer {
                    across: (parallel: DataParallel, globalCount: Int)? = nil, whileForwardRuns: (() -> Void)? = nil) throws -> StepOutcome {
         let settings = self.settings
         var inputs = batch.images, targets = oneHot(batch.labels, classes: classes)
-        if let mixer { (inputs, targets) = mixer.apply(images: batch.images, labels: batch.labels, classes: classes, rng: &rng) }
+        if let mixer { (inputs, targets) = try mixer.apply(images: batch.images, labels: batch.labels, classes: classes, rng: &rng) }
         let logits = try model(Variable(inputs), task: batch.task)
         // The forward kernels are queued and nothing is read back yet (the loss is): the host's work here overlaps them.
         whileForwardRuns?()
