@@ -6,10 +6,13 @@ import XCTest
 private final class ScriptedSide: BenchmarkSide {
     let name: String
     let log: Log
+    let phases: Set<String>
     var windows = 0
     final class Log { var calls: [String] = [] }
 
-    init(_ name: String, log: Log) { self.name = name; self.log = log }
+    init(_ name: String, log: Log, phases: Set<String> = AlternatingBenchmark.allPhases) {
+        self.name = name; self.log = log; self.phases = phases
+    }
 
     func request(_ command: String) throws -> [Double] {
         log.calls.append("\(name) \(command)")
@@ -40,6 +43,47 @@ final class AlternatingBenchmarkTests: XCTestCase {
         XCTAssertEqual(figures[0].evalImagesPerSecond, [4, 5])
         XCTAssertEqual(figures[0].latencyWindows, [[6, 6.5], [7, 7.5]])
         XCTAssertEqual(figures[1].latencyMilliseconds, [6, 6.5, 7, 7.5])
+    }
+
+    func testASideRunsOnlyItsOwnPhasesAndIsAskedItsMemoryOnlyWhenItTrains() throws {
+        let log = ScriptedSide.Log()
+        let sides = [ScriptedSide("a", log: log), ScriptedSide("ort", log: log, phases: ["eval", "latency"]),
+                     ScriptedSide("compiled", log: log, phases: ["train"])]
+        let figures = try AlternatingBenchmark.alternate(sides, windows: 2, settle: 0)
+        XCTAssertEqual(log.calls, [
+            "a train", "compiled train", "compiled train", "a train", "a rss", "compiled rss",
+            "a eval", "ort eval", "ort eval", "a eval",
+            "a latency", "ort latency", "ort latency", "a latency",
+        ])
+        XCTAssertEqual(figures[1].trainImagesPerSecond, [])
+        XCTAssertEqual(figures[1].evalImagesPerSecond, [1, 2])
+        XCTAssertEqual(figures[2].trainImagesPerSecond, [1, 2])
+        XCTAssertEqual(figures[2].evalImagesPerSecond, [])
+    }
+
+    func testDeploymentRowsCompareEvaluationWithONNXRuntimeAndTrainingWithTheFasterPyTorchOfEachWindow() {
+        let s = EngineBenchmark.Settings(model: "tiny", size: 8, batch: 2)
+        var ours = BenchmarkFigures(), eager = BenchmarkFigures(), compiled = BenchmarkFigures(), ort = BenchmarkFigures()
+        ours.trainImagesPerSecond = [12, 12]
+        eager.trainImagesPerSecond = [10, 4]
+        compiled.trainImagesPerSecond = [6, 8]
+        ours.evalImagesPerSecond = [30, 30]
+        ort.evalImagesPerSecond = [20, 25]
+        ours.latencyWindows = [[1, 1, 1], [2, 2, 2]]
+        ort.latencyWindows = [[2, 2, 2], [2, 2, 2]]
+        let result = AlternatingBenchmark.Result(mtmc: ours, peer: eager, layout: "NCHW", onnxRuntime: .success(ort), compiled: .success(compiled))
+        let (rows, notes) = result.deploymentRows(s)
+        XCTAssertEqual(rows.map(\.name), ["tiny 8×8 b2 eval img/s (peer: ONNX Runtime)", "tiny 8×8 batch-1 latency ms (peer: ONNX Runtime)",
+                                          "tiny 8×8 b2 train img/s (peer: faster of eager, torch.compile)"])
+        XCTAssertEqual(rows[0].pairRatios, [1.5, 1.2])
+        XCTAssertEqual(rows[1].pairRatios, [0.5, 1])
+        XCTAssertEqual(rows[2].peer, [10, 8])
+        XCTAssertEqual(rows[2].pairRatios, [1.2, 1.5])
+        XCTAssertEqual(notes, ["tiny 8×8 b2: torch.compile (inductor, channels_last) trains 7.0 img/s, eager PyTorch (NCHW) 7.0"])
+        let failed = AlternatingBenchmark.Result(mtmc: ours, peer: eager, layout: "NCHW", onnxRuntime: .failure(EngineError("no onnx")),
+                                                 compiled: .failure(EngineError("no compiler")))
+        XCTAssertEqual(failed.deploymentRows(s).rows.count, 0)
+        XCTAssertEqual(failed.deploymentRows(s).notes, ["tiny 8×8: no ONNX Runtime rows: no onnx", "tiny 8×8: no torch.compile row: no compiler"])
     }
 
     func testTheRatioIsTheMedianOfWindowPairsNotTheRatioOfMedians() {
