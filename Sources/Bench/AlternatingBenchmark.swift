@@ -37,12 +37,12 @@ enum AlternatingBenchmark {
     /// while after their last task) are asleep when the next side's clock starts.
     static let settle = 0.1
 
-    /// mtmc (`ours`) beside engine_bench.py in each layout, when torch is importable; with `deployment`, also
-    /// beside ONNX Runtime (evaluation, latency) and torch.compile (training), each in its own process.
-    static func run(_ s: EngineBenchmark.Settings, ours: BenchmarkSide, torch: Bool, deployment: Bool = false) throws -> Result {
+    /// mtmc (`ours`) beside engine_bench.py in each layout, when torch is importable; with `onnx`, also beside
+    /// ONNX Runtime (evaluation, latency), with `compiled` beside torch.compile (training), each in its own process.
+    static func run(_ s: EngineBenchmark.Settings, ours: BenchmarkSide, torch: Bool, onnx: Bool = false, compiled: Bool = false) throws -> Result {
         let peers = torch ? PyTorchReference.engineSides(s) : []
-        let extras = deployment ? [PyTorchReference.onnxRuntimeSide(s), PyTorchReference.compiledSide(s)] : []
-        let sides = [ours] + peers + extras.compactMap { try? $0.get() }
+        let ort = onnx ? PyTorchReference.onnxRuntimeSide(s) : nil, inductor = compiled ? PyTorchReference.compiledSide(s) : nil
+        let sides = [ours] + peers + [ort, inductor].compactMap { try? $0?.get() }
         defer { sides.forEach { $0.close() } }
         let figures = try alternate(sides, windows: s.windows)
         let best = peers.indices.map { $0 + 1 }.max { median(figures[$0].trainImagesPerSecond) < median(figures[$1].trainImagesPerSecond) }
@@ -50,10 +50,8 @@ enum AlternatingBenchmark {
         func figuresOf(_ side: Swift.Result<BenchmarkSide, EngineError>) -> Swift.Result<BenchmarkFigures, EngineError> {
             side.map { chosen in figures[sides.firstIndex { $0 === chosen }!] }
         }
-        if deployment {
-            result.onnxRuntime = figuresOf(extras[0])
-            result.compiled = figuresOf(extras[1])
-        }
+        result.onnxRuntime = ort.map(figuresOf)
+        result.compiled = inductor.map(figuresOf)
         return result
     }
 

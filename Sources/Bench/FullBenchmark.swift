@@ -36,7 +36,8 @@ enum FullBenchmark {
                                              windows: size > 64 ? min(windows, 3) : windows,
                                              stepsPerWindow: steps, latencyRuns: latencyRuns)
             print("running \(model) \(size)×\(size)…")
-            let result = try AlternatingBenchmark.run(s, ours: try engineInChild(s), torch: true, deployment: model != "darknet")
+            let result = try AlternatingBenchmark.run(s, ours: try engineInChild(s), torch: true,
+                                                      onnx: model != "darknet", compiled: model != "darknet")
             let ours = result.mtmc, peer = result.peer.map { (figures: $0, layout: result.layout) }
             let label = "\(model) \(size)×\(size) b64"
             rows += result.rows(s, targets: .init(train: model == "tiny" ? "≥ 1.2" : "≥ 1.0",

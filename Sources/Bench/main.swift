@@ -9,9 +9,9 @@ let usage = """
     usage: mtmc-bench all [--threads N] [--windows N]     every row of BENCHMARKS.md, mtmc beside PyTorch
            mtmc-bench --help                             this text (so does -h or help anywhere on the line)
            mtmc-bench engine [--model tiny|resnet18|darknet] [--size S] [--batch B] [--threads N]
-                             [--windows N] [--steps N] [--latency-runs N] [--no-torch] [--deployment]
+                             [--windows N] [--steps N] [--latency-runs N] [--no-torch] [--onnx] [--compiled]
                              (mtmc's windows alternate with PyTorch's; --serve: one window per stdin line;
-                             --deployment: also beside ONNX Runtime and torch.compile, in tools/bench/bench-venv.sh's python)
+                             --onnx, --compiled: also beside ONNX Runtime, torch.compile (tools/bench/bench-venv.sh))
            mtmc-bench data [--threads N] [--images N]    load time and memory of a tree of small PNGs
            mtmc-bench pipeline [--threads N] [--no-torch] the data pipeline row alone (3000 256×256 JPEGs), beside PyTorch
            mtmc-bench predict                            the one-off predict row alone
@@ -34,7 +34,7 @@ if arguments.contains(where: { ["--help", "-h", "help"].contains($0) }) {
     print(usage)
     exit(0)
 }
-let knownOptions: Set = ["--threads", "--windows", "--model", "--size", "--batch", "--steps", "--latency-runs", "--no-torch", "--serve", "--deployment",
+let knownOptions: Set = ["--threads", "--windows", "--model", "--size", "--batch", "--steps", "--latency-runs", "--no-torch", "--serve", "--onnx", "--compiled",
                          "--device", "--images", "--modes", "--folder", "--orders", "--rounds", "--only", "--epochs", "--arch"]
 if let unknown = arguments.first(where: { $0.hasPrefix("--") && !knownOptions.contains($0) }) {
     print("mtmc-bench: unknown option \(unknown)\n" + usage)
@@ -95,7 +95,7 @@ do {
             break
         }
         let result = try AlternatingBenchmark.run(s, ours: try EngineSession(s), torch: !arguments.contains("--no-torch"),
-                                                  deployment: arguments.contains("--deployment"))
+                                                  onnx: arguments.contains("--onnx"), compiled: arguments.contains("--compiled"))
         if s.device == "cuda", let gpu = try? CUDADevice.shared.get() {
             // Which libraries this run's products and convolutions went through.
             gpu.summary.filter { $0.hasPrefix("cuBLAS") || $0.hasPrefix("cuDNN") }.forEach { print($0) }
