@@ -61,8 +61,8 @@ extension PyTorchReference {
         }.mapError { $0 as? EngineError ?? EngineError("\($0)") }
     }
 
-    /// engine_bench.py with --compile (torch.compile, inductor) in channels_last, the layout eager PyTorch trains
-    /// fastest in here: training windows only, compiled during its warm-up before the first window.
+    /// engine_bench.py with --compile (torch.compile, inductor) in channels_last, eager PyTorch's faster training
+    /// layout in BENCHMARKS.md's tables: training windows only, compiled during its warm-up before the first window.
     static func compiledSide(_ s: EngineBenchmark.Settings) -> Result<BenchmarkSide, EngineError> {
         guard let python = benchPython else { return .failure(EngineError("no bench environment (tools/bench/bench-venv.sh failed)")) }
         return Result {

@@ -9,7 +9,7 @@ non-zero); then each input line is a command and each answer one JSON list: `eva
 one batch per task), `latency` (ms of each of --latency-runs batch-1 runs, after one untimed run), `quit`.
 It trains nothing: mtmc-bench sends it no `train` or `rss`.
 """
-import argparse, json, os, sys, tempfile, time
+import argparse, json, os, sys, tempfile, time, warnings
 
 
 def export(a, folder):
@@ -27,6 +27,8 @@ def export(a, folder):
         def forward(self, x):
             return self.net(x, self.task)
 
+    # The TorchScript exporter is the one that takes the net as it is; its deprecation notice is noise here.
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
     torch.manual_seed(0)
     net = MODELS[a.model]([10, 6]).eval()
     example = torch.randn(2, 3, a.size, a.size)
