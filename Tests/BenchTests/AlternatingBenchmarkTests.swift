@@ -106,6 +106,13 @@ final class AlternatingBenchmarkTests: XCTestCase {
         XCTAssertEqual(latency?.mtmc, [1, 2, 9, 4, 4, 4])
     }
 
+    /// A peer that cannot run (no compiler for torch.compile, no export) says why, and the table prints that reason.
+    func testAPeerThatCannotStartGivesItsReason() {
+        XCTAssertThrowsError(try WindowProcess(name: "torch.compile", "/bin/sh", ["-c", "echo 'error: no C++ compiler'; exit 1"])) { error in
+            XCTAssertEqual("\(error)", "torch.compile did not start (exit status 1: error: no C++ compiler)")
+        }
+    }
+
     /// `mtmc-bench engine --serve` speaks the protocol the driver expects (the build puts it beside the tests).
     func testTheEngineServesOneWindowPerCommand() throws {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/mtmc-bench"
