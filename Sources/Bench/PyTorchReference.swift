@@ -18,10 +18,13 @@ enum PyTorchReference {
         return json
     }
 
+    /// Where tools/bench/bench-venv.sh keeps the environment: beside the build folder of this tree.
+    static let benchEnvironment = URL(fileURLWithPath: toolsFolder).appendingPathComponent("../.build/bench-venv").standardized.path
+
     /// The interpreter of tools/bench/bench-venv.sh's environment (torch, onnx, onnxruntime), made on first
-    /// use beside the build folder; nil (with the reason on standard error) when it cannot be made.
+    /// use; nil (with the reason on standard error) when it cannot be made.
     static let benchPython: String? = {
-        let folder = URL(fileURLWithPath: toolsFolder).appendingPathComponent("../.build/bench-venv").standardized.path
+        let folder = benchEnvironment
         guard let python = ChildProcess.run("/bin/bash", ["\(toolsFolder)/bench/bench-venv.sh", folder])?.lastLine else {
             FileHandle.standardError.write("tools/bench/bench-venv.sh could not make \(folder)\n".data(using: .utf8)!)
             return nil
@@ -29,9 +32,14 @@ enum PyTorchReference {
         return python
     }()
 
-    /// `python engine_bench.py`-style command lines: the bench environment's interpreter, else python3.
+    /// `python engine_bench.py`-style command lines for eager PyTorch: the bench environment's interpreter when
+    /// it is already made and imports torch (eager alone never makes it), else python3.
     static func pythonCommand(_ script: String) -> (String, [String]) {
-        benchPython.map { ($0, ["\(toolsFolder)/bench/\(script)"]) } ?? ("/usr/bin/env", ["python3", "\(toolsFolder)/bench/\(script)"])
+        let python = benchEnvironment + "/bin/python"
+        if FileManager.default.isExecutableFile(atPath: python), ChildProcess.run(python, ["-c", "import torch"]) != nil {
+            return (python, ["\(toolsFolder)/bench/\(script)"])
+        }
+        return ("/usr/bin/env", ["python3", "\(toolsFolder)/bench/\(script)"])
     }
 
     /// The same model and recipe as `EngineSession`, one process per layout (NCHW and channels_last), each
