@@ -25,21 +25,28 @@ enum FullBenchmark {
         print(String(format: "sgemm ceiling (2048³, %d threads, best of 3): %.1f GFLOP/s", threads, ceiling))
         var rows: [Row] = []
         var shares: [String] = []
-        let configurations: [(String, Int, Int, Int, Bool)] = [  // model, size, steps per window, latency runs per window, latency row
+        // model, size, steps per window, latency runs per window, latency row beside PyTorch; every net but
+        // Darknet also runs beside ONNX Runtime (evaluation, latency) and torch.compile (training).
+        let configurations: [(String, Int, Int, Int, Bool)] = [
             ("tiny", 64, 4, 20, true), ("resnet18", 64, 2, 10, false), ("resnet18", 224, 1, 5, true), ("darknet", 64, 2, 10, false),
         ]
+        var notes: [String] = []
         for (model, size, steps, latencyRuns, latencyRow) in configurations {
             let s = EngineBenchmark.Settings(model: model, size: size, batch: 64, threads: threads,
                                              windows: size > 64 ? min(windows, 3) : windows,
                                              stepsPerWindow: steps, latencyRuns: latencyRuns)
             print("running \(model) \(size)×\(size)…")
-            let result = try AlternatingBenchmark.run(s, ours: try engineInChild(s), torch: true)
+            let result = try AlternatingBenchmark.run(s, ours: try engineInChild(s), torch: true,
+                                                      onnx: model != "darknet", compiled: model != "darknet")
             let ours = result.mtmc, peer = result.peer.map { (figures: $0, layout: result.layout) }
             let label = "\(model) \(size)×\(size) b64"
             rows += result.rows(s, targets: .init(train: model == "tiny" ? "≥ 1.2" : "≥ 1.0",
                                                   eval: model == "tiny" ? "≥ 1.2" : model == "darknet" ? "—" : "≥ 1.0",
                                                   latency: latencyRow ? (model == "tiny" ? "≤ 0.8" : "≤ 1.0") : nil,
                                                   memory: size == 64 || model == "resnet18" ? "≤ 0.6" : nil))
+            let deployment = result.deploymentRows(s)
+            rows += deployment.rows
+            notes += deployment.notes
             let flops = try EngineBenchmark.trainingFLOPs(s)
             shares.append(String(format: "%@: %.2f GFLOP per training image (direct convolution; Winograd does fewer), %.0f GFLOP/s = %.0f%% of the ceiling (PyTorch %@: %@)",
                                  label, flops / 1e9, median(ours.trainImagesPerSecond) * flops / 1e9,
@@ -49,6 +56,7 @@ enum FullBenchmark {
         rows += try ProcessBenchmark.rows(threads: threads)
         print(table(rows))
         shares.forEach { print($0) }
+        notes.forEach { print($0) }
     }
 
     static func table(_ rows: [Row]) -> String {
@@ -65,6 +73,38 @@ enum FullBenchmark {
 }
 
 extension AlternatingBenchmark.Result {
+    /// The rows beside the deployed peers: evaluation and batch-1 latency beside ONNX Runtime (targets ≥ 1.2
+    /// and ≤ 0.8), training beside the faster of eager PyTorch and torch.compile in each window (≥ 1.2); and
+    /// a note per peer: compiled training's own rate, or why a peer did not run.
+    func deploymentRows(_ s: EngineBenchmark.Settings) -> (rows: [FullBenchmark.Row], notes: [String]) {
+        let label = "\(s.model) \(s.size)×\(s.size)"
+        var rows: [FullBenchmark.Row] = [], notes: [String] = []
+        switch onnxRuntime {
+        case .success(let ort):
+            rows.append(FullBenchmark.Row(name: "\(label) b\(s.batch) eval img/s (peer: ONNX Runtime)", mtmc: mtmc.evalImagesPerSecond,
+                                          peer: ort.evalImagesPerSecond, higherIsBetter: true, target: "≥ 1.2",
+                                          pairRatios: AlternatingBenchmark.pairRatios(mtmc.evalImagesPerSecond, ort.evalImagesPerSecond)))
+            rows.append(FullBenchmark.Row(name: "\(label) batch-1 latency ms (peer: ONNX Runtime)", mtmc: mtmc.latencyMilliseconds,
+                                          peer: ort.latencyMilliseconds, higherIsBetter: false, target: "≤ 0.8",
+                                          pairRatios: AlternatingBenchmark.pairRatios(mtmc.latencyWindows.map(median), ort.latencyWindows.map(median))))
+        case .failure(let error): notes.append("\(label): no ONNX Runtime rows: \(error)")
+        case nil: break
+        }
+        switch compiled {
+        case .success(let compiled):
+            let eager = peer?.trainImagesPerSecond ?? []
+            let faster = eager.isEmpty ? compiled.trainImagesPerSecond : zip(eager, compiled.trainImagesPerSecond).map { max($0, $1) }
+            rows.append(FullBenchmark.Row(name: "\(label) b\(s.batch) train img/s (peer: faster of eager, torch.compile)",
+                                          mtmc: mtmc.trainImagesPerSecond, peer: faster, higherIsBetter: true, target: "≥ 1.2",
+                                          pairRatios: AlternatingBenchmark.pairRatios(mtmc.trainImagesPerSecond, faster)))
+            notes.append(String(format: "%@ b%d: torch.compile (inductor, channels_last) trains %.1f img/s, eager PyTorch (%@) %.1f",
+                                label, s.batch, median(compiled.trainImagesPerSecond), layout, median(eager)))
+        case .failure(let error): notes.append("\(label): no torch.compile row: \(error)")
+        case nil: break
+        }
+        return (rows, notes)
+    }
+
     /// Which rows to print and their targets; a nil target leaves the row out.
     struct Targets {
         var train = "", eval = ""

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// The PyTorch side of the benchmark: scripts in tools/bench run by python3, each printing one JSON
@@ -17,18 +18,65 @@ enum PyTorchReference {
         return json
     }
 
+    /// Where tools/bench/bench-venv.sh keeps the environment: beside the build folder of this tree.
+    static let benchEnvironment = URL(fileURLWithPath: toolsFolder).appendingPathComponent("../.build/bench-venv").standardized.path
+
+    /// The interpreter of tools/bench/bench-venv.sh's environment (torch, onnx, onnxruntime), made on first
+    /// use; nil (with the reason on standard error) when it cannot be made.
+    static let benchPython: String? = {
+        let folder = benchEnvironment
+        guard let python = ChildProcess.run("/bin/bash", ["\(toolsFolder)/bench/bench-venv.sh", folder])?.lastLine else {
+            FileHandle.standardError.write("tools/bench/bench-venv.sh could not make \(folder)\n".data(using: .utf8)!)
+            return nil
+        }
+        return python
+    }()
+
+    /// `python engine_bench.py`-style command lines for eager PyTorch: the bench environment's interpreter when
+    /// it is already made and imports torch (eager alone never makes it), else python3.
+    static func pythonCommand(_ script: String) -> (String, [String]) {
+        let python = benchEnvironment + "/bin/python"
+        if FileManager.default.isExecutableFile(atPath: python), ChildProcess.run(python, ["-c", "import torch"]) != nil {
+            return (python, ["\(toolsFolder)/bench/\(script)"])
+        }
+        return ("/usr/bin/env", ["python3", "\(toolsFolder)/bench/\(script)"])
+    }
+
     /// The same model and recipe as `EngineSession`, one process per layout (NCHW and channels_last), each
     /// with its own peak memory; none (with the reason on standard error) when python3 or torch is missing.
     static func engineSides(_ s: EngineBenchmark.Settings) -> [BenchmarkSide] {
-        [("NCHW", "nchw"), ("channels_last", "channels_last")].compactMap { name, layout in
+        let (python, script) = pythonCommand("engine_bench.py")
+        return [("NCHW", "nchw"), ("channels_last", "channels_last")].compactMap { name, layout in
             do {
-                return try WindowProcess(name: name, "/usr/bin/env", ["python3", "\(toolsFolder)/bench/engine_bench.py", "--layout", layout]
+                return try WindowProcess(name: name, python, script + ["--layout", layout]
                                          + s.arguments(stepsOption: "--steps-per-window"))
             } catch {
                 FileHandle.standardError.write("PyTorch reference engine_bench.py did not run (pip install torch?): \(error)\n".data(using: .utf8)!)
                 return nil
             }
         }
+    }
+}
+
+extension PyTorchReference {
+    /// The reference net exported to ONNX and run by ONNX Runtime (tools/bench/ort_bench.py): evaluation and
+    /// batch-1 latency windows only; the failure says why when it cannot start.
+    static func onnxRuntimeSide(_ s: EngineBenchmark.Settings) -> Result<BenchmarkSide, EngineError> {
+        guard let python = benchPython else { return .failure(EngineError("no bench environment (tools/bench/bench-venv.sh failed)")) }
+        return Result {
+            try WindowProcess(name: "ONNX Runtime", python, ["\(toolsFolder)/bench/ort_bench.py"] + s.arguments(stepsOption: "--steps-per-window"),
+                              phases: ["eval", "latency"])
+        }.mapError { $0 as? EngineError ?? EngineError("\($0)") }
+    }
+
+    /// engine_bench.py with --compile (torch.compile, inductor) in channels_last, eager PyTorch's faster training
+    /// layout in BENCHMARKS.md's tables: training windows only, compiled during its warm-up before the first window.
+    static func compiledSide(_ s: EngineBenchmark.Settings) -> Result<BenchmarkSide, EngineError> {
+        guard let python = benchPython else { return .failure(EngineError("no bench environment (tools/bench/bench-venv.sh failed)")) }
+        return Result {
+            try WindowProcess(name: "torch.compile", python, ["\(toolsFolder)/bench/engine_bench.py", "--compile", "--layout", "channels_last"]
+                              + s.arguments(stepsOption: "--steps-per-window"), phases: ["train"])
+        }.mapError { $0 as? EngineError ?? EngineError("\($0)") }
     }
 }
 

@@ -6,14 +6,18 @@ import Foundation
 /// (`EngineSession.serve` and tools/bench/engine_bench.py speak this). Its standard error is ours.
 final class WindowProcess: BenchmarkSide {
     let name: String
+    let phases: Set<String>
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()
     private var pending = Data()
 
-    /// Starts `executable arguments…` and, unless `waitForReady` is false, waits until it says it is ready.
-    init(name: String, _ executable: String, _ arguments: [String], waitForReady: Bool = true) throws {
+    /// Starts `executable arguments…` and, unless `waitForReady` is false, waits until it says it is ready
+    /// (a child that cannot run says `error: REASON` instead, and the thrown error carries that line).
+    init(name: String, _ executable: String, _ arguments: [String], phases: Set<String> = AlternatingBenchmark.allPhases,
+         waitForReady: Bool = true) throws {
         self.name = name
+        self.phases = phases
         signal(SIGPIPE, SIG_IGN)  // a child that died answers a write with an error, not by ending this process
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -21,9 +25,11 @@ final class WindowProcess: BenchmarkSide {
         process.standardOutput = output
         try process.run()
         guard waitForReady else { return }
-        guard let line = readLine(), line == "ready" else {
+        let line = readLine()
+        guard line == "ready" else {
+            try? input.fileHandleForWriting.close()
             process.waitUntilExit()
-            throw EngineError("\(name) did not start (exit status \(process.terminationStatus))")
+            throw EngineError("\(name) did not start (exit status \(process.terminationStatus)\(line.map { ": " + $0 } ?? ""))")
         }
     }
 

@@ -9,8 +9,9 @@ let usage = """
     usage: mtmc-bench all [--threads N] [--windows N]     every row of BENCHMARKS.md, mtmc beside PyTorch
            mtmc-bench --help                             this text (so does -h or help anywhere on the line)
            mtmc-bench engine [--model tiny|resnet18|darknet] [--size S] [--batch B] [--threads N]
-                             [--windows N] [--steps N] [--latency-runs N] [--no-torch]
-                             (mtmc's windows alternate with PyTorch's; --serve: one window per stdin line)
+                             [--windows N] [--steps N] [--latency-runs N] [--no-torch] [--onnx] [--compiled]
+                             (mtmc's windows alternate with PyTorch's; --serve: one window per stdin line;
+                             --onnx, --compiled: also beside ONNX Runtime, torch.compile (tools/bench/bench-venv.sh))
            mtmc-bench data [--threads N] [--images N]    load time and memory of a tree of small PNGs
            mtmc-bench pipeline [--threads N] [--no-torch] the data pipeline row alone (3000 256×256 JPEGs), beside PyTorch
            mtmc-bench predict                            the one-off predict row alone
@@ -33,7 +34,7 @@ if arguments.contains(where: { ["--help", "-h", "help"].contains($0) }) {
     print(usage)
     exit(0)
 }
-let knownOptions: Set = ["--threads", "--windows", "--model", "--size", "--batch", "--steps", "--latency-runs", "--no-torch", "--serve",
+let knownOptions: Set = ["--threads", "--windows", "--model", "--size", "--batch", "--steps", "--latency-runs", "--no-torch", "--serve", "--onnx", "--compiled",
                          "--device", "--images", "--modes", "--folder", "--orders", "--rounds", "--only", "--epochs", "--arch"]
 if let unknown = arguments.first(where: { $0.hasPrefix("--") && !knownOptions.contains($0) }) {
     print("mtmc-bench: unknown option \(unknown)\n" + usage)
@@ -93,14 +94,17 @@ do {
             try EngineSession(s).serve()
             break
         }
-        let result = try AlternatingBenchmark.run(s, ours: try EngineSession(s), torch: !arguments.contains("--no-torch"))
+        let result = try AlternatingBenchmark.run(s, ours: try EngineSession(s), torch: !arguments.contains("--no-torch"),
+                                                  onnx: arguments.contains("--onnx"), compiled: arguments.contains("--compiled"))
         if s.device == "cuda", let gpu = try? CUDADevice.shared.get() {
             // Which libraries this run's products and convolutions went through.
             gpu.summary.filter { $0.hasPrefix("cuBLAS") || $0.hasPrefix("cuDNN") }.forEach { print($0) }
             print(gpu.convolutionReport ?? "convolutions: mtmc's im2col and GEMM kernels (no cuDNN)")
         }
         if result.peer != nil { print("PyTorch layout: \(result.layout)") }
-        print(FullBenchmark.table(result.rows(s, targets: .init())))
+        let deployment = result.deploymentRows(s)
+        print(FullBenchmark.table(result.rows(s, targets: .init()) + deployment.rows))
+        deployment.notes.forEach { print($0) }
     }
 } catch {
     print("benchmark failed: \(error)")

@@ -7,7 +7,9 @@ each answer one JSON list: `train` (images/s of one window of training steps), `
 window of evaluation), `latency` (ms of each of --latency-runs batch-1 runs, after one untimed run), `rss`
 (peak resident MB so far: asked when training ends), `quit`. mtmc-bench alternates its own windows with
 these, so that a change of load on the machine falls on both sides alike. With --device cuda the same runs
-on the GPU in FP32 with TF32 off (as mtmc's kernels), synchronising before each clock read.
+on the GPU in FP32 with TF32 off (as mtmc's kernels), synchronising before each clock read. With --compile the
+training steps run through torch.compile (inductor), compiled during the warm-up steps (both task heads), so
+that no window includes compilation; a net that cannot compile prints `error: REASON` instead of `ready`.
 """
 import argparse, json, os, resource, sys, time
 import torch
@@ -26,19 +28,20 @@ class Side:
         self.fmt = torch.channels_last if a.layout == "channels_last" else torch.contiguous_format
         self.net = MODELS[a.model]([10, 6]).to(a.device, memory_format=self.fmt)
         self.opt = torch.optim.SGD(self.net.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+        self.forward = torch.compile(self.net) if a.compile else self.net
         self.x = torch.randn(a.batch, 3, a.size, a.size).to(a.device, memory_format=self.fmt)
         self.labels = [torch.randint(0, k, (a.batch,)).to(a.device) for k in (10, 6)]
         self.one = torch.randn(1, 3, a.size, a.size).to(a.device, memory_format=self.fmt)
         self.step = 0
         self.sync = torch.cuda.synchronize if a.device == "cuda" else (lambda: None)
         self.net.train()
-        for _ in range(3):
+        for _ in range(4 if a.compile else 3):  # compiled: each task's graph, then once more compiled
             self.train_step()
         self.evaluating = False
 
     def train_step(self):
         t = self.step % 2
-        loss = F.cross_entropy(self.net(self.x, t), self.labels[t])
+        loss = F.cross_entropy(self.forward(self.x, t), self.labels[t])
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
@@ -83,11 +86,18 @@ def main():
     p.add_argument("--size", type=int, default=64)
     p.add_argument("--steps-per-window", type=int, default=4)
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--compile", action="store_true", help="train through torch.compile (inductor)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
-    side = Side(a)
+    try:
+        side = Side(a)
+    except Exception as error:  # torch.compile needs a C++ compiler and Python's headers: say which part failed
+        if not a.compile:
+            raise
+        print(f"error: {type(error).__name__}: {error}".replace("\n", " ")[:400], flush=True)
+        sys.exit(1)
     commands = {"train": side.train, "eval": side.eval, "latency": side.latency, "rss": side.rss}
     print("ready", flush=True)
     for line in sys.stdin:
