@@ -51,6 +51,10 @@ public final class Session {
     public var labelChecks: [LabelCheck] = []
     /// Backbone features of each task's images from the last `similar`, reused while the model and dataset stay.
     public var featureIndexes: [FeatureIndex] = []
+    /// Relabels and drops since the last `load`, oldest first: `undo` reverses the newest.
+    public var curationMoves: [ImageMove] = []
+    /// Where `review` reads its answers: keys on a terminal, lines from a script; the shell sets it.
+    public var input = KeyInput()
     /// The Markdown notebook being recorded, if any.
     public var notebook: Notebook?
     /// Commands typed in this session, for `history`.
