@@ -8,6 +8,7 @@ struct Runner {
     init() {
         session = Session(out: TerminalOutput.sink())
         session.isCancelled = { Interrupt.isSet }
+        session.input = KeyReader.input()
     }
 
     /// Runs `lines` (from `source`, for messages). Echoes each command after a prompt-like marker when

@@ -33,6 +33,9 @@ extension Dataset {
         let path = normalizedPath(name.hasPrefix("/") ? name : (workingDirectory as NSString).appendingPathComponent(name))
         let base = normalizedPath(root)
         guard path.hasPrefix(base + "/") else {
+            if name.hasPrefix("/") || FileStamp.current(path) != nil {
+                throw OutsideTheTree(description: "\(name) lies outside the dataset tree \(root): only images of the tree are relabelled or dropped")
+            }
             throw ImageLookupError(description: "no image '\(name)' in the loaded dataset \(root): give it as show worst prints it (TASK/SPLIT/CLASS/FILE), or a path inside the tree")
         }
         try checkInsideTree(path, root: base)
