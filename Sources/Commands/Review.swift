@@ -48,7 +48,7 @@ private struct ReviewTally {
 /// Steps through `items`, asking for one decision each through the session's input. Every relabel and drop is
 /// applied and logged at once, so stopping (q, the end of input, Ctrl-C) keeps every decision made so far.
 func runReview(_ items: [ReviewItem], in session: Session) {
-    var tally = ReviewTally(), i = 0, stop = "the last item"
+    var tally = ReviewTally(), i = 0, stop: String?, shown = -1
     var decided: [Int] = []  // the item of each move this review made, oldest first, for u to step back to
     let firstMove = session.curationMoves.count
     reviewing: while i < items.count, let dataset = session.dataset {
@@ -58,7 +58,8 @@ func runReview(_ items: [ReviewItem], in session: Session) {
             i += 1
             continue
         }
-        showItem(item, number: i + 1, of: items.count, dataset, session)
+        if shown != i { showItem(item, number: i + 1, of: items.count, dataset, session) }
+        shown = i
         let classes = dataset.tasks[item.task].classes
         let proposal = item.proposed.map { "r relabel to \(classes[$0]) · " } ?? ""
         guard let answer = session.input.key("k keep · \(proposal)c other class · d drop · s skip · u undo · q quit > ") else {
@@ -94,5 +95,6 @@ func runReview(_ items: [ReviewItem], in session: Session) {
         }
     }
     let log = displayPath((session.resolve(session.settings.logsFolder) as NSString).appendingPathComponent("curation.jsonl"), session)
-    session.out.print("review stopped at \(stop) (\(min(i, items.count)) of \(items.count) items passed): \(tally.text); every relabel and drop is applied and logged in \(log)")
+    let end = stop.map { "review stopped by \($0) after \(i) of \(items.count) items" } ?? "review done (\(items.count) items)"
+    session.out.print("\(end): \(tally.text); every relabel and drop is applied and logged in \(log)")
 }

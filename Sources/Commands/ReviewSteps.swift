@@ -17,9 +17,9 @@ func showItem(_ item: ReviewItem, number: Int, of count: Int, _ dataset: Dataset
         }
         var sheet = ContactSheet(title: "\(number)/\(count) \(dataset.shownFile(item.image))", items: shown)
         sheet.thumbnail = 160
-        let stem = ((dataset.files[item.image] as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = (dataset.shownFile(item.image) as NSString).deletingPathExtension
         do {
-            lines.append("  picture: " + displayPath(try writePicture(sheet.draw(font: font), named: "review_\(dataset.tasks[item.task].name)_\(stem).png", session), session))
+            lines.append("  picture: " + displayPath(try writePicture(sheet.draw(font: font), named: "review_\(stem).png", session), session))
         } catch {
             lines.append("  picture not written: \(error)")
         }
