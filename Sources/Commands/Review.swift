@@ -95,6 +95,6 @@ func runReview(_ items: [ReviewItem], in session: Session) {
         }
     }
     let log = displayPath((session.resolve(session.settings.logsFolder) as NSString).appendingPathComponent("curation.jsonl"), session)
-    let end = stop.map { "review stopped by \($0) after \(i) of \(items.count) items" } ?? "review done (\(items.count) items)"
+    let end = stop.map { "review stopped by \($0) after \(i) of \(items.count) items" } ?? "review done (\(items.count) item\(items.count == 1 ? "" : "s"))"
     session.out.print("\(end): \(tally.text); every relabel and drop is applied and logged in \(log)")
 }

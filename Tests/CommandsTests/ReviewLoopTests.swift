@@ -79,7 +79,7 @@ final class ReviewLoopTests: XCTestCase {
         XCTAssertEqual(h.run("relabel 颜色/val/红/0.png 蓝").0, .success)
         XCTAssertEqual(h.run("review suspects").1, """
             [1/1] 颜色/val/蓝/0-1.png: relabelled or dropped since the finding; passed over
-            review done (1 items): 0 kept, 0 relabelled, 0 dropped, 0 skipped, 0 undone; every relabel and drop is applied and logged in logs/curation.jsonl
+            review done (1 item): 0 kept, 0 relabelled, 0 dropped, 0 skipped, 0 undone; every relabel and drop is applied and logged in logs/curation.jsonl
             """)
     }
 
