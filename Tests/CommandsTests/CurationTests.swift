@@ -165,3 +165,19 @@ final class CurationTests: XCTestCase {
         XCTAssertEqual(completionStep(head: "卡", candidates: ["人物", "卡通"]), CompletionStep(insertion: "通 "))
     }
 }
+
+extension CurationTests {
+    func testALogThatCannotBeWrittenMovesNothing() throws {
+        let h = Harness()
+        XCTAssertEqual(h.run("load data").0, .success)
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: h.root + "/blocked"))
+        h.session.settings.logsFolder = "blocked"
+        let (result, text) = h.run("drop 印花/train/人物/0.png")
+        XCTAssertEqual(result, .failure)
+        XCTAssertTrue(text.hasPrefix("error: drop: cannot open the curation log \(h.root)/blocked/curation.jsonl: "), text)
+        XCTAssertTrue(text.hasSuffix("; nothing moved"), text)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: h.root + "/data/印花/train/人物/0.png"))
+        XCTAssertEqual(h.session.dataset!.tasks[0].train.count, 12)
+        XCTAssertTrue(h.session.curationMoves.isEmpty)
+    }
+}
