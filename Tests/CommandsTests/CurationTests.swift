@@ -181,3 +181,18 @@ extension CurationTests {
         XCTAssertTrue(h.session.curationMoves.isEmpty)
     }
 }
+
+extension CurationTests {
+    func testADiskCacheReadsAMovedImageFromItsNewPlaceWhenItCannotGiveIt() throws {
+        let h = Harness()
+        h.session.settings.cache.mode = .disk
+        h.session.settings.cache.folder = h.root + "/cache"
+        XCTAssertEqual(h.run("load data").0, .success)
+        XCTAssertEqual(h.session.dataset!.cache.mode, .disk)
+        let image = try XCTUnwrap(h.session.dataset!.files.firstIndex(of: h.root + "/data/颜色/train/蓝/4.png"))
+        XCTAssertEqual(h.run("relabel 颜色/train/蓝/4.png 红").0, .success)
+        XCTAssertEqual(h.session.dataset!.cache.sourcePath(of: image), h.root + "/data/颜色/train/红/4-1.png")
+        XCTAssertEqual(h.run("undo").0, .success)
+        XCTAssertEqual(h.session.dataset!.cache.sourcePath(of: image), h.root + "/data/颜色/train/蓝/4.png")
+    }
+}
