@@ -29,6 +29,12 @@ public func completions(before: [String], word: String, in session: Session) -> 
         candidates = taskNames.map(\.name) + (command == "show" && ["calib", "class"].contains(before[1]) ? taskNames.flatMap(\.classes) : [])
     case ("show", 3):
         candidates = taskNames.map(\.name)
+    case ("relabel", 1), ("drop", 1):
+        return datasetImageCompletions(word, session: session)
+    case ("relabel", 2):
+        candidates = imageClasses(before[1], session: session)
+    case ("review", 2) where before[1] != "dupes":
+        candidates = taskNames.map(\.name)
     default:
         if position == 1, let spec = allCommands.first(where: { $0.name == command }) { candidates = spec.completions }
     }
@@ -51,6 +57,33 @@ func pathCompletions(_ word: String, session: Session) -> [String] {
     }
 }
 
+/// Images of the loaded dataset as `show worst` names them (TASK/SPLIT/CLASS/FILE) one folder at a time (a
+/// folder ends in "/", so Tab after Tab drills down), then files and folders of the working directory.
+func datasetImageCompletions(_ word: String, session: Session) -> [String] {
+    var names: [String] = []
+    if let dataset = session.dataset {
+        var seen = Set<String>()
+        for image in dataset.memberImages() {
+            let shown = dataset.shownFile(image)
+            guard shown.hasPrefix(word) else { continue }
+            let rest = shown.dropFirst(word.count)
+            let next = rest.firstIndex(of: "/").map { word + rest[...$0] } ?? shown
+            if seen.insert(next).inserted { names.append(next) }
+        }
+    }
+    return sortedByCodePoint(names) + pathCompletions(word, session: session).filter { !names.contains($0) }
+}
+
+/// The classes of the task of the image named `name`; every task's classes when it names none.
+private func imageClasses(_ name: String, session: Session) -> [String] {
+    guard let dataset = session.dataset else { return [] }
+    if let image = try? dataset.imageIndex(named: name, workingDirectory: session.workingDirectory),
+       let membership = dataset.membership(of: image) {
+        return dataset.tasks[membership.task].classes
+    }
+    return dataset.tasks.flatMap(\.classes)
+}
+
 /// What one Tab does with the line typed up to the cursor: the text to insert there, or, when the word
 /// cannot be extended and several candidates remain, the candidates to list (paths by their last part).
 public struct CompletionStep: Equatable {
@@ -71,7 +104,17 @@ public struct CompletionStep: Equatable {
 /// share nothing more than what was typed.
 public func completionStep(head: String, in session: Session) -> CompletionStep {
     let typing = wordsBeingTyped(head)
-    let candidates = completions(before: typing.before, word: typing.word, in: session)
+    return completionStep(typing, candidates: completions(before: typing.before, word: typing.word, in: session))
+}
+
+/// The completion of `head`, a single name being typed at a prompt that asks for one of `candidates` (a class).
+public func completionStep(head: String, candidates: [String]) -> CompletionStep {
+    let typing = wordsBeingTyped(head)
+    return completionStep(typing, candidates: candidates.filter { $0.hasPrefix(typing.word) })
+}
+
+/// One Tab's step for the word being typed, from the candidates that start with it.
+private func completionStep(_ typing: (before: [String], word: String, openQuote: Character?), candidates: [String]) -> CompletionStep {
     guard let first = candidates.first else { return CompletionStep() }
     let common = candidates.dropFirst().reduce(first) { String(zip($0, $1).prefix { $0 == $1 }.map(\.0)) }
     let rest = escapedForCommandLine(String(common.dropFirst(typing.word.count)), openQuote: typing.openQuote)

@@ -30,6 +30,7 @@ let loadCommand = Command("load", usage: "load PATH", summary: "parse and decode
     let opened = session.dataset == nil && session.modelTasks == Session.tasks(of: dataset) ? session.evaluations : []
     let fitting = opened.filter { StoredEvaluations.fits($0, dataset) }
     session.dataset = dataset
+    session.curationMoves = []
     // Calibration describes the model's classes: it stays when the new dataset has the same ones.
     session.forgetResults("the dataset has other tasks or classes", keepCalibration: session.modelTasks == Session.tasks(of: dataset))
     session.evaluations = fitting

@@ -60,6 +60,10 @@ public final class Session {
     public var labelChecks: [LabelCheck] = []
     /// Backbone features of each task's images from the last `similar`, reused while the model and dataset stay.
     public var featureIndexes: [FeatureIndex] = []
+    /// Relabels and drops since the last `load`, oldest first: `undo` reverses the newest.
+    public var curationMoves: [ImageMove] = []
+    /// Where `review` reads its answers: keys on a terminal, lines from a script; the shell sets it.
+    public var input = KeyInput()
     /// The Markdown notebook being recorded, if any.
     public var notebook: Notebook?
     /// What the terminal draws (kitty, iTerm2, sixel, half-blocks, or nothing), asked at the first picture

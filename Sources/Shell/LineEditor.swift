@@ -9,6 +9,8 @@ enum LineEditor {
     nonisolated(unsafe) static var session: Session?
     /// The prompt on screen, for redrawing the line after a completion.
     nonisolated(unsafe) static var prompt = ""
+    /// What Tab completes from at a prompt that asks for one of a few names (a class) instead of a command line.
+    nonisolated(unsafe) static var candidates: [String]?
 
     /// The history file (`historyFilePath`), read once at start.
     static let historyPath = historyFilePath()
@@ -37,7 +39,7 @@ enum LineEditor {
         let line = UnsafeRawBufferPointer(start: buffer, count: Int(max(0, rl_end)))
         let point = min(max(0, Int(rl_point)), line.count)
         let head = String(decoding: line[..<point], as: UTF8.self)
-        let step = completionStep(head: head, in: session)
+        let step = candidates.map { completionStep(head: head, candidates: $0) } ?? completionStep(head: head, in: session)
         let columns = TerminalOutput.terminalColumns()
         let cursorRow = terminalRow(after: prompt + head, columns: columns)
         if !step.insertion.isEmpty {
@@ -76,10 +78,13 @@ enum LineEditor {
         fflush(stdout)
     }
 
-    /// Reads a line; nil at end of input (Ctrl-D). Ctrl-C at the prompt gives back an empty line.
-    static func readLine(prompt: String) -> String? {
+    /// Reads a line; nil at end of input (Ctrl-D). Ctrl-C at the prompt gives back an empty line. With
+    /// `candidates`, Tab completes from them and the line is not kept in the history.
+    static func readLine(prompt: String, candidates: [String]? = nil) -> String? {
         Interrupt.clear()
         self.prompt = prompt
+        self.candidates = candidates
+        defer { self.candidates = nil }
         guard let raw = readline(prompt) else {
             if Interrupt.isSet {  // Ctrl-C: the line is dropped; show a fresh prompt
                 Interrupt.clear()
@@ -90,7 +95,7 @@ enum LineEditor {
         }
         defer { free(raw) }
         let line = String(cString: raw)
-        if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        if candidates == nil, !line.trimmingCharacters(in: .whitespaces).isEmpty {
             add_history(raw)
             saveHistory()
         }

@@ -9,6 +9,7 @@ struct Runner {
         let session = Session(out: TerminalOutput.sink())
         session.isCancelled = { Interrupt.isSet }
         session.out.picture = { [unowned session] path in TerminalPictures.draw(path, in: session) }
+        session.input = KeyReader.input()
         self.session = session
     }
 

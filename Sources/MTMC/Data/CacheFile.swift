@@ -23,8 +23,10 @@ final class CacheFile {
     private(set) var sourceSizes: [ImageSize] = []
     /// Chunks checked against their checksums so far, and failures not yet reported.
     let checks: CacheChunkChecks
-    /// Decodes image i from its original file: how the images of a chunk that fails its checksum are read.
-    var sourceDecode: ((Int) throws -> RGBImage)?
+    /// Decodes an original file at the cache size: how the images of a chunk that fails its checksum are read.
+    var sourceDecode: ((String) throws -> RGBImage)?
+    /// The original file of every image (curation updates an entry when it moves a file).
+    var sourcePaths: [String] = []
     /// The open file's device and inode: a corrupt chunk is marked in this file, never in one made since at the same path.
     private let identity: (device: UInt64, inode: UInt64)
 
@@ -221,7 +223,7 @@ final class CacheFile {
     /// Image `index` decoded from its original file, for a chunk the cache file cannot give.
     private func fromSource(_ index: Int) throws -> RGBImage {
         guard let sourceDecode else { throw CacheFileProblem("image \(index) lies in a chunk of \(path) that cannot be read") }
-        return try sourceDecode(index)
+        return try sourceDecode(sourcePaths[index])
     }
 
     /// Starts reading these images' bytes into the page cache in the background (POSIX_FADV_WILLNEED): each

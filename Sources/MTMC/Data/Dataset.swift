@@ -18,11 +18,11 @@ public struct Sample: Equatable {
 public struct DatasetTask {
     public let name: String
     public let classes: [String]
-    public let train: [Sample]
-    public let val: [Sample]
+    public internal(set) var train: [Sample]
+    public internal(set) var val: [Sample]
     /// Usable, skipped (not an image) and broken files per class, for train and val.
-    public let trainCounts: [FileCounts]
-    public let valCounts: [FileCounts]
+    public internal(set) var trainCounts: [FileCounts]
+    public internal(set) var valCounts: [FileCounts]
     /// The share of each class's `train/` files held out as val when the task has no `val/` folder; nil when it has one.
     public var valShare: Double? = nil
 }
@@ -54,10 +54,15 @@ public struct FileCounts: Equatable {
 /// A dataset tree decoded into memory: tasks, samples and the image cache they index.
 public struct Dataset {
     public let root: String
-    public let tasks: [DatasetTask]
+    /// Curation (relabel, drop, undo) changes a task's samples in place of a new `load`.
+    public internal(set) var tasks: [DatasetTask]
     public let cache: ImageCache
-    /// The file of every cache image (a sample's `image` indexes both).
-    public let files: [String]
+    /// The file of every cache image (a sample's `image` indexes both); curation moves a file and its entry with it.
+    public internal(set) var files: [String]
+    /// Size and modification time of every file when it was scanned, so curation can tell a file changed since.
+    public let stamps: [FileStamp]
+    /// How tasks without `val/` took their validation images, so curation splits a changed class as `load` would.
+    public let split: ValidationSplit
     /// Images that could not be decoded, with path and reason; they are left out of every task.
     public let broken: [ImageError]
     /// Entries of class folders that are not images (other extensions, sub-folders), with why.
@@ -106,7 +111,9 @@ public struct Dataset {
         let tasks = try makeTasks(tree, failures: failures, root: root)
         let sourceSizes = cache.recordedSourceSizes ?? declaredSizes(tree.files.map(\.path), failures: failures, threads: threads)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return Dataset(root: root, tasks: tasks, cache: cache, files: tree.files.map(\.path), broken: failures.compactMap { $0 },
+        return Dataset(root: root, tasks: tasks, cache: cache, files: tree.files.map(\.path),
+                       stamps: tree.files.map { FileStamp(size: $0.size, modifiedNanoseconds: $0.modifiedNanoseconds) }, split: split,
+                       broken: failures.compactMap { $0 },
                        skipped: tree.skippedFiles, sourceSizes: sourceSizes, loadSeconds: seconds, cacheNotes: notes,
                        chosenCacheMode: mode)
     }
@@ -130,7 +137,7 @@ public struct Dataset {
 
     /// The same images and cache with other tasks (a fold, a subset of the tasks): every other field is kept.
     func replacingTasks(_ tasks: [DatasetTask]) -> Dataset {
-        Dataset(root: root, tasks: tasks, cache: cache, files: files, broken: broken, skipped: skipped, sourceSizes: sourceSizes,
+        Dataset(root: root, tasks: tasks, cache: cache, files: files, stamps: stamps, split: split, broken: broken, skipped: skipped, sourceSizes: sourceSizes,
                 loadSeconds: loadSeconds, cacheNotes: cacheNotes, chosenCacheMode: chosenCacheMode)
     }
 

@@ -102,8 +102,9 @@ extension LoadJob {
     /// returns the broken images' reasons by index.
     private func ready(_ file: CacheFile) throws -> [Int: String] {
         let decode = decode
-        file.sourceDecode = { index in
-            try decodeForCache(decode.files[index], decoder: decode.decoder, width: decode.width, height: decode.height)
+        file.sourcePaths = decode.files
+        file.sourceDecode = { path in
+            try decodeForCache(path, decoder: decode.decoder, width: decode.width, height: decode.height)
         }
         return try file.index()
     }

@@ -19,7 +19,7 @@ public final class ImageCache {
     public let count: Int
     /// The storage order and chunks (the disk cache's, carried by every mode so they plan identical epochs).
     public let order: CacheOrder
-    let storage: Storage
+    private(set) var storage: Storage
 
     enum Storage {
         /// Image i occupies bytes [i·w·h·3, (i+1)·w·h·3).
@@ -106,6 +106,28 @@ public final class ImageCache {
     /// Drops a disk cache's pages from the system's page cache (for measuring reads from the disk itself).
     public func evictFromPageCache() {
         if case .disk(let file) = storage { file.evict() }
+    }
+
+    /// Points image `index`'s reads from its original file at `path`, where curation moved the file: a `none`
+    /// cache decodes from there, and a disk cache reads from there the images of a chunk it cannot give.
+    /// Called between commands, never while images are read.
+    func moveSource(of index: Int, to path: String) {
+        switch storage {
+        case .memory: break
+        case .disk(let file): file.sourcePaths[index] = path
+        case .none(var files, let decoder):
+            files[index] = path
+            storage = .none(files: files, decoder: decoder)
+        }
+    }
+
+    /// The original file image `index` is read from when the cache does not hold it (nil: the cache holds every image).
+    public func sourcePath(of index: Int) -> String? {
+        switch storage {
+        case .memory: return nil
+        case .disk(let file): return file.sourcePaths[index]
+        case .none(let files, _): return files[index]
+        }
     }
 
     /// Stores `image`, which must have the cache's size, in slot `index` (slots are written from many threads, each its own).
