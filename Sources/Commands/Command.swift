@@ -58,7 +58,7 @@ public enum CommandResult: Equatable {
 /// Every command, in the order `help` lists them.
 public let allCommands: [Command] = [
     loadCommand, infoCommand, balanceCommand, modelCommand, importCommand, setCommand, freezeCommand, unfreezeCommand,
-    trainCommand, learningRateCommand, evalCommand, checkCommand, similarCommand, calibrateCommand, showCommand, predictCommand, exportCommand, plotCommand, saveCommand, openCommand,
+    trainCommand, learningRateCommand, evalCommand, checkCommand, similarCommand, suggestCommand, labelCommand, calibrateCommand, showCommand, predictCommand, exportCommand, plotCommand, saveCommand, openCommand,
     recordCommand, runCommand, historyCommand, helpCommand, quitCommand,
 ]
 

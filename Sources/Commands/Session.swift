@@ -51,6 +51,9 @@ public final class Session {
     public var labelChecks: [LabelCheck] = []
     /// Backbone features of each task's images from the last `similar`, reused while the model and dataset stay.
     public var featureIndexes: [FeatureIndex] = []
+    /// The images the last `suggest` chose to label next, per task, most uncertain first; `label` files them (and
+    /// drops them from here) and Tab completes them after `label`.
+    public var suggestions: [LabelSuggestion] = []
     /// The Markdown notebook being recorded, if any.
     public var notebook: Notebook?
     /// Commands typed in this session, for `history`.

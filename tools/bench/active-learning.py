@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Learning curve of `suggest` against random choice, on Fashion-MNIST, driving the release `mtmc` binary.
+
+    apt-get install -y dataset-fashion-mnist
+    python3 tools/fashion-mnist-tree.py /tmp/fashion-mnist         # OUT/fashion/{train,val}/CLASS/*.png
+    swift build -c release --product mtmc
+    python3 tools/bench/active-learning.py /tmp/fashion-mnist/fashion /tmp/al-work [--seeds 1 2 3] [--epochs 15]
+
+Per seed: 20 labelled training images per class to start; a pool of 5,000 other training images, unlabelled (a
+folder outside the tree); val: 2,000 test images, the same for every seed. Each round adds labels until +100,
++200, +400 and +800: `suggest` strategy labels what `suggest pool N` chose with the model of the previous round;
+`random` labels N images drawn at random from what is left of the same pool. Both file the images with `label`
+(their true class, which this script knows) and train a new `model tiny` from scratch with the same recipe
+(input 32, fixed epochs, seed). Prints the val top-1 table (mean ± sample standard deviation over seeds) and writes
+results.json in the work folder.
+"""
+import argparse, json, os, random, re, shutil, statistics, subprocess, sys, time
+
+ADDED = [100, 200, 400, 800]
+CLASSES = ["Ankle-boot", "Bag", "Coat", "Dress", "Pullover", "Sandal", "Shirt", "Sneaker", "T-shirt", "Trouser"]
+
+
+def listing(root, split):
+    return [(c, os.path.join(root, split, c, f)) for c in CLASSES for f in sorted(os.listdir(os.path.join(root, split, c)))]
+
+
+def link(src, dst):
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    os.link(src, dst)
+
+
+def recipe(args, seed):
+    return ["set size 32", f"set seed {seed}", "set batch 32", f"set epochs {args.epochs}", "set validate 0",
+            f"set lr {args.lr}", "set augment off", "model tiny", f"train {args.epochs}", "eval"]
+
+
+def run_session(args, folder, lines):
+    script = os.path.join(folder, "round.mtmc")
+    with open(script, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads))
+    start = time.time()
+    done = subprocess.run([args.mtmc, script], cwd=folder, capture_output=True, text=True, env=env)
+    with open(os.path.join(folder, "round.log"), "a") as f:
+        f.write(done.stdout + done.stderr)
+    if done.returncode != 0:
+        sys.exit(f"mtmc failed in {folder} (see round.log):\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
+    return done.stdout, time.time() - start
+
+
+def top1(output):
+    """Val top-1 from the last row of task fashion in `eval`'s table (task, images, loss, top-1, top-2)."""
+    rows = re.findall(r"^\s*fashion\s+\d+\s+[0-9.]+\s+([0-9.]+)\s*%", output, re.M)
+    if not rows:
+        sys.exit("no top-1 in the eval output:\n" + output[-3000:])
+    return float(rows[-1]) / 100
+
+
+def suggested(output, count):
+    """Pool file names from the table `suggest pool N` prints."""
+    names = re.findall(r"^\s+\d+\s+pool/(\S+\.png)\s", output, re.M)
+    if len(names) != count:
+        sys.exit(f"suggest listed {len(names)} images, not {count}:\n" + output[-3000:])
+    return names
+
+
+def setup(args, seed, strategy, start, pool, val):
+    folder = os.path.join(args.work, f"seed{seed}-{strategy}")
+    shutil.rmtree(folder, ignore_errors=True)
+    for c, path in start:
+        link(path, os.path.join(folder, "tree", "fashion", "train", c, os.path.basename(path)))
+    for c, path in val:
+        link(path, os.path.join(folder, "tree", "fashion", "val", c, os.path.basename(path)))
+    for name, (c, path) in pool.items():
+        link(path, os.path.join(folder, "pool", name))
+    return folder
+
+
+def run_seed(args, seed, train, val):
+    rng = random.Random(seed)
+    by_class = {c: [p for cc, p in train if cc == c] for c in CLASSES}
+    start = [(c, p) for c in CLASSES for p in rng.sample(by_class[c], 20)]
+    chosen = {p for _, p in start}
+    rest = [(c, p) for c, p in train if p not in chosen]
+    pool = {f"p{i:04d}.png": item for i, item in enumerate(rng.sample(rest, 5000))}
+    results = {}
+    for strategy in ["suggest", "random"]:
+        folder = setup(args, seed, strategy, start, pool, val)
+        labelled, curve, pending = set(), {}, []
+        pick = random.Random(seed * 1000 + 7)
+        for r, total in enumerate([0] + ADDED):
+            step = ADDED[r] - total if r < len(ADDED) else 0
+            labelled.update(pending)
+            if strategy == "random" and step:
+                following = pick.sample(sorted(set(pool) - labelled), step)
+            if strategy == "random" and total == 0:
+                # The start is the same tree, recipe and seed as the suggest run's start: its model is not trained twice.
+                curve[0], pending = results["suggest"][0], following
+                continue
+            lines = ["load tree"] + [f"label pool/{n} {pool[n][0]}" for n in pending] + recipe(args, seed)
+            if strategy == "suggest" and step:
+                lines.append(f"suggest pool {step}")
+            output, seconds = run_session(args, folder, lines)
+            curve[total] = top1(output)
+            if step:
+                pending = suggested(output, step) if strategy == "suggest" else following
+            print(f"seed {seed} {strategy:7s} +{total:3d} labels: val top-1 {curve[total]:.4f} ({seconds:.0f} s)", flush=True)
+        results[strategy] = curve
+    return results
+
+
+def table(all_results):
+    rows = ["| labels added | total labels | random | suggest |", "|---:|---:|---:|---:|"]
+    for added in [0] + ADDED:
+        cells = []
+        for strategy in ["random", "suggest"]:
+            values = [r[strategy][added] * 100 for r in all_results]
+            spread = statistics.stdev(values) if len(values) > 1 else 0.0
+            cells.append(f"{statistics.mean(values):.1f} ± {spread:.1f}")
+        rows.append(f"| +{added} | {200 + added} | {cells[0]} | {cells[1]} |")
+    return "\n".join(rows)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("tree", help="the fashion task folder: TREE/{train,val}/CLASS/*.png")
+    parser.add_argument("work", help="a folder for the trees, pools and logs (emptied per seed and strategy)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--lr", default="0.05")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--mtmc", default=os.path.join(os.path.dirname(__file__), "..", "..", ".build", "release", "mtmc"))
+    args = parser.parse_args()
+    args.mtmc = os.path.abspath(args.mtmc)
+    train, test = listing(args.tree, "train"), listing(args.tree, "val")
+    val = random.Random(0).sample(test, 2000)
+    all_results = []
+    for seed in args.seeds:
+        all_results.append(run_seed(args, seed, train, val))
+        with open(os.path.join(args.work, "results.json"), "w") as f:
+            json.dump({"seeds": args.seeds[:len(all_results)], "epochs": args.epochs, "results": all_results}, f, indent=1)
+    print(table(all_results))
+
+
+if __name__ == "__main__":
+    main()
