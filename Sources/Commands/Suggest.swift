@@ -23,7 +23,8 @@ let suggestCommand = Command("suggest", usage: "suggest FOLDER [N] [TASK] [--by 
     }
     // `label` copies, so the pool still holds what was labelled: the curation log says which, and they are left out.
     let log = CurationLog(folder: session.resolve(session.settings.logsFolder))
-    let labelled = Set(((try? log.entries()) ?? []).filter { $0.action == "label" }.map(\.from))
+    let labelled: Set<String>
+    do { labelled = Set(try log.entries().filter { $0.action == "label" }.map(\.from)) } catch { throw CommandError("suggest: \(error)") }
     let files = found.filter { !labelled.contains($0.path) }
     guard !files.isEmpty else { throw CommandError("suggest: every image of \(request.folder) is labelled already (\(displayPath(log.path, session)))") }
     let ranking = SuggestionRanking(measure: request.measure, count: request.count)
@@ -33,9 +34,9 @@ let suggestCommand = Command("suggest", usage: "suggest FOLDER [N] [TASK] [--by 
     for t in tasks {
         let classes = session.modelTasks[t]
         let calibration = session.calibration.first { $0.task == classes.name && $0.classes == classes.classes }
-        let found: (suggestions: [LabelSuggestion], failures: [String])
+        let ranked: (suggestions: [LabelSuggestion], failures: [String])
         do {
-            found = try ranking.suggest(files, model: trainer.model, task: t, classes: classes, calibration: calibration,
+            ranked = try ranking.suggest(files, model: trainer.model, task: t, classes: classes, calibration: calibration,
                                         settings: session.settings.training, normalization: trainer.normalization,
                                         pixelLimit: session.settings.pixelLimit, isCancelled: session.isCancelled) { done, total in
                 session.out.progress("suggest: \(classes.name) \(done)/\(total) images")
@@ -45,9 +46,9 @@ let suggestCommand = Command("suggest", usage: "suggest FOLDER [N] [TASK] [--by 
             throw CommandError("suggest cancelled (\(stop)); the suggestions before are kept")
         }
         session.out.progress(nil)
-        if t == tasks.first { lines += found.failures.map { "skipped \($0)" } }
-        suggested += found.suggestions
-        lines += try suggestionReport(found.suggestions, task: classes.name, files: files.count - found.failures.count,
+        if t == tasks.first { lines += ranked.failures.map { "skipped \($0)" } }
+        suggested += ranked.suggestions
+        lines += try suggestionReport(ranked.suggestions, task: classes.name, files: files.count - ranked.failures.count,
                                       calibrated: calibration != nil, request: request, session)
     }
     session.suggestions = suggested

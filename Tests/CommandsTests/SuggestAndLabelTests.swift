@@ -117,6 +117,13 @@ final class SuggestAndLabelTests: XCTestCase {
         XCTAssertTrue(again.hasPrefix("1 image of pool labelled already (logs/curation.jsonl) left out\ntask colours: "), again)
         XCTAssertFalse(h.session.suggestions.contains { $0.shown == "pool/red1.png" })
 
+        // A damaged log is named, line and all, rather than read as if nothing had been labelled.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: h.root + "/logs/curation.jsonl"))
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"action\": \"label\"\n".utf8))
+        try handle.close()
+        XCTAssertEqual(h.run("suggest pool 4").1, "error: suggest: \(h.root)/logs/curation.jsonl line 4: not a curation entry (time, action, file, from, to)")
+
         // Training uses the added images, and a fresh load finds the same tree.
         XCTAssertEqual(h.run("train 1").0, .success)
         XCTAssertEqual(h.run("load colours").0, .success)

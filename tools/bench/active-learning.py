@@ -16,7 +16,6 @@ results.json in the work folder.
 """
 import argparse, json, os, random, re, shutil, statistics, subprocess, sys, time
 
-ADDED = [100, 200, 400, 800]
 CLASSES = ["Ankle-boot", "Bag", "Coat", "Dress", "Pullover", "Sandal", "Shirt", "Sneaker", "T-shirt", "Trouser"]
 
 
@@ -29,9 +28,10 @@ def link(src, dst):
     os.link(src, dst)
 
 
-def recipe(args, seed):
-    return ["set size 32", f"set seed {seed}", "set batch 32", f"set epochs {args.epochs}", "set validate 0",
-            f"set lr {args.lr}", "set augment off", "model tiny", f"train {args.epochs}", "eval"]
+def settings(args, seed):
+    """Set before `load`, so that the cache is made for the input size."""
+    return [f"set threads {args.threads}", "set size 32", f"set seed {seed}", "set batch 32", f"set epochs {args.epochs}", "set validate 0",
+            f"set lr {args.lr}", f"set augment {args.augment}"]
 
 
 def run_session(args, folder, lines):
@@ -79,17 +79,17 @@ def setup(args, seed, strategy, start, pool, val):
 def run_seed(args, seed, train, val):
     rng = random.Random(seed)
     by_class = {c: [p for cc, p in train if cc == c] for c in CLASSES}
-    start = [(c, p) for c in CLASSES for p in rng.sample(by_class[c], 20)]
+    start = [(c, p) for c in CLASSES for p in rng.sample(by_class[c], args.start)]
     chosen = {p for _, p in start}
     rest = [(c, p) for c, p in train if p not in chosen]
-    pool = {f"p{i:04d}.png": item for i, item in enumerate(rng.sample(rest, 5000))}
+    pool = {f"p{i:04d}.png": item for i, item in enumerate(rng.sample(rest, args.pool))}
     results = {}
     for strategy in ["suggest", "random"]:
         folder = setup(args, seed, strategy, start, pool, val)
         labelled, curve, pending = set(), {}, []
         pick = random.Random(seed * 1000 + 7)
-        for r, total in enumerate([0] + ADDED):
-            step = ADDED[r] - total if r < len(ADDED) else 0
+        for r, total in enumerate([0] + args.added):
+            step = args.added[r] - total if r < len(args.added) else 0
             labelled.update(pending)
             if strategy == "random" and step:
                 following = pick.sample(sorted(set(pool) - labelled), step)
@@ -97,7 +97,8 @@ def run_seed(args, seed, train, val):
                 # The start is the same tree, recipe and seed as the suggest run's start: its model is not trained twice.
                 curve[0], pending = results["suggest"][0], following
                 continue
-            lines = ["load tree"] + [f"label pool/{n} {pool[n][0]}" for n in pending] + recipe(args, seed)
+            lines = (settings(args, seed) + ["load tree"] + [f"label pool/{n} {pool[n][0]}" for n in pending]
+                     + ["model tiny", f"train {args.epochs}", "eval"])
             if strategy == "suggest" and step:
                 lines.append(f"suggest pool {step}")
             output, seconds = run_session(args, folder, lines)
@@ -109,15 +110,15 @@ def run_seed(args, seed, train, val):
     return results
 
 
-def table(all_results):
+def table(all_results, args):
     rows = ["| labels added | total labels | random | suggest |", "|---:|---:|---:|---:|"]
-    for added in [0] + ADDED:
+    for added in [0] + args.added:
         cells = []
         for strategy in ["random", "suggest"]:
             values = [r[strategy][added] * 100 for r in all_results]
             spread = statistics.stdev(values) if len(values) > 1 else 0.0
             cells.append(f"{statistics.mean(values):.1f} ± {spread:.1f}")
-        rows.append(f"| +{added} | {200 + added} | {cells[0]} | {cells[1]} |")
+        rows.append(f"| +{added} | {10 * args.start + added} | {cells[0]} | {cells[1]} |")
     return "\n".join(rows)
 
 
@@ -126,20 +127,34 @@ def main():
     parser.add_argument("tree", help="the fashion task folder: TREE/{train,val}/CLASS/*.png")
     parser.add_argument("work", help="a folder for the trees, pools and logs (emptied per seed and strategy)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--added", type=int, nargs="+", default=[100, 200, 400, 800], help="labels added by the end of each round")
+    parser.add_argument("--start", type=int, default=20, help="labelled images per class to start from")
+    parser.add_argument("--pool", type=int, default=5000)
+    parser.add_argument("--val", type=int, default=2000)
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--lr", default="0.05")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--augment", default="light")
+    parser.add_argument("--threads", type=int, default=2, help="OpenBLAS and mtmc threads of each session")
+    parser.add_argument("--table-only", action="store_true", help="print the table of the results already in WORK")
     parser.add_argument("--mtmc", default=os.path.join(os.path.dirname(__file__), "..", "..", ".build", "release", "mtmc"))
     args = parser.parse_args()
     args.mtmc = os.path.abspath(args.mtmc)
     train, test = listing(args.tree, "train"), listing(args.tree, "val")
-    val = random.Random(0).sample(test, 2000)
+    val = random.Random(0).sample(test, args.val)
+    os.makedirs(args.work, exist_ok=True)
+    for seed in [] if args.table_only else args.seeds:
+        results = run_seed(args, seed, train, val)
+        with open(os.path.join(args.work, f"results-seed{seed}.json"), "w") as f:
+            json.dump({"seed": seed, "epochs": args.epochs, "results": results}, f, indent=1)
+    # Every seed's results in the work folder, so that seeds run as separate processes make one table.
     all_results = []
-    for seed in args.seeds:
-        all_results.append(run_seed(args, seed, train, val))
-        with open(os.path.join(args.work, "results.json"), "w") as f:
-            json.dump({"seeds": args.seeds[:len(all_results)], "epochs": args.epochs, "results": all_results}, f, indent=1)
-    print(table(all_results))
+    for name in sorted(os.listdir(args.work)):
+        if re.fullmatch(r"results-seed\d+\.json", name):
+            with open(os.path.join(args.work, name)) as f:
+                loaded = json.load(f)["results"]
+            all_results.append({strategy: {int(k): v for k, v in curve.items()} for strategy, curve in loaded.items()})
+    print(f"{len(all_results)} seeds")
+    print(table(all_results, args))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Vision
 
 /// One change made to a dataset tree from the shell: what was done, to which file, from where to where, when.
 public struct CurationEntry: Codable, Equatable {
@@ -40,10 +41,19 @@ public struct CurationLog {
         try AppendOnlyFile(path: path, create: true).append(try encoder.encode(entry) + Data("\n".utf8))
     }
 
-    /// Every entry written so far, oldest first.
+    /// Every entry written so far, oldest first; throws naming the file and line of one that is not an entry.
     public func entries() throws -> [CurationEntry] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONDecoder().decode(CurationEntry.self, from: Data($0.utf8)) }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw DatasetError("cannot read the curation log \(path): \(errorReason(error))")
+        }
+        return try text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { number, line in
+            guard !line.isEmpty else { return nil }
+            guard let entry = try? JSONDecoder().decode(CurationEntry.self, from: Data(line.utf8)) else {
+                throw DatasetError("\(path) line \(number + 1): not a curation entry (time, action, file, from, to)")
+            }
+            return entry
+        }
     }
 }
