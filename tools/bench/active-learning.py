@@ -83,41 +83,48 @@ def run_seed(args, seed, train, val):
     chosen = {p for _, p in start}
     rest = [(c, p) for c, p in train if p not in chosen]
     pool = {f"p{i:04d}.png": item for i, item in enumerate(rng.sample(rest, args.pool))}
-    results = {}
-    for strategy in ["suggest", "random"]:
-        folder = setup(args, seed, strategy, start, pool, val)
-        labelled, curve, pending = set(), {}, []
-        pick = random.Random(seed * 1000 + 7)
-        for r, total in enumerate([0] + args.added):
-            step = args.added[r] - total if r < len(args.added) else 0
-            labelled.update(pending)
-            if strategy == "random" and step:
-                following = pick.sample(sorted(set(pool) - labelled), step)
+    folders = {strategy: setup(args, seed, strategy, start, pool, val) for strategy in ["suggest", "random"]}
+    results, pending = {"suggest": {}, "random": {}}, {"suggest": [], "random": []}
+    labelled, pick = set(), random.Random(seed * 1000 + 7)
+    # Round by round, both strategies in turn, so that a run stopped early still compares like with like.
+    for r, total in enumerate([0] + args.added):
+        step = args.added[r] - total if r < len(args.added) else 0
+        for strategy in ["suggest", "random"]:
+            if strategy == "random":
+                labelled.update(pending["random"])
+                following = pick.sample(sorted(set(pool) - labelled), step) if step else []
             if strategy == "random" and total == 0:
-                # The start is the same tree, recipe and seed as the suggest run's start: its model is not trained twice.
-                curve[0], pending = results["suggest"][0], following
+                # The same tree, recipe and seed as the suggest run's start: that model is not trained twice.
+                results["random"][0], pending["random"] = results["suggest"][0], following
                 continue
-            lines = (settings(args, seed) + ["load tree"] + [f"label pool/{n} {pool[n][0]}" for n in pending]
-                     + ["model tiny", f"train {args.epochs}", "eval"])
-            if strategy == "suggest" and step:
-                lines.append(f"suggest pool {step}")
-            output, seconds = run_session(args, folder, lines)
-            curve[total] = top1(output)
-            if step:
-                pending = suggested(output, step) if strategy == "suggest" else following
-            print(f"seed {seed} {strategy:7s} +{total:3d} labels: val top-1 {curve[total]:.4f} ({seconds:.0f} s)", flush=True)
-        results[strategy] = curve
+            lines = (settings(args, seed) + ["load tree"] + [f"label pool/{n} {pool[n][0]}" for n in pending[strategy]]
+                     + ["model tiny", f"train {args.epochs}", "eval"] + ([f"suggest pool {step}"] if strategy == "suggest" and step else []))
+            output, seconds = run_session(args, folders[strategy], lines)
+            results[strategy][total] = top1(output)
+            pending[strategy] = (suggested(output, step) if strategy == "suggest" else following) if step else []
+            print(f"seed {seed} {strategy:7s} +{total:3d} labels: val top-1 {results[strategy][total]:.4f} ({seconds:.0f} s)", flush=True)
+            save(args, seed, results)
     return results
 
 
+def save(args, seed, results):
+    """The seed's results so far (rewritten after every round, so a stopped run keeps what it measured)."""
+    with open(os.path.join(args.work, f"results-seed{seed}.json"), "w") as f:
+        json.dump({"seed": seed, "epochs": args.epochs, "results": results}, f, indent=1)
+
+
 def table(all_results, args):
+    """Val top-1 per labels added and strategy: mean ± sample standard deviation over the seeds that reached it (n)."""
     rows = ["| labels added | total labels | random | suggest |", "|---:|---:|---:|---:|"]
     for added in [0] + args.added:
         cells = []
         for strategy in ["random", "suggest"]:
-            values = [r[strategy][added] * 100 for r in all_results]
+            values = [r[strategy][added] * 100 for r in all_results if added in r.get(strategy, {})]
+            if not values:
+                cells.append("–")
+                continue
             spread = statistics.stdev(values) if len(values) > 1 else 0.0
-            cells.append(f"{statistics.mean(values):.1f} ± {spread:.1f}")
+            cells.append(f"{statistics.mean(values):.1f} ± {spread:.1f} (n={len(values)})")
         rows.append(f"| +{added} | {10 * args.start + added} | {cells[0]} | {cells[1]} |")
     return "\n".join(rows)
 
@@ -143,9 +150,7 @@ def main():
     val = random.Random(0).sample(test, args.val)
     os.makedirs(args.work, exist_ok=True)
     for seed in [] if args.table_only else args.seeds:
-        results = run_seed(args, seed, train, val)
-        with open(os.path.join(args.work, f"results-seed{seed}.json"), "w") as f:
-            json.dump({"seed": seed, "epochs": args.epochs, "results": results}, f, indent=1)
+        run_seed(args, seed, train, val)
     # Every seed's results in the work folder, so that seeds run as separate processes make one table.
     all_results = []
     for name in sorted(os.listdir(args.work)):
