@@ -4,7 +4,7 @@
     apt-get install -y dataset-fashion-mnist
     python3 tools/fashion-mnist-tree.py /tmp/fashion-mnist         # OUT/fashion/{train,val}/CLASS/*.png
     swift build -c release --product mtmc
-    python3 tools/bench/active-learning.py /tmp/fashion-mnist/fashion /tmp/al-work [--seeds 1 2 3] [--epochs 15]
+    python3 tools/bench/active-learning.py /tmp/fashion-mnist/fashion /tmp/al-work [--seeds 1 2 3] [--epochs 6]
 
 Per seed: 20 labelled training images per class to start; a pool of 5,000 other training images, unlabelled (a
 folder outside the tree); val: 2,000 test images, the same for every seed. Each round adds labels until +100,
@@ -138,7 +138,7 @@ def main():
     parser.add_argument("--start", type=int, default=20, help="labelled images per class to start from")
     parser.add_argument("--pool", type=int, default=5000)
     parser.add_argument("--val", type=int, default=2000)
-    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--lr", default="0.05")
     parser.add_argument("--augment", default="light")
     parser.add_argument("--threads", type=int, default=2, help="OpenBLAS and mtmc threads of each session")
