@@ -58,7 +58,8 @@ public enum CommandResult: Equatable {
 /// Every command, in the order `help` lists them.
 public let allCommands: [Command] = [
     loadCommand, infoCommand, balanceCommand, modelCommand, importCommand, setCommand, freezeCommand, unfreezeCommand,
-    trainCommand, learningRateCommand, evalCommand, checkCommand, similarCommand, relabelCommand, dropCommand, undoCommand, reviewCommand, calibrateCommand, showCommand, predictCommand, exportCommand, plotCommand, saveCommand, openCommand,
+    trainCommand, learningRateCommand, evalCommand, checkCommand, similarCommand, relabelCommand, dropCommand, undoCommand, reviewCommand,
+    suggestCommand, labelCommand, calibrateCommand, showCommand, predictCommand, exportCommand, plotCommand, saveCommand, openCommand,
     recordCommand, runCommand, historyCommand, helpCommand, quitCommand,
 ]
 

@@ -13,8 +13,18 @@ public func completions(before: [String], word: String, in session: Session) -> 
         candidates = allSettings.map(\.name)
     case ("set", 2):
         candidates = allSettings.first { $0.name == before[1] }?.values ?? []
-    case ("similar", 1):
+    case ("similar", 1), ("suggest", 1):
         return pathCompletions(word, session: session)
+    case ("suggest", _):
+        candidates = taskNames.map(\.name) + ["--by"] + (before.last == "--by" ? UncertaintyMeasure.allCases.map(\.rawValue) : [])
+    case ("label", 1):
+        let suggested = session.suggestions.map(\.shown)
+        return suggested.isEmpty ? pathCompletions(word, session: session) : suggested.filter { $0.hasPrefix(word) }
+    case ("label", 2):
+        let suggested = session.suggestions.first { $0.shown == before[1] }?.task
+        candidates = taskNames.first { $0.name == suggested }?.classes ?? (taskNames.count == 1 ? taskNames[0].classes : taskNames.flatMap(\.classes))
+    case ("label", 3):
+        candidates = taskNames.filter { $0.classes.contains(before[2]) }.map(\.name)
     case ("similar", _), ("check", 2):
         candidates = taskNames.map(\.name)
     case ("load", _), ("import", _), ("open", _), ("save", _), ("run", _), ("predict", _):

@@ -64,6 +64,9 @@ public final class Session {
     public var curationMoves: [ImageMove] = []
     /// Where `review` reads its answers: keys on a terminal, lines from a script; the shell sets it.
     public var input = KeyInput()
+    /// The images the last `suggest` chose to label next, per task, most uncertain first; `label` files them (and
+    /// drops them from here) and Tab completes them after `label`.
+    public var suggestions: [LabelSuggestion] = []
     /// The Markdown notebook being recorded, if any.
     public var notebook: Notebook?
     /// What the terminal draws (kitty, iTerm2, sixel, half-blocks, or nothing), asked at the first picture

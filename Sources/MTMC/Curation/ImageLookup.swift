@@ -67,7 +67,7 @@ extension Dataset {
 }
 
 /// `path` without `.` components and repeated or trailing slashes (links are not resolved).
-func normalizedPath(_ path: String) -> String {
+public func normalizedPath(_ path: String) -> String {
     let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
     return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
 }

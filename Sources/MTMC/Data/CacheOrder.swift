@@ -26,6 +26,17 @@ public struct CacheOrder: Equatable {
         self.images = images
     }
 
+    /// This order with image `index` (the next index) in a new last slot, as an image added after load is stored.
+    func adding(image index: Int) -> CacheOrder {
+        CacheOrder(imagesPerChunk: imagesPerChunk, slots: slots + [images.count], images: images + [index])
+    }
+
+    private init(imagesPerChunk: Int, slots: [Int], images: [Int]) {
+        self.imagesPerChunk = imagesPerChunk
+        self.slots = slots
+        self.images = images
+    }
+
     public var chunks: Int { (images.count + imagesPerChunk - 1) / imagesPerChunk }
 
     /// The chunk holding image `index`.

@@ -8,7 +8,7 @@ public func sortedByCodePoint(_ names: [String]) -> [String] {
 }
 
 /// The file extensions read as images (any case).
-let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
+public let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
 
 /// The layout of a dataset tree (DESIGN.md §1), found without decoding anything:
 /// ROOT/TASK/{train,val}/CLASS/images.

@@ -27,6 +27,8 @@ public final class ImageCache {
         case disk(CacheFile)
         /// The original files, decoded on every read.
         case none(files: [String], decoder: ImageDecoder)
+        /// Another cache's images, then images added since load (`label`), kept in RAM whatever the mode below.
+        case extended(base: ImageCache, added: [RGBImage])
     }
 
     /// An in-memory cache to be filled with `store`.
@@ -56,14 +58,27 @@ public final class ImageCache {
         case .memory: return .memory
         case .disk: return .disk
         case .none: return .none
+        case .extended(let base, _): return base.mode
         }
     }
 
     /// The cache file, in disk mode.
-    public var filePath: String? { if case .disk(let file) = storage { return file.path } else { return nil } }
+    public var filePath: String? {
+        switch storage {
+        case .disk(let file): return file.path
+        case .extended(let base, _): return base.filePath
+        default: return nil
+        }
+    }
 
     /// Bytes the cache takes on disk (the file's size; 0 unless disk).
-    public var diskBytes: Int { if case .disk(let file) = storage { return file.length } else { return 0 } }
+    public var diskBytes: Int {
+        switch storage {
+        case .disk(let file): return file.length
+        case .extended(let base, _): return base.diskBytes
+        default: return 0
+        }
+    }
 
     /// Bytes of the cache now in RAM: all of it for memory; for disk, the file's pages in the system's page
     /// cache (reclaimable, and not in the process's resident set: images are read into buffers, never mapped).
@@ -72,6 +87,7 @@ public final class ImageCache {
         case .memory: return bytes
         case .disk(let file): return file.residentBytes
         case .none: return 0
+        case .extended(let base, let added): return base.residentBytes + added.count * width * height * 3
         }
     }
 
@@ -86,7 +102,22 @@ public final class ImageCache {
             return (try? file.image(index, width: width, height: height)) ?? RGBImage(width: width, height: height)
         case .none(let files, let decoder):
             return (try? decodeForCache(files[index], decoder: decoder, width: width, height: height)) ?? RGBImage(width: width, height: height)
+        case .extended(let base, let added):
+            return index < base.count ? base.image(index) : added[index - base.count]
         }
+    }
+
+    /// This cache with `image` (of the cache's size) as one more image, index `count`; the images before it are
+    /// shared, not copied. The order gains a slot at its end.
+    public func adding(_ image: RGBImage) -> ImageCache {
+        precondition(image.width == width && image.height == height, "an added image has the cache's size")
+        let storage: Storage
+        if case .extended(let base, let added) = self.storage {
+            storage = .extended(base: base, added: added + [image])
+        } else {
+            storage = .extended(base: self, added: [image])
+        }
+        return ImageCache(width: width, height: height, count: count + 1, order: order.adding(image: count), storage: storage)
     }
 
     /// The sizes the source files declare, by image, when the cache recorded them (a disk cache does, so a
@@ -95,17 +126,31 @@ public final class ImageCache {
 
     /// Problems found while reading since the last call (a disk cache chunk failing its checksum), for the
     /// session to print.
-    public func takeProblems() -> [String] { if case .disk(let file) = storage { return file.checks.takeUnreported() } else { return [] } }
+    public func takeProblems() -> [String] {
+        switch storage {
+        case .disk(let file): return file.checks.takeUnreported()
+        case .extended(let base, _): return base.takeProblems()
+        default: return []
+        }
+    }
 
     /// Asks the system to start reading these images now, so a later `image` call finds them in memory; with
     /// `wholeChunks`, the whole chunks they lie in (for an epoch planned chunk by chunk).
     public func prefetch(_ indices: [Int], wholeChunks: Bool = false) {
-        if case .disk(let file) = storage { file.willNeed(indices, wholeChunks: wholeChunks) }
+        switch storage {
+        case .disk(let file): file.willNeed(indices, wholeChunks: wholeChunks)
+        case .extended(let base, _): base.prefetch(indices.filter { $0 < base.count }, wholeChunks: wholeChunks)
+        default: break
+        }
     }
 
     /// Drops a disk cache's pages from the system's page cache (for measuring reads from the disk itself).
     public func evictFromPageCache() {
-        if case .disk(let file) = storage { file.evict() }
+        switch storage {
+        case .disk(let file): file.evict()
+        case .extended(let base, _): base.evictFromPageCache()
+        default: break
+        }
     }
 
     /// Points image `index`'s reads from its original file at `path`, where curation moved the file: a `none`
