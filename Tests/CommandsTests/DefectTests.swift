@@ -96,7 +96,7 @@ final class DefectTests: XCTestCase {
             XCTAssertEqual(completions(before: ["set", setting.name], word: "", in: h.session), ["on", "off"], setting.name)
         }
         XCTAssertEqual(completions(before: ["set", "augment"], word: "", in: h.session), ["auto", "off", "light", "full"])
-        XCTAssertEqual(completions(before: ["set", "bn"], word: "", in: h.session), ["per-task", "shared"])
+        XCTAssertEqual(completions(before: ["set", "bn"], word: "", in: h.session), ["mixed", "per-task", "shared"])
     }
 
     /// #10: a path with spaces typed without quotes gets a hint with the quotes.
