@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `mtmc serve` of two builds side by side (README, "One backbone pass"): BEFORE (one backbone pass per task)
-# and AFTER (one pass for every task), each serving a tiny 64×64 model it trained itself with its default
-# batch-norm setting, on a two-task tree (samples/prints) and a four-task one (its two tasks twice), beside the
+# and AFTER (one pass for every task), each serving a tiny 64×64 model it trained itself (BEFORE with its
+# per-task statistics, AFTER with `set bn mixed`), on a two-task tree (samples/prints) and a four-task one (its two tasks twice), beside the
 # PyTorch peer (tools/bench/serve_torch.py). wrk at 1, 8 and 64 connections; the two builds take turns on each
 # row, so a machine whose load drifts treats them alike. Needs wrk; the peer needs torch and Pillow.
 #   bash tools/bench/serve-one-pass.sh BEFORE_MTMC AFTER_MTMC [SECONDS per wrk run, default 10] [PYTHON, default python3]
@@ -15,7 +15,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 export IMAGE=samples/predict/blue.jpg
 mkdir -p "$work/four"
 for task in samples/prints/*; do
-  ln -s "$PWD/$task" "$work/four/$(basename "$task")"; ln -s "$PWD/$task" "$work/four/$(basename "$task")-2"
+  cp -r "$task" "$work/four/$(basename "$task")"; cp -r "$task" "$work/four/$(basename "$task")-2"
 done
 
 port=18190
@@ -23,8 +23,8 @@ declare -A url=()
 for build in before after; do
   for tree in two four; do
     folder=$([ $tree = two ] && echo "$PWD/samples/prints" || echo "$work/four")
-    binary=$([ $build = before ] && echo "$before" || echo "$after")
-    "$binary" -c "set size 64; load $folder; balance base 10; model tiny; train 1; save $work/$build-$tree.safetensors" > "$work/make-$build-$tree.log"
+    binary=$([ $build = before ] && echo "$before" || echo "$after") bn=$([ $build = before ] && echo "" || echo "set bn mixed;")
+    "$binary" -c "set size 64; load $folder; balance base 10; $bn model tiny; train 1; save $work/$build-$tree.safetensors" > "$work/make-$build-$tree.log"
     "$binary" serve --model "$work/$build-$tree.safetensors" --port $port > "$work/serve-$build-$tree.log" 2>&1 &
     url[$build-$tree]=http://127.0.0.1:$port/predict
     port=$((port + 1))
