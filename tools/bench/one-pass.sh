@@ -7,6 +7,8 @@
 #
 #   bash tools/bench/one-pass.sh MNIST_IDX_FOLDER [EPOCHS, default 3] [MTMC binary, default .build/release/mtmc]
 #   MODES='per-task mixed' SEEDS='1 2' TREES='samples' bash tools/bench/one-pass.sh ...   # a subset
+# The binary may be mtmc-bench instead (its `one-pass` command trains and evaluates as the shell's commands do),
+# for a build without the shell: swift build -c release --product mtmc-bench.
 #
 # Prints one Markdown row per tree, mode and task: each seed's val top-1 and their mean. Needs a release build
 # (swift build -c release --product mtmc), Fashion-MNIST (apt-get install dataset-fashion-mnist) and MNIST's
@@ -25,6 +27,8 @@ preamble() {
     *) echo "set size 28"; echo "load $work/trees/$1" ;;
   esac
 }
+# The size and folder of each tree, as mtmc-bench one-pass takes them.
+tree_args() { case $1 in samples) echo "$PWD/samples/prints 32" ;; *) echo "$work/trees/$1 28" ;; esac; }
 # The val top-1 of each task of the eval table of a transcript, one "task top-1" line per task.
 val_top1() { awk '/^  task +images/ {on=1; next} on && NF==5 && $5 ~ /%$/ {print $1, $4; next} on {exit}'; }
 
@@ -34,10 +38,16 @@ for tree in $trees; do
     declare -A cells=() sums=()
     for seed in $seeds; do
       { echo "set seed $seed"; preamble "$tree"; echo "set bn $mode"; echo "model tiny"; echo "train $epochs"; echo "eval"; } > "$work/run.mtmc"
+      if [ "$(basename "$mtmc")" = mtmc-bench ]; then
+        read -r folder size <<<"$(tree_args "$tree")"
+        run() { "$mtmc" one-pass "$folder" "$mode" "$seed" "$epochs" "$size"; }
+      else
+        run() { (cd "$work" && "$mtmc" run.mtmc | val_top1); }
+      fi
       while read -r task top1; do
         cells[$task]+="$top1 | "
         sums[$task]=$(awk -v a="${sums[$task]:-0}" -v b="${top1%\%}" 'BEGIN {print a + b}')
-      done < <(cd "$work" && "$mtmc" run.mtmc | val_top1)
+      done < <(run)
     done
     n=$(wc -w <<<"$seeds")
     for task in "${!cells[@]}"; do
