@@ -64,6 +64,7 @@ final class OnePassTests: XCTestCase {
         for mix in [true, false] {
             var settings = TrainingTests.settings()
             settings.mixTasks = mix
+            settings.batchSize = 8
             let model = MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 5)
             model.sharedStatistics = true
             let trainer = Trainer(model: model, settings: settings)
@@ -72,9 +73,10 @@ final class OnePassTests: XCTestCase {
             let record = try XCTUnwrap(records.first)
             let images = record.tasks.map(\.images)
             XCTAssertTrue(images.allSatisfy { $0 > 0 }, "every task trained: \(images)")
-            let total = images.reduce(0, +), perTask = images.map { ($0 + 3) / 4 }.reduce(0, +)
-            // Mixed: batches of 4 images of both tasks; single-task: each task's draw in batches of its own.
-            XCTAssertEqual(record.steps, mix ? (total + 3) / 4 : perTask, "mixed \(mix)")
+            let total = images.reduce(0, +), perTask = images.map { ($0 + 7) / 8 }.reduce(0, +)
+            XCTAssertLessThan((total + 7) / 8, perTask, "the draws must tell the two plans apart: \(images)")
+            // Mixed: batches of 8 images of both tasks; single-task: each task's draw in batches of its own.
+            XCTAssertEqual(record.steps, mix ? (total + 7) / 8 : perTask, "mixed \(mix)")
             XCTAssertTrue(record.tasks.allSatisfy { $0.loss.isFinite })
         }
     }
