@@ -12,8 +12,9 @@ public struct SessionSettings: Equatable {
     public var resnetD = false
     /// Backbone batch-norm statistics shared by every task instead of one set per task: one backbone pass then
     /// answers every task. Trained on batches that mix the tasks (`training.mixTasks`, `set bn mixed`) the one set
-    /// describes what evaluation sees; on single-task batches (`set bn shared`) it is the original's blend.
-    public var sharedStatistics = false
+    /// describes what evaluation sees; on single-task batches (`set bn shared`) it is the original's blend. The
+    /// default, mixed, matched per-task statistics on three trees (BENCHMARKS.md, "One backbone pass").
+    public var sharedStatistics = true
     /// Calibrated confidence at or above which `predict` lists a class.
     public var predictThreshold: Float = 0.5
     /// Folder `eval` writes its logs to (relative to the working directory).

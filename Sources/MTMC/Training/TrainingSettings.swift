@@ -75,7 +75,7 @@ public struct TrainingSettings: Codable, Equatable {
     public var syncBatchNorm = true
     /// With shared batch-norm statistics, every training batch holds a share of every task's images (each image's
     /// loss on its own task's head), so the statistics describe one mixture in training and evaluation alike.
-    public var mixTasks = false
+    public var mixTasks = true
 
     public init() {}
 
