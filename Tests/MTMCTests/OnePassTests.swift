@@ -29,6 +29,13 @@ final class OnePassTests: XCTestCase {
         XCTAssertEqual(plan.filter { $0.parts.contains { $0.task == 2 } }.count, 2)
     }
 
+    func testMixedStatisticsAreTheDefaultAndCheckpointsWithoutTheSettingTrainedOnSingleTaskBatches() throws {
+        XCTAssertEqual(SessionSettings().batchNormMode, "mixed")
+        let old = try JSONDecoder().decode(TrainingSettings.self, from: Data(#"{"seed": 4}"#.utf8))
+        XCTAssertFalse(old.mixTasks)
+        XCTAssertTrue(try JSONDecoder().decode(TrainingSettings.self, from: JSONEncoder().encode(TrainingSettings())).mixTasks)
+    }
+
     func testOnePassGivesEveryTasksAnswersOfThePerTaskPath() throws {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree
