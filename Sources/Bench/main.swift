@@ -26,6 +26,8 @@ let usage = """
                              [--images N]                cache build, disk size, pipeline img/s and memory per cache mode
                                                           (--images: time the pipelines on N images, not a whole epoch;
                              [--orders shuffle,chunks]    --orders: each epoch order in turn, cold from a fresh load)
+           mtmc-bench one-pass TREE MIXED|PER-TASK|SHARED SEED EPOCHS SIZE
+                                                          val top-1 per task of the tiny model as the shell trains it
     """
 let arguments = Array(CommandLine.arguments.dropFirst())
 // Help anywhere on the line prints the usage instead of starting a run of minutes; so does an option no
@@ -40,7 +42,7 @@ if let unknown = arguments.first(where: { $0.hasPrefix("--") && !knownOptions.co
     print("mtmc-bench: unknown option \(unknown)\n" + usage)
     exit(2)
 }
-guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict", "train-row", "conv", "cuda-parity", "cuda-compile", "cache"].contains(command) else {
+guard let command = arguments.first, ["all", "engine", "data", "pipeline", "predict", "train-row", "conv", "cuda-parity", "cuda-compile", "cache", "one-pass"].contains(command) else {
     print(usage)
     exit(arguments.isEmpty ? 1 : 2)
 }
@@ -66,6 +68,11 @@ do {
                                folder: option("--folder") ?? CacheOptions.defaultFolder, torch: !arguments.contains("--no-torch"),
                                images: option("--images").flatMap { Int($0) },
                                orders: (option("--orders") ?? "shuffle").split(separator: ",").compactMap { EpochOrder(rawValue: String($0)) })
+    case "one-pass":
+        guard arguments.count == 6, let seed = UInt64(arguments[3]), let epochs = Int(arguments[4]), let size = Int(arguments[5]) else {
+            print(usage); exit(2)
+        }
+        try OnePassAccuracy.run(tree: arguments[1], mode: arguments[2].lowercased(), seed: seed, epochs: epochs, size: size)
     case "conv":
         try ConvolutionBenchmark.run(threads: threads, rounds: number("--rounds", 5), filter: option("--only"))
     case "predict":

@@ -17,7 +17,8 @@ let infoCommand = Command("info", usage: "info", summary: "dataset, model, setti
         lines.append("model: \(trainer.model.architecture), \(parameters) parameters, heads: "
                      + session.modelTasks.map { "\($0.name) (\($0.classes.count))" }.joined(separator: ", ")
                      + (trainer.model.backboneFrozen ? ", backbone frozen" : "")
-                     + ", batch-norm statistics " + (trainer.model.sharedStatistics ? "shared" : "per task"))
+                     + ", batch-norm statistics " + (trainer.model.sharedStatistics ? "shared" : "per task")
+                     + ", " + passesDescription(trainer.model.passesPerImage))
         lines.append("epochs trained: \(trainer.epochsCompleted)")
     } else {
         lines.append("model: none (model tiny|resnet18|darknet, or open CHECKPOINT)")
@@ -75,4 +76,9 @@ func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
 func splitDescription(_ share: Double, seed: UInt64) -> String {
     "\(Int((share * 100).rounded())) % of each class's train/ files, chosen by a hash of seed \(seed) and each file's path "
         + "(no val/ folder; set valsplit, then load)"
+}
+
+/// How many backbone passes answering every task costs an image.
+func passesDescription(_ passes: Int) -> String {
+    passes == 1 ? "1 backbone pass per image for every task" : "\(passes) backbone passes per image (one per task)"
 }

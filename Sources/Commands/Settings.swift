@@ -226,12 +226,15 @@ let allSettings: [Setting] = [
                 }
                 return true
             }),
-    Setting(name: "bn", allowed: "per-task or shared", summary: "backbone batch-norm statistics per task, or shared as the original",
-            values: ["per-task", "shared"],
-            get: { $0.settings.sharedStatistics ? "shared" : "per-task" },
+    Setting(name: "bn", allowed: "mixed, per-task or shared",
+            summary: "backbone batch-norm statistics: mixed (one set, batches mixing every task: one pass answers every task), "
+                + "per-task (a set per task: a pass per task), shared (one set, single-task batches, as the original)",
+            values: ["mixed", "per-task", "shared"],
+            get: { $0.settings.batchNormMode },
             set: { session, text in
-                guard text == "shared" || text == "per-task" else { return false }
-                session.settings.sharedStatistics = text == "shared"
+                guard ["mixed", "per-task", "shared"].contains(text) else { return false }
+                session.settings.sharedStatistics = text != "per-task"
+                session.settings.training.mixTasks = text == "mixed"
                 return true
             }),
     switchSetting("zerogamma", "resnet18: last BN of each block starts at 0 (applies at the next model)", \.zeroGamma),

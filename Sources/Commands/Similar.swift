@@ -27,11 +27,15 @@ let similarCommand = Command("similar", usage: "similar IMG [N] [TASK]",
     let s = session.settings.training
     let font = try FontRasterizer()
     var lines: [String] = []
+    // With shared statistics the query's features are the same for every task: one backbone pass.
+    var sharedQuery: [Float]?
     for t in tasks {
         let start = Date()
         let (index, computed) = try featureIndex(session, trainer.model, dataset, task: t)
         let built = Date().timeIntervalSince(start)
-        let query = try queryFeatures(trainer.model, image: image, task: t, inputSize: (s.inputWidth, s.inputHeight), normalization: trainer.normalization)
+        let query = try sharedQuery ?? queryFeatures(trainer.model, image: image, task: t, inputSize: (s.inputWidth, s.inputHeight),
+                                                     normalization: trainer.normalization)
+        if trainer.model.sharedStatistics { sharedQuery = query }
         let found = index.nearest(query, count: count)
         let task = dataset.tasks[t]
         let rows = found.enumerated().map { rank, hit -> [String] in

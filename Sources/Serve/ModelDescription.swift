@@ -10,6 +10,7 @@ func modelDescription(_ model: ServedModel) -> [String: Any] {
         "input_size": ["width": model.inputSize.width, "height": model.inputSize.height],
         "tasks": model.tasks.map { ["name": $0.name, "classes": $0.classes] as [String: Any] },
         "calibrated": !model.calibration.isEmpty,
+        "backbone_passes": model.backbonePasses,
         "epoch": model.epochsCompleted,
     ]
 }

@@ -41,6 +41,7 @@ struct PredictEndpoint: Sendable {
             let (model, scores) = try await predict(files)
             var report = PredictionReport()
             report.calibrated = !model.calibration.isEmpty
+            report.backbonePasses = model.backbonePasses
             report.results = zip(files, scores).map { ($0.name, $1) }
             let lines = report.jsonLines(threshold: query.threshold ?? Defaults.threshold)
             let text = multipart ? "[" + lines.joined(separator: ",") + "]" : lines[0]

@@ -15,6 +15,6 @@ final class SetCommandTests: XCTestCase {
             XCTAssertEqual(completions(before: ["set", setting.name], word: "", in: h.session), ["on", "off"], setting.name)
         }
         XCTAssertEqual(completions(before: ["set", "augment"], word: "", in: h.session), ["auto", "off", "light", "full"])
-        XCTAssertEqual(completions(before: ["set", "bn"], word: "", in: h.session), ["per-task", "shared"])
+        XCTAssertEqual(completions(before: ["set", "bn"], word: "", in: h.session), ["mixed", "per-task", "shared"])
     }
 }

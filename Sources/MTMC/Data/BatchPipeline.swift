@@ -2,16 +2,20 @@ import Dispatch
 import Engine
 import Vision
 
-/// A batch ready for a step: images [B, 3, H, W] normalised, and class labels.
+/// A batch ready for a step: images [B, 3, H, W] normalised, and class labels; `parts` says which rows are
+/// whose task (one part unless the batch mixes tasks).
 public struct Batch {
-    public let task: Int
+    public let parts: [TaskRows]
     public let images: Tensor
     public let labels: [Int]
     public let samples: [Sample]
 
+    /// The task of a single-task batch (the first task of a mixed one).
+    public var task: Int { parts[0].task }
+
     /// The same batch with its images on their way to `device` (`Tensor.prefetched`).
     func prefetched(to device: Device) -> Batch {
-        Batch(task: task, images: images.prefetched(to: device), labels: labels, samples: samples)
+        Batch(parts: parts, images: images.prefetched(to: device), labels: labels, samples: samples)
     }
 }
 
@@ -97,7 +101,7 @@ public final class BatchPipeline {
                 }
             }
         }
-        return Batch(task: planned.task, images: images, labels: planned.samples.map(\.label), samples: planned.samples)
+        return Batch(parts: planned.parts, images: images, labels: planned.samples.map(\.label), samples: planned.samples)
     }
 
     /// One image of a batch, augmented (from its own generator) or resized, normalised into `destination`.

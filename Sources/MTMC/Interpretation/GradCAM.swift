@@ -23,32 +23,53 @@ public struct ClassActivationMap {
 }
 
 /// The class activation map of `image` [1, 3, H, W] (normalised as the model expects) for class
-/// `classIndex` of task `task`, or for the predicted class when nil. Runs the model once forward and once
-/// backward in evaluation mode; the model's weights, statistics and gradients are as before afterwards.
+/// `classIndex` of task `task`, or for the predicted class when nil (`gradCAMs` for one task).
 public func gradCAM(_ model: MultiTaskModel, image: Tensor, task: Int, classIndex: Int? = nil) throws -> ClassActivationMap {
+    try gradCAMs(model, image: image, tasks: [task], classIndex: classIndex)[0]
+}
+
+/// The class activation maps of `image` [1, 3, H, W] for each task of `tasks`. The backbone runs forward once
+/// for every task when the model shares its statistics (else once per task, with that task's), in evaluation
+/// mode; each map's gradients flow back through its head only, to the feature map, which is all Grad-CAM reads.
+/// The model's weights, statistics and gradients are as before afterwards.
+public func gradCAMs(_ model: MultiTaskModel, image: Tensor, tasks: [Int], classIndex: Int? = nil) throws -> [ClassActivationMap] {
     guard image.shape.count == 4, image.shape[0] == 1 else { throw EngineError("grad-cam: one image [1, 3, H, W], got \(describe(image.shape))") }
-    guard task >= 0 && task < model.taskCount else { throw EngineError("grad-cam: no task \(task); the model has \(model.taskCount)") }
+    if let task = tasks.first(where: { $0 < 0 || $0 >= model.taskCount }) {
+        throw EngineError("grad-cam: no task \(task); the model has \(model.taskCount)")
+    }
     model.setTraining(false)
-    model.selectStatistics(task)
-    // The input takes part in the graph, so it is recorded even when every weight is frozen.
-    let features = try model.backbone.featureMap(Variable(image, requiresGrad: true))
-    features.retainsGrad = true
+    defer {
+        // Gradients of the weights from these passes must not reach the next optimizer step.
+        for entry in model.namedParameters() { entry.variable.grad = nil }
+    }
+    var shared: Tensor?
+    return try tasks.map { task in
+        let featureMap: Tensor
+        if let shared { featureMap = shared } else {
+            model.selectStatistics(task)
+            featureMap = try GradMode.withoutGradients { try model.backbone.featureMap(Variable(image)) }.value
+            if model.sharedStatistics { shared = featureMap }
+        }
+        return try activationMap(model, featureMap: featureMap, task: task, classIndex: classIndex)
+    }
+}
+
+/// Grad-CAM from a feature map [C, 1, h, w] (channel-major, one image): the task's logits from it, and the
+/// ReLU of the feature planes weighted by the mean gradient of the chosen class's logit over each plane.
+private func activationMap(_ model: MultiTaskModel, featureMap: Tensor, task: Int, classIndex: Int?) throws -> ClassActivationMap {
+    let features = Variable(featureMap, requiresGrad: true)
     let logits = try model.heads[task](try globalAvgPool(features, layout: .cnhw))
     let k = logits.shape[1], z = logits.value.scalars
     let target = classIndex ?? z.indices.reduce(0) { z[$1] > z[$0] ? $1 : $0 }
     guard target >= 0 && target < k else { throw EngineError("grad-cam: no class \(target); the task has \(k)") }
     try logits.backward(seed: oneHot([target], classes: k))
-    defer {
-        // Gradients of the weights from this pass must not reach the next optimizer step.
-        for entry in model.namedParameters() { entry.variable.grad = nil }
-    }
     let (channels, h, w) = (features.shape[0], features.shape[2], features.shape[3])
     let gradient = features.grad ?? Tensor(zeros: features.shape)
     let map = try GradMode.withoutGradients {
         // α [1, C]: each channel's gradient averaged over the positions.
         let alpha = try globalAvgPool(Variable(gradient), layout: .cnhw)
         // The map [h·w, 1] = A [h·w, C] · αᵀ, A's channels moved last (one image: [C, 1, h, w] → [h·w, C, 1, 1]).
-        let positions = try swapBatchAndChannels(Variable(try features.value.reshaped([channels, h * w, 1, 1])))
+        let positions = try swapBatchAndChannels(Variable(try featureMap.reshaped([channels, h * w, 1, 1])))
         return try relu(linear(try flatten(positions), alpha, nil)).value.scalars
     }
     return ClassActivationMap(width: w, height: h, values: map, task: task, classIndex: target, logits: z)

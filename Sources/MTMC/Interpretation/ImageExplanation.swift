@@ -22,8 +22,8 @@ public func explain(_ image: RGBImage, model: MultiTaskModel, taskClasses: [Task
         writeValidation(resized(image, width: cache.width, height: cache.height), width: inputSize.width, height: inputSize.height,
                         normalization: normalization, into: out.baseAddress!)
     }
-    return try (tasks ?? Array(0..<model.taskCount)).map { t in
-        let map = try gradCAM(model, image: input, task: t, classIndex: classIndex)
+    let chosen = tasks ?? Array(0..<model.taskCount)
+    return try zip(chosen, try gradCAMs(model, image: input, tasks: chosen, classIndex: classIndex)).map { t, map in
         let classes = taskClasses[t].classes
         let scores = classScores(logits: map.logits, classes: classes, calibration: calibration.first { $0.task == taskClasses[t].name })
         return ImageExplanation(task: t, map: map, view: view, score: scores.first { $0.classIndex == map.classIndex }!)

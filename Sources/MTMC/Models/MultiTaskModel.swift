@@ -4,7 +4,9 @@ import Engine
 ///
 /// Batch-norm statistics of the backbone are kept per task (DESIGN.md §2): weights and affine
 /// parameters are shared, but task t's batches update only task t's running mean and variance, and
-/// evaluating task t uses them. With `sharedStatistics` all tasks blend into one set, as the original did.
+/// evaluating task t uses them, so an image costs one backbone pass per task. With `sharedStatistics` every task
+/// reads one set, and one backbone pass answers every task (`outputs`); trained on batches that mix every task's
+/// images (`planEpoch(mixTasks:)`), that set describes the same mixture in training and evaluation.
 public final class MultiTaskModel: Module {
     public let architecture: Architecture
     public let backbone: Backbone
@@ -47,6 +49,29 @@ public final class MultiTaskModel: Module {
         selectStatistics(task)
         let input = x.value.device == device ? x : Variable(x.value.to(device))
         return try heads[task](try backbone(input))
+    }
+
+    /// Backbone passes an image costs to be answered for every task: 1 with shared statistics, else one per task.
+    public var passesPerImage: Int { sharedStatistics ? 1 : heads.count }
+
+    /// Logits of every task for images [N, 3, H, W]: with shared statistics from one backbone pass that every
+    /// head reads, else one pass per task with that task's statistics.
+    public func outputs(_ x: Variable) throws -> [Variable] {
+        guard sharedStatistics else { return try heads.indices.map { try self(x, task: $0) } }
+        let features = try backbone(x.value.device == device ? x : Variable(x.value.to(device)))
+        return try heads.map { try $0(features) }
+    }
+
+    /// Logits of a batch whose rows belong to several tasks (`parts`), each row through its own task's head, from
+    /// one backbone pass: the rows of part i give element i. Needs shared statistics (one set serves every row).
+    public func callAsFunction(_ x: Variable, parts: [TaskRows]) throws -> [Variable] {
+        guard parts.count > 1 else { return [try self(x, task: parts[0].task)] }
+        guard sharedStatistics else { throw EngineError("model: a batch mixing tasks needs shared batch-norm statistics") }
+        if let bad = parts.first(where: { $0.task < 0 || $0.task >= heads.count }) {
+            throw EngineError("model: no task \(bad.task); the model has \(heads.count) heads")
+        }
+        let features = try backbone(x.value.device == device ? x : Variable(x.value.to(device)))
+        return try parts.map { try heads[$0.task](try rows(features, $0.rows)) }
     }
 
     /// Moves the model, every task's statistics included, to `device`; checkpoints stay device-independent

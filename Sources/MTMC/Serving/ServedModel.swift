@@ -41,6 +41,9 @@ public final class ServedModel: @unchecked Sendable {
 
     public var inputSize: (width: Int, height: Int) { (settings.inputWidth, settings.inputHeight) }
 
+    /// Backbone passes an image costs to be answered for every task.
+    public var backbonePasses: Int { model.passesPerImage }
+
     /// The decoder for uploads: JPEGs far larger than the model needs decode at a reduced scale, as `predict` does.
     public func decoder(pixelLimit: Int) -> ImageDecoder {
         ImageDecoder(pixelLimit: pixelLimit, targetSize: Dataset.cacheSize(forInput: inputSize))

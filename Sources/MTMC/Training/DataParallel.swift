@@ -20,12 +20,16 @@ struct DataParallel {
     }
 
     /// The batches of an epoch's plan that the ranks train on: those too small to give every rank two images
-    /// are dropped (as a DistributedSampler's drop_last), since a batch norm cannot train on one image.
-    func trainable(_ plan: [PlannedBatch]) -> [PlannedBatch] { plan.filter { $0.samples.count >= 2 * world.size } }
+    /// (or, of a mixed batch, a task's rows too few for that) are dropped (as a DistributedSampler's drop_last),
+    /// since a batch norm cannot train on one image.
+    func trainable(_ plan: [PlannedBatch]) -> [PlannedBatch] { plan.filter { $0.parts.allSatisfy { $0.rows.count >= 2 * world.size } } }
 
-    /// This rank's part of a global batch.
+    /// This rank's part of a global batch; of a mixed batch, this rank's slice of each task's rows.
     func local(_ batch: PlannedBatch) -> PlannedBatch {
-        PlannedBatch(task: batch.task, samples: Array(batch.samples[slice(batch.samples.count)]))
+        PlannedBatch(parts: batch.parts.map { part in
+            let mine = slice(part.rows.count)
+            return (part.task, Array(batch.samples[(part.rows.lowerBound + mine.lowerBound)..<(part.rows.lowerBound + mine.upperBound)]))
+        })
     }
 
     /// The global batch's mean loss from each rank's share of it.

@@ -78,8 +78,8 @@ public struct TaskEvaluation {
     }
 }
 
-/// Evaluates every task of `dataset` on its val or train images (resized, no augmentation) with each task's
-/// own batch-norm statistics. `isCancelled` is polled between batches; a cancelled evaluation throws.
+/// Evaluates every task of `dataset` on its val or train images (resized, no augmentation) with the statistics
+/// the model reads for that task (its own, or the shared set). `isCancelled` is polled between batches; a cancelled evaluation throws.
 public func evaluate(_ model: MultiTaskModel, on dataset: Dataset, phase: String, settings: TrainingSettings,
                      normalization: Normalization = .imageNet, isCancelled: () -> Bool = { false },
                      progress: (_ task: Int, _ done: Int, _ total: Int) -> Void = { _, _, _ in }) throws -> [TaskEvaluation] {

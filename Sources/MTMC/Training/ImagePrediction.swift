@@ -7,6 +7,8 @@ public struct PredictionReport {
     public var results: [(path: String, tasks: [(task: String, scores: [ClassScore])])] = []
     public var failures: [String] = []
     public var calibrated = false
+    /// Backbone passes each image cost to be answered for every task (`MultiTaskModel.passesPerImage`).
+    public var backbonePasses = 1
 
     public init() {}
 }
@@ -48,7 +50,7 @@ private func imagesBelow(_ folder: String, visited: inout Set<[UInt64]>) -> [Str
     return found
 }
 
-/// Decodes the images (a folder means every image in it), runs the model once per task, and scores every class,
+/// Decodes the images (a folder means every image in it), runs the model (one backbone pass for every task, or one per task with per-task statistics), and scores every class,
 /// `batchSize` images at a time: each batch's report (its results and unreadable images) goes to `emit` before
 /// the next is decoded, so a folder of any size takes the memory of one batch.
 public func predictImages(_ paths: [String], shown: [String], model: MultiTaskModel, tasks: [TaskClasses], settings: TrainingSettings,
@@ -60,6 +62,7 @@ public func predictImages(_ paths: [String], shown: [String], model: MultiTaskMo
     repeat {
         var report = PredictionReport()
         report.calibrated = !calibration.isEmpty
+        report.backbonePasses = model.passesPerImage
         if start == 0 { report.failures = folderFailures }
         var images: [RGBImage] = [], kept: [String] = []
         for file in files[start..<min(start + batchSize, files.count)] {

@@ -12,8 +12,9 @@ public struct ClassScore: Equatable {
 }
 
 /// Raw outputs of every task for decoded images, prepared exactly as evaluation prepares validation
-/// images (resize to the cache size, then to the input size, normalise); each task uses its own
-/// batch-norm statistics. Returns, per task, logits [images, classes].
+/// images (resize to the cache size, then to the input size, normalise); one backbone pass for every task
+/// with shared batch-norm statistics, one per task with per-task ones (`MultiTaskModel.outputs`).
+/// Returns, per task, logits [images, classes].
 public func predictLogits(_ model: MultiTaskModel, images: [RGBImage], inputSize: (width: Int, height: Int),
                           normalization: Normalization) throws -> [Tensor] {
     guard !images.isEmpty else { return [] }
@@ -27,7 +28,7 @@ public func predictLogits(_ model: MultiTaskModel, images: [RGBImage], inputSize
     }
     model.setTraining(false)
     return try GradMode.withoutGradients {
-        try (0..<model.taskCount).map { try model(Variable(batch), task: $0).value }
+        try model.outputs(Variable(batch)).map(\.value)
     }
 }
 

@@ -10,8 +10,11 @@ public struct SessionSettings: Equatable {
     public var zeroGamma = false
     /// ResNet-18: average-pool shortcut, ResNet-D (applies when the next model is built).
     public var resnetD = false
-    /// Backbone batch-norm statistics shared by every task (the original) instead of one set per task.
-    public var sharedStatistics = false
+    /// Backbone batch-norm statistics shared by every task instead of one set per task: one backbone pass then
+    /// answers every task. Trained on batches that mix the tasks (`training.mixTasks`, `set bn mixed`) the one set
+    /// describes what evaluation sees; on single-task batches (`set bn shared`) it is the original's blend. The
+    /// default, mixed, matched per-task statistics on three trees (BENCHMARKS.md, "One backbone pass").
+    public var sharedStatistics = true
     /// Calibrated confidence at or above which `predict` lists a class.
     public var predictThreshold = Float(Defaults.threshold)
     /// Folder `eval` writes its logs to (relative to the working directory).
@@ -38,4 +41,7 @@ public struct SessionSettings: Equatable {
     public var cache = CacheOptions()
 
     public init() {}
+
+    /// The `set bn` value these settings amount to: mixed, per-task or shared.
+    public var batchNormMode: String { !sharedStatistics ? "per-task" : training.mixTasks ? "mixed" : "shared" }
 }

@@ -200,7 +200,8 @@ public final class Trainer {
         var rng = RandomGenerator.derived(seed: settings.seed, epoch)
         var pipelineSeed = RandomGenerator.derived(seed: settings.seed, epoch, 1)
         let quotas = balance.quotas(classSizes: dataset.tasks.map { $0.trainCounts.map(\.used) })
-        var plan = planEpoch(dataset, quotas: quotas, batchSize: settings.batchSize, order: settings.order, rng: &rng)
+        var plan = planEpoch(dataset, quotas: quotas, batchSize: settings.batchSize, order: settings.order,
+                             mixTasks: settings.mixTasks && model.sharedStatistics, rng: &rng)
         let parallel = DataParallel.current
         if let parallel { plan = parallel.trainable(plan) }
         let context = model.context
@@ -231,20 +232,28 @@ public final class Trainer {
             let rate = run.plan.rate(epoch: epoch, step: step, stepsPerEpoch: plan.count)
             let global = plan[step].samples.count
             let copyAhead = model.device.isCPU || run.mixer != nil || step + 1 == plan.count ? nil : { ahead = pipeline.next()?.prefetched(to: self.model.device) }
-            let outcome = try trainStep(batch, classes: dataset.tasks[batch.task].classes.count, rate: rate, mixer: run.mixer, rng: &rng,
-                                        across: parallel.map { ($0, global) }, whileForwardRuns: copyAhead)
+            let outcome = batch.parts.count > 1
+                ? try trainMixedStep(batch, classes: dataset.tasks.map(\.classes.count), rate: rate, mixer: run.mixer, rng: &rng,
+                                     across: parallel.map { ($0, plan[step].parts) })
+                : try trainStep(batch, classes: dataset.tasks[batch.task].classes.count, rate: rate, mixer: run.mixer, rng: &rng,
+                                across: parallel.map { ($0, global) }, whileForwardRuns: copyAhead)
             lastRate = rate
-            guard case .trained(let loss, let predictions) = outcome else {
-                if case .nonFinite(let what) = outcome {
-                    try restore(epochStartState)
-                    average = epochStartAverage
-                    stop = .nonFinite("\(what) at epoch \(epoch + 1), step \(step + 1) (task \(dataset.tasks[batch.task].name)); "
-                                      + "restored the weights from the start of epoch \(epoch + 1)")
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9
+            switch outcome {
+            case .trained(let loss, let predictions):
+                record.add(task: batch.task, loss: loss, predictions: predictions, labels: plan[step].samples.map(\.label), seconds: seconds)
+            case .trainedMixed(let results):
+                for (part, result) in zip(plan[step].parts, results) {
+                    record.add(task: result.task, loss: result.loss, predictions: result.predictions,
+                               labels: plan[step].samples[part.rows].map(\.label), seconds: seconds * Double(part.rows.count) / Double(global))
                 }
-                break
+            case .nonFinite(let what):
+                try restore(epochStartState)
+                average = epochStartAverage
+                stop = .nonFinite("\(what) at epoch \(epoch + 1), step \(step + 1) (task \(dataset.tasks[batch.task].name)); "
+                                  + "restored the weights from the start of epoch \(epoch + 1)")
             }
-            record.add(task: batch.task, loss: loss, predictions: predictions, labels: plan[step].samples.map(\.label),
-                       seconds: Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9)
+            if stop != nil { break }
             record.steps = step + 1
             if settings.emaDecay > 0 { try average?.update(with: model.checkpointTensors(), decay: settings.emaDecay) }
             progress(progressReport(record, task: batch.task, step: step, steps: plan.count, since: epochStart))
@@ -262,6 +271,8 @@ public final class Trainer {
 
     enum StepOutcome {
         case trained(loss: Double, predictions: [Int])
+        /// A batch mixing tasks: each task's loss and predictions.
+        case trainedMixed([TaskStepResult])
         /// What went non-finite; nothing of the step's update is kept by the caller.
         case nonFinite(String)
     }
@@ -287,17 +298,7 @@ public final class Trainer {
         let lossValue = across?.parallel.globalLoss(share: loss.value.scalar * share) ?? loss.value.scalar
         guard lossValue.isFinite else { return .nonFinite("loss became \(lossValue)") }
         if share != 1 { loss = scale(loss, by: share) }
-        optimizer.zeroGrad()
-        try loss.backward()
-        across?.parallel.sumGradients(optimizer.parameters)
-        do {
-            try optimizer.step(settings.sgdHyperparameters(rate: rate))  // changes nothing when a gradient is not finite
-        } catch {
-            return .nonFinite("\(error)")
-        }
-        if let bad = Tensor.firstNonFinite(in: optimizer.parameters.map(\.variable.value)) {
-            return .nonFinite("the update made \(optimizer.parameters[bad].name) non-finite")
-        }
+        if let failed = try update(loss, rate: rate, across: across?.parallel) { return failed }
         let predictions = argmaxRows(logits.value)
         return .trained(loss: Double(lossValue),
                         predictions: across.map { $0.parallel.globalPredictions(predictions, count: $0.globalCount) } ?? predictions)

@@ -73,6 +73,9 @@ public struct TrainingSettings: Codable, Equatable {
     /// In a data-parallel job (mpirun), batch-norm statistics over the whole global batch rather than each rank's
     /// slice, so that N ranks train the same model as one process would.
     public var syncBatchNorm = true
+    /// With shared batch-norm statistics, every training batch holds a share of every task's images (each image's
+    /// loss on its own task's head), so the statistics describe one mixture in training and evaluation alike.
+    public var mixTasks = true
 
     public init() {}
 
@@ -133,6 +136,8 @@ extension TrainingSettings {
         try read(.crop, \.crop); try read(.randAugmentCount, \.randAugmentCount)
         try read(.randAugmentMagnitude, \.randAugmentMagnitude); try read(.syncBatchNorm, \.syncBatchNorm)
         try read(.order, \.order)
+        // A checkpoint from before mixed batches trained on single-task ones.
+        mixTasks = try c.decodeIfPresent(Bool.self, forKey: .mixTasks) ?? false
         if let old = try? c.decodeIfPresent(Bool.self, forKey: .augment) {
             augment = old ? .full : .off
         } else {
