@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Vision
 
 /// The curation log, `curation.jsonl` in the logs folder: one JSON object per action (relabel, drop, and each
 /// undo), appended and flushed to disk before the action counts as done, so every move a session made can be

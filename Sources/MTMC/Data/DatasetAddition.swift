@@ -30,7 +30,9 @@ extension Dataset {
         added.valShare = old.valShare
         var all = tasks
         all[t] = added
-        return Dataset(root: root, tasks: all, cache: cache.adding(image), files: files + [file], broken: broken, skipped: skipped,
+        let stamp = FileStamp.current(file)?.stamp ?? FileStamp(size: -1, modifiedNanoseconds: -1)
+        return Dataset(root: root, tasks: all, cache: cache.adding(image), files: files + [file], stamps: stamps + [stamp], split: split,
+                       broken: broken, skipped: skipped,
                        sourceSizes: sourceSizes + [sourceSize], loadSeconds: loadSeconds, cacheNotes: cacheNotes,
                        chosenCacheMode: chosenCacheMode)
     }

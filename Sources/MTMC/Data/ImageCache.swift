@@ -163,6 +163,9 @@ public final class ImageCache {
         case .none(var files, let decoder):
             files[index] = path
             storage = .none(files: files, decoder: decoder)
+        case .extended(let base, _):
+            // Added images are held in memory; only the base reads from files.
+            if index < base.count { base.moveSource(of: index, to: path) }
         }
     }
 
@@ -172,6 +175,7 @@ public final class ImageCache {
         case .memory: return nil
         case .disk(let file): return file.sourcePaths[index]
         case .none(let files, _): return files[index]
+        case .extended(let base, _): return index < base.count ? base.sourcePath(of: index) : nil
         }
     }
 

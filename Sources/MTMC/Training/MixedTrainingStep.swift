@@ -20,7 +20,7 @@ extension Trainer {
         for (p, part) in batch.parts.enumerated() {
             let labels = Array(batch.labels[part.rows]), k = classes[part.task]
             guard let mixer else { targets.append(oneHot(labels, classes: k)); continue }
-            let (mixed, target) = mixer.apply(images: partImages[p], labels: labels, classes: k, rng: &rng)
+            let (mixed, target) = try mixer.apply(images: partImages[p], labels: labels, classes: k, rng: &rng)
             partImages[p] = mixed
             targets.append(target)
         }
