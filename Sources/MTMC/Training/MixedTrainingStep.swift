@@ -16,7 +16,7 @@ extension Trainer {
     func trainMixedStep(_ batch: Batch, classes: [Int], rate: Float, mixer: BatchMixer?, rng: inout RandomGenerator,
                         across: (parallel: DataParallel, globalParts: [TaskRows])? = nil) throws -> StepOutcome {
         var inputs = batch.images, targets: [Tensor] = []
-        var partImages = mixer != nil || teacher != nil ? batch.parts.map { imageRows(batch.images, $0.rows) } : []
+        var partImages = mixer != nil || teacher != nil ? try batch.parts.map { try imageRows(batch.images, $0.rows) } : []
         for (p, part) in batch.parts.enumerated() {
             let labels = Array(batch.labels[part.rows]), k = classes[part.task]
             guard let mixer else { targets.append(oneHot(labels, classes: k)); continue }
@@ -68,17 +68,8 @@ extension Trainer {
     }
 }
 
-/// Images `rows` of a batch [N, C, H, W] as their own batch, on the host.
-func imageRows(_ images: Tensor, _ rows: Range<Int>) -> Tensor {
-    let host = images.to(.cpu), per = images.count / max(images.shape[0], 1)
-    var out = Tensor(zeros: [rows.count] + Array(images.shape.dropFirst()))
-    host.withUnsafeBufferPointer { source in
-        out.withUnsafeMutableBufferPointer { target in
-            for i in 0..<(rows.count * per) { target[i] = source[rows.lowerBound * per + i] }
-        }
-    }
-    return out
-}
+/// Images `rows` of a batch [N, C, H, W] as their own batch.
+func imageRows(_ images: Tensor, _ rows: Range<Int>) throws -> Tensor { try images.selecting(Array(rows)) }
 
 /// Batches [Nᵢ, C, H, W] one after another as one batch, on the host.
 func concatenateImages(_ parts: [Tensor]) -> Tensor {

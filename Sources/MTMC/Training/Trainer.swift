@@ -203,11 +203,8 @@ public final class Trainer {
         var plan = planEpoch(dataset, quotas: quotas, batchSize: settings.batchSize, order: settings.order,
                              mixTasks: settings.mixTasks && model.sharedStatistics, rng: &rng)
         let parallel = DataParallel.current
-        if let parallel { plan = parallel.trainable(plan) }
-        let context = model.context
-        if let parallel, settings.syncBatchNorm {
-            model.use(EngineContext(convolution: context.convolution, world: parallel.world, synchronizesBatchNorm: true))
-        }
+        plan = parallel?.trainable(plan) ?? plan
+        let context = useSynchronizedStatistics(across: parallel)
         defer { model.use(context) }
         let pipeline = BatchPipeline(plan: parallel.map { plan.map($0.local) } ?? plan, cache: dataset.cache, inputSize: (settings.inputWidth, settings.inputHeight),
                                      augmentation: run.augmentation, normalization: normalization, seed: pipelineSeed.next(),
@@ -215,13 +212,11 @@ public final class Trainer {
         var record = EpochRecord(epoch: epoch, tasks: Array(repeating: TaskEpochStatistics(), count: model.taskCount),
                                  partial: true, steps: 0, plannedSteps: plan.count)
         model.setTraining(true)
-        // Weights are checked finite after every step, so they are finite here: the epoch's
-        // last-good state, which any non-finite loss, gradient or weight restores. Held by
-        // reference, it costs one copy of each weight and buffer per epoch, on its first update.
+        // Weights are checked finite after every step, so they are finite here: the epoch's last-good state, which any
+        // non-finite loss, gradient or weight restores. Held by reference, it costs a copy of each weight on its first update.
         let epochStartState = (model: model.checkpointTensors(), optimizer: optimizer.state()), epochStartAverage = average
         let epochStart = DispatchTime.now().uptimeNanoseconds
-        var stop: Stop?
-        var lastRate: Float?
+        var stop: Stop?, lastRate: Float?
         // On a GPU without host-side mixing, the next batch, its copy to the device started while this step computes.
         var ahead: Batch?
         for step in 0..<plan.count {
@@ -239,21 +234,13 @@ public final class Trainer {
                                 across: parallel.map { ($0, global) }, whileForwardRuns: copyAhead)
             lastRate = rate
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9
-            switch outcome {
-            case .trained(let loss, let predictions):
-                record.add(task: batch.task, loss: loss, predictions: predictions, labels: plan[step].samples.map(\.label), seconds: seconds)
-            case .trainedMixed(let results):
-                for (part, result) in zip(plan[step].parts, results) {
-                    record.add(task: result.task, loss: result.loss, predictions: result.predictions,
-                               labels: plan[step].samples[part.rows].map(\.label), seconds: seconds * Double(part.rows.count) / Double(global))
-                }
-            case .nonFinite(let what):
+            if let what = add(outcome, of: plan[step], task: batch.task, seconds: seconds, to: &record) {
                 try restore(epochStartState)
                 average = epochStartAverage
                 stop = .nonFinite("\(what) at epoch \(epoch + 1), step \(step + 1) (task \(dataset.tasks[batch.task].name)); "
                                   + "restored the weights from the start of epoch \(epoch + 1)")
+                break
             }
-            if stop != nil { break }
             record.steps = step + 1
             if settings.emaDecay > 0 { try average?.update(with: model.checkpointTensors(), decay: settings.emaDecay) }
             progress(progressReport(record, task: batch.task, step: step, steps: plan.count, since: epochStart))
@@ -267,6 +254,33 @@ public final class Trainer {
         record.learningRate = lastRate
         record.seconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
         return (record, stop)
+    }
+
+    /// Gives the model a context whose batch norms synchronise across `parallel`'s ranks when the settings ask
+    /// for it; returns the context to put back when the epoch ends.
+    private func useSynchronizedStatistics(across parallel: DataParallel?) -> EngineContext {
+        let context = model.context
+        if let parallel, settings.syncBatchNorm {
+            model.use(EngineContext(convolution: context.convolution, world: parallel.world, synchronizesBatchNorm: true))
+        }
+        return context
+    }
+
+    /// Adds a trained step's losses and predictions to `record` (a mixed batch's time shared among its parts by
+    /// rows); returns what went non-finite when the step did not train.
+    private func add(_ outcome: StepOutcome, of planned: PlannedBatch, task: Int, seconds: Double, to record: inout EpochRecord) -> String? {
+        switch outcome {
+        case .trained(let loss, let predictions):
+            record.add(task: task, loss: loss, predictions: predictions, labels: planned.samples.map(\.label), seconds: seconds)
+        case .trainedMixed(let results):
+            for (part, result) in zip(planned.parts, results) {
+                record.add(task: result.task, loss: result.loss, predictions: result.predictions, labels: planned.samples[part.rows].map(\.label),
+                           seconds: seconds * Double(part.rows.count) / Double(planned.samples.count))
+            }
+        case .nonFinite(let what):
+            return what
+        }
+        return nil
     }
 
     enum StepOutcome {
