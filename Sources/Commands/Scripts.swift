@@ -81,8 +81,8 @@ let helpCommand = Command("help", usage: "help [COMMAND [SUB-COMMAND]] | help se
 
 /// `help` alone: every command's usage and what it does, in a table that fits 100 columns.
 private func commandTable() -> String {
-    // Usages break between alternatives (one may still pass 30 columns), summaries take what is left.
-    let usages = allCommands.map { wrappedUsage($0.usage, width: 30) }
+    // Usages break between alternatives (one may still pass 30 columns, up to 40), summaries take what is left.
+    let usages = allCommands.map { wrappedUsage($0.usage, width: 30, longest: 40) }
     let usageWidth = usages.joined().map(displayWidth).max() ?? 0
     let rows = zip(allCommands, usages).flatMap { command, usage -> [[String]] in
         let summary = wrapped(command.summary, width: 100 - 2 - usageWidth - 2)

@@ -58,12 +58,14 @@ public func wrapped(_ text: String, width: Int) -> [String] {
 }
 
 /// A usage line wrapped to `width` columns between its alternatives (after each ` | `) where it can be,
-/// so that `show calib CLASS [TASK] | show calib TASK` breaks after the bar, not inside an alternative.
-public func wrappedUsage(_ usage: String, width: Int) -> [String] {
+/// so that `show calib CLASS [TASK] | show calib TASK` breaks after the bar, not inside an alternative; only an
+/// alternative wider than `longest` breaks between its words, so one long usage cannot widen a whole column.
+public func wrappedUsage(_ usage: String, width: Int, longest: Int = .max) -> [String] {
     let noBreak: Character = "\u{00A0}"
     let alternatives = usage.components(separatedBy: " | ")
     let units = alternatives.enumerated().map { i, unit in
-        String((i + 1 < alternatives.count ? unit + " |" : unit).map { $0 == " " ? noBreak : $0 })
+        let text = i + 1 < alternatives.count ? unit + " |" : unit
+        return displayWidth(text) > longest ? text : String(text.map { $0 == " " ? noBreak : $0 })
     }
     return wrapped(units.joined(separator: " "), width: width).map { String($0.map { $0 == noBreak ? " " : $0 }) }
 }

@@ -31,16 +31,8 @@ enum KeyReader {
     /// One character typed on the terminal (a whole UTF-8 sequence); nil on Ctrl-D, Ctrl-C (the read is
     /// interrupted) or a read that fails. An escape sequence (an arrow key) comes back as ESC alone, the rest of it read and dropped.
     static func readKey() -> String? {
-        var saved = termios()
-        guard tcgetattr(STDIN_FILENO, &saved) == 0 else { return nil }
-        var raw = saved
-        raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
-        withUnsafeMutableBytes(of: &raw.c_cc) { cc in
-            cc[Int(VMIN)] = 1
-            cc[Int(VTIME)] = 0
-        }
-        tcsetattr(STDIN_FILENO, TCSANOW, &raw)
-        defer { tcsetattr(STDIN_FILENO, TCSANOW, &saved) }
+        guard let mode = RawInputMode(STDIN_FILENO) else { return nil }
+        defer { mode.restore() }
         guard let first = readByte(), first != 4 else { return nil }
         if first == 0x1B {
             while pendingInput() { _ = readByte() }

@@ -20,16 +20,8 @@ enum TerminalGraphicsQuery {
         let input = isatty(STDIN_FILENO) == 1 ? STDIN_FILENO : open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard input >= 0 else { return [] }
         defer { if input != STDIN_FILENO { close(input) } }
-        var saved = termios()
-        guard tcgetattr(input, &saved) == 0 else { return [] }
-        var raw = saved
-        raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
-        withUnsafeMutableBytes(of: &raw.c_cc) { cc in
-            cc[Int(VMIN)] = 1
-            cc[Int(VTIME)] = 0
-        }
-        tcsetattr(input, TCSANOW, &raw)
-        defer { tcsetattr(input, TCSANOW, &saved) }
+        guard let mode = RawInputMode(input) else { return [] }
+        defer { mode.restore() }
         fputs(query, stdout)
         fflush(stdout)
         var answer: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 256)

@@ -65,7 +65,7 @@ final class ServeEndToEndTests: XCTestCase {
         let model = try server.request("GET", "/model")
         XCTAssertEqual(model.status, 200)
         XCTAssertEqual(model.headers["content-type"], "application/json")
-        XCTAssertEqual(model.body, #"{"architecture":"tiny","calibrated":true,"checkpoint":"calibrated.safetensors","epoch":1,"#
+        XCTAssertEqual(model.body, #"{"architecture":"tiny","backbone_passes":1,"calibrated":true,"checkpoint":"calibrated.safetensors","epoch":1,"#
                        + #""input_size":{"height":16,"width":16},"sha256":"\#(sha)","tasks":[{"classes":["斑马纹","条纹","格子","波点","渐变色","碎花","纯色","迷彩"],"name":"印花"},"#
                        + #"{"classes":["紫","红","绿","蓝","黄"],"name":"颜色"}]}"#)
         XCTAssertEqual(try server.request("GET", "/health").body, #"{"sha256":"\#(sha)","status":"ok"}"#)

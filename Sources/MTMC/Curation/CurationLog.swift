@@ -82,23 +82,6 @@ public struct CurationEntry: Codable, Equatable {
     /// The entry as one JSON line, its fields in the order a reader expects them.
     public var line: String {
         let fields = [("time", time), ("action", action), ("file", file), ("from", from), ("to", to)]
-        return "{" + fields.map { jsonString($0.0) + ": " + jsonString($0.1) }.joined(separator: ", ") + "}"
+        return "{" + fields.map { jsonQuoted($0.0) + ": " + jsonQuoted($0.1) }.joined(separator: ", ") + "}"
     }
-}
-
-/// `text` as a JSON string literal: quotes, backslashes and control characters escaped, the rest as UTF-8.
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-        }
-    }
-    return out + "\""
 }
