@@ -37,7 +37,7 @@ build_module() {
     local stamp="$out/$name.stamp"
     if [ -f "$stamp" ] && [ -z "$(find "Sources/$name" -newer "$stamp" -name '*.swift' | head -1)" ]; then return; fi
     echo "compiling $name (fuzzer and address sanitizer instrumentation)"
-    swiftc "${flags[@]}" "${includes[@]}" -module-name "$name" -emit-module -emit-module-path "$out/$name.swiftmodule" \
+    swiftc "${flags[@]}" "${includes[@]}" -j "$(nproc)" -module-name "$name" -emit-module -emit-module-path "$out/$name.swiftmodule" \
         -emit-library -static -o "$out/lib$name.a" $(find "Sources/$name" -name '*.swift' | sort)
     touch "$stamp"
 }
