@@ -99,6 +99,11 @@ def main():
         print(f"error: {type(error).__name__}: {error}".replace("\n", " ")[:400], flush=True)
         sys.exit(1)
     commands = {"train": side.train, "eval": side.eval, "latency": side.latency, "rss": side.rss}
+    answer_windows(commands)
+
+
+def answer_windows(commands):
+    """Says ready, then answers mtmc-bench's window commands on stdin, one JSON line each, until quit."""
     print("ready", flush=True)
     for line in sys.stdin:
         command = line.strip()

@@ -89,15 +89,8 @@ def main():
         return [timed(lambda: sessions[0].run(None, {"image": one})) * 1000 for _ in range(a.latency_runs)]
 
     commands = {"eval": evaluate, "latency": latency}
-    print("ready", flush=True)
-    for line in sys.stdin:
-        command = line.strip()
-        if command == "quit":
-            break
-        if command not in commands:
-            print(json.dumps({"error": f"unknown command {command!r}"}), flush=True)
-            continue
-        print(json.dumps(commands[command]()), flush=True)
+    from engine_bench import answer_windows  # the same pipe protocol as the PyTorch peer
+    answer_windows(commands)
 
 
 if __name__ == "__main__":
