@@ -51,3 +51,16 @@ func namedImage(_ name: String, _ dataset: Dataset, _ command: String, _ session
         throw CommandError("\(command): \(error)")
     }
 }
+
+/// What `drop` and `relabel` do with their IMG argument `name`: the image it names moved as `move` says,
+/// performed and recorded for undo, and what became of it printed. An error `move` throws that is not already
+/// the command's own is prefixed with the command's name.
+func moveNamedImage(_ name: String, _ command: String, _ session: Session, _ move: (_ image: Int, Dataset) throws -> ImageMove) throws {
+    let dataset = try session.requireDataset(command)
+    let image = try namedImage(name, dataset, command, session)
+    let planned: ImageMove
+    do { planned = try move(image, dataset) } catch let error as CommandError { throw error } catch {
+        throw CommandError("\(command): \(error)")
+    }
+    try session.out.print(performRecorded(planned, in: session).joined(separator: "\n"))
+}

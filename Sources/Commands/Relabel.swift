@@ -5,14 +5,12 @@ let relabelCommand = Command("relabel", usage: "relabel IMG CLASS",
                              summary: "move an image's file into another class folder of its task and split (logged in logs/curation.jsonl; undo puts it back); the dataset and the last eval follow without load",
                              example: "relabel 印花/val/条纹/3.png 格子") { session, args in
     guard args.count == 2 else { throw relabelCommand.usageError(args) }
-    let dataset = try session.requireDataset("relabel")
-    let image = try namedImage(args[0], dataset, "relabel", session)
-    guard let membership = dataset.membership(of: image) else { throw CommandError("relabel: \(args[0]) is not an image of the dataset now") }
-    let task = dataset.tasks[membership.task]
-    let label = try lookUpClass(args[1], task: task.name, in: Session.tasks(of: dataset), command: "relabel").class
-    let move: ImageMove
-    do { move = try ImageMove.relabel(image, to: label, in: dataset) } catch { throw CommandError("relabel: \(error)") }
-    try session.out.print(performRecorded(move, in: session).joined(separator: "\n"))
+    try moveNamedImage(args[0], "relabel", session) { image, dataset in
+        guard let membership = dataset.membership(of: image) else { throw CommandError("relabel: \(args[0]) is not an image of the dataset now") }
+        let task = dataset.tasks[membership.task]
+        let label = try lookUpClass(args[1], task: task.name, in: Session.tasks(of: dataset), command: "relabel").class
+        return try ImageMove.relabel(image, to: label, in: dataset)
+    }
 }
 
 /// Applies `move` and pushes it on the session's undo stack.

@@ -27,6 +27,8 @@ protocol Backend {
     func swapFirstTwoAxes(_ x: Tensor) -> Tensor
     /// The items of x along its first axis at `indices`, in that order (each index within the axis).
     func gatherFirstAxis(_ x: Tensor, _ indices: [Int]) -> Tensor
+    /// `parts` (on this device, alike but in their first axis) one after another along their first axis.
+    func concatenateFirstAxis(_ parts: [Tensor]) -> Tensor
     /// x with the window `rows` × `columns` of its last two axes taken from `source` (x's shape, in range).
     func pasteWindow(_ x: Tensor, from source: Tensor, rows: Range<Int>, columns: Range<Int>) -> Tensor
 
@@ -95,6 +97,10 @@ extension Backend {
     /// Through the host: a backend without these kernels copies its tensors over and back, explicitly.
     func gatherFirstAxis(_ x: Tensor, _ indices: [Int]) -> Tensor {
         CPUBackend.shared.gatherFirstAxis(x.to(.cpu), indices).to(x.device)
+    }
+
+    func concatenateFirstAxis(_ parts: [Tensor]) -> Tensor {
+        CPUBackend.shared.concatenateFirstAxis(parts.map { $0.to(.cpu) }).to(parts[0].device)
     }
 
     func pasteWindow(_ x: Tensor, from source: Tensor, rows: Range<Int>, columns: Range<Int>) -> Tensor {

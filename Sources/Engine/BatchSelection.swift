@@ -10,6 +10,19 @@ extension Tensor {
         return backend.gatherFirstAxis(self, indices)
     }
 
+    /// `parts`, batches alike but in their number of items and on one device, one after another as one batch
+    /// (a mixed batch's tasks' rows put back together).
+    public init(concatenating parts: [Tensor]) throws {
+        guard let first = parts.first, first.rank >= 1 else { throw EngineError.invalid("concatenate", "there must be at least one part with dimensions") }
+        if let other = parts.first(where: { $0.rank != first.rank || $0.shape.dropFirst() != first.shape.dropFirst() }) {
+            throw EngineError.shapeMismatch("concatenate", "the parts must be alike but in their first axis", first.shape, other.shape)
+        }
+        if let other = parts.first(where: { $0.device != first.device }) {
+            throw EngineError.invalid("concatenate", "the parts must be on one device, not \(first.device) and \(other.device)")
+        }
+        self = first.backend.concatenateFirstAxis(parts)
+    }
+
     /// This tensor with the window `rows` × `columns` of its last two axes (every image's and channel's plane)
     /// taken from `source`, a tensor of the same shape on the same device.
     public func pasting(_ source: Tensor, rows: Range<Int>, columns: Range<Int>) throws -> Tensor {

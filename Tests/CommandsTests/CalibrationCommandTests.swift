@@ -49,9 +49,7 @@ final class CalibrationCommandTests: XCTestCase {
     }
 
     func testACheckpointWithOldFormTablesOpensWithoutThem() throws {
-        let h = Harness()
-        h.run("load data")
-        h.run("model tiny")
+        let h = Harness.withTinyModel()
         // The legacy form: thresholds and support per level only.
         let old = #"[{"task":"印花","classes":["人物","卡通"],"tables":[{"thresholds":[null],"support":[0],"positives":3}],"temperature":1}]"#
         try Checkpoint.save(trainer: h.session.trainer!, tasks: h.session.modelTasks, calibration: old, to: h.root + "/old.safetensors")

@@ -1,4 +1,5 @@
 import Commands
+import MTMC
 import XCTest
 
 /// What a terminal's answers and environment say it draws, and the questions that ask it.
@@ -29,9 +30,9 @@ final class GraphicsDetectionTests: XCTestCase {
 
     func testDeviceAttributesListing4IsSixelAndTheCellSizeIsRead() {
         let answers = GraphicsAnswers(parsing: bytes("\(esc)[6;20;10t\(esc)[?63;1;2;4;6;9;15;22c"))
-        XCTAssertEqual(answers.cellSize, PixelSize(width: 10, height: 20))
+        XCTAssertEqual(answers.cellSize, ImageSize(width: 10, height: 20))
         XCTAssertEqual(terminalGraphics(answers: answers, environment: ["COLORTERM": "truecolor"]),
-                       TerminalGraphics(best: .sixel, insideTmux: false, cellSize: PixelSize(width: 10, height: 20)))
+                       TerminalGraphics(best: .sixel, insideTmux: false, cellSize: ImageSize(width: 10, height: 20)))
     }
 
     func testDeviceAttributesWithout4AreHalfBlocksWhereTruecolorIsSaidOtherwiseNothing() {

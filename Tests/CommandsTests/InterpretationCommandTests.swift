@@ -6,10 +6,8 @@ import XCTest
 
 final class InterpretationCommandTests: XCTestCase {
     func testShowConfusedAndReportNeedAnEvaluationAndNameTheTasks() throws {
-        let h = Harness()
-        XCTAssertEqual(h.run("show report 印花").1, "error: show report: no evaluation yet; run eval first")
-        h.run("load data")
-        h.run("model tiny")
+        XCTAssertEqual(Harness().run("show report 印花").1, "error: show report: no evaluation yet; run eval first")
+        let h = Harness.withTinyModel()
         h.run("eval")
         let (bad, message) = h.run("show confused 印")
         XCTAssertEqual(bad, .failure)
@@ -35,9 +33,7 @@ final class InterpretationCommandTests: XCTestCase {
     }
 
     func testASavedEvaluationIsReadAgainAfterOpenWithoutRunningTheModel() throws {
-        let h = Harness()
-        h.run("load data")
-        h.run("model tiny")
+        let h = Harness.withTinyModel()
         h.run("eval")
         let before = h.run("show confused 颜色").1
         h.run("save m.safetensors")
@@ -51,9 +47,7 @@ final class InterpretationCommandTests: XCTestCase {
     }
 
     func testShowWhyWritesAHeatMapPerTaskAndPlotWhyASheet() throws {
-        let h = Harness()
-        h.run("load data")
-        h.run("model tiny")
+        let h = Harness.withTinyModel()
         let (result, message) = h.run("show why data/颜色/val/红/0.png")
         XCTAssertEqual(result, .success, message)
         let lines = message.split(separator: "\n").map(String.init)

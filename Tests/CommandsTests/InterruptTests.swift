@@ -6,8 +6,8 @@ import XCTest
 /// Ctrl-C during `load` and `eval`: the command stops, says so, and the session keeps what it had.
 final class InterruptTests: XCTestCase {
     func testCtrlCDuringLoadAndEvalKeepsTheSession() throws {
-        let h = Harness()
-        h.run("load data"); h.run("model tiny"); h.run("eval")
+        let h = Harness.withTinyModel()
+        h.run("eval")
         let dataset = h.session.dataset, evaluations = h.session.evaluations.count
         h.session.isCancelled = { true }  // Ctrl-C arrives before the first poll (every 32 images per thread)
         let (loaded, text) = h.run("load data")

@@ -8,8 +8,7 @@ import XCTest
 /// Non-finite outputs reach every consumer: reported, never a loop, a crash or an empty line.
 final class NonFiniteOutputTests: XCTestCase {
     func testADivergedModelIsReportedAndKeptFromCalibration() throws {
-        let h = Harness()
-        h.run("load data"); h.run("model tiny")
+        let h = Harness.withTinyModel()
         let trainer = try XCTUnwrap(h.session.trainer)
         let bias = try XCTUnwrap(trainer.model.namedVariables(prefix: "").first { $0.name == "heads.0.classifier.bias" })
         bias.variable.value = Tensor(shape: bias.variable.value.shape, repeating: .nan)

@@ -7,8 +7,7 @@ import XCTest
 final class PredictCommandTests: XCTestCase {
     /// A folder is predicted in bounded batches, each reported before the next is decoded.
     func testPredictingAFolderStreamsBoundedBatches() throws {
-        let h = Harness()
-        h.run("load data"); h.run("model tiny")
+        let h = Harness.withTinyModel()
         let trainer = try XCTUnwrap(h.session.trainer)
         func predict(batchSize: Int) throws -> [PredictionReport] {
             var reports: [PredictionReport] = []
@@ -28,8 +27,7 @@ final class PredictCommandTests: XCTestCase {
 
     /// `predict --tsv` writes one row per image and task, streamed.
     func testPredictWritesATSVRowPerImageAndTask() throws {
-        let h = Harness()
-        h.run("load data"); h.run("model tiny")
+        let h = Harness.withTinyModel()
         let (result, text) = h.run("predict --tsv p.tsv data/颜色/val/红 data/missing.png")
         XCTAssertEqual(result, .success, text)
         XCTAssertTrue(text.hasSuffix("wrote 6 rows to p.tsv"), text)

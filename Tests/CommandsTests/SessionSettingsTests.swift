@@ -12,8 +12,7 @@ final class SessionSettingsTests: XCTestCase {
     }
 
     func testSetLearningRateIsTheRateTheNextStepUses() {
-        let h = Harness()
-        h.run("load data"); h.run("model tiny")
+        let h = Harness.withTinyModel()
         h.run("set schedule step")  // the base rate all through a short run
         h.run("set lr 0.01")
         XCTAssertEqual(rate(h.run("train 1").1), "0.01")
@@ -24,8 +23,7 @@ final class SessionSettingsTests: XCTestCase {
     }
 
     func testAdaptiveBalanceDuringTrainWritesTheSessionsBalance() {
-        let h = Harness()
-        h.run("load data"); h.run("model tiny")
+        let h = Harness.withTinyModel()
         h.run("set adaptive 1")
         XCTAssertEqual(h.run("train 1").0, .success)
         guard case .adaptive(let precision) = h.session.balance.mode else { return XCTFail("balance is \(h.session.balance.mode)") }

@@ -34,6 +34,13 @@ final class Harness {
         session.settings.training.batchSize = 4
     }
 
+    /// A harness with the tree loaded and a tiny model made: where most tests of trained sessions start.
+    static func withTinyModel() -> Harness {
+        let h = Harness()
+        h.run("load data"); h.run("model tiny")
+        return h
+    }
+
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
     /// Runs lines, returning the output of the last one and its result.
@@ -57,9 +64,7 @@ final class SessionTests: XCTestCase {
     }
 
     func testLearningRateFindPrintsAChartASuggestionAndAPictureAndNamesABadTask() throws {
-        let h = Harness()
-        h.run("load data")
-        h.run("model tiny")
+        let h = Harness.withTinyModel()
         let before = h.session.trainer!.model.checkpointTensors().map(\.tensor.scalars)
         let (result, text) = h.run("lr find 颜色")
         XCTAssertEqual(result, .success, text)
@@ -97,9 +102,7 @@ final class SessionTests: XCTestCase {
     }
 
     func testLearningRateAutoTrainsAtTheSweepsSuggestion() throws {
-        let h = Harness()
-        h.run("load data")
-        h.run("model tiny")
+        let h = Harness.withTinyModel()
         XCTAssertEqual(h.run("set lr auto").1, "lr = auto")
         let (result, text) = h.run("train 1")
         XCTAssertEqual(result, .success, text)
@@ -222,8 +225,8 @@ final class SessionTests: XCTestCase {
     }
 
     func testOpeningACheckpointWithOtherClassesIsRefused() throws {
-        let h = Harness()
-        h.run("load data"); h.run("model tiny"); h.run("save m.safetensors")
+        let h = Harness.withTinyModel()
+        h.run("save m.safetensors")
         let other = Harness()
         try FileManager.default.moveItem(atPath: other.root + "/data/颜色/train/蓝", toPath: other.root + "/data/颜色/train/紫")
         try FileManager.default.moveItem(atPath: other.root + "/data/颜色/val/蓝", toPath: other.root + "/data/颜色/val/紫")

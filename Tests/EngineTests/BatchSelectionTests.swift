@@ -1,7 +1,8 @@
 import Engine
 import XCTest
 
-/// Picking parts of a batch: items by index (repeats allowed), and a window of every plane from another batch.
+/// Picking parts of a batch: items by index (repeats allowed), batches one after another, and a window of every plane
+/// from another batch.
 final class BatchSelectionTests: XCTestCase {
     /// [3, 2, 2, 3]: element (n, c, y, x) holds n·100 + c·10 + y·3 + x.
     private let batch = try! Tensor(shape: [3, 2, 2, 3], values: (0..<36).map { (i: Int) -> Float in
@@ -36,5 +37,21 @@ final class BatchSelectionTests: XCTestCase {
     func testPastingOutsideThePlanesOrFromAnotherShapeThrows() {
         XCTAssertThrowsError(try batch.pasting(batch, rows: 0..<3, columns: 0..<1))
         XCTAssertThrowsError(try batch.pasting(try batch.selecting([0]), rows: 0..<1, columns: 0..<1))
+    }
+
+    /// A mixed batch's parts put back together give the batch they were taken from.
+    func testConcatenatingPartsGivesTheBatchBack() throws {
+        let parts = [try batch.selecting([0]), try batch.selecting([1, 2])]
+        let whole = try Tensor(concatenating: parts)
+        XCTAssertEqual(whole.shape, [3, 2, 2, 3])
+        XCTAssertEqual(whole.scalars, batch.scalars)
+        XCTAssertEqual(try Tensor(concatenating: [parts[1], parts[0], parts[1]]).scalars,
+                       try batch.selecting([1, 2, 0, 1, 2]).scalars)
+    }
+
+    func testConcatenatingUnlikePartsOrNoneThrows() throws {
+        let planes = try batch.reshaped([3, 2, 6])
+        XCTAssertThrowsError(try Tensor(concatenating: [batch, planes])) { XCTAssertTrue("\($0)".contains("concatenate"), "\($0)") }
+        XCTAssertThrowsError(try Tensor(concatenating: []))
     }
 }

@@ -19,8 +19,7 @@ final class CheckpointRefusalEndToEndTests: XCTestCase {
     func testPredictRefusesWhatOpenRefuses() throws {
         let folder = MTMC.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let made = try MTMC.run(["-c", "set size 16; load \(MTMC.repository)/samples/prints; model tiny; save m.safetensors"], in: folder)
-        XCTAssertEqual(made.status, 0, made.output)
+        try MTMC.prepare("set size 16; load \(MTMC.repository)/samples/prints; model tiny; save m.safetensors", in: folder)
         try tamper(folder + "/m.safetensors", key: "calibration", value: #"[{"task": 3}]"#)
         let expected = "error: \(folder)/m.safetensors: not a usable mtmc checkpoint: metadata calibration is malformed\n"
         let image = MTMC.repository + "/samples/predict/blue.jpg"

@@ -42,6 +42,13 @@ enum MTMC {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// Runs the `-c` line `commands` in `folder` to make what a test starts from (a saved model, say); a
+    /// failure fails the test with the run's output.
+    static func prepare(_ commands: String, in folder: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let made = try run(["-c", commands], in: folder)
+        XCTAssertEqual(made.status, 0, made.output, file: file, line: line)
+    }
+
     /// A temporary folder, removed by the caller.
     static func temporaryFolder() -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("mtmc-e2e-\(getpid())-\(UUID().uuidString.prefix(6))").path

@@ -6,8 +6,7 @@ final class KilledSaveTests: XCTestCase {
     func testSavesKilledAtRandomPointsLeaveAUsableCheckpoint() throws {
         let folder = MTMC.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let made = try MTMC.run(["-c", "set size 16; load \(MTMC.repository)/samples/prints; model tiny; save m.safetensors"], in: folder)
-        XCTAssertEqual(made.status, 0, made.output)
+        try MTMC.prepare("set size 16; load \(MTMC.repository)/samples/prints; model tiny; save m.safetensors", in: folder)
         let image = MTMC.repository + "/samples/predict/blue.jpg"
         var generator = SystemRandomNumberGenerator()
         for round in 0..<50 {

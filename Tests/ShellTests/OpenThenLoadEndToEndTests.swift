@@ -8,8 +8,7 @@ final class OpenThenLoadEndToEndTests: XCTestCase {
         let folder = MTMC.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let samples = MTMC.repository + "/samples/prints"
-        let made = try MTMC.run(["-c", "set size 16; load \(samples); balance base 4; model tiny; train 1; eval; calibrate; save ck.safetensors"], in: folder)
-        XCTAssertEqual(made.status, 0, made.output)
+        try MTMC.prepare("set size 16; load \(samples); balance base 4; model tiny; train 1; eval; calibrate; save ck.safetensors", in: folder)
         let (status, output) = try MTMC.run(["-c", "open ck.safetensors; show report 颜色; load \(samples); show worst 颜色 3"], in: folder)
         XCTAssertEqual(status, 0, output)
         XCTAssertTrue(output.contains("\nno dataset loaded: predict, save, show calib, export calib, show confused, show report, plot confusion, calibrate work now; "
@@ -27,8 +26,7 @@ final class OpenThenLoadEndToEndTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let copy = folder + "/prints"
         try FileManager.default.copyItem(atPath: MTMC.repository + "/samples/prints", toPath: copy)
-        let made = try MTMC.run(["-c", "set size 16; load prints; balance base 4; model tiny; train 1; eval; save ck.safetensors"], in: folder)
-        XCTAssertEqual(made.status, 0, made.output)
+        try MTMC.prepare("set size 16; load prints; balance base 4; model tiny; train 1; eval; save ck.safetensors", in: folder)
         let red = copy + "/颜色/val/红"
         let first = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: red).sorted().first)
         try FileManager.default.removeItem(atPath: red + "/" + first)

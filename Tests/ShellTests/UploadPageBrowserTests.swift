@@ -7,8 +7,7 @@ final class UploadPageBrowserTests: XCTestCase {
     func testTheUploadPageShowsThumbnailsBarsAndMarkedClassesAndExplainsABadThreshold() throws {
         let folder = MTMC.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let made = try MTMC.run(["-c", "set size 16; load \(MTMC.repository)/samples/prints; balance base 4; model tiny; train 1; eval; calibrate; save m.safetensors"], in: folder)
-        XCTAssertEqual(made.status, 0, made.output)
+        try MTMC.prepare("set size 16; load \(MTMC.repository)/samples/prints; balance base 4; model tiny; train 1; eval; calibrate; save m.safetensors", in: folder)
         let images = ["blue.jpg", "stripes.jpg"].map { MTMC.repository + "/samples/predict/" + $0 }
         let expected = try MTMC.run(["predict", "--model", "m.safetensors", "--json", "--threshold", "0.3"] + images, in: folder)
         XCTAssertEqual(expected.status, 0, expected.output)

@@ -43,17 +43,12 @@ for build in before after; do
   done
 done
 
-run_wrk() {  # name url connections
-  local threads=$(( $3 < 2 ? 1 : 2 ))
-  wrk -t"$threads" -c"$3" -d"${seconds}s" --latency -s tools/bench/serve_post.lua "$2" > "$work/wrk.txt"
-  awk -v name="$1" -v c="$3" '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx|Socket errors/ {err=err" "$0}
-      END {printf "| %-22s | %3d | %9s | %8s | %8s |%s\n", name, c, rps, p50, p99, err}' "$work/wrk.txt"
-}
+source tools/bench/wrk_row.sh
 echo "| server | connections | answers/s | p50 | p99 |"
 for c in 1 8 64; do
   for tree in two four; do
-    run_wrk "mtmc before, $tree tasks" "${url[before-$tree]}" "$c"
-    run_wrk "mtmc after, $tree tasks" "${url[after-$tree]}" "$c"
-    run_wrk "python+torch, $tree tasks" "${url[torch-$tree]}" "$c"
+    run_wrk "mtmc before, $tree tasks" "${url[before-$tree]}" "$c" 22
+    run_wrk "mtmc after, $tree tasks" "${url[after-$tree]}" "$c" 22
+    run_wrk "python+torch, $tree tasks" "${url[torch-$tree]}" "$c" 22
   done
 done

@@ -16,12 +16,7 @@ image=samples/predict/blue.jpg
 export IMAGE=$image
 $mtmc -c "set size 64; load samples/prints; model tiny; train 1; eval; calibrate; save $work/tiny64.safetensors" > "$work/make.log"
 
-run_wrk() {  # name url connections
-    local threads=$(( $3 < 2 ? 1 : 2 ))
-    wrk -t"$threads" -c"$3" -d"${seconds}s" --latency -s tools/bench/serve_post.lua "$2" > "$work/wrk.txt"
-    awk -v name="$1" -v c="$3" '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx|Socket errors/ {err=err" "$0}
-        END {printf "| %-14s | %3d | %9s | %8s | %8s |%s\n", name, c, rps, p50, p99, err}' "$work/wrk.txt"
-}
+source tools/bench/wrk_row.sh
 
 echo "| server         | connections | requests/s | p50 | p99 |"
 $mtmc serve --model "$work/tiny64.safetensors" --port 18080 > "$work/serve.log" &

@@ -1,4 +1,5 @@
 import Foundation
+import MTMC
 
 /// The questions that learn what a terminal draws, in one write: kitty's graphics query (a 1×1 picture, id 31,
 /// that a kitty terminal answers `ESC _Gi=31;OK ESC \` and does not keep), XTVERSION (`CSI > q`: the terminal's
@@ -31,14 +32,14 @@ public struct GraphicsAnswers: Equatable {
     /// The terminal's name and version from XTVERSION (`DCS >| iTerm2 3.5 ST`).
     public var version: String?
     /// The cell size from `CSI 6;height;width t`.
-    public var cellSize: PixelSize?
+    public var cellSize: ImageSize?
 
     public init(parsing answer: [UInt8]) {
         let text = String(decoding: answer, as: UTF8.self)
         kittyOK = text.contains("\u{1B}_Gi=31;OK\u{1B}\\")
         deviceAttributes = numbers(in: text, between: "\u{1B}[?", and: "c")
         if let cell = numbers(in: text, between: "\u{1B}[6;", and: "t"), cell.count == 2, cell[0] > 0, cell[1] > 0 {
-            cellSize = PixelSize(width: cell[1], height: cell[0])
+            cellSize = ImageSize(width: cell[1], height: cell[0])
         }
         if let start = text.range(of: "\u{1B}P>|"), let end = text.range(of: "\u{1B}\\", range: start.upperBound..<text.endIndex) {
             version = String(text[start.upperBound..<end.lowerBound])

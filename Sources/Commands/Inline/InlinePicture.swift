@@ -1,4 +1,5 @@
 import Foundation
+import MTMC
 import Vision
 
 /// What to write to the terminal to draw the PNG at `path` with `graphics`, fitted to `window`, the cursor
@@ -12,13 +13,13 @@ public func inlinePicture(path: String, as graphics: GraphicsProtocol, in window
     case .kitty, .iterm:
         let png = try readRegularFile(path)
         let size = try ImageDecoder.declaredSize(file: path)
-        let picture = PixelSize(width: size.width, height: size.height)
+        let picture = ImageSize(width: size.width, height: size.height)
         let columns = scaledColumns(picture, fitted: fittedSize(picture, in: window, as: graphics), cell: window.cell)
         let sequences = graphics == .kitty ? kittyImage(png: png, columns: columns) : [itermImage(png: png, columns: columns)]
         return sequences.map { insideTmux ? tmuxPassthrough($0) : $0 }.joined() + "\n"
     case .sixel, .blocks:
         let image = try ImageDecoder(pixelLimit: pixelLimit).decode(file: path)
-        let fitted = fittedSize(PixelSize(width: image.width, height: image.height), in: window, as: graphics)
+        let fitted = fittedSize(ImageSize(width: image.width, height: image.height), in: window, as: graphics)
         let shown = resized(image, width: fitted.width, height: fitted.height)
         return graphics == .sixel ? sixelImage(shown) + "\n" : halfBlockLines(shown).joined(separator: "\n") + "\n"
     }

@@ -1,4 +1,4 @@
-/// Copies that pick parts of a batch: whole items by index, and a window of every plane.
+/// Copies that pick parts of a batch: whole items by index, batches one after another, and a window of every plane.
 extension CPUBackend {
     func gatherFirstAxis(_ x: Tensor, _ indices: [Int]) -> Tensor {
         var shape = x.shape
@@ -7,6 +7,16 @@ extension CPUBackend {
         var y = Tensor(uninitialized: shape)
         let xp = x.pointer, yp = y.mutablePointer()
         for (to, from) in indices.enumerated() { (yp + to * item).update(from: xp + from * item, count: item) }
+        return y
+    }
+
+    func concatenateFirstAxis(_ parts: [Tensor]) -> Tensor {
+        var y = Tensor(uninitialized: [parts.reduce(0) { $0 + $1.shape[0] }] + parts[0].shape.dropFirst())
+        var to = y.mutablePointer()
+        for part in parts {
+            to.update(from: part.pointer, count: part.count)
+            to += part.count
+        }
         return y
     }
 

@@ -5,11 +5,6 @@ public struct FileStamp: Equatable {
     public let size: Int64
     public let modifiedNanoseconds: Int64
 
-    public init(size: Int64, modifiedNanoseconds: Int64) {
-        self.size = size
-        self.modifiedNanoseconds = modifiedNanoseconds
-    }
-
     /// The stamp of the file at `path` now, following links as a scan does; nil when nothing is there.
     public static func current(_ path: String) -> (stamp: FileStamp, isRegularFile: Bool)? {
         var info = stat()

@@ -90,29 +90,21 @@ public final class BatchPipeline {
     public func make(_ index: Int) -> Batch {
         let planned = plan[index]
         let (w, h) = inputSize
-        var images = Tensor(zeros: [planned.samples.count, 3, h, w])
-        let count = planned.samples.count, parts = max(1, min(threads, count))
-        images.withUnsafeMutableBufferPointer { out in
-            // Image `position` owns floats [position·3·h·w, (position + 1)·3·h·w) of the batch, so parts never overlap.
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                for position in (count * part / parts)..<(count * (part + 1) / parts) {
-                    write(planned.samples[position], batch: index, position: position, into: base + position * 3 * h * w)
-                }
-            }
+        let images = Tensor(items: planned.samples.count, shape: [3, h, w], threads: threads) { position, item in
+            write(planned.samples[position], batch: index, position: position, into: item)
         }
         return Batch(parts: planned.parts, images: images, labels: planned.samples.map(\.label), samples: planned.samples)
     }
 
-    /// One image of a batch, augmented (from its own generator) or resized, normalised into `destination`.
-    private func write(_ sample: Sample, batch index: Int, position: Int, into destination: UnsafeMutablePointer<Float>) {
+    /// One image of a batch, augmented (from its own generator) or resized, normalised into `item`, its place in the batch.
+    private func write(_ sample: Sample, batch index: Int, position: Int, into item: UnsafeMutableBufferPointer<Float>) {
         let (w, h) = inputSize
         let image = cache.image(sample.image)
         if let augmentation {
             var rng = RandomGenerator.derived(seed: seed, index, position)
-            writeAugmented(image, width: w, height: h, settings: augmentation, normalization: normalization, rng: &rng, into: destination)
+            writeAugmented(image, width: w, height: h, settings: augmentation, normalization: normalization, rng: &rng, into: item.baseAddress!)
         } else {
-            writeValidation(image, width: w, height: h, normalization: normalization, into: destination)
+            writeValidation(image, width: w, height: h, normalization: normalization, into: item.baseAddress!)
         }
     }
 }

@@ -27,7 +27,7 @@ public struct DatasetTask {
     public var valShare: Double? = nil
 }
 
-/// The pixel size of an image file.
+/// A width and height in pixels: of an image file, a picture shown in the terminal, a terminal cell.
 public struct ImageSize: Equatable, Hashable {
     public let width: Int
     public let height: Int

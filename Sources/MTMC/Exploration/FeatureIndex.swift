@@ -38,7 +38,7 @@ public struct FeatureIndex {
             progress(features.count / model.backbone.featureCount, samples.count)
         }
         let d = model.backbone.featureCount
-        normalizeRows(&features, dimension: d)
+        features = unitRows(features, dimension: d)
         return FeatureIndex(task: t, samples: samples, trainCount: task.train.count, dimension: d, features: features,
                             weightsKey: weightsChecksum(model, task: t), cache: ObjectIdentifier(dataset.cache))
     }
@@ -67,26 +67,23 @@ public struct FeatureIndex {
 /// `predict` prepares images.
 public func queryFeatures(_ model: MultiTaskModel, image: RGBImage, task t: Int, inputSize: (width: Int, height: Int),
                           normalization: Normalization) throws -> [Float] {
-    let cache = Dataset.cacheSize(forInput: inputSize)
-    var batch = Tensor(zeros: [1, 3, inputSize.height, inputSize.width])
-    batch.withUnsafeMutableBufferPointer {
-        writeValidation(resized(image, width: cache.width, height: cache.height), width: inputSize.width, height: inputSize.height,
-                        normalization: normalization, into: $0.baseAddress!)
-    }
+    let batch = evaluationInput([image], inputSize: inputSize, normalization: normalization)
     model.setTraining(false)
     model.selectStatistics(t)
-    var features = try GradMode.withoutGradients { try model.backbone(Variable(batch)).value.scalars }
-    normalizeRows(&features, dimension: features.count)
-    return features
+    let features = try GradMode.withoutGradients { try model.backbone(Variable(batch)).value.scalars }
+    return unitRows(features, dimension: features.count)
 }
 
-private func normalizeRows(_ x: inout [Float], dimension d: Int) {
+/// Each row of `x` ([rows × d]) scaled to unit length (a zero row stays zero), so that a dot product is a cosine.
+func unitRows(_ x: [Float], dimension d: Int) -> [Float] {
+    var x = x
     for row in 0..<(x.count / max(1, d)) {
         var sum: Float = 0
         for j in 0..<d { sum += x[row * d + j] * x[row * d + j] }
         let scale = sum > 0 ? 1 / sum.squareRoot() : 0
         for j in 0..<d { x[row * d + j] *= scale }
     }
+    return x
 }
 
 /// A sum over every backbone weight and buffer under task `t`'s statistics, weighted by position, so that

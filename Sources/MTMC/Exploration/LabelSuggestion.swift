@@ -85,13 +85,7 @@ struct PoolOutputs {
                 }
             }
             guard !images.isEmpty else { continue }
-            var batch = Tensor(zeros: [images.count, 3, input.height, input.width])
-            batch.withUnsafeMutableBufferPointer { out in
-                for (i, image) in images.enumerated() {
-                    writeValidation(image, width: input.width, height: input.height, normalization: normalization,
-                                    into: out.baseAddress! + i * 3 * input.width * input.height)
-                }
-            }
+            let batch = evaluationInput(images, inputSize: input, normalization: normalization)
             model.selectStatistics(t)
             let (features, logits) = try GradMode.withoutGradients { () throws -> ([Float], [Float]) in
                 let features = try model.backbone(Variable(batch.to(model.device)))
@@ -105,17 +99,5 @@ struct PoolOutputs {
             progress(min(start + batchSize, files.count), files.count)
         }
         return pool
-    }
-
-    /// Each row of `x` scaled to unit length (a zero row stays zero), so that a dot product is a cosine.
-    private static func unitRows(_ x: [Float], dimension d: Int) -> [Float] {
-        var x = x
-        for row in 0..<(x.count / max(1, d)) {
-            var sum: Float = 0
-            for j in 0..<d { sum += x[row * d + j] * x[row * d + j] }
-            let scale = sum > 0 ? 1 / sum.squareRoot() : 0
-            for j in 0..<d { x[row * d + j] *= scale }
-        }
-        return x
     }
 }

@@ -17,11 +17,7 @@ public func explain(_ image: RGBImage, model: MultiTaskModel, taskClasses: [Task
                     calibration: [TaskCalibration]) throws -> [ImageExplanation] {
     let cache = Dataset.cacheSize(forInput: inputSize)
     let view = resized(resized(image, width: cache.width, height: cache.height), width: inputSize.width, height: inputSize.height)
-    var input = Tensor(zeros: [1, 3, inputSize.height, inputSize.width])
-    input.withUnsafeMutableBufferPointer { out in
-        writeValidation(resized(image, width: cache.width, height: cache.height), width: inputSize.width, height: inputSize.height,
-                        normalization: normalization, into: out.baseAddress!)
-    }
+    let input = evaluationInput([image], inputSize: inputSize, normalization: normalization)
     let chosen = tasks ?? Array(0..<model.taskCount)
     return try zip(chosen, try gradCAMs(model, image: input, tasks: chosen, classIndex: classIndex)).map { t, map in
         let classes = taskClasses[t].classes

@@ -7,8 +7,8 @@ import Engine
 /// (its slice's mean × slice / batch), so the summed gradient is that of the global batch, whatever the split.
 struct DataParallel {
     let world: World
-    /// Gradients travel in buckets of at most this many floats (16 MB): one all-reduce per bucket rather than
-    /// one per parameter, without doubling the memory of a large model's gradients.
+    /// Gradients and weights travel in buckets of at most this many floats (16 MB): one call per bucket rather
+    /// than one per parameter, without doubling the memory of a large model's tensors.
     static let bucketFloats = 4 << 20
 
     /// The job this process belongs to, when it has more than one rank.
@@ -50,27 +50,9 @@ struct DataParallel {
     /// Sums every present gradient across ranks, in buckets. Which gradients are present is the same on every
     /// rank (the same task's head, the same frozen parts), so the buckets match.
     func sumGradients(_ parameters: [NamedVariable]) {
-        var bucket = [Float](), members: [NamedVariable] = []
-        func flush() {
-            guard !bucket.isEmpty else { return }
-            bucket.withUnsafeMutableBufferPointer { world.sum($0) }
-            var offset = 0
-            for member in members {
-                member.variable.grad!.writingOnHost { grad in
-                    for i in grad.indices { grad[i] = bucket[offset + i] }
-                    offset += grad.count
-                }
-            }
-            bucket.removeAll(keepingCapacity: true)
-            members.removeAll(keepingCapacity: true)
-        }
-        for entry in parameters {
-            guard let grad = entry.variable.grad else { continue }
-            if bucket.count + grad.count > Self.bucketFloats { flush() }
-            bucket += grad.scalars
-            members.append(entry)
-        }
-        flush()
+        let present = parameters.filter { $0.variable.grad != nil }
+        let sums = world.sum(present.map { $0.variable.grad! }, bucketFloats: Self.bucketFloats)
+        for (entry, sum) in zip(present, sums) { entry.variable.grad = sum }
     }
 
     /// Makes every rank's weights and buffers rank 0's: at the start of a run (after `open`, `model` or a
@@ -78,13 +60,8 @@ struct DataParallel {
     func broadcastWeights(_ model: MultiTaskModel, _ optimizer: SGD) throws {
         guard world.size > 1 else { return }
         let tensors = model.checkpointTensors() + optimizer.state()
-        var flat = tensors.flatMap { $0.tensor.scalars }
-        flat.withUnsafeMutableBufferPointer { world.broadcast($0) }
-        var offset = 0, restored: [String: Tensor] = [:]
-        for (name, tensor) in tensors {
-            restored[name] = try Tensor(shape: tensor.shape, values: Array(flat[offset ..< offset + tensor.count]))
-            offset += tensor.count
-        }
+        let received = world.broadcast(tensors.map(\.tensor), bucketFloats: Self.bucketFloats)
+        let restored = Dictionary(zip(tensors.map(\.name), received), uniquingKeysWith: { $1 })
         try model.loadCheckpointTensors(restored.filter { !$0.key.hasPrefix("momentum_buffer.") })
         try optimizer.loadState(restored.filter { $0.key.hasPrefix("momentum_buffer.") })
     }

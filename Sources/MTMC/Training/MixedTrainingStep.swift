@@ -24,7 +24,7 @@ extension Trainer {
             partImages[p] = mixed
             targets.append(target)
         }
-        if mixer != nil { inputs = concatenateImages(partImages) }
+        if mixer != nil { inputs = try Tensor(concatenating: partImages) }
         let logits = try model(Variable(inputs), parts: batch.parts)
         let globalTotal = Float(across.map { $0.globalParts.reduce(0) { $0 + $1.rows.count } } ?? batch.labels.count)
         var loss: Variable?, results: [TaskStepResult] = [], lossValue: Float = 0
@@ -70,18 +70,3 @@ extension Trainer {
 
 /// Images `rows` of a batch [N, C, H, W] as their own batch.
 func imageRows(_ images: Tensor, _ rows: Range<Int>) throws -> Tensor { try images.selecting(Array(rows)) }
-
-/// Batches [Nᵢ, C, H, W] one after another as one batch, on the host.
-func concatenateImages(_ parts: [Tensor]) -> Tensor {
-    var out = Tensor(zeros: [parts.reduce(0) { $0 + $1.shape[0] }] + Array(parts[0].shape.dropFirst()))
-    out.withUnsafeMutableBufferPointer { target in
-        var offset = 0
-        for part in parts {
-            part.to(.cpu).withUnsafeBufferPointer { source in
-                for i in source.indices { target[offset + i] = source[i] }
-                offset += source.count
-            }
-        }
-    }
-    return out
-}

@@ -18,14 +18,7 @@ public struct ClassScore: Equatable {
 public func predictLogits(_ model: MultiTaskModel, images: [RGBImage], inputSize: (width: Int, height: Int),
                           normalization: Normalization) throws -> [Tensor] {
     guard !images.isEmpty else { return [] }
-    let cache = Dataset.cacheSize(forInput: inputSize)
-    var batch = Tensor(zeros: [images.count, 3, inputSize.height, inputSize.width])
-    batch.withUnsafeMutableBufferPointer { out in
-        for (i, image) in images.enumerated() {
-            writeValidation(resized(image, width: cache.width, height: cache.height), width: inputSize.width, height: inputSize.height,
-                            normalization: normalization, into: out.baseAddress! + i * 3 * inputSize.width * inputSize.height)
-        }
-    }
+    let batch = evaluationInput(images, inputSize: inputSize, normalization: normalization)
     model.setTraining(false)
     return try GradMode.withoutGradients {
         try model.outputs(Variable(batch)).map(\.value)
