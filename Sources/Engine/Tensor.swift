@@ -1,11 +1,17 @@
 import Foundation
 
 /// Contiguous Float32 storage on one device. Tensors share it and copy it on write.
-/// On the CPU `pointer` is host memory; on a CUDA device it holds the device address.
+/// Host memory is a pointer the engine's loops read and write; a GPU's memory is a `DeviceAddress` that
+/// only its kernels and copies reach. Each is asked for by its own name, so neither stands in for the other.
 final class TensorStorage {
-    let pointer: UnsafeMutablePointer<Float>
+    /// Where the elements are.
+    enum Memory {
+        case host(UnsafeMutablePointer<Float>)
+        case device(DeviceAddress, CUDADevice)
+    }
+
+    let memory: Memory
     let count: Int
-    let device: Device
     /// Counts the times a writer was handed this storage (`mutablePointer`, `withUnsafeMutableBufferPointer`),
     /// so that values derived from it (folded weights) can tell whether it changed since.
     private(set) var version = 0
@@ -22,11 +28,34 @@ final class TensorStorage {
 
     init(uninitializedCount count: Int, device: Device = .cpu) {
         self.count = count
-        self.device = device
         switch device {
-        case .cpu: pointer = StoragePool.take(count)
-        case .cuda(let gpu): pointer = gpu.allocate(count)
+        case .cpu: memory = .host(StoragePool.take(count))
+        case .cuda(let gpu): memory = .device(gpu.allocate(count), gpu)
         }
+    }
+
+    var device: Device {
+        switch memory {
+        case .host: return .cpu
+        case .device(_, let gpu): return .cuda(gpu)
+        }
+    }
+
+    /// The elements in host memory. A device's memory cannot be read on the host: a device tensor goes
+    /// to the host first (`Tensor.to(.cpu)`), which says that it copies.
+    var pointer: UnsafeMutablePointer<Float> {
+        guard case .host(let pointer) = memory else {
+            preconditionFailure("a \(device) tensor's elements are not in host memory; copy them to the host with to(.cpu)")
+        }
+        return pointer
+    }
+
+    /// The elements' address in a device's memory, for its kernels; a host tensor has none.
+    var address: DeviceAddress {
+        guard case .device(let address, _) = memory else {
+            preconditionFailure("a cpu tensor has no device address; move it to the device with to(_:)")
+        }
+        return address
     }
 
     convenience init(repeating value: Float, count: Int) {
@@ -36,17 +65,17 @@ final class TensorStorage {
 
     func copy() -> TensorStorage {
         let other = TensorStorage(uninitializedCount: count, device: device)
-        switch device {
-        case .cpu: other.pointer.update(from: pointer, count: count)
-        case .cuda(let gpu): gpu.copy(.deviceToDevice, from: pointer, to: other.pointer, count: count)
+        switch memory {
+        case .host(let pointer): other.pointer.update(from: pointer, count: count)
+        case .device(let address, let gpu): gpu.copy(fromDevice: address, toDevice: other.address, count: count)
         }
         return other
     }
 
     deinit {
-        switch device {
-        case .cpu: StoragePool.give(pointer, count)
-        case .cuda(let gpu): gpu.release(pointer, count)
+        switch memory {
+        case .host(let pointer): StoragePool.give(pointer, count)
+        case .device(let address, let gpu): gpu.release(address, count)
         }
     }
 }
@@ -215,8 +244,8 @@ public struct Tensor {
         if device == self.device { return self }
         var t = Tensor(uninitialized: shape, device: device)
         switch (self.device, device) {
-        case (.cpu, .cuda(let gpu)): gpu.copy(.hostToDevice, from: pointer, to: t.pointer, count: count)
-        case (.cuda(let gpu), .cpu): gpu.copy(.deviceToHost, from: pointer, to: t.pointer, count: count)
+        case (.cpu, .cuda(let gpu)): gpu.copy(from: pointer, toDevice: t.deviceAddress, count: count)
+        case (.cuda(let gpu), .cpu): gpu.copy(fromDevice: deviceAddress, to: t.pointer, count: count)
         default: t = to(.cpu).to(device)
         }
         return t
@@ -227,7 +256,7 @@ public struct Tensor {
     public func prefetched(to device: Device) -> Tensor {
         guard self.device.isCPU, case .cuda(let gpu) = device else { return to(device) }
         let t = Tensor(uninitialized: shape, device: device)
-        gpu.copyAhead(from: pointer, to: t.pointer, count: count)
+        gpu.copyAhead(from: pointer, to: t.deviceAddress, count: count)
         return t
     }
 
@@ -240,9 +269,10 @@ public struct Tensor {
     /// The single element of a one-element tensor.
     public var scalar: Float { device.isCPU ? storage.pointer[0] : to(.cpu).scalar }
 
-    /// Reads the elements without copying (from a host copy when not on the CPU).
+    /// Reads the elements of a host tensor where they lie. A device's memory is not host memory: a device
+    /// tensor is read through `to(.cpu)` first, which says that it copies.
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        guard device.isCPU else { return try to(.cpu).withUnsafeBufferPointer(body) }
+        precondition(device.isCPU, "a \(device) tensor's elements are not in host memory; read them with to(.cpu)")
         return try body(UnsafeBufferPointer(start: storage.pointer, count: count))
     }
 
@@ -267,14 +297,27 @@ public struct Tensor {
         return try withUnsafeMutableBufferPointer(body)
     }
 
-    /// Read-only base pointer for kernels; valid while this tensor is alive.
+    /// Read-only base pointer of a host tensor for the CPU's kernels; valid while this tensor is alive.
     var pointer: UnsafeMutablePointer<Float> { storage.pointer }
 
-    /// Base pointer for kernels that write; ensures the storage is not shared.
+    /// Base pointer of a host tensor for kernels that write; ensures the storage is not shared.
     mutating func mutablePointer() -> UnsafeMutablePointer<Float> {
+        prepareForWrite()
+        return storage.pointer
+    }
+
+    /// Read-only device address of a device tensor for its device's kernels; valid while this tensor is alive.
+    var deviceAddress: DeviceAddress { storage.address }
+
+    /// Device address of a device tensor for kernels that write; ensures the storage is not shared.
+    mutating func mutableDeviceAddress() -> DeviceAddress {
+        prepareForWrite()
+        return storage.address
+    }
+
+    private mutating func prepareForWrite() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         storage.markWritten()
-        return storage.pointer
     }
 
     /// Where an elementwise pass that reads this tensor may write its result of the same shape: this buffer
