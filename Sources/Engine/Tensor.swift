@@ -4,9 +4,10 @@ import Foundation
 /// Host memory is a pointer the engine's loops read and write; a GPU's memory is a `DeviceAddress` that
 /// only its kernels and copies reach. Each is asked for by its own name, so neither stands in for the other.
 final class TensorStorage {
-    /// Where the elements are.
+    /// Where the elements are: host memory from (and back to) the pool of the context it was made in, or a
+    /// GPU's memory.
     enum Memory {
-        case host(UnsafeMutablePointer<Float>)
+        case host(UnsafeMutablePointer<Float>, HostMemoryPool)
         case device(DeviceAddress, CUDADevice)
     }
 
@@ -29,7 +30,9 @@ final class TensorStorage {
     init(uninitializedCount count: Int, device: Device = .cpu) {
         self.count = count
         switch device {
-        case .cpu: memory = .host(StoragePool.take(count))
+        case .cpu:
+            let pool = HostResources.inUse.memory
+            memory = .host(pool.take(count), pool)
         case .cuda(let gpu): memory = .device(gpu.allocate(count), gpu)
         }
     }
@@ -41,18 +44,30 @@ final class TensorStorage {
         }
     }
 
-    /// The elements in host memory. A device's memory cannot be read on the host: a device tensor goes
-    /// to the host first (`Tensor.to(.cpu)`), which says that it copies.
+    /// The elements in host memory; nil on a device, whose memory the host cannot read.
+    var hostElements: UnsafeMutablePointer<Float>? {
+        guard case .host(let pointer, _) = memory else { return nil }
+        return pointer
+    }
+
+    /// The elements' address in a device's memory; nil in host memory.
+    var deviceElements: DeviceAddress? {
+        guard case .device(let address, _) = memory else { return nil }
+        return address
+    }
+
+    /// The elements in host memory, for the CPU's kernels. A device tensor goes to the host first
+    /// (`Tensor.to(.cpu)`), which says that it copies.
     var pointer: UnsafeMutablePointer<Float> {
-        guard case .host(let pointer) = memory else {
+        guard let pointer = hostElements else {
             preconditionFailure("a \(device) tensor's elements are not in host memory; copy them to the host with to(.cpu)")
         }
         return pointer
     }
 
-    /// The elements' address in a device's memory, for its kernels; a host tensor has none.
+    /// The elements' address in a device's memory, for its kernels.
     var address: DeviceAddress {
-        guard case .device(let address, _) = memory else {
+        guard let address = deviceElements else {
             preconditionFailure("a cpu tensor has no device address; move it to the device with to(_:)")
         }
         return address
@@ -66,7 +81,7 @@ final class TensorStorage {
     func copy() -> TensorStorage {
         let other = TensorStorage(uninitializedCount: count, device: device)
         switch memory {
-        case .host(let pointer): other.pointer.update(from: pointer, count: count)
+        case .host(let pointer, _): other.pointer.update(from: pointer, count: count)
         case .device(let address, let gpu): gpu.copy(fromDevice: address, toDevice: other.address, count: count)
         }
         return other
@@ -74,7 +89,7 @@ final class TensorStorage {
 
     deinit {
         switch memory {
-        case .host(let pointer): StoragePool.give(pointer, count)
+        case .host(let pointer, let pool): pool.give(pointer, count)
         case .device(let address, let gpu): gpu.release(address, count)
         }
     }
@@ -114,29 +129,9 @@ struct StoragePool {
     /// Buffers smaller than this go straight to malloc, which recycles them well itself.
     static let minimumPooled = 1 << 14
 
-    /// The process's pool: 128 MiB of slack, the least with which no 64×64 training step of tiny, ResNet-18
-    /// or Darknet maps fresh pages (with 64 MiB they fault many times over; BENCHMARKS.md). A training step
-    /// takes and gives a few hundred.
-    nonisolated(unsafe) private static var shared = StoragePool(slack: 1 << 25, maximumAge: 1 << 14)
-    private static let lock = NSLock()
-
     init(slack: Int, maximumAge: Int) {
         self.slack = slack
         self.maximumAge = maximumAge
-    }
-
-    static func take(_ count: Int) -> UnsafeMutablePointer<Float> {
-        guard count >= minimumPooled else { return .allocate(capacity: max(count, 1)) }
-        lock.lock()
-        defer { lock.unlock() }
-        return shared.take(count)
-    }
-
-    static func give(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
-        guard count >= minimumPooled else { return pointer.deallocate() }
-        lock.lock()
-        defer { lock.unlock() }
-        shared.give(pointer, count)
     }
 
     /// A buffer of `count` floats: the one of that size freed most recently (the likeliest still in cache),
@@ -159,6 +154,13 @@ struct StoragePool {
         cached.append((count, pointer, clock))
         cachedFloats += count
         evict()
+    }
+
+    /// Unmaps every cached buffer (the pool's owner is going away).
+    mutating func drain() {
+        cached.forEach { Self.unmap($0.pointer, $0.count) }
+        cached = []
+        cachedFloats = 0
     }
 
     /// Unmaps the oldest buffers while live and cached together pass the live peak and the slack, or the
