@@ -10,7 +10,6 @@ import Vision
 enum CacheBenchmark {
     static func run(tree: String, input: Int, threads: Int, modes: [(CacheMode, CacheFormat)], folder: String, torch: Bool, images: Int?,
                     orders: [EpochOrder] = [.shuffle]) throws {
-        Threads.count = threads
         let cacheSize = Dataset.cacheSize(forInput: (input, input))
         for (mode, format) in modes {
             var options = CacheOptions(mode: mode, folder: folder, format: format)

@@ -26,7 +26,6 @@ enum ConvolutionBenchmark {
     ]
 
     static func run(threads: Int, rounds: Int, filter: String?) throws {
-        Threads.count = threads
         print("CPU ms, best of \(rounds), \(threads) thread(s)")
         print("| shape | im2col fwd ms | F(2,3) | F(4,3) | im2col dx ms | F(2,3) | F(4,3) | im2col dw ms | F(2,3) | F(4,3) |")
         print("|---|---|---|---|---|---|---|---|---|---|")

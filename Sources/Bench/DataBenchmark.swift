@@ -30,7 +30,6 @@ enum DataBenchmark {
 
     /// Load time and memory of a tree of small PNGs (mtmc-bench data).
     static func runLoad(threads: Int, images: Int) throws {
-        Threads.count = threads
         let cacheSize = Dataset.cacheSize(forInput: (64, 64))
         print("generating \(images) PNGs (48×48) for the load test (not timed)…")
         let dataset = try Dataset.load(try makeTree(count: images), cacheSize: cacheSize)
@@ -44,7 +43,6 @@ enum DataBenchmark {
     /// resize into the cache), then one augmented, normalised 64×64 view of every image, batches made
     /// on `threads` threads. The figure counts both phases' time.
     static func pipelineImagesPerSecond(tree: String, threads: Int) throws -> (rate: Double, images: Int, loadSeconds: Double) {
-        Threads.count = threads
         let input = (width: 64, height: 64)
         let start = EngineBenchmark.now()
         let dataset = try Dataset.load(tree, cacheSize: Dataset.cacheSize(forInput: input))

@@ -17,7 +17,6 @@ final class EngineSession: BenchmarkSide {
     private var evaluating = false
 
     init(_ s: EngineBenchmark.Settings) throws {
-        Threads.count = s.threads
         guard let architecture = s.architecture else { throw EngineError("unknown model \(s.model); use tiny, resnet18 or darknet") }
         settings = s
         var rng = RandomGenerator(seed: 1)

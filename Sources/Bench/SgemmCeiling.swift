@@ -5,7 +5,6 @@ import Foundation
 /// The machine's sgemm ceiling as this run measures it: the best of three 2048³ products on `threads` of
 /// OpenBLAS's own threads, in GFLOP/s. Training figures are reported as a share of it.
 func measureSgemmCeiling(threads: Int) -> Double {
-    Threads.count = threads
     // The engine keeps OpenBLAS on one thread (it cuts products across its own); the ceiling is OpenBLAS's best.
     openblas_set_num_threads(Int32(threads))
     defer { openblas_set_num_threads(1) }

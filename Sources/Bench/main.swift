@@ -54,64 +54,66 @@ func number(_ name: String, _ fallback: Int) -> Int { option(name).flatMap { Int
 
 do {
     let threads = number("--threads", 2)
-    switch command {
-    case "all":
-        try FullBenchmark.run(threads: threads, windows: number("--windows", 5))
-    case "data":
-        try DataBenchmark.runLoad(threads: threads, images: number("--images", 10_000))
-    case "cache":
-        guard arguments.count > 1 else { print(usage); exit(2) }
-        let modes = (option("--modes") ?? "memory,disk,disk-jpeg,none").split(separator: ",").compactMap { word -> (CacheMode, CacheFormat)? in
-            word == "disk-jpeg" ? (.disk, .jpeg) : CacheMode(rawValue: String(word)).map { ($0, .raw) }
-        }
-        try CacheBenchmark.run(tree: arguments[1], input: number("--size", 64), threads: threads, modes: modes,
-                               folder: option("--folder") ?? CacheOptions.defaultFolder, torch: !arguments.contains("--no-torch"),
-                               images: option("--images").flatMap { Int($0) },
-                               orders: (option("--orders") ?? "shuffle").split(separator: ",").compactMap { EpochOrder(rawValue: String($0)) })
-    case "one-pass":
-        guard arguments.count == 6, let seed = UInt64(arguments[3]), let epochs = Int(arguments[4]), let size = Int(arguments[5]) else {
-            print(usage); exit(2)
-        }
-        try OnePassAccuracy.run(tree: arguments[1], mode: arguments[2].lowercased(), seed: seed, epochs: epochs, size: size)
-    case "conv":
-        try ConvolutionBenchmark.run(threads: threads, rounds: number("--rounds", 5), filter: option("--only"))
-    case "predict":
-        let row = try ProcessBenchmark.predictRow(tree: try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true))
-        print(FullBenchmark.table([row]))
-    case "train-row":
-        let tree = try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true)
-        print(FullBenchmark.table([try TrainCommandBenchmark.row(tree: tree, threads: threads, epochs: number("--epochs", 7))]))
-    case "cuda-parity":
-        Threads.count = threads
-        let gpu = try CUDADevice.shared.get()
-        gpu.summary.forEach { print($0) }
-        let passed = try CUDAParity.run(.cuda(gpu))
-        print(gpu.convolutionReport ?? "convolutions: mtmc's im2col and GEMM kernels (no cuDNN)")
-        if !passed { exit(1) }
-    case "cuda-compile":
-        print("wrote " + (try CUDAKernelCache.precompile(architecture: option("--arch") ?? "sm_90")))
-    case "pipeline":
-        let tree = try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true)
-        print(FullBenchmark.table([try ProcessBenchmark.pipelineRow(tree: tree, threads: threads, torch: !arguments.contains("--no-torch"))]))
-    default:
-        let s = EngineBenchmark.Settings(model: option("--model") ?? "tiny", size: number("--size", 64), batch: number("--batch", 64),
-                                         threads: threads, windows: number("--windows", 5), stepsPerWindow: number("--steps", 4),
-                                         latencyRuns: number("--latency-runs", 20), device: option("--device") ?? "cpu")
-        if arguments.contains("--serve") {
-            try EngineSession(s).serve()
-            break
-        }
-        let result = try AlternatingBenchmark.run(s, ours: try EngineSession(s), torch: !arguments.contains("--no-torch"),
-                                                  onnx: arguments.contains("--onnx"), compiled: arguments.contains("--compiled"))
-        if s.device == "cuda", let gpu = try? CUDADevice.shared.get() {
-            // Which libraries this run's products and convolutions went through.
-            gpu.summary.filter { $0.hasPrefix("cuBLAS") || $0.hasPrefix("cuDNN") }.forEach { print($0) }
+    // Every benchmark runs in one context of `threads` threads, as a session would.
+    try HostResources(threads: threads).run {
+        switch command {
+        case "all":
+            try FullBenchmark.run(threads: threads, windows: number("--windows", 5))
+        case "data":
+            try DataBenchmark.runLoad(threads: threads, images: number("--images", 10_000))
+        case "cache":
+            guard arguments.count > 1 else { print(usage); exit(2) }
+            let modes = (option("--modes") ?? "memory,disk,disk-jpeg,none").split(separator: ",").compactMap { word -> (CacheMode, CacheFormat)? in
+                word == "disk-jpeg" ? (.disk, .jpeg) : CacheMode(rawValue: String(word)).map { ($0, .raw) }
+            }
+            try CacheBenchmark.run(tree: arguments[1], input: number("--size", 64), threads: threads, modes: modes,
+                                   folder: option("--folder") ?? CacheOptions.defaultFolder, torch: !arguments.contains("--no-torch"),
+                                   images: option("--images").flatMap { Int($0) },
+                                   orders: (option("--orders") ?? "shuffle").split(separator: ",").compactMap { EpochOrder(rawValue: String($0)) })
+        case "one-pass":
+            guard arguments.count == 6, let seed = UInt64(arguments[3]), let epochs = Int(arguments[4]), let size = Int(arguments[5]) else {
+                print(usage); exit(2)
+            }
+            try OnePassAccuracy.run(tree: arguments[1], mode: arguments[2].lowercased(), seed: seed, epochs: epochs, size: size)
+        case "conv":
+            try ConvolutionBenchmark.run(threads: threads, rounds: number("--rounds", 5), filter: option("--only"))
+        case "predict":
+            let row = try ProcessBenchmark.predictRow(tree: try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true))
+            print(FullBenchmark.table([row]))
+        case "train-row":
+            let tree = try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true)
+            print(FullBenchmark.table([try TrainCommandBenchmark.row(tree: tree, threads: threads, epochs: number("--epochs", 7))]))
+        case "cuda-parity":
+            let gpu = try CUDADevice.shared.get()
+            gpu.summary.forEach { print($0) }
+            let passed = try CUDAParity.run(.cuda(gpu))
             print(gpu.convolutionReport ?? "convolutions: mtmc's im2col and GEMM kernels (no cuDNN)")
+            if !passed { exit(1) }
+        case "cuda-compile":
+            print("wrote " + (try CUDAKernelCache.precompile(architecture: option("--arch") ?? "sm_90")))
+        case "pipeline":
+            let tree = try DataBenchmark.makeTree(count: 3000, side: 256, jpeg: true)
+            print(FullBenchmark.table([try ProcessBenchmark.pipelineRow(tree: tree, threads: threads, torch: !arguments.contains("--no-torch"))]))
+        default:
+            let s = EngineBenchmark.Settings(model: option("--model") ?? "tiny", size: number("--size", 64), batch: number("--batch", 64),
+                                             threads: threads, windows: number("--windows", 5), stepsPerWindow: number("--steps", 4),
+                                             latencyRuns: number("--latency-runs", 20), device: option("--device") ?? "cpu")
+            if arguments.contains("--serve") {
+                try EngineSession(s).serve()
+                break
+            }
+            let result = try AlternatingBenchmark.run(s, ours: try EngineSession(s), torch: !arguments.contains("--no-torch"),
+                                                      onnx: arguments.contains("--onnx"), compiled: arguments.contains("--compiled"))
+            if s.device == "cuda", let gpu = try? CUDADevice.shared.get() {
+                // Which libraries this run's products and convolutions went through.
+                gpu.summary.filter { $0.hasPrefix("cuBLAS") || $0.hasPrefix("cuDNN") }.forEach { print($0) }
+                print(gpu.convolutionReport ?? "convolutions: mtmc's im2col and GEMM kernels (no cuDNN)")
+            }
+            if result.peer != nil { print("PyTorch layout: \(result.layout)") }
+            let deployment = result.deploymentRows(s)
+            print(FullBenchmark.table(result.rows(s, targets: .init()) + deployment.rows))
+            deployment.notes.forEach { print($0) }
         }
-        if result.peer != nil { print("PyTorch layout: \(result.layout)") }
-        let deployment = result.deploymentRows(s)
-        print(FullBenchmark.table(result.rows(s, targets: .init()) + deployment.rows))
-        deployment.notes.forEach { print($0) }
     }
 } catch {
     print("benchmark failed: \(error)")

@@ -101,7 +101,7 @@ public func execute(_ line: String, in session: Session, recordHistory: Bool = t
     session.replaysAs = nil
     defer { session.replaysAs = outerReplay }
     do {
-        try command.run(session, Array(words.dropFirst()))
+        try session.engine.run { try command.run(session, Array(words.dropFirst())) }
         if name != "run" && name != "history" { session.replayable += session.replaysAs ?? [line.trimmingCharacters(in: .whitespaces)] }
         reportCacheProblems(session)
         return .success

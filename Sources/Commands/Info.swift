@@ -25,7 +25,7 @@ let infoCommand = Command("info", usage: "info", summary: "dataset, model, setti
     }
     lines.append("balance: \(describeBalance(session.balance))")
     let s = session.settings.training
-    lines.append("settings: lr \(s.learningRate), batch \(s.batchSize), size \(s.inputWidth)x\(s.inputHeight), schedule \(s.schedule.rawValue), seed \(s.seed), threads \(Threads.count)")
+    lines.append("settings: lr \(s.learningRate), batch \(s.batchSize), size \(s.inputWidth)x\(s.inputHeight), schedule \(s.schedule.rawValue), seed \(s.seed), threads \(session.engine.host.threads)")
     lines.append(describeWorld(World.current, syncBatchNorm: s.syncBatchNorm))
     if case .cuda(let gpu) = session.settings.device {
         lines.append("device: cuda, " + gpu.summary.joined(separator: "; "))

@@ -83,9 +83,11 @@ public final class Session {
     public internal(set) var scripts = ScriptChain()
     /// Folder relative paths are resolved against (the working directory).
     public var workingDirectory: String
-    /// How the engine runs the session's models (the environment read when the session starts); every
-    /// model the session holds is handed it.
-    public let engine = EngineContext.fromEnvironment()
+    /// How the engine runs the session's models (the environment read when the session starts, and the
+    /// `threads` setting); every model the session holds is handed it, and every command runs in it.
+    public var engine = EngineContext.fromEnvironment() {
+        didSet { trainer?.model.use(engine) }
+    }
 
     public init(out: OutputSink, workingDirectory: String = FileManager.default.currentDirectoryPath) {
         self.out = out

@@ -208,10 +208,10 @@ let allSettings: [Setting] = [
             }),
     Setting(name: "threads", allowed: "whole number 1 to 256", summary: "threads for sgemm and the engine's loops",
             defaultValue: "the processor count, or OPENBLAS_NUM_THREADS",
-            get: { _ in "\(Threads.count)" },
-            set: { _, text in
+            get: { "\($0.engine.host.threads)" },
+            set: { session, text in
                 guard let v = whole(text, 1...256) else { return false }
-                Threads.count = v
+                if v != session.engine.host.threads { session.engine.host = session.engine.host.with(threads: v) }
                 return true
             }),
     Setting(name: "device", allowed: "cpu or cuda",

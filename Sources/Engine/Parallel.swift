@@ -1,46 +1,17 @@
-import CBLAS
-
-/// The one thread-count setting of the engine: its own parallel loops and matrix products.
-public enum Threads {
-    nonisolated(unsafe) private static var current = max(1, openblasThreads())
-    /// The engine's worker threads: `current - 1` of them beside the calling thread.
-    nonisolated(unsafe) private(set) static var pool = makePool(threads: current)
-
-    private static func openblasThreads() -> Int { Int(openblas_get_num_threads()) }
-
-    /// OpenBLAS itself stays on one thread: `gemm` cuts large products across the engine's workers, so
-    /// that only one set of threads ever runs (OpenBLAS's threads and the engine's never take the same
-    /// cores, and never wait for each other by spinning).
-    private static func makePool(threads: Int) -> WorkerPool {
-        openblas_set_num_threads(1)
-        return WorkerPool(workers: threads - 1)
-    }
-
-    /// Number of threads used by the engine's parallel loops and matrix products.
-    public static var count: Int {
-        get { current }
-        set {
-            let threads = max(1, newValue)
-            guard threads != current || pool.workers != threads - 1 else { return }
-            current = threads
-            pool.stop()
-            pool = makePool(threads: threads)
-        }
-    }
-}
-
-/// Runs `body(range)` over `0..<count` split into contiguous chunks, one per thread.
-/// Chunks never overlap, so bodies that write disjoint index ranges need no locks.
+/// Runs `body(range)` over `0..<count` split into contiguous chunks, one per thread of the resources in use
+/// (`HostResources.inUse`), which the chunks run in. Chunks never overlap, so bodies that write disjoint
+/// index ranges need no locks.
 func parallelChunks(_ count: Int, minimumPerChunk: Int = 1, _ body: (Range<Int>) -> Void) {
-    let chunks = min(Threads.count, max(1, count / max(1, minimumPerChunk)))
+    let resources = HostResources.inUse
+    let chunks = min(resources.threads, max(1, count / max(1, minimumPerChunk)))
     if chunks <= 1 || count < 2 {
         body(0..<count)
         return
     }
-    Threads.pool.run(chunks: chunks) { chunk in
+    resources.workers.run(chunks: chunks) { chunk in
         let start = count * chunk / chunks
         let end = count * (chunk + 1) / chunks
-        body(start..<end)
+        resources.run { body(start..<end) }
     }
 }
 

@@ -1,11 +1,18 @@
 import Foundation
 
 /// Contiguous Float32 storage on one device. Tensors share it and copy it on write.
-/// On the CPU `pointer` is host memory; on a CUDA device it holds the device address.
+/// Host memory is a pointer the engine's loops read and write; a GPU's memory is a `DeviceAddress` that
+/// only its kernels and copies reach. Each is asked for by its own name, so neither stands in for the other.
 final class TensorStorage {
-    let pointer: UnsafeMutablePointer<Float>
+    /// Where the elements are: host memory from (and back to) the pool of the context it was made in, or a
+    /// GPU's memory.
+    enum Memory {
+        case host(UnsafeMutablePointer<Float>, HostMemoryPool)
+        case device(DeviceAddress, CUDADevice)
+    }
+
+    let memory: Memory
     let count: Int
-    let device: Device
     /// Counts the times a writer was handed this storage (`mutablePointer`, `withUnsafeMutableBufferPointer`),
     /// so that values derived from it (folded weights) can tell whether it changed since.
     private(set) var version = 0
@@ -22,11 +29,48 @@ final class TensorStorage {
 
     init(uninitializedCount count: Int, device: Device = .cpu) {
         self.count = count
-        self.device = device
         switch device {
-        case .cpu: pointer = StoragePool.take(count)
-        case .cuda(let gpu): pointer = gpu.allocate(count)
+        case .cpu:
+            let pool = HostResources.inUse.memory
+            memory = .host(pool.take(count), pool)
+        case .cuda(let gpu): memory = .device(gpu.allocate(count), gpu)
         }
+    }
+
+    var device: Device {
+        switch memory {
+        case .host: return .cpu
+        case .device(_, let gpu): return .cuda(gpu)
+        }
+    }
+
+    /// The elements in host memory; nil on a device, whose memory the host cannot read.
+    var hostElements: UnsafeMutablePointer<Float>? {
+        guard case .host(let pointer, _) = memory else { return nil }
+        return pointer
+    }
+
+    /// The elements' address in a device's memory; nil in host memory.
+    var deviceElements: DeviceAddress? {
+        guard case .device(let address, _) = memory else { return nil }
+        return address
+    }
+
+    /// The elements in host memory, for the CPU's kernels. A device tensor goes to the host first
+    /// (`Tensor.to(.cpu)`), which says that it copies.
+    var pointer: UnsafeMutablePointer<Float> {
+        guard let pointer = hostElements else {
+            preconditionFailure("a \(device) tensor's elements are not in host memory; copy them to the host with to(.cpu)")
+        }
+        return pointer
+    }
+
+    /// The elements' address in a device's memory, for its kernels.
+    var address: DeviceAddress {
+        guard let address = deviceElements else {
+            preconditionFailure("a cpu tensor has no device address; move it to the device with to(_:)")
+        }
+        return address
     }
 
     convenience init(repeating value: Float, count: Int) {
@@ -36,17 +80,17 @@ final class TensorStorage {
 
     func copy() -> TensorStorage {
         let other = TensorStorage(uninitializedCount: count, device: device)
-        switch device {
-        case .cpu: other.pointer.update(from: pointer, count: count)
-        case .cuda(let gpu): gpu.copy(.deviceToDevice, from: pointer, to: other.pointer, count: count)
+        switch memory {
+        case .host(let pointer, _): other.pointer.update(from: pointer, count: count)
+        case .device(let address, let gpu): gpu.copy(fromDevice: address, toDevice: other.address, count: count)
         }
         return other
     }
 
     deinit {
-        switch device {
-        case .cpu: StoragePool.give(pointer, count)
-        case .cuda(let gpu): gpu.release(pointer, count)
+        switch memory {
+        case .host(let pointer, let pool): pool.give(pointer, count)
+        case .device(let address, let gpu): gpu.release(address, count)
         }
     }
 }
@@ -85,29 +129,9 @@ struct StoragePool {
     /// Buffers smaller than this go straight to malloc, which recycles them well itself.
     static let minimumPooled = 1 << 14
 
-    /// The process's pool: 128 MiB of slack, the least with which no 64×64 training step of tiny, ResNet-18
-    /// or Darknet maps fresh pages (with 64 MiB they fault many times over; BENCHMARKS.md). A training step
-    /// takes and gives a few hundred.
-    nonisolated(unsafe) private static var shared = StoragePool(slack: 1 << 25, maximumAge: 1 << 14)
-    private static let lock = NSLock()
-
     init(slack: Int, maximumAge: Int) {
         self.slack = slack
         self.maximumAge = maximumAge
-    }
-
-    static func take(_ count: Int) -> UnsafeMutablePointer<Float> {
-        guard count >= minimumPooled else { return .allocate(capacity: max(count, 1)) }
-        lock.lock()
-        defer { lock.unlock() }
-        return shared.take(count)
-    }
-
-    static func give(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
-        guard count >= minimumPooled else { return pointer.deallocate() }
-        lock.lock()
-        defer { lock.unlock() }
-        shared.give(pointer, count)
     }
 
     /// A buffer of `count` floats: the one of that size freed most recently (the likeliest still in cache),
@@ -130,6 +154,13 @@ struct StoragePool {
         cached.append((count, pointer, clock))
         cachedFloats += count
         evict()
+    }
+
+    /// Unmaps every cached buffer (the pool's owner is going away).
+    mutating func drain() {
+        cached.forEach { Self.unmap($0.pointer, $0.count) }
+        cached = []
+        cachedFloats = 0
     }
 
     /// Unmaps the oldest buffers while live and cached together pass the live peak and the slack, or the
@@ -215,8 +246,8 @@ public struct Tensor {
         if device == self.device { return self }
         var t = Tensor(uninitialized: shape, device: device)
         switch (self.device, device) {
-        case (.cpu, .cuda(let gpu)): gpu.copy(.hostToDevice, from: pointer, to: t.pointer, count: count)
-        case (.cuda(let gpu), .cpu): gpu.copy(.deviceToHost, from: pointer, to: t.pointer, count: count)
+        case (.cpu, .cuda(let gpu)): gpu.copy(from: pointer, toDevice: t.deviceAddress, count: count)
+        case (.cuda(let gpu), .cpu): gpu.copy(fromDevice: deviceAddress, to: t.pointer, count: count)
         default: t = to(.cpu).to(device)
         }
         return t
@@ -227,7 +258,7 @@ public struct Tensor {
     public func prefetched(to device: Device) -> Tensor {
         guard self.device.isCPU, case .cuda(let gpu) = device else { return to(device) }
         let t = Tensor(uninitialized: shape, device: device)
-        gpu.copyAhead(from: pointer, to: t.pointer, count: count)
+        gpu.copyAhead(from: pointer, to: t.deviceAddress, count: count)
         return t
     }
 
@@ -240,9 +271,10 @@ public struct Tensor {
     /// The single element of a one-element tensor.
     public var scalar: Float { device.isCPU ? storage.pointer[0] : to(.cpu).scalar }
 
-    /// Reads the elements without copying (from a host copy when not on the CPU).
+    /// Reads the elements of a host tensor where they lie. A device's memory is not host memory: a device
+    /// tensor is read through `to(.cpu)` first, which says that it copies.
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        guard device.isCPU else { return try to(.cpu).withUnsafeBufferPointer(body) }
+        precondition(device.isCPU, "a \(device) tensor's elements are not in host memory; read them with to(.cpu)")
         return try body(UnsafeBufferPointer(start: storage.pointer, count: count))
     }
 
@@ -267,14 +299,27 @@ public struct Tensor {
         return try withUnsafeMutableBufferPointer(body)
     }
 
-    /// Read-only base pointer for kernels; valid while this tensor is alive.
+    /// Read-only base pointer of a host tensor for the CPU's kernels; valid while this tensor is alive.
     var pointer: UnsafeMutablePointer<Float> { storage.pointer }
 
-    /// Base pointer for kernels that write; ensures the storage is not shared.
+    /// Base pointer of a host tensor for kernels that write; ensures the storage is not shared.
     mutating func mutablePointer() -> UnsafeMutablePointer<Float> {
+        prepareForWrite()
+        return storage.pointer
+    }
+
+    /// Read-only device address of a device tensor for its device's kernels; valid while this tensor is alive.
+    var deviceAddress: DeviceAddress { storage.address }
+
+    /// Device address of a device tensor for kernels that write; ensures the storage is not shared.
+    mutating func mutableDeviceAddress() -> DeviceAddress {
+        prepareForWrite()
+        return storage.address
+    }
+
+    private mutating func prepareForWrite() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         storage.markWritten()
-        return storage.pointer
     }
 
     /// Where an elementwise pass that reads this tensor may write its result of the same shape: this buffer

@@ -8,8 +8,9 @@ import MTMC
 
 /// `mtmc serve`: loads the checkpoint once and answers until SIGINT or SIGTERM. Blocks the calling thread.
 public func serve(modelPath: String, options: ServeOptions, log: @escaping @Sendable (String) -> Void) throws {
-    Threads.count = options.threads
-    let model = try ServedModel(path: modelPath, context: .fromEnvironment())
+    var context = EngineContext.fromEnvironment()
+    context.host = HostResources.process.with(threads: options.threads)
+    let model = try ServedModel(path: modelPath, context: context)
     let metrics = ServeMetrics(maxBatch: options.maxBatch)
     let batcher = PredictionBatcher(model: model, maxBatch: options.maxBatch, maxWait: options.maxWait) { metrics.batchSizes.record(Double($0)) }
     let reloader = ModelReloader(path: modelPath, batcher: batcher, log: log)

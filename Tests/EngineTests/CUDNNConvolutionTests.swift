@@ -107,7 +107,7 @@ final class CUDNNConvolutionTests: XCTestCase {
     func testCUDNNTurnedOffOrMissingSaysWhy() throws {
         let saved = ProcessInfo.processInfo.environment["MTMC_CUDNN"]
         defer { if let saved { setenv("MTMC_CUDNN", saved, 1) } else { unsetenv("MTMC_CUDNN") } }
-        let allocate: (Int) throws -> UnsafeMutableRawPointer = { _ in throw EngineError("no device") }
+        let allocate: (Int) throws -> DeviceAddress = { _ in throw EngineError("no device") }
         setenv("MTMC_CUDNN", "off", 1)
         XCTAssertEqual(CUDNN.open(allocate: allocate, release: { _ in }).failureReason, "turned off by $MTMC_CUDNN=off")
         setenv("MTMC_CUDNN", "/nonexistent/libcudnn.so.9", 1)

@@ -20,8 +20,8 @@ final class EmulatedCUDARuntime: KernelRuntime {
     /// they land when the stream next does anything (a launch, a copy), as an event makes those wait on a GPU.
     private(set) var inFlight: [(destination: UnsafeMutableRawPointer, staged: [UInt8])] = []
 
-    func copyAhead(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
-        inFlight.append((destination, Array(UnsafeRawBufferPointer(start: source, count: bytes))))
+    func copyAhead(from source: UnsafeRawPointer, toDevice destination: DeviceAddress, bytes: Int) {
+        inFlight.append((UnsafeMutableRawPointer(destination.emulatedHostMemory), Array(UnsafeRawBufferPointer(start: source, count: bytes))))
     }
 
     private func land() {
@@ -93,18 +93,28 @@ final class EmulatedCUDARuntime: KernelRuntime {
         }
     }
 
-    func allocate(bytes: Int) throws -> UnsafeMutableRawPointer {
+    func allocate(bytes: Int) throws -> DeviceAddress {
         let p = malloc(bytes)!
         memset(p, 0xff, bytes)
-        return p
+        return DeviceAddress(bits: UInt64(UInt(bitPattern: p)))
     }
 
-    func free(_ address: UnsafeMutableRawPointer) { Foundation.free(address) }
+    func free(_ address: DeviceAddress) { Foundation.free(address.emulatedHostMemory) }
 
-    func copy(_ direction: CopyDirection, from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
+    func copy(from source: UnsafeRawPointer, toDevice destination: DeviceAddress, bytes: Int) {
         land()
-        if direction == .deviceToHost { copiesToHost += 1 }
-        memcpy(destination, source, bytes)
+        memcpy(destination.emulatedHostMemory, source, bytes)
+    }
+
+    func copy(fromDevice source: DeviceAddress, to destination: UnsafeMutableRawPointer, bytes: Int) {
+        land()
+        copiesToHost += 1
+        memcpy(destination, source.emulatedHostMemory, bytes)
+    }
+
+    func copy(fromDevice source: DeviceAddress, toDevice destination: DeviceAddress, bytes: Int) {
+        land()
+        memcpy(destination.emulatedHostMemory, source.emulatedHostMemory, bytes)
     }
 
     func launch(_ kernel: String, grid: (Int, Int, Int), block: (Int, Int, Int), arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
@@ -127,10 +137,16 @@ final class HostColumnMajorBLAS: DeviceBLAS {
     let summary = "OpenBLAS as cuBLAS"
     private(set) var calls = 0
 
-    func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-               b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: DeviceAddress, lda: Int,
+               b: DeviceAddress, ldb: Int, beta: Float, c: DeviceAddress, ldc: Int) {
         calls += 1
-        cblas_sgemm(CblasColMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        cblas_sgemm(CblasColMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                    alpha, a.emulatedHostMemory, Int32(lda), b.emulatedHostMemory, Int32(ldb), beta, c.emulatedHostMemory, Int32(ldc))
     }
+}
+
+extension DeviceAddress {
+    /// The emulated device's memory is host memory: its addresses are host addresses. Only the emulation
+    /// (standing in for the device's own kernels and libraries) reads through them.
+    var emulatedHostMemory: UnsafeMutablePointer<Float> { UnsafeMutablePointer(bitPattern: UInt(bits))! }
 }

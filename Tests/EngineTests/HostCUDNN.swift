@@ -12,9 +12,10 @@ final class HostCUDNN: DeviceConvolution {
     /// Passes answered "no algorithm", as cuDNN does for a geometry it does not support.
     var refused: Set<ConvolutionPass> = []
 
-    func run(_ pass: ConvolutionPass, _ p: ConvolutionDescriptors, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>,
-             into output: UnsafeMutablePointer<Float>) -> Bool {
+    func run(_ pass: ConvolutionPass, _ p: ConvolutionDescriptors, _ first: DeviceAddress, _ second: DeviceAddress,
+             into output: DeviceAddress) -> Bool {
         guard !refused.contains(pass) else { return false }
+        let (first, second, output) = (first.emulatedHostMemory, second.emulatedHostMemory, output.emulatedHostMemory)
         calls[pass, default: 0] += 1
         let (n, c, h, w) = (Int(p.input.sizes[0]), Int(p.input.sizes[1]), Int(p.input.sizes[2]), Int(p.input.sizes[3]))
         let (k, kh, kw) = (Int(p.filter[0]), Int(p.filter[2]), Int(p.filter[3]))

@@ -22,9 +22,7 @@ final class SplitProductTests: XCTestCase {
     }
 
     func testEveryCutOfEveryLayoutGivesTheWholeProduct() {
-        let saved = Threads.count
-        defer { Threads.count = saved }
-        Threads.count = 2
+        let resources = HostResources(threads: 2)
         var rng = RandomGenerator(seed: 3)
         // Wide (cut along N), tall (cut along M), both transposes, C a block of a wider matrix, beta 0 and 1.
         for (m, n, k) in [(5, 70, 9), (70, 5, 9), (33, 33, 17)] {
@@ -37,7 +35,7 @@ final class SplitProductTests: XCTestCase {
                     let expected = reference(p)
                     for parts in [2, 3] {
                         let before = c.scalars
-                        XCTAssertTrue(p.split(parts: parts))
+                        XCTAssertTrue(p.split(parts: parts, on: resources.workers))
                         let got = c.scalars
                         for i in got.indices {
                             XCTAssertEqual(got[i], expected[i], accuracy: 1e-4, "\(m)×\(n)×\(k) \(transA) \(transB) beta \(beta) parts \(parts) at \(i)")
@@ -63,9 +61,7 @@ final class SplitProductTests: XCTestCase {
     }
 
     func testAProductInsideAnotherParallelLoopRunsWhole() {
-        let saved = Threads.count
-        defer { Threads.count = saved }
-        Threads.count = 2
+        let resources = HostResources(threads: 2)
         let a = Tensor(shape: [64 * 64], repeating: 1)
         var c = Tensor(zeros: [64 * 64])
         let p = Product(transA: false, transB: false, m: 64, n: 64, k: 64, alpha: 1, a: a.pointer, lda: 64, b: a.pointer, ldb: 64,
@@ -73,9 +69,9 @@ final class SplitProductTests: XCTestCase {
         let cut = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 2)
         defer { cut.deallocate() }
         nonisolated(unsafe) let shared = cut
-        Threads.pool.run(chunks: 2) { shared[$0] = p.split(parts: 2) }
+        resources.workers.run(chunks: 2) { shared[$0] = p.split(parts: 2, on: resources.workers) }
         XCTAssertEqual(Array(cut), [false, false])
-        XCTAssertTrue(p.split(parts: 2))  // outside any loop
+        XCTAssertTrue(p.split(parts: 2, on: resources.workers))  // outside any loop
         XCTAssertEqual(c.scalars, Array(repeating: 64, count: 64 * 64))
     }
 
@@ -84,7 +80,7 @@ final class SplitProductTests: XCTestCase {
         var c = Tensor(zeros: [4])
         let p = Product(transA: false, transB: false, m: 2, n: 2, k: 2, alpha: 1, a: a.pointer, lda: 2, b: b.pointer, ldb: 2,
                         beta: 0, c: c.mutablePointer(), ldc: 2)
-        XCTAssertFalse(p.split(parts: 2))
+        XCTAssertFalse(p.split(parts: 2, on: HostResources(threads: 2).workers))
         XCTAssertEqual(c.scalars, [0, 0, 0, 0])
     }
 }

@@ -63,12 +63,8 @@ final class WorkerPoolTests: XCTestCase {
     }
 
     func testTheThreadCountSetsTheWorkersAndOpenBLASStaysOnOneThread() {
-        let saved = Threads.count
-        defer { Threads.count = saved }
-        Threads.count = 3
-        XCTAssertEqual(Threads.pool.workers, 2)
-        Threads.count = 1
-        XCTAssertEqual(Threads.pool.workers, 0)
+        XCTAssertEqual(HostResources(threads: 3).workers.workers, 2)
+        XCTAssertEqual(HostResources(threads: 1).workers.workers, 0)
         XCTAssertEqual(openblas_get_num_threads(), 1)
     }
 }

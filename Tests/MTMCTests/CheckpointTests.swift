@@ -18,29 +18,28 @@ final class CheckpointTests: XCTestCase {
     func testRoundTripGivesIdenticalOutputsAndIdenticalContinuedTraining() throws {
         let (tree, dataset) = try TrainingTests.easyDataset()
         _ = tree
-        let saved = Threads.count
-        Threads.count = 1
-        defer { Threads.count = saved }
-        let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 3), settings: TrainingTests.settings())
-        _ = try trainer.train(epochs: 2, on: dataset)
-        let path = folder + "/model.safetensors"
-        try Checkpoint.save(trainer: trainer, tasks: tasks(dataset), calibration: nil, to: path)
+        try TrainingTests.onOneThread {
+            let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: 3), settings: TrainingTests.settings())
+            _ = try trainer.train(epochs: 2, on: dataset)
+            let path = folder + "/model.safetensors"
+            try Checkpoint.save(trainer: trainer, tasks: tasks(dataset), calibration: nil, to: path)
 
-        let checkpoint = try Checkpoint.open(path)
-        XCTAssertEqual(checkpoint.tasks, tasks(dataset))
-        XCTAssertEqual(checkpoint.epochsCompleted, 2)
-        XCTAssertEqual(checkpoint.settings, trainer.settings)
-        let restored = try checkpoint.makeTrainer()
-        XCTAssertEqual(restored.history, trainer.history)
-        for phase in ["val", "train"] {
-            let a = try evaluate(trainer.model, on: dataset, phase: phase, settings: trainer.settings)
-            let b = try evaluate(restored.model, on: dataset, phase: phase, settings: restored.settings)
-            XCTAssertEqual(a.map(\.logits.scalars), b.map(\.logits.scalars))
+            let checkpoint = try Checkpoint.open(path)
+            XCTAssertEqual(checkpoint.tasks, tasks(dataset))
+            XCTAssertEqual(checkpoint.epochsCompleted, 2)
+            XCTAssertEqual(checkpoint.settings, trainer.settings)
+            let restored = try checkpoint.makeTrainer()
+            XCTAssertEqual(restored.history, trainer.history)
+            for phase in ["val", "train"] {
+                let a = try evaluate(trainer.model, on: dataset, phase: phase, settings: trainer.settings)
+                let b = try evaluate(restored.model, on: dataset, phase: phase, settings: restored.settings)
+                XCTAssertEqual(a.map(\.logits.scalars), b.map(\.logits.scalars))
+            }
+            _ = try trainer.train(epochs: 1, on: dataset)
+            _ = try restored.train(epochs: 1, on: dataset)
+            XCTAssertEqual(trainer.model.stateDict().map(\.tensor.scalars), restored.model.stateDict().map(\.tensor.scalars))
+            XCTAssertEqual(restored.epochsCompleted, 3)
         }
-        _ = try trainer.train(epochs: 1, on: dataset)
-        _ = try restored.train(epochs: 1, on: dataset)
-        XCTAssertEqual(trainer.model.stateDict().map(\.tensor.scalars), restored.model.stateDict().map(\.tensor.scalars))
-        XCTAssertEqual(restored.epochsCompleted, 3)
     }
 
     func testCheckpointLoadsAsAPlainPyTorchStyleStateDict() throws {

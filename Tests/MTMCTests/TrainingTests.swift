@@ -42,20 +42,19 @@ final class TrainingTests: XCTestCase {
     func testSameSeedGivesBitIdenticalWeightsOnOneThread() throws {
         let (tree, dataset) = try Self.easyDataset()
         _ = tree
-        let saved = Threads.count
-        Threads.count = 1
-        defer { Threads.count = saved }
-        func weights(seed: UInt64) throws -> [[Float]] {
-            var s = Self.settings()
-            s.seed = seed
-            s.mixupAlpha = 0.2
-            let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: seed), settings: s)
-            _ = try trainer.train(epochs: 2, on: dataset)
-            return trainer.model.stateDict().map(\.tensor.scalars)
+        try Self.onOneThread {
+            func weights(seed: UInt64) throws -> [[Float]] {
+                var s = Self.settings()
+                s.seed = seed
+                s.mixupAlpha = 0.2
+                let trainer = Trainer(model: MultiTaskModel(architecture: .tiny, classesPerTask: [2, 3], seed: seed), settings: s)
+                _ = try trainer.train(epochs: 2, on: dataset)
+                return trainer.model.stateDict().map(\.tensor.scalars)
+            }
+            let a = try weights(seed: 5)
+            XCTAssertEqual(a, try weights(seed: 5))
+            XCTAssertNotEqual(a, try weights(seed: 6))
         }
-        let a = try weights(seed: 5)
-        XCTAssertEqual(a, try weights(seed: 5))
-        XCTAssertNotEqual(a, try weights(seed: 6))
     }
 
     func testCancellingMidEpochKeepsCountersConsistentAndMarksThePartialEpoch() throws {
@@ -77,10 +76,7 @@ final class TrainingTests: XCTestCase {
 
     /// Runs `body` with one thread, where training is bit-reproducible.
     static func onOneThread<T>(_ body: () throws -> T) rethrows -> T {
-        let saved = Threads.count
-        Threads.count = 1
-        defer { Threads.count = saved }
-        return try body()
+        try HostResources(threads: 1).run(body)
     }
 
     /// A tiny two-head trainer (2 and 3 classes, seed 1) on `settings()`, changed by `configure`.

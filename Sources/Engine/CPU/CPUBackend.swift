@@ -1,7 +1,7 @@
 import Foundation
 
 /// The reference backend: host memory, OpenBLAS sgemm, and the engine's own loops spread over
-/// `Threads.count` threads. Kernels of one family live in their own files (CPUConvolution, …).
+/// the threads of the context the work runs in (`HostResources`). Kernels of one family live in their own files (CPUConvolution, …).
 struct CPUBackend: Backend {
     static let shared = CPUBackend()
 

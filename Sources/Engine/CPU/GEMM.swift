@@ -14,7 +14,8 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
     }
     let p = Product(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda ?? (transA ? m : k),
                     b: b, ldb: ldb ?? (transB ? k : n), beta: beta, c: c, ldc: ldc)
-    if !(p.isWorthSplitting && Threads.count > 1 && p.split(parts: Threads.count)) { p.run() }
+    let resources = HostResources.inUse
+    if !(p.isWorthSplitting && resources.threads > 1 && p.split(parts: resources.threads, on: resources.workers)) { p.run() }
 }
 
 /// One sgemm call's arguments (leading dimensions resolved).
@@ -51,11 +52,11 @@ struct Product {
                 b: b + (transB ? columns.lowerBound * ldb : columns.lowerBound), ldb: ldb, beta: beta, c: c + columns.lowerBound, ldc: ldc)
     }
 
-    /// Runs the product as `parts` single-threaded sgemm calls on the engine's threads, each on its own
+    /// Runs the product as `parts` single-threaded sgemm calls on `workers` and the caller, each on its own
     /// block of C, cut along the longer of M and N (each part packs all of the other operand, so that
     /// one should be the smaller). False, with nothing done, when the product is too narrow to cut or the
     /// engine's threads are busy with another loop.
-    func split(parts: Int) -> Bool {
+    func split(parts: Int, on workers: WorkerPool) -> Bool {
         let alongColumns = n >= m, length = alongColumns ? n : m
         // Blocks in multiples of 16, the sgemm kernels' widest register tile.
         let block = ((length + parts - 1) / parts + 15) / 16 * 16
@@ -63,7 +64,7 @@ struct Product {
         guard used > 1 else { return false }
         // Inside another parallel loop the parts would run one after the other, each packing the other operand
         // again: then the product runs whole instead.
-        return Threads.pool.runOnWorkers(chunks: used) { part in
+        return workers.runOnWorkers(chunks: used) { part in
             let range = part * block..<min(length, (part + 1) * block)
             (alongColumns ? columns(range) : rows(range)).run()
         }

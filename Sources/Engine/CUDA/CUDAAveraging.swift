@@ -15,7 +15,7 @@ extension CUDABackend {
 
     func blendInPlace(_ average: inout Tensor, toward x: Tensor, keep: Float) {
         average = here(average)
-        let x = here(x), a = average.mutablePointer()
-        run("blend", elements: x.count, [.pointer(UnsafeMutableRawPointer(a)), x.address, .float(keep), .int(x.count)])
+        let x = here(x), a = average.mutableDeviceAddress()
+        run("blend", elements: x.count, [.address(a), x.address, .float(keep), .int(x.count)])
     }
 }

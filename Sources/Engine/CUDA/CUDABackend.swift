@@ -40,8 +40,8 @@ final class CUDABackend: Backend {
 
     func addInPlace(_ a: inout Tensor, _ b: Tensor) {
         a = here(a)
-        let b = here(b), ap = a.mutablePointer()
-        run("add_in_place", elements: a.count, [.pointer(UnsafeMutableRawPointer(ap)), b.address, .int(a.count)])
+        let b = here(b), ap = a.mutableDeviceAddress()
+        run("add_in_place", elements: a.count, [.address(ap), b.address, .int(a.count)])
     }
 
     func scale(_ x: Tensor, by s: Float) -> Tensor {
@@ -78,7 +78,7 @@ final class CUDABackend: Backend {
         let index = Int(flag.scalar.bitPattern)
         guard index < x.count else { return nil }
         var value: Float = 0
-        device.copy(.deviceToHost, from: x.pointer + index, to: &value, count: 1)
+        device.copy(fromDevice: x.deviceAddress + index, to: &value, count: 1)
         return value
     }
 
@@ -97,15 +97,15 @@ final class CUDABackend: Backend {
         let m = transposeA ? a.shape[1] : a.shape[0], k = transposeA ? a.shape[0] : a.shape[1]
         let n = transposeB ? b.shape[0] : b.shape[1]
         var y = c.map { here($0).copied() } ?? empty([m, n])
-        gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, a: a.pointer, lda: a.shape[1],
-             b: b.pointer, ldb: b.shape[1], beta: c == nil ? 0 : 1, c: y.mutablePointer(), ldc: n)
+        gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, a: a.deviceAddress, lda: a.shape[1],
+             b: b.deviceAddress, ldb: b.shape[1], beta: c == nil ? 0 : 1, c: y.mutableDeviceAddress(), ldc: n)
         return y
     }
 
     /// C = op(A)·op(B) + beta·C on device matrices, as the CPU's `gemm` (row-major, leading dimensions given):
     /// through the runtime's BLAS when it has one, else the tiled kernel.
-    func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
-              b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, a: DeviceAddress, lda: Int,
+              b: DeviceAddress, ldb: Int, beta: Float = 0, c: DeviceAddress, ldc: Int) {
         guard m > 0, n > 0 else { return }
         if let blas = device.runtime.blas {
             // A row-major matrix is its transpose in column-major: C = op(A)·op(B) is Cᵀ = op(B)ᵀ·op(A)ᵀ.
@@ -115,8 +115,7 @@ final class CUDABackend: Backend {
         let tile = 64
         device.runtime.launch("gemm", grid: ((n + tile - 1) / tile, (m + tile - 1) / tile, 1), block: (16, 16, 1), [
             .int(transA ? 1 : 0), .int(transB ? 1 : 0), .int(m), .int(n), .int(k), .float(1),
-            .pointer(UnsafeMutableRawPointer(mutating: a)), .int(lda), .pointer(UnsafeMutableRawPointer(mutating: b)), .int(ldb),
-            .float(beta), .pointer(UnsafeMutableRawPointer(c)), .int(ldc),
+            .address(a), .int(lda), .address(b), .int(ldb), .float(beta), .address(c), .int(ldc),
         ])
     }
 
@@ -134,6 +133,6 @@ final class CUDABackend: Backend {
 }
 
 extension Tensor {
-    /// This tensor's storage as a kernel argument (read-only use; writers take `mutablePointer()`).
-    var address: KernelArgument { .pointer(UnsafeMutableRawPointer(pointer)) }
+    /// This device tensor's storage as a kernel argument (read-only use; writers take `mutableDeviceAddress()`).
+    var address: KernelArgument { .address(deviceAddress) }
 }

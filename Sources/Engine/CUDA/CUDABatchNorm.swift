@@ -23,7 +23,7 @@ extension CUDABackend {
         runningVar = here(runningVar)
         let m = Double(g.valuesPerChannel)
         run("batch_norm_update_running", elements: g.channels, [
-            .pointer(UnsafeMutableRawPointer(runningMean.mutablePointer())), .pointer(UnsafeMutableRawPointer(runningVar.mutablePointer())), mean.address, variance.address,
+            .address(runningMean.mutableDeviceAddress()), .address(runningVar.mutableDeviceAddress()), mean.address, variance.address,
             .int(g.channels), .float(momentum), .float(Float(m / (m - 1))),
         ])
         let y = normalize(x, weight: weight, bias: bias, mean: mean, inverseStd: inverseStd, g, relu: relu)

@@ -20,7 +20,7 @@ extension CUDABackend {
     private func byLibrary(_ pass: ConvolutionPass, _ g: ConvGeometry, _ first: Tensor, _ second: Tensor, shape: [Int]) -> Tensor? {
         guard let library = device.runtime.convolution, let problem = ConvolutionDescriptors(g) else { return nil }
         var output = empty(shape)
-        return library.run(pass, problem, first.pointer, second.pointer, into: output.mutablePointer()) ? output : nil
+        return library.run(pass, problem, first.deviceAddress, second.deviceAddress, into: output.mutableDeviceAddress()) ? output : nil
     }
 
     /// The output as `outer` runs of [channels, `inner`] (CNHW: one run; NCHW: one per image), as the
@@ -32,8 +32,8 @@ extension CUDABackend {
     private func convolutionByGEMM(_ x: Tensor, _ weight: Tensor, _ g: ConvGeometry) -> Tensor {
         let product = empty([g.outChannels, g.columnCount]), outArea = g.outH * g.outW
         forEachChunk(x, g) { images, columns in
-            gemm(m: g.outChannels, n: images.count * outArea, k: g.columnRows, a: weight.pointer, lda: g.columnRows,
-                 b: columns, ldb: images.count * outArea, c: product.pointer + images.lowerBound * outArea, ldc: g.columnCount)
+            gemm(m: g.outChannels, n: images.count * outArea, k: g.columnRows, a: weight.deviceAddress, lda: g.columnRows,
+                 b: columns, ldb: images.count * outArea, c: product.deviceAddress + images.lowerBound * outArea, ldc: g.columnCount)
         }
         return g.layout == .cnhw ? product : swapFirstTwoAxes(try! product.reshaped([g.outChannels, g.batch, outArea]))
     }
@@ -67,15 +67,15 @@ extension CUDABackend {
         let dx = wants.input ? empty(g.inputShape) : nil
         let dcols = wants.input && !g.isPointwise ? empty([g.columnRows * g.imagesPerChunk(columnBudget: Self.columnBudget) * outArea]) : nil
         forEachChunk(x, g) { images, columns in
-            let width = images.count * outArea, dyChunk = dyColumns.pointer + images.lowerBound * outArea
+            let width = images.count * outArea, dyChunk = dyColumns.deviceAddress + images.lowerBound * outArea
             if let dw {
                 gemm(transB: true, m: g.outChannels, n: g.columnRows, k: width, a: dyChunk, lda: g.columnCount,
-                     b: columns, ldb: width, beta: images.lowerBound == 0 ? 0 : 1, c: dw.pointer, ldc: g.columnRows)
+                     b: columns, ldb: width, beta: images.lowerBound == 0 ? 0 : 1, c: dw.deviceAddress, ldc: g.columnRows)
             }
             guard let dx else { return }
             // A pointwise convolution's column gradient is the input gradient itself.
-            gemm(transA: true, m: g.columnRows, n: width, k: g.outChannels, a: weight.pointer, lda: g.columnRows,
-                 b: dyChunk, ldb: g.columnCount, c: (dcols ?? dx).pointer, ldc: width)
+            gemm(transA: true, m: g.columnRows, n: width, k: g.outChannels, a: weight.deviceAddress, lda: g.columnRows,
+                 b: dyChunk, ldb: g.columnCount, c: (dcols ?? dx).deviceAddress, ldc: width)
             if let dcols { fold("col2im", g, images: images, dcols, dx) }
         }
         return (dx, dw)
@@ -83,14 +83,14 @@ extension CUDABackend {
 
     /// Calls `body(images, columns)` for consecutive chunks of the batch with the chunk's column matrix
     /// [C·KH·KW, images·OH·OW] on the device (for a pointwise convolution, x itself, all at once).
-    private func forEachChunk(_ x: Tensor, _ g: ConvGeometry, _ body: (Range<Int>, UnsafePointer<Float>) -> Void) {
-        if g.isPointwise { return body(0..<g.batch, x.pointer) }
+    private func forEachChunk(_ x: Tensor, _ g: ConvGeometry, _ body: (Range<Int>, DeviceAddress) -> Void) {
+        if g.isPointwise { return body(0..<g.batch, x.deviceAddress) }
         let perChunk = g.imagesPerChunk(columnBudget: Self.columnBudget)
         let columns = empty([g.columnRows * perChunk * g.outH * g.outW])
         for start in stride(from: 0, to: g.batch, by: perChunk) {
             let images = start..<min(g.batch, start + perChunk)
             fold("im2col", g, images: images, x, columns)
-            body(images, columns.pointer)
+            body(images, columns.deviceAddress)
         }
     }
 

@@ -44,7 +44,7 @@ final class CUDACopyStream {
 
     /// Starts copying `bytes` from `source` to the device address `destination` and returns; `source` may be
     /// reused at once.
-    func copy(from source: UnsafeRawPointer, to destination: UInt64, bytes: Int) {
+    func copy(from source: UnsafeRawPointer, to destination: DeviceAddress, bytes: Int) {
         lock.lock()
         defer { lock.unlock() }
         var slot = slots[next]
@@ -60,7 +60,7 @@ final class CUDACopyStream {
         // The destination came from the buffer cache: kernels queued before may still read what it held.
         must(record(queued, nil), "cuEventRecord")
         must(wait(stream, queued, 0), "cuStreamWaitEvent (copy stream)")
-        must(copyAsync(destination, slot.host!, bytes, stream), "cuMemcpyHtoDAsync")
+        must(copyAsync(destination.bits, slot.host!, bytes, stream), "cuMemcpyHtoDAsync")
         must(record(slot.copied, stream), "cuEventRecord")
         must(wait(nil, slot.copied, 0), "cuStreamWaitEvent (default stream)")
         slots[next] = slot

@@ -5,7 +5,7 @@ import Foundation
 public final class CUDADevice {
     let runtime: KernelRuntime
     private(set) lazy var backend = CUDABackend(device: self)
-    private var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    private var free: [Int: [DeviceAddress]] = [:]
     private var cachedBytes = 0
     private let lock = NSLock()
 
@@ -29,30 +29,31 @@ public final class CUDADevice {
     /// How the vendor convolution library was used so far (nil without one): passes run and passes it had no algorithm for.
     public var convolutionReport: String? { runtime.convolution?.report }
 
-    func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+    /// Device memory for `count` floats: a freed buffer of that size when one is cached, else the runtime's.
+    func allocate(_ count: Int) -> DeviceAddress {
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         lock.lock()
         if let address = free[bytes]?.popLast() {
             cachedBytes -= bytes
             lock.unlock()
-            return address.assumingMemoryBound(to: Float.self)
+            return address
         }
         lock.unlock()
         do {
-            return try runtime.allocate(bytes: bytes).assumingMemoryBound(to: Float.self)
+            return try runtime.allocate(bytes: bytes)
         } catch {
             releaseCache()
             guard let address = try? runtime.allocate(bytes: bytes) else {
                 fatalError("CUDA: out of device memory allocating \(bytes) bytes: \(error)")
             }
-            return address.assumingMemoryBound(to: Float.self)
+            return address
         }
     }
 
-    func release(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
+    func release(_ address: DeviceAddress, _ count: Int) {
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         lock.lock()
-        free[bytes, default: []].append(UnsafeMutableRawPointer(pointer))
+        free[bytes, default: []].append(address)
         cachedBytes += bytes
         lock.unlock()
     }
@@ -65,13 +66,23 @@ public final class CUDADevice {
         cachedBytes = 0
     }
 
-    func copyAhead(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+    func copyAhead(from source: UnsafePointer<Float>, to destination: DeviceAddress, count: Int) {
         guard count > 0 else { return }
-        runtime.copyAhead(from: source, to: destination, bytes: count * MemoryLayout<Float>.stride)
+        runtime.copyAhead(from: source, toDevice: destination, bytes: count * MemoryLayout<Float>.stride)
     }
 
-    func copy(_ direction: CopyDirection, from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, count: Int) {
+    func copy(from source: UnsafePointer<Float>, toDevice destination: DeviceAddress, count: Int) {
         guard count > 0 else { return }
-        runtime.copy(direction, from: source, to: destination, bytes: count * MemoryLayout<Float>.stride)
+        runtime.copy(from: source, toDevice: destination, bytes: count * MemoryLayout<Float>.stride)
+    }
+
+    func copy(fromDevice source: DeviceAddress, to destination: UnsafeMutablePointer<Float>, count: Int) {
+        guard count > 0 else { return }
+        runtime.copy(fromDevice: source, to: destination, bytes: count * MemoryLayout<Float>.stride)
+    }
+
+    func copy(fromDevice source: DeviceAddress, toDevice destination: DeviceAddress, count: Int) {
+        guard count > 0 else { return }
+        runtime.copy(fromDevice: source, toDevice: destination, bytes: count * MemoryLayout<Float>.stride)
     }
 }

@@ -63,8 +63,8 @@ final class CUDADriverRuntime: KernelRuntime {
         let cudnn = CUDNN.open(allocate: { [ctx] bytes in
             var address: UInt64 = 0
             guard current(ctx) == 0, alloc(&address, bytes) == 0 else { throw EngineError("CUDA: no device memory for a cuDNN workspace of \(bytes) bytes") }
-            return UnsafeMutableRawPointer(bitPattern: UInt(address))!
-        }, release: { _ = synchronize(); _ = release(UInt64(UInt(bitPattern: $0))) })
+            return DeviceAddress(bits: address)
+        }, release: { _ = synchronize(); _ = release($0.bits) })
         summary = device.lines + [origin, blas?.summary ?? "cuBLAS: not in use (\(cublas.failureReason)); mtmc's tiled GEMM kernel",
                                   (try? cudnn.get())?.summary ?? "cuDNN: not in use (\(cudnn.failureReason)); convolutions by im2col and GEMM"]
         convolution = try? cudnn.get()
@@ -94,31 +94,36 @@ final class CUDADriverRuntime: KernelRuntime {
         do { try Self.check(status, what, errorString) } catch { fatalError("\(error)") }
     }
 
-    func allocate(bytes: Int) throws -> UnsafeMutableRawPointer {
+    func allocate(bytes: Int) throws -> DeviceAddress {
         must(setCurrent(context), "cuCtxSetCurrent")
         var address: UInt64 = 0
         try Self.check(memAlloc(&address, bytes), "cuMemAlloc of \(bytes) bytes", errorString)
-        return UnsafeMutableRawPointer(bitPattern: UInt(address))!
+        return DeviceAddress(bits: address)
     }
 
-    func free(_ address: UnsafeMutableRawPointer) {
-        must(memFree(UInt64(UInt(bitPattern: address))), "cuMemFree")
+    func free(_ address: DeviceAddress) {
+        must(memFree(address.bits), "cuMemFree")
     }
 
-    func copy(_ direction: CopyDirection, from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
+    func copy(from source: UnsafeRawPointer, toDevice destination: DeviceAddress, bytes: Int) {
         must(setCurrent(context), "cuCtxSetCurrent")
-        let (s, d) = (UInt64(UInt(bitPattern: source)), UInt64(UInt(bitPattern: destination)))
-        switch direction {
-        case .hostToDevice: must(copyHtoD(d, source, bytes), "cuMemcpyHtoD")
-        case .deviceToHost: must(copyDtoH(destination, s, bytes), "cuMemcpyDtoH")
-        case .deviceToDevice: must(copyDtoD(d, s, bytes), "cuMemcpyDtoD")
-        }
+        must(copyHtoD(destination.bits, source, bytes), "cuMemcpyHtoD")
     }
 
-    func copyAhead(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
-        guard let copyStream else { return copy(.hostToDevice, from: source, to: destination, bytes: bytes) }
+    func copy(fromDevice source: DeviceAddress, to destination: UnsafeMutableRawPointer, bytes: Int) {
         must(setCurrent(context), "cuCtxSetCurrent")
-        copyStream.copy(from: source, to: UInt64(UInt(bitPattern: destination)), bytes: bytes)
+        must(copyDtoH(destination, source.bits, bytes), "cuMemcpyDtoH")
+    }
+
+    func copy(fromDevice source: DeviceAddress, toDevice destination: DeviceAddress, bytes: Int) {
+        must(setCurrent(context), "cuCtxSetCurrent")
+        must(copyDtoD(destination.bits, source.bits, bytes), "cuMemcpyDtoD")
+    }
+
+    func copyAhead(from source: UnsafeRawPointer, toDevice destination: DeviceAddress, bytes: Int) {
+        guard let copyStream else { return copy(from: source, toDevice: destination, bytes: bytes) }
+        must(setCurrent(context), "cuCtxSetCurrent")
+        copyStream.copy(from: source, to: destination, bytes: bytes)
     }
 
     func launch(_ kernel: String, grid: (Int, Int, Int), block: (Int, Int, Int), arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {

@@ -4,15 +4,15 @@ import Foundation
 extension CUDABackend {
     func sgdStep(weight: inout Tensor, gradient: Tensor, velocity: inout Tensor?, _ p: SGDStepParameters) {
         weight = here(weight)
-        let g = here(gradient), n = g.count, w = weight.mutablePointer()
+        let g = here(gradient), n = g.count, w = weight.mutableDeviceAddress()
         let hasMomentum = p.momentum != 0, first = velocity == nil
-        var buffer: UnsafeMutablePointer<Float>?
+        var buffer: DeviceAddress?
         if hasMomentum {
             velocity = first ? empty(g.shape) : here(velocity!)
-            buffer = velocity!.mutablePointer()
+            buffer = velocity!.mutableDeviceAddress()
         }
         run("sgd_step", elements: n, [
-            .pointer(UnsafeMutableRawPointer(w)), g.address, .pointer(buffer.map(UnsafeMutableRawPointer.init)), .int(n),
+            .address(w), g.address, .address(buffer), .int(n),
             .float(p.learningRate), .float(p.momentum), .float(p.dampening), .float(p.weightDecay),
             .int(p.nesterov ? 1 : 0), .int(hasMomentum ? 1 : 0), .int(first ? 1 : 0),
         ])
@@ -24,7 +24,7 @@ extension CUDABackend {
         let correction1 = 1 - Float(pow(Double(p.beta1), Double(p.step)))
         let correction2Root = Float((1 - pow(Double(p.beta2), Double(p.step))).squareRoot())
         run("adamw_step", elements: n, [
-            .pointer(UnsafeMutableRawPointer(weight.mutablePointer())), g.address, .pointer(UnsafeMutableRawPointer(m.mutablePointer())), .pointer(UnsafeMutableRawPointer(v.mutablePointer())), .int(n),
+            .address(weight.mutableDeviceAddress()), g.address, .address(m.mutableDeviceAddress()), .address(v.mutableDeviceAddress()), .int(n),
             .float(p.learningRate), .float(p.beta1), .float(p.beta2), .float(p.epsilon), .float(p.weightDecay),
             .float(p.learningRate / correction1), .float(correction2Root),
         ])

@@ -22,10 +22,10 @@ final class CUDNN: DeviceConvolution {
     private typealias Algorithms = @convention(c) (OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, Int32,
                                                    UnsafeMutablePointer<Int32>, UnsafeMutableRawPointer) -> Status
     /// The three cudnnConvolution{Forward,BackwardData,BackwardFilter}: handle, alpha, (descriptor, data) twice, convolution,
-    /// algorithm, workspace and its bytes, beta, the output's descriptor and data.
-    private typealias Run = @convention(c) (OpaquePointer?, UnsafeRawPointer, OpaquePointer?, UnsafeRawPointer, OpaquePointer?, UnsafeRawPointer,
-                                            OpaquePointer?, Int32, UnsafeMutableRawPointer?, Int, UnsafeRawPointer, OpaquePointer?,
-                                            UnsafeMutableRawPointer) -> Status
+    /// algorithm, workspace and its bytes, beta, the output's descriptor and data. Alpha and beta are host
+    /// pointers; the data and the workspace are device addresses (C's `void *`, 64 bits passed as an integer).
+    private typealias Run = @convention(c) (OpaquePointer?, UnsafeRawPointer, OpaquePointer?, UInt64, OpaquePointer?, UInt64,
+                                            OpaquePointer?, Int32, UInt64, Int, UnsafeRawPointer, OpaquePointer?, UInt64) -> Status
 
     private let handle: OpaquePointer?
     private let create: (tensor: Create, filter: Create, convolution: Create)
@@ -36,11 +36,11 @@ final class CUDNN: DeviceConvolution {
     private let algorithms: [Algorithms]
     private let runs: [Run]
     private let errorString: @convention(c) (Status) -> UnsafePointer<CChar>?
-    private let allocate: (Int) throws -> UnsafeMutableRawPointer
-    private let release: (UnsafeMutableRawPointer) -> Void
+    private let allocate: (Int) throws -> DeviceAddress
+    private let release: (DeviceAddress) -> Void
     /// nil for a geometry whose descriptors cuDNN refused.
     private var plans: [ConvolutionDescriptors: Plan?] = [:]
-    private var workspace: (address: UnsafeMutableRawPointer?, bytes: Int) = (nil, 0)
+    private var workspace: (address: DeviceAddress?, bytes: Int) = (nil, 0)
     private let lock = NSLock()
     private var counts = (ran: 0, refused: 0)
     let summary: String
@@ -64,15 +64,15 @@ final class CUDNN: DeviceConvolution {
 
     /// Opens cuDNN and creates a handle on the current context, with device memory for workspaces from
     /// `allocate`; the reason when it cannot.
-    static func open(allocate: @escaping (Int) throws -> UnsafeMutableRawPointer,
-                     release: @escaping (UnsafeMutableRawPointer) -> Void) -> Result<CUDNN, EngineError> {
+    static func open(allocate: @escaping (Int) throws -> DeviceAddress,
+                     release: @escaping (DeviceAddress) -> Void) -> Result<CUDNN, EngineError> {
         SharedLibrary.open(["libcudnn.so.9"], environment: "MTMC_CUDNN", pipPackages: ["cudnn", "cu13"]).flatMap { library in
             Result { try CUDNN(library, allocate: allocate, release: release) }.mapError { $0 as? EngineError ?? EngineError("\($0)") }
         }
     }
 
-    private init(_ library: SharedLibrary, allocate: @escaping (Int) throws -> UnsafeMutableRawPointer,
-                 release: @escaping (UnsafeMutableRawPointer) -> Void) throws {
+    private init(_ library: SharedLibrary, allocate: @escaping (Int) throws -> DeviceAddress,
+                 release: @escaping (DeviceAddress) -> Void) throws {
         let l = library
         errorString = try l.function("cudnnGetErrorString", as: type(of: errorString))
         create = (try l.function("cudnnCreateTensorDescriptor", as: Create.self), try l.function("cudnnCreateFilterDescriptor", as: Create.self),
@@ -96,8 +96,8 @@ final class CUDNN: DeviceConvolution {
         summary = "cuDNN \(version / 10000).\(version % 10000 / 100).\(version % 100) (\(l.path)): convolutions forward and backward, FP32 (FMA math, no TF32)"
     }
 
-    func run(_ pass: ConvolutionPass, _ problem: ConvolutionDescriptors, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>,
-             into output: UnsafeMutablePointer<Float>) -> Bool {
+    func run(_ pass: ConvolutionPass, _ problem: ConvolutionDescriptors, _ first: DeviceAddress, _ second: DeviceAddress,
+             into output: DeviceAddress) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         let ran = runOnce(pass, problem, first, second, into: output)
@@ -105,8 +105,8 @@ final class CUDNN: DeviceConvolution {
         return ran
     }
 
-    private func runOnce(_ pass: ConvolutionPass, _ problem: ConvolutionDescriptors, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>,
-                         into output: UnsafeMutablePointer<Float>) -> Bool {
+    private func runOnce(_ pass: ConvolutionPass, _ problem: ConvolutionDescriptors, _ first: DeviceAddress, _ second: DeviceAddress,
+                         into output: DeviceAddress) -> Bool {
         let known = plans[problem] ?? makePlan(problem)
         plans[problem] = .some(known)
         guard var plan = known else { return false }
@@ -116,8 +116,8 @@ final class CUDNN: DeviceConvolution {
         guard let chosen, let workspace = workspaceAddress(bytes: chosen.workspace) else { return false }
         let d = plan.descriptors(pass)
         var (alpha, beta): (Float, Float) = (1, 0)
-        let status = runs[pass.rawValue](handle, &alpha, d[0], first, d[1], second, plan.convolution, chosen.algorithm,
-                                         workspace, chosen.workspace, &beta, d[3], output)
+        let status = runs[pass.rawValue](handle, &alpha, d[0], first.bits, d[1], second.bits, plan.convolution, chosen.algorithm,
+                                         workspace?.bits ?? 0, chosen.workspace, &beta, d[3], output.bits)
         guard status == Self.success else {
             plan.chosen[pass] = .some(nil)  // the same failure every time: our kernels from now on
             plans[problem] = .some(plan)
@@ -155,7 +155,7 @@ final class CUDNN: DeviceConvolution {
     }
 
     /// A workspace of at least `bytes` (nil address for none); nil when the device has no memory for it.
-    private func workspaceAddress(bytes: Int) -> UnsafeMutableRawPointer?? {
+    private func workspaceAddress(bytes: Int) -> DeviceAddress?? {
         guard bytes > workspace.bytes else { return .some(workspace.address) }
         if let old = workspace.address { release(old) }
         workspace = (nil, 0)

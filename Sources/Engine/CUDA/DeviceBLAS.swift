@@ -5,17 +5,17 @@
 protocol DeviceBLAS: AnyObject {
     /// Lines for `info`.
     var summary: String { get }
-    func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-               b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
+    func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: DeviceAddress, lda: Int,
+               b: DeviceAddress, ldb: Int, beta: Float, c: DeviceAddress, ldc: Int)
 }
 
 /// cuBLAS (libcublas.so.13, opened with dlopen from the loader's path or pip's site-packages/nvidia/cu13/lib;
 /// $MTMC_CUBLAS overrides the path, `off` disables it),
 /// on the default stream the kernels run on, in FP32 (cuBLAS's default math: no TF32).
 final class CUBLAS: DeviceBLAS {
+    /// Alpha and beta are host pointers; A, B and C device addresses (C's `float *`, 64 bits passed as an integer).
     private typealias Sgemm = @convention(c) (OpaquePointer?, Int32, Int32, Int32, Int32, Int32, UnsafePointer<Float>,
-                                              UnsafePointer<Float>, Int32, UnsafePointer<Float>, Int32, UnsafePointer<Float>,
-                                              UnsafeMutablePointer<Float>, Int32) -> Int32
+                                              UInt64, Int32, UInt64, Int32, UnsafePointer<Float>, UInt64, Int32) -> Int32
     private let handle: OpaquePointer?
     private let gemm: Sgemm
     let summary: String
@@ -40,11 +40,11 @@ final class CUBLAS: DeviceBLAS {
         summary = "cuBLAS \(v / 10000).\(v % 10000 / 100).\(v % 100) (\(library.path)): GEMM and convolution products, FP32"
     }
 
-    func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-               b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: DeviceAddress, lda: Int,
+               b: DeviceAddress, ldb: Int, beta: Float, c: DeviceAddress, ldc: Int) {
         var (alpha, beta) = (alpha, beta)
-        let status = gemm(handle, transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), &alpha, a, Int32(lda),
-                          b, Int32(ldb), &beta, c, Int32(ldc))
+        let status = gemm(handle, transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), &alpha, a.bits, Int32(lda),
+                          b.bits, Int32(ldb), &beta, c.bits, Int32(ldc))
         if status != 0 { fatalError("cuBLAS: cublasSgemm failed (status \(status)) for m \(m) n \(n) k \(k)") }
     }
 }

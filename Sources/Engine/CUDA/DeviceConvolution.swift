@@ -11,8 +11,8 @@ protocol DeviceConvolution: AnyObject {
     /// Runs `pass` on `problem`, overwriting `output` (beta 0); false when the library has no algorithm
     /// for it, and the caller then uses its own kernels. The operands in cuDNN's order:
     /// forward: x, w → y. backwardData: w, dy → dx. backwardFilter: x, dy → dw.
-    func run(_ pass: ConvolutionPass, _ problem: ConvolutionDescriptors, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>,
-             into output: UnsafeMutablePointer<Float>) -> Bool
+    func run(_ pass: ConvolutionPass, _ problem: ConvolutionDescriptors, _ first: DeviceAddress, _ second: DeviceAddress,
+             into output: DeviceAddress) -> Bool
 }
 
 enum ConvolutionPass: Int, CaseIterable {

@@ -36,6 +36,8 @@ public final class BatchPipeline {
     private let threads: Int
     private let wholeChunks: Bool
     private let queue = DispatchQueue(label: "mtmc.batch-pipeline")
+    /// The engine context's resources of the code that made the pipeline: its batches are made in them.
+    private let host = HostResources.inUse
     /// Batches ahead of the one being made whose images a disk cache is asked to read.
     static let readAhead = 4
     private var pending: (index: Int, group: DispatchGroup, result: Box)?
@@ -45,7 +47,7 @@ public final class BatchPipeline {
 
     /// `augmentation` nil means the evaluation view (resize and normalise only).
     public init(plan: [PlannedBatch], cache: ImageCache, inputSize: (width: Int, height: Int),
-                augmentation: AugmentationSettings?, normalization: Normalization, seed: UInt64, threads: Int = Threads.count,
+                augmentation: AugmentationSettings?, normalization: Normalization, seed: UInt64, threads: Int = HostResources.inUse.threads,
                 wholeChunks: Bool = false) {
         self.plan = plan
         self.cache = cache
@@ -82,7 +84,7 @@ public final class BatchPipeline {
         pending = (index, group, box)
         queue.async(group: group) { [self] in
             if index + BatchPipeline.readAhead < plan.count { prefetch(index + BatchPipeline.readAhead) }
-            box.batch = make(index)
+            box.batch = host.run { make(index) }
         }
     }
 

@@ -86,7 +86,7 @@ public struct Dataset {
     /// the next load. `progress` is called now and then with (images done, total).
     public static func load(_ root: String, cacheSize: (width: Int, height: Int), decoder base: ImageDecoder = ImageDecoder(),
                             cache options: CacheOptions = CacheOptions(mode: .memory), split: ValidationSplit = ValidationSplit(),
-                            threads: Int = Threads.count, isCancelled: () -> Bool = { false },
+                            threads: Int = HostResources.inUse.threads, isCancelled: () -> Bool = { false },
                             progress: (Int, Int) -> Void = { _, _ in }) throws -> Dataset {
         let start = DispatchTime.now().uptimeNanoseconds
         let tree = try DatasetTree.scan(root, split: split)

@@ -49,7 +49,7 @@ public struct DatasetAudit {
 
     /// Audits every task of `dataset` from its decoded cache: fingerprints in parallel (`progress` gets
     /// "hashing"/"comparing", done, total), then exact and near duplicate groups and the per-image checks.
-    public static func run(_ dataset: Dataset, limits: AuditLimits, threads: Int = Threads.count,
+    public static func run(_ dataset: Dataset, limits: AuditLimits, threads: Int = HostResources.inUse.threads,
                            isCancelled: () -> Bool = { false },
                            progress: (String, Int, Int) -> Void = { _, _, _ in }) throws -> DatasetAudit {
         let images = dataset.tasks.flatMap { task in (task.train.map { ($0, true) } + task.val.map { ($0, false) }) }

@@ -21,7 +21,7 @@ public struct ImageFingerprint: Equatable {
 /// Fingerprints of the cache images `images`, in their order, computed on `threads` threads from the
 /// decoded cache. `progress` gets (done, total) now and then; `isCancelled` is polled every 64 images and
 /// stops the work with `Cancelled`.
-public func fingerprints(_ dataset: Dataset, images: [Int], threads: Int = Threads.count,
+public func fingerprints(_ dataset: Dataset, images: [Int], threads: Int = HostResources.inUse.threads,
                          isCancelled: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }) throws -> [ImageFingerprint] {
     let empty = ImageFingerprint(pixelHash: 0, differenceHash: 0, meanBrightness: 0, brightnessSpread: 0, meanColour: (0, 0, 0))
     var result = [ImageFingerprint](repeating: empty, count: images.count)

@@ -28,7 +28,7 @@ public struct NearKey: Equatable {
 /// Only groups of two or more, each sorted, ordered by first index. Comparisons are XOR, popcount and
 /// three byte differences, a few nanoseconds each, at most n²/2; the scan of a long remainder is split
 /// over `threads` threads. `isCancelled` is polled every 256 leaders.
-public func linkedKeys(_ keys: [NearKey], bits: Int, colour: Int, threads: Int = Threads.count,
+public func linkedKeys(_ keys: [NearKey], bits: Int, colour: Int, threads: Int = HostResources.inUse.threads,
                        isCancelled: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }) throws -> [[Int]] {
     let n = keys.count
     var group = [Int](repeating: -1, count: n)

@@ -49,9 +49,9 @@ public final class ServedModel: @unchecked Sendable {
         ImageDecoder(pixelLimit: pixelLimit, targetSize: Dataset.cacheSize(forInput: inputSize))
     }
 
-    /// Scores of every class per image and task, as `predict` computes them.
+    /// Scores of every class per image and task, as `predict` computes them, in the model's context.
     func predict(_ images: [RGBImage]) throws -> [[(task: String, scores: [ClassScore])]] {
-        let logits = try predictLogits(model, images: images, inputSize: inputSize, normalization: normalization)
+        let logits = try context.run { try predictLogits(model, images: images, inputSize: inputSize, normalization: normalization) }
         return imageScores(logits: logits, count: images.count, tasks: tasks, calibration: calibration)
     }
 }

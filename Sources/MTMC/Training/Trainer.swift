@@ -261,7 +261,9 @@ public final class Trainer {
     private func useSynchronizedStatistics(across parallel: DataParallel?) -> EngineContext {
         let context = model.context
         if let parallel, settings.syncBatchNorm {
-            model.use(EngineContext(convolution: context.convolution, world: parallel.world, synchronizesBatchNorm: true))
+            var synchronized = context
+            (synchronized.world, synchronized.synchronizesBatchNorm) = (parallel.world, true)
+            model.use(synchronized)
         }
         return context
     }
