@@ -50,13 +50,21 @@ struct PoolGeometry {
 
 // Pools work plane by plane, so they take any layout alike (the first two axes only count planes) and keep it.
 
+/// The window geometry over x as it lies in memory; a bad window is reported with x's shape as PyTorch gives it.
+private func poolGeometry(_ op: String, _ x: Variable, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int),
+                          ceilMode: Bool) throws -> PoolGeometry {
+    let g = try PoolGeometry(op: op, input: x.shape, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
+    let layout = x.value.layout
+    guard layout != .nchw else { return g }
+    return try PoolGeometry(op: op, input: layout.inMemoryOrder(x.shape), kernel: kernel, stride: stride, padding: padding,
+                            ceilMode: ceilMode)
+}
+
 /// Max pooling (PyTorch's F.max_pool2d) of x [N, C, H, W]; padding counts as −∞.
 public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false) throws -> Variable {
     let s = stride ?? kernel
-    let g = try PoolGeometry(op: "max pool", input: x.shape, kernel: (kernel, kernel), stride: (s, s),
-                             padding: (padding, padding), ceilMode: ceilMode)
-    let backend = x.value.backend
-    let layout = x.value.layout
+    let g = try poolGeometry("max pool", x, kernel: (kernel, kernel), stride: (s, s), padding: (padding, padding), ceilMode: ceilMode)
+    let backend = x.value.backend, layout = x.value.layout
     let y = backend.maxPool2d(x.value.memory, g).laidOut(as: layout)
     return Variable.result(y, parents: [x]) { dy in
         x.accumulate(backend.maxPool2dBackward(dy.memory, x: x.value.memory, g).laidOut(as: layout))
@@ -68,10 +76,9 @@ public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil, padding: I
 public func avgPool2d(_ x: Variable, kernel: Int, stride: Int? = nil, padding: Int = 0,
                       ceilMode: Bool = false, countIncludePad: Bool = true) throws -> Variable {
     let s = stride ?? kernel
-    let g = try PoolGeometry(op: "average pool", input: x.shape, kernel: (kernel, kernel), stride: (s, s),
-                             padding: (padding, padding), ceilMode: ceilMode)
-    let backend = x.value.backend
-    let layout = x.value.layout
+    let g = try poolGeometry("average pool", x, kernel: (kernel, kernel), stride: (s, s), padding: (padding, padding),
+                             ceilMode: ceilMode)
+    let backend = x.value.backend, layout = x.value.layout
     let y = backend.avgPool2d(x.value.memory, g, countIncludePad: countIncludePad).laidOut(as: layout)
     return Variable.result(y, parents: [x]) { dy in
         x.accumulate(backend.avgPool2dBackward(dy.memory, g, countIncludePad: countIncludePad).laidOut(as: layout))
