@@ -57,7 +57,8 @@ public func batchNorm(_ x: Variable, weight: Variable, bias: Variable, runningMe
         dy = dy.memory
         if let residual, residual.requiresGrad {
             // The sum passes the activation's gradient on unchanged; the output tells where it was clipped.
-            residual.accumulate((activation.slope.map { backend.leakyReLUBackward(dy, input: output, slope: $0) } ?? dy).laidOut(as: layout))
+            let passed = activation.slope.map { backend.leakyReLUBackward(dy, input: output, slope: $0) } ?? dy
+            residual.accumulate(passed.laidOut(as: layout))
         }
         let saved = BatchNormSaved(output: output, mean: mean, inverseStd: inverseStd, fusedReLU: fusedReLU, leakySlope: leakySlope)
         let grads = backend.batchNormActivationBackward(&dy, x: x.value.memory, weight: weight.value, saved: saved, g,

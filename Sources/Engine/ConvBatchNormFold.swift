@@ -54,7 +54,8 @@ public final class ConvBatchNormFold {
         let g = try convGeometry(x.shape, folded.weight.shape, folded.bias.shape, stride: conv.stride, padding: conv.padding,
                                  layout: layout).using(conv.convolution)
         if let residual, residual.shape != g.outputImageShape {
-            throw EngineError.shapeMismatch("conv + batch norm", "the residual must have the output's shape", residual.shape, g.outputImageShape)
+            throw EngineError.shapeMismatch("conv + batch norm", "the residual must have the output's shape", residual.shape,
+                                            g.outputImageShape)
         }
         return Variable(backend.conv2d(x.value.inLayout(layout).memory, folded.weight, bias: folded.bias, g, activation: activation,
                                        residual: residual?.value.inLayout(layout).memory).laidOut(as: layout))
