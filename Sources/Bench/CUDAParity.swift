@@ -51,22 +51,22 @@ enum CUDAParity {
     static let cases: [Case] = [
         ("conv 3×3 s1 p1 64→64 28×28 b8 +bias", { d in try gradients(d, [[8, 64, 28, 28], [64, 64, 3, 3], [64]]) {
             try conv2d($0[0], $0[1], $0[2], stride: (1, 1), padding: (1, 1)) } }),
-        ("conv 3×3 s2 p1 64→128 CNHW", { d in try gradients(d, [[64, 8, 28, 28], [128, 64, 3, 3]]) {
-            try conv2d($0[0], $0[1], stride: (2, 2), padding: (1, 1), layout: .cnhw) } }),
+        ("conv 3×3 s2 p1 64→128 CNHW", { d in try gradients(d, [[8, 64, 28, 28], [128, 64, 3, 3]]) {
+            try conv2d(try inLayout($0[0], .cnhw), $0[1], stride: (2, 2), padding: (1, 1)) } }),
         ("conv 7×7 s2 p3 3→64 112×112 b4", { d in try gradients(d, [[4, 3, 112, 112], [64, 3, 7, 7]]) {
             try conv2d($0[0], $0[1], stride: (2, 2), padding: (3, 3)) } }),
-        ("conv 1×1 s1 CNHW (pointwise)", { d in try gradients(d, [[64, 8, 14, 14], [128, 64, 1, 1]]) {
-            try conv2d($0[0], $0[1], layout: .cnhw) } }),
-        ("batch norm training + ReLU CNHW", { d in try gradients(d, [[64, 8, 28, 28], [64], [64]]) {
-            try batchNorm($0[0], weight: $0[1], bias: $0[2], runningMean: Variable(Tensor(zeros: [64]).to(d)),
-                          runningVar: Variable(Tensor(shape: [64], repeating: 1).to(d)), training: true, layout: .cnhw, relu: true) } }),
+        ("conv 1×1 s1 CNHW (pointwise)", { d in try gradients(d, [[8, 64, 14, 14], [128, 64, 1, 1]]) {
+            try conv2d(try inLayout($0[0], .cnhw), $0[1]) } }),
+        ("batch norm training + ReLU CNHW", { d in try gradients(d, [[8, 64, 28, 28], [64], [64]]) {
+            try batchNorm(try inLayout($0[0], .cnhw), weight: $0[1], bias: $0[2], runningMean: Variable(Tensor(zeros: [64]).to(d)),
+                          runningVar: Variable(Tensor(shape: [64], repeating: 1).to(d)), training: true, relu: true) } }),
         ("batch norm evaluation NCHW", { d in try gradients(d, [[8, 64, 28, 28], [64], [64]]) {
             try batchNorm($0[0], weight: $0[1], bias: $0[2], runningMean: Variable(random([64], 5).to(d)),
                           runningVar: Variable(Tensor(shape: [64], repeating: 2).to(d)), training: false) } }),
         ("max pool 3×3 s2 p1", { d in try gradients(d, [[8, 64, 56, 56]]) { try maxPool2d($0[0], kernel: 3, stride: 2, padding: 1) } }),
         ("avg pool 3×3 s2 p1 ceil, no pad count", { d in try gradients(d, [[8, 16, 15, 15]]) {
             try avgPool2d($0[0], kernel: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false) } }),
-        ("global average pool CNHW", { d in try gradients(d, [[512, 8, 7, 7]]) { try globalAvgPool($0[0], layout: .cnhw) } }),
+        ("global average pool CNHW", { d in try gradients(d, [[8, 512, 7, 7]]) { try globalAvgPool(try inLayout($0[0], .cnhw)) } }),
         ("linear 512→10 +bias", { d in try gradients(d, [[64, 512], [10, 512], [10]]) { try linear($0[0], $0[1], $0[2]) } }),
         ("leaky ReLU 0.1 + add", { d in try gradients(d, [[8, 64, 28, 28], [8, 64, 28, 28]]) { try add(leakyReLU($0[0], slope: 0.1), $0[1]) } }),
         ("cross entropy, soft targets, smoothing 0.1", { d in try gradients(d, [[64, 10]]) {

@@ -32,23 +32,24 @@ enum ConvolutionBenchmark {
         let uses: [WinogradUse] = [.off, .f2, .f4]
         for (name, n, c, oc, side) in shapes where filter.map({ name.contains($0) }) ?? true {
             var rng = RandomGenerator(seed: 1)
-            let x = Initializer.normal(shape: [c, n, side, side], std: 1, rng: &rng)
+            // Batches in the layout the CPU computes in, as they arrive from the layer before: no conversion timed.
+            let x = Initializer.normal(shape: [n, c, side, side], std: 1, rng: &rng).inLayout(.cnhw)
             let w = Variable(Initializer.normal(shape: [oc, c, 3, 3], std: 0.05, rng: &rng))
             let trainedW = Variable(w.value, requiresGrad: true)
-            let seed = Initializer.normal(shape: [oc, n, side, side], std: 1, rng: &rng)
+            let seed = Initializer.normal(shape: [n, oc, side, side], std: 1, rng: &rng).inLayout(.cnhw)
             var forward = [Double](repeating: .infinity, count: 3), trainingForward = forward, both = forward
             var weightForward = forward, weightBoth = forward
             for _ in 0..<rounds {
                 for (i, use) in uses.enumerated() {
-                    forward[i] = min(forward[i], try time { _ = try GradMode.withoutGradients { try conv2d(Variable(x), w, padding: (1, 1), layout: .cnhw, convolution: use) } })
-                    trainingForward[i] = min(trainingForward[i], try time { _ = try conv2d(Variable(x, requiresGrad: true), w, padding: (1, 1), layout: .cnhw, convolution: use) })
+                    forward[i] = min(forward[i], try time { _ = try GradMode.withoutGradients { try conv2d(Variable(x), w, padding: (1, 1), convolution: use) } })
+                    trainingForward[i] = min(trainingForward[i], try time { _ = try conv2d(Variable(x, requiresGrad: true), w, padding: (1, 1), convolution: use) })
                     both[i] = min(both[i], try time {
-                        let y = try conv2d(Variable(x, requiresGrad: true), w, padding: (1, 1), layout: .cnhw, convolution: use)
+                        let y = try conv2d(Variable(x, requiresGrad: true), w, padding: (1, 1), convolution: use)
                         try y.backward(seed: seed)
                     })
-                    weightForward[i] = min(weightForward[i], try time { _ = try conv2d(Variable(x), trainedW, padding: (1, 1), layout: .cnhw, convolution: use) })
+                    weightForward[i] = min(weightForward[i], try time { _ = try conv2d(Variable(x), trainedW, padding: (1, 1), convolution: use) })
                     weightBoth[i] = min(weightBoth[i], try time {
-                        try conv2d(Variable(x), trainedW, padding: (1, 1), layout: .cnhw, convolution: use).backward(seed: seed)
+                        try conv2d(Variable(x), trainedW, padding: (1, 1), convolution: use).backward(seed: seed)
                     })
                 }
             }

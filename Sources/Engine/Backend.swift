@@ -8,6 +8,10 @@
 /// Sources/Engine. Adding a backend: a `Device` case, a storage allocator, and a conformance; the
 /// CPU backend is the reference every other is tested against.
 protocol Backend {
+    /// The layout this backend computes a batch of images in: a convolution's output lies in it, and the ops
+    /// that follow keep it. Its kernels see tensors as they lie in memory (`Tensor.memory`), the ops convert.
+    var imageLayout: ImageLayout { get }
+
     // Elementwise.
     func add(_ a: Tensor, _ b: Tensor) -> Tensor
     func addInPlace(_ a: inout Tensor, _ b: Tensor)
@@ -75,7 +79,7 @@ protocol Backend {
     func maxPool2dBackward(_ dy: Tensor, x: Tensor, _ g: PoolGeometry) -> Tensor
     func avgPool2d(_ x: Tensor, _ g: PoolGeometry, countIncludePad: Bool) -> Tensor
     func avgPool2dBackward(_ dy: Tensor, _ g: PoolGeometry, countIncludePad: Bool) -> Tensor
-    /// [N, C, H, W] or [C, N, H, W] → [N, C].
+    /// [N, C, H, W] or [C, N, H, W] (as x lies in memory, `layout`) → [N, C].
     func globalAvgPool(_ x: Tensor, layout: ImageLayout) -> Tensor
     func globalAvgPoolBackward(_ dy: Tensor, inputShape: [Int], layout: ImageLayout) -> Tensor
 

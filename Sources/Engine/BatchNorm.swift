@@ -1,5 +1,5 @@
-/// Batch normalisation over the channels of x [N, C] (BatchNorm1d) or [N, C, H, W] (BatchNorm2d; or
-/// [C, N, H, W] with `layout: .cnhw`). In training it normalises with the batch statistics and updates the
+/// Batch normalisation over the channels of x [N, C] (BatchNorm1d) or [N, C, H, W] (BatchNorm2d, computed in
+/// the layout x lies in, which the output keeps). In training it normalises with the batch statistics and updates the
 /// running mean and the unbiased running variance with `momentum`, exactly as PyTorch; in evaluation it
 /// uses the running ones. With `relu` the result goes through max(·, 0) in the same pass (forward and backward).
 /// With `synchronizedAcross`, training statistics span the batches of every rank of that world (SyncBatchNorm),
@@ -7,9 +7,9 @@
 public func batchNorm(_ x: Variable, weight: Variable, bias: Variable,
                       runningMean: Variable, runningVar: Variable,
                       training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5,
-                      layout: ImageLayout = .nchw, relu: Bool = false, synchronizedAcross world: World? = nil) throws -> Variable {
+                      relu: Bool = false, synchronizedAcross world: World? = nil) throws -> Variable {
     try batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar, training: training,
-                  momentum: momentum, epsilon: epsilon, layout: layout, activation: relu ? .relu : .identity,
+                  momentum: momentum, epsilon: epsilon, activation: relu ? .relu : .identity,
                   synchronizedAcross: world)
 }
 
@@ -17,12 +17,13 @@ public func batchNorm(_ x: Variable, weight: Variable, bias: Variable,
 /// keeps one activation instead of three (a leaky ReLU's slope must be positive: its output then tells
 /// where its input was).
 public func batchNorm(_ x: Variable, weight: Variable, bias: Variable, runningMean: Variable, runningVar: Variable,
-                      training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5, layout: ImageLayout = .nchw,
+                      training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5,
                       activation: Activation, adding residual: Variable? = nil,
                       synchronizedAcross world: World? = nil) throws -> Variable {
     if case .leakyReLU(let slope) = activation, !(slope > 0) {
         throw EngineError.invalid("batch norm", "a fused leaky ReLU needs a positive slope, got \(slope)")
     }
+    let layout = x.value.layout
     var g = try normGeometry(x.shape, layout: layout, training: training)
     if training, let world, world.size > 1 { g.ranks = world }
     for (name, v) in [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar)]
@@ -32,38 +33,43 @@ public func batchNorm(_ x: Variable, weight: Variable, bias: Variable, runningMe
     if let residual, residual.shape != x.shape {
         throw EngineError.shapeMismatch("batch norm", "the residual must have the input's shape", residual.shape, x.shape)
     }
-    let backend = x.value.backend
+    // The kernels see x as it lies in memory; the residual joins it in the same layout.
+    let backend = x.value.backend, input = x.value.memory, added = residual?.value.inLayout(layout).memory
     let saved = training
-        ? backend.batchNormTraining(x.value, weight: weight.value, bias: bias.value, runningMean: &runningMean.value,
+        ? backend.batchNormTraining(input, weight: weight.value, bias: bias.value, runningMean: &runningMean.value,
                                     runningVar: &runningVar.value, g, momentum: momentum, epsilon: epsilon, activation: activation,
-                                    residual: residual?.value)
-        : backend.batchNormEvaluation(x.value, weight: weight.value, bias: bias.value, runningMean: runningMean.value,
+                                    residual: added)
+        : backend.batchNormEvaluation(input, weight: weight.value, bias: bias.value, runningMean: runningMean.value,
                                       runningVar: runningVar.value, g, epsilon: epsilon, activation: activation,
-                                      residual: residual?.value)
+                                      residual: added)
     // The closures keep the statistics, not the output: the output may be released and recomputed from x.
     let (mean, inverseStd, fusedReLU, leakySlope) = (saved.mean, saved.inverseStd, saved.fusedReLU, saved.leakySlope)
     let (gamma, beta) = (weight.value, bias.value)
     let recompute: (() -> Tensor)? = residual != nil ? nil : {
-        backend.batchNormNormalized(x.value, weight: gamma, bias: beta, mean: mean, inverseStd: inverseStd, g, activation: activation)
+        backend.batchNormNormalized(x.value.memory, weight: gamma, bias: beta, mean: mean, inverseStd: inverseStd, g,
+                                    activation: activation).laidOut(as: layout)
     }
-    return Variable.result(saved.output, parents: [x, weight, bias] + (residual.map { [$0] } ?? []),
+    return Variable.result(saved.output.laidOut(as: layout), parents: [x, weight, bias] + (residual.map { [$0] } ?? []),
                            recompute: recompute) { dy, node in
         // Only an activation's mask reads the output; without one, x stands in for it unread.
-        let output = activation == .identity ? x.value : node.value
+        let output = (activation == .identity ? x.value : node.value).memory
+        // dy lies as the output does; seen as memory in place, so that the kernel may still reuse its buffer.
+        dy = dy.memory
         if let residual, residual.requiresGrad {
             // The sum passes the activation's gradient on unchanged; the output tells where it was clipped.
-            residual.accumulate(activation.slope.map { backend.leakyReLUBackward(dy, input: output, slope: $0) } ?? dy)
+            let passed = activation.slope.map { backend.leakyReLUBackward(dy, input: output, slope: $0) } ?? dy
+            residual.accumulate(passed.laidOut(as: layout))
         }
         let saved = BatchNormSaved(output: output, mean: mean, inverseStd: inverseStd, fusedReLU: fusedReLU, leakySlope: leakySlope)
-        let grads = backend.batchNormActivationBackward(&dy, x: x.value, weight: weight.value, saved: saved, g,
+        let grads = backend.batchNormActivationBackward(&dy, x: x.value.memory, weight: weight.value, saved: saved, g,
                                                         training: training, wantsInput: x.requiresGrad)
-        if let dx = grads.input { x.accumulate(dx) }
+        if let dx = grads.input { x.accumulate(dx.laidOut(as: layout)) }
         weight.accumulate(grads.weight)
         bias.accumulate(grads.bias)
     }
 }
 
-/// Checks a batch norm's input shape and derives where each channel's values lie.
+/// Checks a batch norm's input shape ([N, C] or [N, C, H, W]) and derives where each channel's values lie in `layout`.
 private func normGeometry(_ shape: [Int], layout: ImageLayout, training: Bool) throws -> NormGeometry {
     let op = "batch norm"
     guard shape.count == 2 || shape.count == 4 else {
@@ -71,7 +77,7 @@ private func normGeometry(_ shape: [Int], layout: ImageLayout, training: Bool) t
     }
     let area = shape.count == 4 ? shape[2] * shape[3] : 1
     let g = shape.count == 4 && layout == .cnhw
-        ? NormGeometry(outer: 1, channels: shape[0], inner: shape[1] * area)
+        ? NormGeometry(outer: 1, channels: shape[1], inner: shape[0] * area)
         : NormGeometry(outer: shape[0], channels: shape[1], inner: area)
     if training && g.valuesPerChannel < 2 {
         throw EngineError.invalid(op, "training needs more than one value per channel, got input \(describe(shape))")
@@ -88,8 +94,6 @@ public final class BatchNorm: Module {
     public var momentum: Float = 0.1
     public var epsilon: Float = 1e-5
     public var training = true
-    /// The layout of the images this layer is given.
-    public var layout: ImageLayout = .nchw
     /// When set, training computes the statistics over the batches of all ranks of this world (synchronised
     /// batch norm): its model's `EngineContext` in a data-parallel job with synchronised batch norm.
     public var synchronizedAcross: World?
@@ -113,7 +117,7 @@ public final class BatchNorm: Module {
     /// Normalises x, adds `residual` when given, then applies `activation`, all in the same pass.
     public func callAsFunction(_ x: Variable, activation: Activation, adding residual: Variable? = nil) throws -> Variable {
         try batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                      training: training, momentum: momentum, epsilon: epsilon, layout: layout, activation: activation,
+                      training: training, momentum: momentum, epsilon: epsilon, activation: activation,
                       adding: residual, synchronizedAcross: synchronizedAcross)
     }
 

@@ -7,7 +7,7 @@ extension Tensor {
         if let bad = indices.first(where: { !(0..<items).contains($0) }) {
             throw EngineError.invalid("select", "index \(bad) is outside the \(items) items of \(describe(shape))")
         }
-        return backend.gatherFirstAxis(self, indices)
+        return backend.gatherFirstAxis(inLayout(.nchw), indices)
     }
 
     /// `parts`, batches alike but in their number of items and on one device, one after another as one batch
@@ -32,6 +32,6 @@ extension Tensor {
         guard rows.lowerBound >= 0, rows.upperBound <= shape[rank - 2], columns.lowerBound >= 0, columns.upperBound <= shape[rank - 1] else {
             throw EngineError.invalid("paste", "window \(rows) × \(columns) is outside the planes of \(describe(shape))")
         }
-        return backend.pasteWindow(self, from: source, rows: rows, columns: columns)
+        return backend.pasteWindow(memory, from: source.inLayout(layout).memory, rows: rows, columns: columns).laidOut(as: layout)
     }
 }

@@ -24,8 +24,11 @@ struct ConvGeometry {
         layout == .cnhw && kernelArea == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0
     }
 
+    /// The input's and the output's shapes as they lie in memory in `layout` (the kernels' view).
     var inputShape: [Int] { layout == .nchw ? [batch, channels, height, width] : [channels, batch, height, width] }
     var outputShape: [Int] { layout == .nchw ? [batch, outChannels, outH, outW] : [outChannels, batch, outH, outW] }
+    /// The output's shape as PyTorch gives it, whatever the layout.
+    var outputImageShape: [Int] { [batch, outChannels, outH, outW] }
     /// Index of image n's channel c plane among the input's planes.
     func inputPlane(_ n: Int, _ c: Int) -> Int { layout == .nchw ? n * channels + c : c * batch + n }
     /// Index of image n's output channel oc plane among the output's planes.
@@ -58,34 +61,43 @@ struct ConvGeometry {
     }
 }
 
-/// 2-D convolution (PyTorch's F.conv2d, groups = 1, dilation = 1) of x [N, C, H, W] (or [C, N, H, W] with
-/// `layout: .cnhw`) with weight [OC, C, KH, KW] and an optional bias [OC]; the output is in x's layout.
-/// `convolution` chooses the CPU's products (the same values within rounding either way).
+/// 2-D convolution (PyTorch's F.conv2d, groups = 1, dilation = 1) of x [N, C, H, W] with weight [OC, C, KH, KW]
+/// and an optional bias [OC]; the output [N, OC, OH, OW] lies in the layout x's backend computes convolutions in
+/// (`Backend.imageLayout`), which the ops that follow keep. `convolution` chooses the CPU's products (the same
+/// values within rounding either way).
 public func conv2d(_ x: Variable, _ weight: Variable, _ bias: Variable? = nil,
-                   stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), layout: ImageLayout = .nchw,
-                   convolution: WinogradUse = .auto) throws -> Variable {
+                   stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), convolution: WinogradUse = .auto) throws -> Variable {
+    try conv2d(x, weight, bias, stride: stride, padding: padding, computingIn: x.value.backend.imageLayout, convolution: convolution)
+}
+
+/// The convolution computed in `layout`, x moved into it first when it lies otherwise (once, at a backbone's
+/// stem); the kernels' own tests ask for each layout.
+func conv2d(_ x: Variable, _ weight: Variable, _ bias: Variable?, stride: (Int, Int), padding: (Int, Int),
+            computingIn layout: ImageLayout, convolution: WinogradUse = .auto) throws -> Variable {
     let g = try convGeometry(x.shape, weight.shape, bias?.shape, stride: stride, padding: padding, layout: layout)
         .using(convolution)
-    let backend = x.value.backend
-    let y = backend.conv2d(x.value, weight.value, bias?.value, g)
+    let backend = x.value.backend, input = x.value.inLayout(layout)
+    // A converted input is kept for the backward pass (as the stem's moved batch), so it is converted once.
+    let converted = input.layout == x.value.layout ? nil : input
+    let y = backend.conv2d(input.memory, weight.value, bias?.value, g).laidOut(as: layout)
     let parents = [x, weight] + (bias.map { [$0] } ?? [])
     return Variable.result(y, parents: parents) { dy in
-        let grads = backend.conv2dBackward(dy, x: x.value, weight: weight.value, g,
+        let grads = backend.conv2dBackward(dy.memory, x: (converted ?? x.value).memory, weight: weight.value, g,
                                            wants: (x.requiresGrad, weight.requiresGrad, bias?.requiresGrad ?? false))
-        if let dx = grads.input { x.accumulate(dx) }
+        if let dx = grads.input { x.accumulate(dx.laidOut(as: layout)) }
         if let dw = grads.weight { weight.accumulate(dw) }
         if let db = grads.bias { bias?.accumulate(db) }
     }
 }
 
-/// Checks a convolution's shapes and derives its geometry.
+/// Checks a convolution's shapes (x [N, C, H, W]) and derives its geometry for computing in `layout`.
 func convGeometry(_ x: [Int], _ weight: [Int], _ bias: [Int]?, stride: (Int, Int), padding: (Int, Int),
-                          layout: ImageLayout) throws -> ConvGeometry {
+                  layout: ImageLayout) throws -> ConvGeometry {
     let op = "conv2d"
     guard x.count == 4, weight.count == 4 else {
         throw EngineError.shapeMismatch(op, "input must be [N, C, H, W] and weight [OC, C, KH, KW]", x, weight)
     }
-    let (batch, channels) = layout.batchAndChannels(x)
+    let (batch, channels) = (x[0], x[1])
     guard weight[1] == channels else {
         throw EngineError.shapeMismatch(op, "input channels differ from weight's", x, weight)
     }
@@ -112,8 +124,6 @@ public final class Conv2D: Module {
     public let bias: Variable?
     public let stride: (Int, Int)
     public let padding: (Int, Int)
-    /// The layout of the images this layer is given.
-    public var layout: ImageLayout = .nchw
     /// Which products the CPU computes it with: its model's `EngineContext.convolution`.
     public var convolution: WinogradUse = .auto
 
@@ -129,7 +139,7 @@ public final class Conv2D: Module {
     }
 
     public func callAsFunction(_ x: Variable) throws -> Variable {
-        try conv2d(x, weight, bias, stride: stride, padding: padding, layout: layout, convolution: convolution)
+        try conv2d(x, weight, bias, stride: stride, padding: padding, convolution: convolution)
     }
 
     public func use(_ context: EngineContext) { convolution = context.convolution }

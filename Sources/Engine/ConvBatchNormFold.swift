@@ -33,21 +33,32 @@ public final class ConvBatchNormFold {
     /// Drops every folded weight set (training is about to change the weights).
     public func removeAll() { entries.removeAll() }
 
-    /// activation(bn(conv(x)) + residual), folded when `bn` is in evaluation and no graph is recorded.
+    /// activation(bn(conv(x)) + residual), folded when `bn` is in evaluation and no graph is recorded; the output
+    /// lies in the layout x's backend computes convolutions in.
     public func callAsFunction(_ x: Variable, conv: Conv2D, bn: BatchNorm, activation: Activation,
                                adding residual: Variable? = nil) throws -> Variable {
+        try callAsFunction(x, conv: conv, bn: bn, activation: activation, adding: residual, computingIn: x.value.backend.imageLayout)
+    }
+
+    /// The same computed in `layout` (the kernels' own tests ask for each).
+    func callAsFunction(_ x: Variable, conv: Conv2D, bn: BatchNorm, activation: Activation, adding residual: Variable?,
+                        computingIn layout: ImageLayout) throws -> Variable {
         let sources = [conv.weight, bn.weight, bn.bias, bn.runningMean, bn.runningVar] + (conv.bias.map { [$0] } ?? [])
         if bn.training || Variable.recordsGraph(parents: [x] + sources + (residual.map { [$0] } ?? [])) {
-            return try bn(try conv(x), activation: activation, adding: residual)
+            let y = try conv2d(x, conv.weight, conv.bias, stride: conv.stride, padding: conv.padding, computingIn: layout,
+                               convolution: conv.convolution)
+            return try bn(y, activation: activation, adding: residual)
         }
         let folded = try folded(conv: conv, bn: bn, sources: sources.map(\.value))
+        let backend = x.value.backend
         let g = try convGeometry(x.shape, folded.weight.shape, folded.bias.shape, stride: conv.stride, padding: conv.padding,
-                                 layout: conv.layout).using(conv.convolution)
-        if let residual, residual.shape != g.outputShape {
-            throw EngineError.shapeMismatch("conv + batch norm", "the residual must have the output's shape", residual.shape, g.outputShape)
+                                 layout: layout).using(conv.convolution)
+        if let residual, residual.shape != g.outputImageShape {
+            throw EngineError.shapeMismatch("conv + batch norm", "the residual must have the output's shape", residual.shape,
+                                            g.outputImageShape)
         }
-        return Variable(x.value.backend.conv2d(x.value, folded.weight, bias: folded.bias, g, activation: activation,
-                                               residual: residual?.value))
+        return Variable(backend.conv2d(x.value.inLayout(layout).memory, folded.weight, bias: folded.bias, g, activation: activation,
+                                       residual: residual?.value.inLayout(layout).memory).laidOut(as: layout))
     }
 
     private func folded(conv: Conv2D, bn: BatchNorm, sources: [Tensor]) throws -> FoldedConvolution {

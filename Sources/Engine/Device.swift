@@ -34,18 +34,3 @@ public enum Device: Equatable, CustomStringConvertible {
         }
     }
 }
-
-/// How a batch of images is laid out in memory.
-public enum ImageLayout: Equatable {
-    /// [N, C, H, W], PyTorch's contiguous layout: each image's channels together.
-    case nchw
-    /// [C, N, H, W], channel-major: each channel's planes of the whole batch together. A convolution's
-    /// GEMM produces and consumes this layout directly, and batch norm reads each channel as one block,
-    /// so a backbone run in it never reorders its activations.
-    case cnhw
-
-    /// Batch size and channel count of a 4-D shape in this layout.
-    func batchAndChannels(_ shape: [Int]) -> (batch: Int, channels: Int) {
-        self == .nchw ? (shape[0], shape[1]) : (shape[1], shape[0])
-    }
-}

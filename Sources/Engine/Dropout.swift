@@ -3,9 +3,9 @@ public func dropout(_ x: Variable, mask: Tensor, p: Float) throws -> Variable {
     guard mask.shape == x.shape else { throw EngineError.shapeMismatch("dropout", "mask shape differs from input", mask.shape, x.shape) }
     guard p >= 0, p < 1 else { throw EngineError.invalid("dropout", "probability must be in [0, 1), got \(p)") }
     let backend = x.value.backend
-    let scaledMask = backend.scale(mask, by: 1 / (1 - p))
-    return Variable.result(backend.multiply(x.value, scaledMask), parents: [x]) { dy in
-        x.accumulate(backend.multiply(dy, scaledMask))
+    let layout = x.value.layout, scaledMask = backend.scale(mask.inLayout(layout).memory, by: 1 / (1 - p))
+    return Variable.result(backend.multiply(x.value.memory, scaledMask).laidOut(as: layout), parents: [x]) { dy in
+        x.accumulate(backend.multiply(dy.memory, scaledMask).laidOut(as: layout))
     }
 }
 

@@ -48,17 +48,26 @@ struct PoolGeometry {
     }
 }
 
-// Pools work plane by plane, so they take NCHW and CNHW alike: the first two axes only count planes.
+// Pools work plane by plane, so they take any layout alike (the first two axes only count planes) and keep it.
+
+/// The window geometry over x as it lies in memory; a bad window is reported with x's shape as PyTorch gives it.
+private func poolGeometry(_ op: String, _ x: Variable, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int),
+                          ceilMode: Bool) throws -> PoolGeometry {
+    let g = try PoolGeometry(op: op, input: x.shape, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
+    let layout = x.value.layout
+    guard layout != .nchw else { return g }
+    return try PoolGeometry(op: op, input: layout.inMemoryOrder(x.shape), kernel: kernel, stride: stride, padding: padding,
+                            ceilMode: ceilMode)
+}
 
 /// Max pooling (PyTorch's F.max_pool2d) of x [N, C, H, W]; padding counts as −∞.
 public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false) throws -> Variable {
     let s = stride ?? kernel
-    let g = try PoolGeometry(op: "max pool", input: x.shape, kernel: (kernel, kernel), stride: (s, s),
-                             padding: (padding, padding), ceilMode: ceilMode)
-    let backend = x.value.backend
-    let y = backend.maxPool2d(x.value, g)
+    let g = try poolGeometry("max pool", x, kernel: (kernel, kernel), stride: (s, s), padding: (padding, padding), ceilMode: ceilMode)
+    let backend = x.value.backend, layout = x.value.layout
+    let y = backend.maxPool2d(x.value.memory, g).laidOut(as: layout)
     return Variable.result(y, parents: [x]) { dy in
-        x.accumulate(backend.maxPool2dBackward(dy, x: x.value, g))
+        x.accumulate(backend.maxPool2dBackward(dy.memory, x: x.value.memory, g).laidOut(as: layout))
     }
 }
 
@@ -67,22 +76,22 @@ public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil, padding: I
 public func avgPool2d(_ x: Variable, kernel: Int, stride: Int? = nil, padding: Int = 0,
                       ceilMode: Bool = false, countIncludePad: Bool = true) throws -> Variable {
     let s = stride ?? kernel
-    let g = try PoolGeometry(op: "average pool", input: x.shape, kernel: (kernel, kernel), stride: (s, s),
-                             padding: (padding, padding), ceilMode: ceilMode)
-    let backend = x.value.backend
-    let y = backend.avgPool2d(x.value, g, countIncludePad: countIncludePad)
+    let g = try poolGeometry("average pool", x, kernel: (kernel, kernel), stride: (s, s), padding: (padding, padding),
+                             ceilMode: ceilMode)
+    let backend = x.value.backend, layout = x.value.layout
+    let y = backend.avgPool2d(x.value.memory, g, countIncludePad: countIncludePad).laidOut(as: layout)
     return Variable.result(y, parents: [x]) { dy in
-        x.accumulate(backend.avgPool2dBackward(dy, g, countIncludePad: countIncludePad))
+        x.accumulate(backend.avgPool2dBackward(dy.memory, g, countIncludePad: countIncludePad).laidOut(as: layout))
     }
 }
 
-/// Mean over the spatial dimensions: [N, C, H, W] (or [C, N, H, W] with `layout: .cnhw`) → [N, C]
-/// (adaptive average pool to 1×1, flattened).
-public func globalAvgPool(_ x: Variable, layout: ImageLayout = .nchw) throws -> Variable {
+/// Mean over the spatial dimensions: [N, C, H, W] in any layout → [N, C] (adaptive average pool to 1×1, flattened).
+public func globalAvgPool(_ x: Variable) throws -> Variable {
     guard x.shape.count == 4 else { throw EngineError.invalid("global average pool", "input must be [N, C, H, W], got \(describe(x.shape))") }
-    let backend = x.value.backend
-    let y = backend.globalAvgPool(x.value, layout: layout)
+    let backend = x.value.backend, layout = x.value.layout
+    let y = backend.globalAvgPool(x.value.memory, layout: layout)
     return Variable.result(y, parents: [x]) { dy in
-        x.accumulate(backend.globalAvgPoolBackward(dy, inputShape: x.shape, layout: layout))
+        let inputShape = layout.inMemoryOrder(x.shape)
+        x.accumulate(backend.globalAvgPoolBackward(dy, inputShape: inputShape, layout: layout).laidOut(as: layout))
     }
 }

@@ -190,11 +190,15 @@ struct StoragePool {
     }
 }
 
-/// A dense Float32 tensor in row-major (PyTorch contiguous) layout, e.g. NCHW for images.
-/// A value type: copies share storage until one of them is written.
+/// A dense Float32 tensor. Its shape is always PyTorch's (e.g. [N, C, H, W] for images) and every public read
+/// gives its elements in that row-major order; how they lie in memory is `layout`, which a backend chooses
+/// for the batches it computes (see `ImageLayout`). A value type: copies share storage until one of them is written.
 public struct Tensor {
     public private(set) var shape: [Int]
     var storage: TensorStorage
+    /// How the elements lie in memory: row-major (`.nchw`) unless a backend computed this batch of images in
+    /// its own layout. Only a 4-D tensor is ever in another.
+    public private(set) var layout: ImageLayout = .nchw
 
     /// Number of elements.
     public var count: Int { storage.count }
@@ -241,10 +245,19 @@ public struct Tensor {
 
     static func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
 
+    /// The same storage under another shape and layout (the caller keeps the element count).
+    func viewed(shape: [Int], layout: ImageLayout) -> Tensor {
+        var t = self
+        t.shape = shape
+        t.layout = layout
+        return t
+    }
+
     /// The same values on `device` (itself when already there).
     public func to(_ device: Device) -> Tensor {
         if device == self.device { return self }
         var t = Tensor(uninitialized: shape, device: device)
+        t.layout = layout
         switch (self.device, device) {
         case (.cpu, .cuda(let gpu)): gpu.copy(from: pointer, toDevice: t.deviceAddress, count: count)
         case (.cuda(let gpu), .cpu): gpu.copy(fromDevice: deviceAddress, to: t.pointer, count: count)
@@ -257,31 +270,36 @@ public struct Tensor {
     /// already queued (pinned staging, a copy stream) and the kernels launched later wait for it. Elsewhere `to`.
     public func prefetched(to device: Device) -> Tensor {
         guard self.device.isCPU, case .cuda(let gpu) = device else { return to(device) }
-        let t = Tensor(uninitialized: shape, device: device)
+        var t = Tensor(uninitialized: shape, device: device)
+        t.layout = layout
         gpu.copyAhead(from: pointer, to: t.deviceAddress, count: count)
         return t
     }
 
-    /// The elements in row-major order (copied from the device when not on the CPU).
+    /// The elements in PyTorch's row-major order, whatever the layout (copied from the device when not on the CPU).
     public var scalars: [Float] {
-        guard device.isCPU else { return to(.cpu).scalars }
+        guard device.isCPU, layout == .nchw else { return inLayout(.nchw).to(.cpu).scalars }
         return Array(UnsafeBufferPointer(start: storage.pointer, count: count))
     }
 
     /// The single element of a one-element tensor.
     public var scalar: Float { device.isCPU ? storage.pointer[0] : to(.cpu).scalar }
 
-    /// Reads the elements of a host tensor where they lie. A device's memory is not host memory: a device
-    /// tensor is read through `to(.cpu)` first, which says that it copies.
+    /// Reads the elements of a host tensor in row-major order, where they lie (a tensor in another layout from a
+    /// row-major copy). A device's memory is not host memory: a device tensor is read through `to(.cpu)` first,
+    /// which says that it copies.
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         precondition(device.isCPU, "a \(device) tensor's elements are not in host memory; read them with to(.cpu)")
+        guard layout == .nchw else { return try inLayout(.nchw).withUnsafeBufferPointer(body) }
         return try body(UnsafeBufferPointer(start: storage.pointer, count: count))
     }
 
-    /// Writes the elements of a host tensor in place, copying shared storage first. A device's memory is
-    /// not host memory: a device tensor is written through `writingOnHost`, which says that it copies.
+    /// Writes the elements of a host tensor in place in row-major order (laying it out so first), copying shared
+    /// storage first. A device's memory is not host memory: a device tensor is written through `writingOnHost`,
+    /// which says that it copies.
     public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         precondition(device.isCPU, "a \(device) tensor's elements are not in host memory; write them with writingOnHost")
+        if layout != .nchw { self = inLayout(.nchw) }
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         storage.markWritten()
         return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
@@ -338,12 +356,12 @@ public struct Tensor {
         return t
     }
 
-    /// The same elements under another shape with the same element count.
+    /// The same elements, in row-major order, under another shape with the same element count.
     public func reshaped(_ newShape: [Int]) throws -> Tensor {
         guard Tensor.elementCount(newShape) == count, newShape.allSatisfy({ $0 >= 0 }) else {
             throw EngineError.shapeMismatch("reshape", "element counts differ", shape, newShape)
         }
-        var t = self
+        var t = inLayout(.nchw)
         t.shape = newShape
         return t
     }
@@ -352,11 +370,11 @@ public struct Tensor {
     public subscript(index: Int...) -> Float {
         var flat = 0
         for (i, dim) in zip(index, shape) { flat = flat * dim + i }
-        return device.isCPU ? storage.pointer[flat] : scalars[flat]
+        return device.isCPU && layout == .nchw ? storage.pointer[flat] : scalars[flat]
     }
 
     /// Adds `other` elementwise in place (gradient accumulation).
-    mutating func addInPlace(_ other: Tensor) { backend.addInPlace(&self, other) }
+    mutating func addInPlace(_ other: Tensor) { backend.addInPlace(&self, other.inLayout(layout)) }
 
     /// The first element that is NaN or infinite, if any.
     public var firstNonFinite: Float? { backend.firstNonFinite(self) }

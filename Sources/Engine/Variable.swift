@@ -9,15 +9,19 @@ public final class Variable {
             recompute = nil
             yield &storedValue!
             shape = storedValue!.shape
+            layout = storedValue!.layout
         }
         set {
             storedValue = newValue
             recompute = nil
             shape = newValue.shape
+            layout = newValue.layout
         }
     }
     /// The value's shape, known while the value is released.
     public private(set) var shape: [Int]
+    /// How the value lies in memory, known while it is released; its gradient lies the same way.
+    public private(set) var layout: ImageLayout
     /// Accumulated gradient of the loss with respect to `value`; nil until a backward pass reaches it.
     public var grad: Tensor?
     /// Whether gradients flow into this variable (false for inputs, buffers and frozen parameters).
@@ -42,6 +46,7 @@ public final class Variable {
     public init(_ value: Tensor, requiresGrad: Bool = false) {
         storedValue = value
         shape = value.shape
+        layout = value.layout
         self.requiresGrad = requiresGrad
     }
 
@@ -99,7 +104,7 @@ public final class Variable {
     /// Adds `gradient` to this variable's gradient (gradients accumulate until zeroed).
     func accumulate(_ gradient: Tensor) {
         guard requiresGrad else { return }
-        if grad == nil { grad = gradient } else { grad!.addInPlace(gradient) }
+        if grad == nil { grad = gradient.inLayout(layout) } else { grad!.addInPlace(gradient) }
     }
 
     /// Back-propagates from this scalar (or from `seed`, a gradient of this variable's shape).

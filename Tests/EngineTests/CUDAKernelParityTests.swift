@@ -73,10 +73,8 @@ final class CUDAKernelParityTests: XCTestCase {
                 try assertSameOnBothDevices("conv \(c.name) \(layout)", bothGEMMs: true, cudnn: true) { device in
                     let x = try on(device, f, c, "x"), w = try on(device, f, c, "weight")
                     let b = c.bool("bias") ? try on(device, f, c, "bias") : nil
-                    let input = layout == .nchw ? x : try swapBatchAndChannels(x)
                     let s = c.int("stride"), p = c.int("padding")
-                    var y = try conv2d(input, w, b, stride: (s, s), padding: (p, p), layout: layout)
-                    if layout == .cnhw { y = try swapBatchAndChannels(y) }
+                    let y = try conv2d(x, w, b, stride: (s, s), padding: (p, p), computingIn: layout)
                     try y.backward(seed: f.tensor(c.name, "grad_out").to(device))
                     return [("out", y.value), ("grad x", x.grad), ("grad w", w.grad)] + (b.map { [("grad b", $0.grad)] } ?? [])
                 }
@@ -86,11 +84,12 @@ final class CUDAKernelParityTests: XCTestCase {
 
     func testPointwiseConvolutionInCNHW() throws {
         var rng = RandomGenerator(seed: 3)
-        let x0 = Initializer.normal(shape: [5, 3, 6, 6], std: 1, rng: &rng), w0 = Initializer.normal(shape: [4, 5, 1, 1], std: 1, rng: &rng)
-        let seed = Initializer.normal(shape: [4, 3, 6, 6], std: 1, rng: &rng)
+        let x0 = Initializer.normal(shape: [3, 5, 6, 6], std: 1, rng: &rng).inLayout(.cnhw)
+        let w0 = Initializer.normal(shape: [4, 5, 1, 1], std: 1, rng: &rng)
+        let seed = Initializer.normal(shape: [3, 4, 6, 6], std: 1, rng: &rng).inLayout(.cnhw)
         try assertSameOnBothDevices("pointwise conv", bothGEMMs: true, cudnn: true) { device in
             let x = Variable(x0.to(device), requiresGrad: true), w = Variable(w0.to(device), requiresGrad: true)
-            let y = try conv2d(x, w, layout: .cnhw)
+            let y = try conv2d(x, w, nil, stride: (1, 1), padding: (0, 0), computingIn: .cnhw)
             try y.backward(seed: seed.to(device))
             return [("out", y.value), ("grad x", x.grad), ("grad w", w.grad)]
         }
@@ -104,10 +103,8 @@ final class CUDAKernelParityTests: XCTestCase {
                     let x = try on(device, f, c, "x"), gamma = try on(device, f, c, "weight"), beta = try on(device, f, c, "bias")
                     let mean = Variable(try f.tensor(c.name, "running_mean").to(device))
                     let variance = Variable(try f.tensor(c.name, "running_var").to(device))
-                    let input = layout == .nchw ? x : try swapBatchAndChannels(x)
-                    var y = try batchNorm(input, weight: gamma, bias: beta, runningMean: mean, runningVar: variance,
-                                          training: c.bool("training"), layout: layout, relu: relu)
-                    if layout == .cnhw { y = try swapBatchAndChannels(y) }
+                    let y = try batchNorm(try inLayout(x, layout), weight: gamma, bias: beta, runningMean: mean, runningVar: variance,
+                                          training: c.bool("training"), relu: relu)
                     try y.backward(seed: f.tensor(c.name, "grad_out").to(device))
                     return [("out", y.value), ("running mean", mean.value), ("running var", variance.value),
                             ("grad x", x.grad), ("grad weight", gamma.grad), ("grad bias", beta.grad)]

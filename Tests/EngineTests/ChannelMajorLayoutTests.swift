@@ -1,16 +1,12 @@
-import Engine
+@testable import Engine
 import XCTest
 
-/// The channel-major layout (CNHW) against the same PyTorch fixtures as NCHW: inputs and expected
-/// values are moved between layouts with `swapBatchAndChannels`, the results must agree to 1e-4.
+/// The channel-major layout (CNHW) against the same PyTorch fixtures as NCHW: inputs are laid out channel-major
+/// with `inLayout`, values are read back in PyTorch's order, and the results must agree to 1e-4.
 final class ChannelMajorLayoutTests: XCTestCase {
     /// x from the fixture, in CNHW, as a leaf that tracks gradients.
     private func channelMajor(_ f: Fixture, _ caseName: String, _ key: String) throws -> Variable {
-        Variable(try swapBatchAndChannels(Variable(try f.tensor(caseName, key))).value, requiresGrad: true)
-    }
-
-    private func swapped(_ t: Tensor?) throws -> Tensor? {
-        try t.map { try swapBatchAndChannels(Variable($0)).value }
+        Variable(try f.tensor(caseName, key).inLayout(.cnhw), requiresGrad: true)
     }
 
     func testConv2DInCNHWMatchesPyTorch() throws {
@@ -20,10 +16,10 @@ final class ChannelMajorLayoutTests: XCTestCase {
             let x = try channelMajor(f, c.name, "x"), w = try f.variable(c.name, "weight")
             let b = c.bool("bias") ? try f.variable(c.name, "bias") : nil
             let s = c.int("stride"), p = c.int("padding")
-            let y = try conv2d(x, w, b, stride: (s, s), padding: (p, p), layout: .cnhw)
-            assertClose(try swapped(y.value), try f.tensor(c.name, "out"), "conv \(c.name) out")
-            try y.backward(seed: try swapped(f.tensor(c.name, "grad_out")))
-            assertClose(try swapped(x.grad), try f.tensor(c.name, "grad_x"), "conv \(c.name) grad x")
+            let y = try conv2d(x, w, b, stride: (s, s), padding: (p, p), computingIn: .cnhw)
+            assertClose(y.value, try f.tensor(c.name, "out"), "conv \(c.name) out")
+            try y.backward(seed: try f.tensor(c.name, "grad_out").inLayout(.cnhw))
+            assertClose(x.grad, try f.tensor(c.name, "grad_x"), "conv \(c.name) grad x")
             assertClose(w.grad, try f.tensor(c.name, "grad_weight"), "conv \(c.name) grad weight")
             if let b { assertClose(b.grad, try f.tensor(c.name, "grad_bias"), "conv \(c.name) grad bias") }
         }
@@ -33,12 +29,13 @@ final class ChannelMajorLayoutTests: XCTestCase {
         var rng = RandomGenerator(seed: 3)
         let x = Variable(Initializer.normal(shape: [2, 5, 3, 4], std: 1, rng: &rng), requiresGrad: true)
         let w = Variable(Initializer.normal(shape: [6, 5, 1, 1], std: 1, rng: &rng), requiresGrad: true)
-        let reference = try conv2d(x, w)
+        let reference = try conv2d(x, w, nil, stride: (1, 1), padding: (0, 0), computingIn: .nchw)
         try reference.backward(seed: Tensor(shape: reference.shape, repeating: 1))
         let expectedGradX = x.grad!, expectedGradW = w.grad!
         x.grad = nil; w.grad = nil
-        let y = try conv2d(try swapBatchAndChannels(x), w, layout: .cnhw)
-        assertClose(try swapped(y.value), reference.value, "1×1 out")
+        let y = try conv2d(try inLayout(x, .cnhw), w)
+        XCTAssertEqual(y.value.layout, .cnhw, "the CPU computes a convolution channel-major")
+        assertClose(y.value, reference.value, "1×1 out")
         try y.backward(seed: Tensor(shape: y.shape, repeating: 1))
         assertClose(x.grad, expectedGradX, "1×1 grad x")
         assertClose(w.grad, expectedGradW, "1×1 grad weight")
@@ -52,12 +49,13 @@ final class ChannelMajorLayoutTests: XCTestCase {
             let x = try channelMajor(f, c.name, "x"), gamma = try f.variable(c.name, "weight"), beta = try f.variable(c.name, "bias")
             let mean = Variable(try f.tensor(c.name, "running_mean")), variance = Variable(try f.tensor(c.name, "running_var"))
             let y = try batchNorm(x, weight: gamma, bias: beta, runningMean: mean, runningVar: variance,
-                                  training: c.bool("training"), layout: .cnhw)
-            assertClose(try swapped(y.value), try f.tensor(c.name, "out"), "batch norm \(c.name) out")
+                                  training: c.bool("training"))
+            XCTAssertEqual(y.value.layout, .cnhw, "batch norm \(c.name) keeps its input's layout")
+            assertClose(y.value, try f.tensor(c.name, "out"), "batch norm \(c.name) out")
             assertClose(mean.value, try f.tensor(c.name, "running_mean_after"), "batch norm \(c.name) running mean")
             assertClose(variance.value, try f.tensor(c.name, "running_var_after"), "batch norm \(c.name) running var")
-            try y.backward(seed: try swapped(f.tensor(c.name, "grad_out")))
-            assertClose(try swapped(x.grad), try f.tensor(c.name, "grad_x"), "batch norm \(c.name) grad x")
+            try y.backward(seed: try f.tensor(c.name, "grad_out"))
+            assertClose(x.grad, try f.tensor(c.name, "grad_x"), "batch norm \(c.name) grad x")
             assertClose(gamma.grad, try f.tensor(c.name, "grad_weight"), "batch norm \(c.name) grad weight")
             assertClose(beta.grad, try f.tensor(c.name, "grad_bias"), "batch norm \(c.name) grad bias")
         }
@@ -146,10 +144,10 @@ final class ChannelMajorLayoutTests: XCTestCase {
         XCTAssertFalse(global.isEmpty, "the fixture has no global pooling case")
         for c in global {
             let x = try channelMajor(f, c.name, "x")
-            let y = try globalAvgPool(x, layout: .cnhw)
+            let y = try globalAvgPool(x)
             assertClose(y.value, try f.tensor(c.name, "out"), "global pool \(c.name) out")
             try y.backward(seed: f.tensor(c.name, "grad_out"))
-            assertClose(try swapped(x.grad), try f.tensor(c.name, "grad_x"), "global pool \(c.name) grad x")
+            assertClose(x.grad, try f.tensor(c.name, "grad_x"), "global pool \(c.name) grad x")
         }
     }
 }

@@ -28,7 +28,7 @@ final class ConvolutionChunkTests: XCTestCase {
         let (x, weight, seed) = batchAndGradients(&rng)
         let w = Variable(weight, requiresGrad: true)
         let whole = Variable(x, requiresGrad: true)
-        let y = try conv2d(whole, w, stride: (1, 1), padding: (1, 1))
+        let y = try conv2d(whole, w, nil, stride: (1, 1), padding: (1, 1), computingIn: .nchw)
         try y.backward(seed: seed)
         let batchGradW = w.grad!
         w.grad = nil
@@ -38,7 +38,7 @@ final class ConvolutionChunkTests: XCTestCase {
         for n in 0..<batch {
             let xn = Variable(try Tensor(shape: [1, channels, size, size], values: Array(x.scalars[n * perImage..<(n + 1) * perImage])),
                               requiresGrad: true)
-            let yn = try conv2d(xn, w, stride: (1, 1), padding: (1, 1))
+            let yn = try conv2d(xn, w, nil, stride: (1, 1), padding: (1, 1), computingIn: .nchw)
             try yn.backward(seed: Tensor(shape: [1, 4, size, size], values: Array(seed.scalars[n * perOutput..<(n + 1) * perOutput])))
             outputs += yn.value.scalars
             inputGrads += xn.grad!.scalars
@@ -55,14 +55,14 @@ final class ConvolutionChunkTests: XCTestCase {
         let (x, weight, seed) = batchAndGradients(&rng)
         let wNCHW = Variable(weight, requiresGrad: true), wCNHW = Variable(weight, requiresGrad: true)
         let xNCHW = Variable(x, requiresGrad: true)
-        let yNCHW = try conv2d(xNCHW, wNCHW, stride: (1, 1), padding: (1, 1))
+        let yNCHW = try conv2d(xNCHW, wNCHW, nil, stride: (1, 1), padding: (1, 1), computingIn: .nchw)
         try yNCHW.backward(seed: seed)
 
-        let xCNHW = Variable(try swapBatchAndChannels(Variable(x)).value, requiresGrad: true)
-        let yCNHW = try conv2d(xCNHW, wCNHW, stride: (1, 1), padding: (1, 1), layout: .cnhw)
-        try yCNHW.backward(seed: try swapBatchAndChannels(Variable(seed)).value)
-        assertClose(try swapBatchAndChannels(yCNHW).value, yNCHW.value, "output")
-        assertClose(try swapBatchAndChannels(Variable(xCNHW.grad!)).value, xNCHW.grad!, "input gradient")
+        let xCNHW = Variable(x.inLayout(.cnhw), requiresGrad: true)
+        let yCNHW = try conv2d(xCNHW, wCNHW, nil, stride: (1, 1), padding: (1, 1), computingIn: .cnhw)
+        try yCNHW.backward(seed: seed.inLayout(.cnhw))
+        assertClose(yCNHW.value, yNCHW.value, "output")
+        assertClose(xCNHW.grad, xNCHW.grad!, "input gradient")
         assertClose(wCNHW.grad, wNCHW.grad!, rtol: 1e-3, atol: 1e-3, "weight gradient")
     }
 }

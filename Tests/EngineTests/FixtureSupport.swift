@@ -62,7 +62,7 @@ extension Dictionary where Key == String, Value == Any {
 }
 
 /// The pooling of a pooling fixture case (`kind` max, avg or global) applied to x [N, C, H, W]; a global
-/// pool in `.cnhw` swaps x into that layout first.
+/// pool in `.cnhw` lays x out that way first.
 func pool(_ x: Variable, as c: [String: Any], layout: ImageLayout = .nchw) throws -> Variable {
     switch c["kind"] as? String {
     case "max":
@@ -71,6 +71,6 @@ func pool(_ x: Variable, as c: [String: Any], layout: ImageLayout = .nchw) throw
         return try avgPool2d(x, kernel: c.int("kernel"), stride: c.int("stride"), padding: c.int("padding"),
                              ceilMode: c.bool("ceil_mode"), countIncludePad: c.bool("count_include_pad"))
     default:
-        return layout == .nchw ? try globalAvgPool(x) : try globalAvgPool(try swapBatchAndChannels(x), layout: .cnhw)
+        return try globalAvgPool(try inLayout(x, layout))
     }
 }

@@ -1,4 +1,4 @@
-import Engine
+@testable import Engine
 import XCTest
 
 /// 3×3 stride-1 convolutions through Winograd's F(2,3) and F(4,3) give the im2col path's values, forward,
@@ -24,11 +24,11 @@ final class WinogradTests: XCTestCase {
     func testForwardAndInputGradientEqualIm2col() throws {
         var checked = 0
         for (n, c, oc, h, w, pad, layout) in shapes {
-            let x = Initializer.normal(shape: layout == .cnhw ? [c, n, h, w] : [n, c, h, w], std: 1, rng: &rng)
+            let x = Initializer.normal(shape: [n, c, h, w], std: 1, rng: &rng)
             let weight = Initializer.normal(shape: [oc, c, 3, 3], std: 0.3, rng: &rng)
             let bias = Initializer.normal(shape: [oc], std: 0.3, rng: &rng)
             let (oh, ow) = (h + 2 * pad - 2, w + 2 * pad - 2)
-            let seed = Initializer.normal(shape: layout == .cnhw ? [oc, n, oh, ow] : [n, oc, oh, ow], std: 1, rng: &rng)
+            let seed = Initializer.normal(shape: [n, oc, oh, ow], std: 1, rng: &rng)
             let expected = try run(.off, x, weight, bias, pad, layout, seed)
             for use in [WinogradUse.f2, .f4] {
                 let actual = try run(use, x, weight, bias, pad, layout, seed)
@@ -44,9 +44,9 @@ final class WinogradTests: XCTestCase {
 
     /// Enough tiles for several chunks of the tile loop (chunkBudget): the chunks' seams leave no trace.
     func testABatchSpanningSeveralTileChunksEqualsIm2col() throws {
-        let x = Initializer.normal(shape: [64, 2, 64, 64], std: 1, rng: &rng)
+        let x = Initializer.normal(shape: [2, 64, 64, 64], std: 1, rng: &rng)
         let weight = Initializer.normal(shape: [64, 64, 3, 3], std: 0.05, rng: &rng)
-        let seed = Initializer.normal(shape: [64, 2, 64, 64], std: 1, rng: &rng)
+        let seed = Initializer.normal(shape: [2, 64, 64, 64], std: 1, rng: &rng)
         let expected = try run(.off, x, weight, nil, 1, .cnhw, seed)
         let actual = try run(.f4, x, weight, nil, 1, .cnhw, seed)
         assertEqualWithinRelative(actual.y, expected.y, tolerance[.f4]!, "output")
@@ -59,17 +59,15 @@ final class WinogradTests: XCTestCase {
         for layout in [ImageLayout.cnhw, .nchw] {
             for activation in [Activation.identity, .relu, .leakyReLU(slope: 0.1)] {
                 let conv = Conv2D(6, 10, kernel: 3, padding: 1, bias: true, rng: &rng)
-                conv.layout = layout
                 let bn = BatchNorm(10)
-                bn.layout = layout
                 bn.runningMean.value = Initializer.normal(shape: [10], std: 0.3, rng: &rng)
                 bn.setTraining(false)
-                let x = Variable(Initializer.normal(shape: layout == .cnhw ? [6, 3, 7, 5] : [3, 6, 7, 5], std: 1, rng: &rng))
-                let residual = Variable(Initializer.normal(shape: layout == .cnhw ? [10, 3, 7, 5] : [3, 10, 7, 5], std: 1, rng: &rng))
+                let x = Variable(Initializer.normal(shape: [3, 6, 7, 5], std: 1, rng: &rng))
+                let residual = Variable(Initializer.normal(shape: [3, 10, 7, 5], std: 1, rng: &rng))
                 func folded(_ use: WinogradUse) throws -> Tensor {
                     conv.convolution = use
                     return try GradMode.withoutGradients {
-                        try ConvBatchNormFold()(x, conv: conv, bn: bn, activation: activation, adding: residual).value
+                        try ConvBatchNormFold()(x, conv: conv, bn: bn, activation: activation, adding: residual, computingIn: layout).value
                     }
                 }
                 let expected = try folded(.off)
@@ -84,8 +82,7 @@ final class WinogradTests: XCTestCase {
     /// (an optimizer step, a write in place, a new tensor) makes the next evaluation use the new ones.
     func testEvaluationAfterTheWeightsChangeUsesTheNewWeights() throws {
         let conv = Conv2D(4, 6, kernel: 3, padding: 1, bias: false, rng: &rng)
-        conv.layout = .cnhw
-        let x = Variable(Initializer.normal(shape: [4, 2, 8, 8], std: 1, rng: &rng))
+        let x = Variable(Initializer.normal(shape: [2, 4, 8, 8], std: 1, rng: &rng))
         func evaluated(_ use: WinogradUse) throws -> Tensor {
             conv.convolution = use
             return try GradMode.withoutGradients { try conv(x).value }
@@ -113,7 +110,8 @@ final class WinogradTests: XCTestCase {
     private func run(_ use: WinogradUse, _ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ pad: Int, _ layout: ImageLayout,
                      _ seed: Tensor) throws -> (y: Tensor, dx: Tensor, dw: Tensor) {
         let input = Variable(x, requiresGrad: true), w = Variable(weight, requiresGrad: true)
-        let y = try conv2d(input, w, bias.map { Variable($0) }, padding: (pad, pad), layout: layout, convolution: use)
+        let y = try conv2d(input, w, bias.map { Variable($0) }, stride: (1, 1), padding: (pad, pad), computingIn: layout,
+                           convolution: use)
         try y.backward(seed: seed)
         return (y.value, input.grad!, w.grad!)
     }

@@ -5,6 +5,10 @@ import Foundation
 struct CPUBackend: Backend {
     static let shared = CPUBackend()
 
+    /// Channel-major: the convolution's GEMM produces [OC, N·OH·OW] directly, and batch norm reads each channel
+    /// as one block.
+    var imageLayout: ImageLayout { .cnhw }
+
     /// Elementwise loops split into chunks of at least this many elements, so that small tensors
     /// stay on one thread (a thread hand-off costs more than a few thousand additions).
     static let elementwiseChunk = 1 << 15

@@ -3,6 +3,9 @@
 /// targets, a dropout mask) are copied over once. Kernels of one family live in their own files.
 final class CUDABackend: Backend {
     unowned let device: CUDADevice
+    /// Channel-major as on the CPU: the GEMM convolutions produce it, and a model's activations lie alike on
+    /// either device.
+    var imageLayout: ImageLayout { .cnhw }
     /// Threads per block of every 1-D launch (the block reductions in common.cuh assume it).
     static let threads = 256
     /// Grid-stride launches use at most this many blocks: enough to fill a GPU of well over a hundred SMs many times over.

@@ -54,22 +54,24 @@ public func gradCAMs(_ model: MultiTaskModel, image: Tensor, tasks: [Int], class
     }
 }
 
-/// Grad-CAM from a feature map [C, 1, h, w] (channel-major, one image): the task's logits from it, and the
-/// ReLU of the feature planes weighted by the mean gradient of the chosen class's logit over each plane.
+/// Grad-CAM from a feature map [1, C, h, w] (one image, in whatever layout the backend computed it): the task's
+/// logits from it, and the ReLU of the feature planes weighted by the mean gradient of the chosen class's logit
+/// over each plane.
 private func activationMap(_ model: MultiTaskModel, featureMap: Tensor, task: Int, classIndex: Int?) throws -> ClassActivationMap {
     let features = Variable(featureMap, requiresGrad: true)
-    let logits = try model.heads[task](try globalAvgPool(features, layout: .cnhw))
+    let logits = try model.heads[task](try globalAvgPool(features))
     let k = logits.shape[1], z = logits.value.scalars
     let target = classIndex ?? z.indices.reduce(0) { z[$1] > z[$0] ? $1 : $0 }
     guard target >= 0 && target < k else { throw EngineError("grad-cam: no class \(target); the task has \(k)") }
     try logits.backward(seed: oneHot([target], classes: k))
-    let (channels, h, w) = (features.shape[0], features.shape[2], features.shape[3])
+    let (channels, h, w) = (features.shape[1], features.shape[2], features.shape[3])
     let gradient = features.grad ?? Tensor(zeros: features.shape)
     let map = try GradMode.withoutGradients {
         // α [1, C]: each channel's gradient averaged over the positions.
-        let alpha = try globalAvgPool(Variable(gradient), layout: .cnhw)
-        // The map [h·w, 1] = A [h·w, C] · αᵀ, A's channels moved last (one image: [C, 1, h, w] → [h·w, C, 1, 1]).
-        let positions = try swapBatchAndChannels(Variable(try featureMap.reshaped([channels, h * w, 1, 1])))
+        let alpha = try globalAvgPool(Variable(gradient))
+        // The map [h·w, 1] = A [h·w, C] · αᵀ: A read image by image ([1, C, h, w] is [C, h·w]), its channels moved last.
+        let planes = try featureMap.inLayout(.nchw).reshaped([channels, h * w, 1, 1])
+        let positions = try swapBatchAndChannels(Variable(planes))
         return try relu(linear(try flatten(positions), alpha, nil)).value.scalars
     }
     return ClassActivationMap(width: w, height: h, values: map, task: task, classIndex: target, logits: z)

@@ -3,13 +3,14 @@ import Engine
 /// A feature extractor: images [N, 3, H, W] → features [N, featureCount].
 public protocol Backbone: Module {
     var featureCount: Int { get }
-    /// The last activation before global pooling, channel-major [featureCount, N, h, w] (Grad-CAM reads it).
+    /// The last activation before global pooling, [N, featureCount, h, w] in the layout the backend computed it in
+    /// (Grad-CAM reads it).
     func featureMap(_ x: Variable) throws -> Variable
 }
 
 extension Backbone {
     /// Features [N, featureCount]: the feature map averaged over its positions.
-    public func callAsFunction(_ x: Variable) throws -> Variable { try globalAvgPool(try featureMap(x), layout: .cnhw) }
+    public func callAsFunction(_ x: Variable) throws -> Variable { try globalAvgPool(try featureMap(x)) }
 }
 
 /// The backbones mtmc builds, with their options.

@@ -2,8 +2,6 @@ import Engine
 
 /// Convolution (no bias) followed by batch norm, the unit every backbone is built of.
 /// Names as torchvision would give them to a pair: `<conv>.weight`, `<bn>.weight`, `<bn>.running_mean` …
-/// Its images are channel-major ([C, N, H, W], `ImageLayout.cnhw`): backbones swap their input into
-/// that layout once, so no convolution reorders its output.
 public final class ConvBN: Module {
     public let conv: Conv2D
     public let bn: BatchNorm
@@ -17,9 +15,7 @@ public final class ConvBN: Module {
         conv = Conv2D(inChannels, outChannels, kernel: kernel, stride: stride, padding: padding ?? kernel / 2, bias: false, rng: &rng)
         // Kaiming normal (fan_out, ReLU gain), as torchvision initialises ResNet convolutions.
         conv.weight.value = Initializer.kaimingNormal(shape: conv.weight.shape, fan: outChannels * kernel * kernel, rng: &rng)
-        conv.layout = .cnhw
         bn = BatchNorm(outChannels)
-        bn.layout = .cnhw
         self.convName = convName
         self.bnName = bnName
     }

@@ -17,7 +17,7 @@ public final class Darknet: Backbone {
     }
 
     public func featureMap(_ x: Variable) throws -> Variable {
-        var h = try swapBatchAndChannels(x)
+        var h = x
         for (index, conv) in convs.enumerated() {
             h = try conv(h, activation: .leakyReLU(slope: 0.1))
             if Darknet.poolsAfter.contains(index) { h = try maxPool2d(h, kernel: 2) }

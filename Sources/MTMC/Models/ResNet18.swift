@@ -76,7 +76,7 @@ public final class ResNet18: Backbone {
         guard x.shape.count == 4, x.shape[2] >= 32, x.shape[3] >= 32 else {
             throw EngineError("resnet18: input must be at least 32×32, got \(describe(x.shape))")
         }
-        let stemOutput = try stem.withReLU(try swapBatchAndChannels(x))
+        let stemOutput = try stem.withReLU(x)
         var h = try maxPool2d(stemOutput, kernel: 3, stride: 2, padding: 1)
         // The largest activation; the max pool's backward step recomputes it from the stem convolution's output.
         stemOutput.releaseValue()

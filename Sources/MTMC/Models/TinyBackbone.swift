@@ -12,7 +12,7 @@ public final class TinyBackbone: Backbone {
     }
 
     public func featureMap(_ x: Variable) throws -> Variable {
-        var h = try swapBatchAndChannels(x)
+        var h = x
         for (index, block) in blocks.enumerated() {
             h = try block.withReLU(h)
             if index < 3 { h = try maxPool2d(h, kernel: 2) }
