@@ -10,8 +10,9 @@ enum PackedGEMM {
     static let isAvailable = mtmc_packed_gemm_available() != 0
 
     /// Whether the packed product beats OpenBLAS on a right operand B of k×n: where B holds at most about a
-    /// megabyte. Beyond that OpenBLAS's own packing of B pays for itself and its kernel runs ahead.
-    static func pays(n: Int, k: Int) -> Bool { isAvailable && n * k <= 1 << 18 }
+    /// megabyte (beyond that OpenBLAS's own packing of B pays for itself and its kernel runs ahead) and at least
+    /// one 16-column register tile (narrower products, a 2×2 map's, would leave most of each tile's lanes idle).
+    static func pays(n: Int, k: Int) -> Bool { isAvailable && n >= 16 && n * k <= 1 << 18 }
 
     /// Floats of one packed m×k matrix.
     static func size(m: Int, k: Int) -> Int { mtmc_packed_size(m, k) }
