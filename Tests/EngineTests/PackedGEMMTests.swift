@@ -39,13 +39,14 @@ final class PackedGEMMTests: XCTestCase {
                     let e = fused ? ConvEpilogue(bias: bias, residual: residual, slope: 0.1) : nil
                     PackedGEMM.multiply(packed.pointer, m: m, n: n, k: k, b: b.pointer, ldb: ldb, c: c.mutablePointer(), ldc: ldc, e, split: true)
                     var expected = [Float](repeating: 0, count: m * ldc)
+                    let (av, bv, rv, biases) = (a.scalars, b.scalars, residual.scalars, bias.scalars)
                     for i in 0..<m {
                         for j in 0..<n {
                             var sum = 0.0
-                            for l in 0..<k { sum += Double(a.scalars[i * k + l]) * Double(b.scalars[l * ldb + j]) }
+                            for l in 0..<k { sum += Double(av[i * k + l]) * Double(bv[l * ldb + j]) }
                             var v = Float(sum)
                             if fused {
-                                v += residual.scalars[i * ldc + j] + bias.scalars[i]
+                                v += rv[i * ldc + j] + biases[i]
                                 v = max(v, 0) + 0.1 * min(v, 0)
                             }
                             expected[i * ldc + j] = v
