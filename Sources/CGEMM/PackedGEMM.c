@@ -1,5 +1,4 @@
 #include "CGEMM.h"
-#include <immintrin.h>
 
 // Register tile: MR rows of C by NR columns (two 8-lane vectors), twelve accumulators. K is cut into blocks of
 // about KC so that a panel's block (MR·KC floats) stays in L1 while the strips of B's block pass by, and N into
@@ -8,11 +7,6 @@ enum { MR = MTMC_PANEL_ROWS, NR = 16, KC = 256, NC = 256 };
 
 #define AVX2 __attribute__((target("avx2,fma")))
 #define INLINE static inline __attribute__((always_inline))
-
-int mtmc_packed_gemm_available(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
 
 long mtmc_packed_size(long m, long k) { return (m + MR - 1) / MR * MR * k; }
 
@@ -23,6 +17,14 @@ void mtmc_pack_rows(long m, long k, const float *a, long lda, float *packed) {
             for (long r = 0; r < MR; r++) panel[j * MR + r] = first + r < m ? a[(first + r) * lda + j] : 0;
         }
     }
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+int mtmc_packed_gemm_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
 /// Lanes below `count` set (all for count ≥ 8, none for count ≤ 0).
@@ -119,3 +121,26 @@ void mtmc_packed_gemm(long m, long n, long k, const float *packed, long first_pa
         }
     }
 }
+
+#else
+
+// Elsewhere `available` says no and the engine sends every product to OpenBLAS; the plain loop below gives the
+// same values to a caller that does not ask.
+int mtmc_packed_gemm_available(void) { return 0; }
+
+void mtmc_packed_gemm(long m, long n, long k, const float *packed, long first_panel, long end_panel,
+                      const float *b, long ldb, float *c, long ldc, mtmc_epilogue epilogue) {
+    for (long i = first_panel * MR; i < m && i < end_panel * MR; i++) {
+        const float *panel = packed + i / MR * MR * k;
+        for (long j = 0; j < n; j++) {
+            float sum = 0;
+            for (long p = 0; p < k; p++) sum += panel[p * MR + i % MR] * b[p * ldb + j];
+            if (epilogue.residual) sum += epilogue.residual[i * epilogue.ldr + j];
+            if (epilogue.bias) sum += epilogue.bias[i];
+            if (epilogue.activate) sum = (sum > 0 ? sum : 0) + epilogue.slope * (sum < 0 ? sum : 0);
+            c[i * ldc + j] = sum;
+        }
+    }
+}
+
+#endif
