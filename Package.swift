@@ -36,7 +36,9 @@ let package = Package(
         .target(name: "CMPI"),
 
         // The CUDA kernels are sources read at run time (compiled by NVRTC); nothing CUDA is needed to build.
-        .target(name: "Engine", dependencies: ["CBLAS", "CMPI"], resources: [.copy("CUDA/Kernels")]),
+        // The engine's own matrix-product kernel (AVX2 and FMA, chosen at run time), for evaluation's small products.
+        .target(name: "CGEMM"),
+        .target(name: "Engine", dependencies: ["CBLAS", "CMPI", "CGEMM"], resources: [.copy("CUDA/Kernels")]),
         .target(name: "Vision", dependencies: ["Engine", "CPNG", "CTurboJPEG"]),
         .target(name: "MTMC", dependencies: ["Vision", "Engine", "CFreeType"]),
         .target(name: "Commands", dependencies: ["MTMC", "Vision", "Engine"]),

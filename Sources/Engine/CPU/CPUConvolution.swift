@@ -39,7 +39,7 @@ extension CPUBackend {
         // Without a graph (evaluation) the same weights come back call after call; in training they change at
         // every step, and kept transforms would only hold memory through the backward pass.
         let keep = !GradMode.isEnabled
-        if let plan = WinogradPlan(g) {
+        if let plan = keep ? WinogradPlan(evaluating: g) : WinogradPlan(g) {
             return winogradConvolution(x, weight, plan, keepWeights: keep,
                                        ConvEpilogue(bias: bias, residual: residual, slope: slope))
         }
@@ -47,8 +47,16 @@ extension CPUBackend {
         var product = Tensor(uninitialized: [g.outChannels, g.columnCount])
         let pp = product.mutablePointer(), outArea = g.outH * g.outW
         let epilogue = g.layout == .cnhw && (bias != nil || slope != nil || residual != nil), rp = residual?.pointer
+        let widest = (g.isPointwise ? g.batch : min(g.batch, Self.chunkImages(g))) * outArea
+        let packed = keep && PackedGEMM.pays(n: widest, k: g.columnRows) ? packedWeights(weight, g) : nil
         forEachChunk(x, g) { images, columns in
             let first = pp + images.lowerBound * outArea, width = images.count * outArea
+            if let packed {
+                // In CNHW the epilogue runs in the product's own stores.
+                let fused = epilogue ? ConvEpilogue(bias: bias, residual: residual, slope: slope).offset(by: images.lowerBound * outArea) : nil
+                return PackedGEMM.multiply(packed.pointer, m: g.outChannels, n: width, k: g.columnRows, b: columns, ldb: width,
+                                           c: first, ldc: g.columnCount, fused, split: true)
+            }
             gemm(m: g.outChannels, n: width, k: g.columnRows, a: weight.pointer, b: columns, c: first, ldc: g.columnCount)
             guard epilogue else { return }
             parallelFor(g.outChannels, elementsPerItem: width) { oc in
@@ -68,6 +76,11 @@ extension CPUBackend {
             }
         }
         return y
+    }
+
+    /// The weights [OC, C·KH·KW] packed for `PackedGEMM`, kept with their storage.
+    private func packedWeights(_ weight: Tensor, _ g: ConvGeometry) -> Tensor {
+        PackedGEMM.weights(weight, kind: "packed gemm", m: g.outChannels, k: g.columnRows, lda: g.columnRows) { _ in UnsafePointer(weight.pointer) }
     }
 
     func conv2dBackward(_ dy: Tensor, x: Tensor, weight: Tensor, _ g: ConvGeometry,

@@ -178,6 +178,25 @@ struct WinogradPlan {
         return g.channels >= 128 && tiles(2) >= 64 ? .f2 : nil
     }
 
+    /// The plan for g in evaluation, where products with packed weights (PackedGEMM) cost no per-call packing:
+    /// under `auto`, also the few-tile shapes of small batches that `automatic` leaves to im2col.
+    init?(evaluating g: ConvGeometry) {
+        if let plan = WinogradPlan(g) { self = plan; return }
+        guard WinogradPlan.fits(g), g.convolution == .auto, let chosen = WinogradPlan.fewTiles(g) else { return nil }
+        self.g = g
+        tile = chosen
+    }
+
+    /// With weights packed, one image's 3×3 layers of 16 channels and more run faster through Winograd from
+    /// 16 tiles on: F(4,3) where a map holds 16 of its tiles, else F(2,3) (8×8 maps, where F(4,3)'s 4 tiles would
+    /// leave most of the product's 16-column register tile idle). Only below `automatic`'s 64 tiles.
+    static func fewTiles(_ g: ConvGeometry) -> WinogradTile? {
+        guard PackedGEMM.isAvailable, g.channels >= 16, g.outChannels >= 16 else { return nil }
+        func tiles(_ m: Int) -> Int { g.batch * ((g.outH + m - 1) / m) * ((g.outW + m - 1) / m) }
+        if tiles(4) >= 16 && tiles(4) < 64 && min(g.outH, g.outW) >= 4 { return .f4 }
+        return tiles(2) >= 16 && tiles(4) < 64 ? .f2 : nil
+    }
+
     /// The plan for the weight gradient of g: the forward pass's own tiles.
     init?(weightGradientOf g: ConvGeometry) {
         self.init(g)
@@ -205,6 +224,13 @@ struct ConvEpilogue {
         self.residual = residual.map { UnsafePointer($0.pointer) }
         self.slope = slope
     }
+
+    /// The same epilogue for the output from element `offset` on (the residual read from there too).
+    func offset(by offset: Int) -> ConvEpilogue {
+        var e = self
+        e.residual = residual.map { $0 + offset }
+        return e
+    }
 }
 
 extension CPUBackend {
@@ -216,7 +242,11 @@ extension CPUBackend {
     func winogradConvolution(_ x: Tensor, _ weight: Tensor, _ plan: WinogradPlan, flipped: Bool = false,
                              keepWeights: Bool = false, _ epilogue: ConvEpilogue) -> Tensor {
         let g = plan.g, perChunk = plan.tilesPerChunk
-        let u = winogradWeights(weight, plan, flipped: flipped, keep: keepWeights)
+        // Kept weights (evaluation) whose products are small enough are kept packed for PackedGEMM instead, each ξ's
+        // [OC, C] matrix on its own.
+        let packedStride = PackedGEMM.size(m: g.outChannels, k: g.channels)
+        let packed = keepWeights && PackedGEMM.pays(n: perChunk, k: g.channels) ? packedWinogradWeights(weight, plan, flipped: flipped) : nil
+        let u = packed == nil ? winogradWeights(weight, plan, flipped: flipped, keep: keepWeights) : nil
         var y = Tensor(uninitialized: g.outputShape)
         var v = Tensor(uninitialized: [plan.points * g.channels * perChunk])
         var products = Tensor(uninitialized: [plan.points * g.outChannels * perChunk])
@@ -229,8 +259,13 @@ extension CPUBackend {
             let rows = plan.points * perChunk
             // One whole product per thread: each is often under a million multiply-adds (too small to cut).
             parallelFor(plan.points) { xi in
-                gemm(m: g.outChannels, n: tiles.count, k: g.channels, a: u.pointer + xi * g.outChannels * g.channels,
-                     b: vp + xi * perChunk, ldb: rows, c: mp + xi * perChunk, ldc: rows)
+                if let packed {
+                    PackedGEMM.multiply(packed.pointer + xi * packedStride, m: g.outChannels, n: tiles.count, k: g.channels,
+                                        b: vp + xi * perChunk, ldb: rows, c: mp + xi * perChunk, ldc: rows)
+                } else {
+                    gemm(m: g.outChannels, n: tiles.count, k: g.channels, a: u!.pointer + xi * g.outChannels * g.channels,
+                         b: vp + xi * perChunk, ldb: rows, c: mp + xi * perChunk, ldc: rows)
+                }
             }
             winogradOutput(mp, plan, tiles, rowLength: perChunk, epilogue, into: yp)
         }
@@ -246,6 +281,14 @@ extension CPUBackend {
         let u = transformedWeights(w, plan, flipped: flipped)
         if keep { w.storage.derived[kind] = u }
         return u
+    }
+
+    /// U packed for PackedGEMM, one ξ after the other, kept with w's storage (U itself is not kept).
+    private func packedWinogradWeights(_ w: Tensor, _ plan: WinogradPlan, flipped: Bool) -> Tensor {
+        let kind = "winograd \(plan.tile)\(flipped ? " flipped" : "") packed", oc = plan.g.outChannels, c = plan.g.channels
+        if let kept = w.storage.derived[kind] { return kept }
+        let u = transformedWeights(w, plan, flipped: flipped)
+        return PackedGEMM.weights(w, kind: kind, count: plan.points, m: oc, k: c, lda: c) { UnsafePointer(u.pointer + $0 * oc * c) }
     }
 
     /// U for every kernel, eight input channels at a time, one per lane, through a scratch of α² lane-vectors:
