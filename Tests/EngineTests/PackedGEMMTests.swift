@@ -23,11 +23,8 @@ final class PackedGEMMTests: XCTestCase {
 
     func testPackedProductEqualsTheTextbookProduct() throws {
         try XCTSkipUnless(PackedGEMM.isAvailable, "no AVX2 and FMA: every product goes to OpenBLAS")
-        let saved = Threads.count
-        defer { Threads.count = saved }
         var checked = 0
-        for threads in [1, 2] {
-            Threads.count = threads
+        for threads in [1, 2] { try HostResources(threads: threads).run {
             // Rows around the panel height, columns around the strip width, K across the 256 block; one large enough to split.
             for (m, n, k) in [(1, 1, 1), (5, 17, 3), (6, 16, 257), (7, 15, 600), (13, 40, 9), (128, 130, 70)] {
                 for fused in [false, true] {
@@ -57,7 +54,7 @@ final class PackedGEMMTests: XCTestCase {
                     checked += 1
                 }
             }
-        }
+        } }
         XCTAssertEqual(checked, 24)
     }
 
@@ -75,7 +72,7 @@ final class PackedGEMMTests: XCTestCase {
             let x = Initializer.normal(shape: layout == .cnhw ? [c, n, side, side] : [n, c, side, side], std: 1, rng: &rng)
             let weight = Initializer.normal(shape: [oc, c, kernel, kernel], std: 0.3, rng: &rng)
             let bias = Initializer.normal(shape: [oc], std: 0.3, rng: &rng)
-            let g = try convGeometry(x.shape, weight.shape, bias.shape, stride: (stride, stride), padding: (padding, padding),
+            let g = try convGeometry([n, c, side, side], weight.shape, bias.shape, stride: (stride, stride), padding: (padding, padding),
                                      layout: layout).using(policy)
             let residual = Initializer.normal(shape: g.outputShape, std: 1, rng: &rng)
             for (activation, adding) in [(Activation.identity, nil), (.relu, residual), (.leakyReLU(slope: 0.1), residual)] {

@@ -43,11 +43,11 @@ enum PackedGEMM {
                                          activate: e?.slope == nil ? 0 : 1, slope: e?.slope ?? 0)
             mtmc_packed_gemm(m, columns.count, k, a, rows.lowerBound, rows.upperBound, b + first, ldb, c + first, ldc, epilogue)
         }
-        let parts = Threads.count
+        let resources = HostResources.inUse, parts = resources.threads
         if split, parts > 1, m * n * k >= Product.splitMinimum {
             let alongStrips = strips >= panels, length = alongStrips ? strips : panels
             let block = (length + parts - 1) / parts, used = (length + block - 1) / block
-            let done = Threads.pool.runOnWorkers(chunks: used) { part in
+            let done = resources.workers.runOnWorkers(chunks: used) { part in
                 let range = part * block..<min(length, (part + 1) * block)
                 if alongStrips { run(0..<panels, range.lowerBound * 16..<min(n, range.upperBound * 16)) } else { run(range, 0..<n) }
             }
