@@ -23,13 +23,18 @@ mkdir -p "$out"
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -I "$out")
 cflags() { for f in $(pkg-config --cflags "$@"); do printf -- '-Xcc\n%s\n' "$f"; done; }
 mapfile -t cc < <(cflags openblas libpng libturbojpeg freetype2)
-includes=(-I Sources/CBLAS -I Sources/CPNG -I Sources/CTurboJPEG -I Sources/CFreeType -I "$out/CMPI" "${cc[@]}")
+includes=(-I Sources/CBLAS -I Sources/CPNG -I Sources/CTurboJPEG -I Sources/CFreeType -I "$out/CMPI" -I "$out/CGEMM" "${cc[@]}")
 
 # The C shim that loads Open MPI at run time (a SwiftPM C target: its module map is written here).
 mkdir -p "$out/CMPI"
 printf 'module CMPI {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CMPI/include/mpi_shim.h" > "$out/CMPI/module.modulemap"
 clang -c -O1 -fPIC -I Sources/CMPI/include Sources/CMPI/mpi_shim.c -o "$out/mpi_shim.o"
 ar rcs "$out/libCMPI.a" "$out/mpi_shim.o"
+# The engine's own matrix-product kernel, likewise a C target.
+mkdir -p "$out/CGEMM"
+printf 'module CGEMM {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CGEMM/include/CGEMM.h" > "$out/CGEMM/module.modulemap"
+clang -c -O2 -fPIC -I Sources/CGEMM/include Sources/CGEMM/PackedGEMM.c -o "$out/packed_gemm.o"
+ar rcs "$out/libCGEMM.a" "$out/packed_gemm.o"
 
 # module name, then its dependencies' libraries
 build_module() {
@@ -53,7 +58,7 @@ compile_target() {
     local t=$1 binary="$out/fuzz-$1"
     rm -f "$binary"
     if ! swiftc "${flags[@]}" "${includes[@]}" "tools/fuzz/targets/$t.swift" -o "$binary" -L "$out" \
-            -lRequestParsing -lCommands -lMTMC -lVision -lEngine -lCMPI -lopenblas -lpng16 -lturbojpeg -lfreetype > "$out/$t.compile.log" 2>&1; then
+            -lRequestParsing -lCommands -lMTMC -lVision -lEngine -lCMPI -lCGEMM -lopenblas -lpng16 -lturbojpeg -lfreetype > "$out/$t.compile.log" 2>&1; then
         grep -v "Cannot export local symbol" "$out/$t.compile.log" >&2 || true
         echo "$t: the fuzz target does not compile (above); not fuzzed" >&2
         return 1
