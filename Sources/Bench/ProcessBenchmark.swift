@@ -48,9 +48,8 @@ enum ProcessBenchmark {
         }
         let image = "\(tree)/task0/val/class1/2.jpg"  // image 2: task 0, class 1, in val (DataBenchmark.makeTree)
         let ourTimes = (0..<7).compactMap { _ in spawnMilliseconds(mtmc, ["predict", "--model", checkpoint, image]) }
-        let peerTimes = (0..<5).compactMap { _ in
-            spawnMilliseconds("/usr/bin/env", ["python3", "\(PyTorchReference.toolsFolder)/bench/predict_bench.py", checkpoint, image])
-        }
+        let (python, script) = PyTorchReference.pythonCommand("bench/predict_bench.py")
+        let peerTimes = (0..<5).compactMap { _ in spawnMilliseconds(python, script + [checkpoint, image]) }
         return .init(name: "one-off predict process ms", mtmc: ourTimes, peer: peerTimes.isEmpty ? nil : peerTimes,
                      higherIsBetter: false, target: "≤ 0.03")
     }

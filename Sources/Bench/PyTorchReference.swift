@@ -1,16 +1,18 @@
 import Engine
 import Foundation
 
-/// The PyTorch side of the benchmark: scripts in tools/bench run by python3, each printing one JSON
-/// line as its last line. Nil (with the reason on standard error) when python3 or torch is missing.
+/// The PyTorch side of the benchmark: scripts in tools/bench run by the bench environment's interpreter (else
+/// python3), each printing one JSON line as its last line. Nil (with the reason on standard error) when neither
+/// has torch.
 enum PyTorchReference {
     /// $MTMC_TOOLS (a binary carried to another machine), else tools/ of the tree it was built from.
     static let toolsFolder = ProcessInfo.processInfo.environment["MTMC_TOOLS"]
         ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../tools").standardized.path
 
-    /// Runs `python3 tools/<script> arguments…` and decodes its last output line.
+    /// Runs `PYTHON tools/<script> arguments…` (`pythonCommand`'s interpreter) and decodes its last output line.
     static func run(_ script: String, _ arguments: [String]) -> [String: Any]? {
-        guard let line = ChildProcess.run("/usr/bin/env", ["python3", "\(toolsFolder)/\(script)"] + arguments)?.lastLine,
+        let (python, command) = pythonCommand(script)
+        guard let line = ChildProcess.run(python, command + arguments)?.lastLine,
               let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
             FileHandle.standardError.write("PyTorch reference \(script) did not run (pip install torch pillow?)\n".data(using: .utf8)!)
             return nil
@@ -32,20 +34,20 @@ enum PyTorchReference {
         return python
     }()
 
-    /// `python engine_bench.py`-style command lines for eager PyTorch: the bench environment's interpreter when
-    /// it is already made and imports torch (eager alone never makes it), else python3.
+    /// The command line that runs `tools/<script>` under PyTorch: the bench environment's interpreter when it is
+    /// already made and imports torch (the PyTorch rows alone never make it), else python3.
     static func pythonCommand(_ script: String) -> (String, [String]) {
         let python = benchEnvironment + "/bin/python"
         if FileManager.default.isExecutableFile(atPath: python), ChildProcess.run(python, ["-c", "import torch"]) != nil {
-            return (python, ["\(toolsFolder)/bench/\(script)"])
+            return (python, ["\(toolsFolder)/\(script)"])
         }
-        return ("/usr/bin/env", ["python3", "\(toolsFolder)/bench/\(script)"])
+        return ("/usr/bin/env", ["python3", "\(toolsFolder)/\(script)"])
     }
 
     /// The same model and recipe as `EngineSession`, one process per layout (NCHW and channels_last), each
     /// with its own peak memory; none (with the reason on standard error) when python3 or torch is missing.
     static func engineSides(_ s: EngineBenchmark.Settings) -> [BenchmarkSide] {
-        let (python, script) = pythonCommand("engine_bench.py")
+        let (python, script) = pythonCommand("bench/engine_bench.py")
         return [("NCHW", "nchw"), ("channels_last", "channels_last")].compactMap { name, layout in
             do {
                 return try WindowProcess(name: name, python, script + ["--layout", layout]
