@@ -28,7 +28,7 @@ public final class HostMemoryPool: @unchecked Sendable {
         guard count >= StoragePool.minimumPooled else { return pointer.deallocate() }
         lock.lock()
         defer { lock.unlock() }
-        pool.give(pointer, count)
+        pool.give(pointer)
     }
 
     /// Floats in pooled buffers handed out and not yet given back.
