@@ -7,21 +7,24 @@ extension PredictionReport {
     /// "confidence"}]}} (n: the backbone passes the image cost for every task); calibrated, also "above": {task: [classes whose calibrated confidence reaches `threshold`]}.
     public func jsonLines(threshold: Double = Defaults.threshold) -> [String] {
         results.map { result in
-            var tasks: [String: Any] = [:], above: [String: [String]] = [:]
-            for (task, scores) in result.tasks {
-                tasks[task] = scores.map { s -> [String: Any] in
-                    // JSON has no NaN or infinity: a diverged model's values are null, not a failed (empty) line.
-                    func number(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
-                    var o: [String: Any] = ["class": s.name, "raw": number(s.raw), "softmax": number(s.softmax)]
-                    o["confidence"] = s.confidence ?? NSNull()
-                    return o
-                }
-                above[task] = scores.filter { ($0.confidence ?? -1) >= threshold }.map(\.name)
+            // Keys in code-point order, at every level, so that a line's text depends on its values only.
+            let tasks = result.tasks.sorted { $0.task.unicodeScalars.lexicographicallyPrecedes($1.task.unicodeScalars) }
+            var members: [(key: String, value: String)] = []
+            if calibrated {
+                members.append(("above", jsonObject(tasks.map { task, scores in
+                    (task, jsonArray(scores.filter { ($0.confidence ?? -1) >= threshold }.map { jsonString($0.name) }))
+                })))
             }
-            var object: [String: Any] = ["image": result.path, "backbone_passes": backbonePasses, "tasks": tasks]
-            if calibrated { object["above"] = above }
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            return String(decoding: data, as: UTF8.self)
+            members.append(("backbone_passes", "\(backbonePasses)"))
+            members.append(("image", jsonString(result.path)))
+            members.append(("tasks", jsonObject(tasks.map { task, scores in (task, jsonArray(scores.map(scoreJSON))) })))
+            return jsonObject(members)
         }
+    }
+
+    /// {"class", "confidence", "raw", "softmax"} of one class; a diverged model's values are null, not a failed line.
+    private func scoreJSON(_ s: ClassScore) -> String {
+        jsonObject([("class", jsonString(s.name)), ("confidence", s.confidence.map(jsonNumber) ?? "null"),
+                    ("raw", jsonNumber(s.raw)), ("softmax", jsonNumber(s.softmax))])
     }
 }
