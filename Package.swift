@@ -37,9 +37,13 @@ let package = Package(
 
         // The CUDA kernels are sources read at run time (compiled by NVRTC); nothing CUDA is needed to build.
         // The engine's own matrix-product kernel (AVX2 and FMA, chosen at run time), for evaluation's small products.
-        .target(name: "CGEMM"),
-        .target(name: "Engine", dependencies: ["CBLAS", "CMPI", "CGEMM"], resources: [.copy("CUDA/Kernels")]),
-        .target(name: "Vision", dependencies: ["Engine", "CPNG", "CTurboJPEG"]),
+        // The tensor engine and the image code are optimised in debug builds too: the tests train and predict
+        // through them, and unoptimised they run many times slower (preconditions stay; the sources use no assert).
+        .target(name: "CGEMM", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
+        .target(name: "Engine", dependencies: ["CBLAS", "CMPI", "CGEMM"], resources: [.copy("CUDA/Kernels")],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "Vision", dependencies: ["Engine", "CPNG", "CTurboJPEG"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "MTMC", dependencies: ["Vision", "Engine", "CFreeType"]),
         .target(name: "Commands", dependencies: ["MTMC", "Vision", "Engine"]),
         // Strict parsers for what clients send to `mtmc serve` (query, headers, multipart), with no server
