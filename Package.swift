@@ -37,9 +37,14 @@ let package = Package(
 
         // The CUDA kernels are sources read at run time (compiled by NVRTC); nothing CUDA is needed to build.
         // The engine's own matrix-product kernel (AVX2 and FMA, chosen at run time), for evaluation's small products.
-        .target(name: "CGEMM"),
-        .target(name: "Engine", dependencies: ["CBLAS", "CMPI", "CGEMM"], resources: [.copy("CUDA/Kernels")]),
-        .target(name: "Vision", dependencies: ["Engine", "CPNG", "CTurboJPEG"]),
+        .target(name: "CGEMM", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
+        // The tensor engine, its C kernel (above) and the image code are optimised in debug builds too: the tests
+        // train and predict through them, and their unoptimised loops would make up most of the test run.
+        // Preconditions still trap (the sources use no assert, which optimisation would drop).
+        .target(name: "Engine", dependencies: ["CBLAS", "CMPI", "CGEMM"], resources: [.copy("CUDA/Kernels")],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "Vision", dependencies: ["Engine", "CPNG", "CTurboJPEG"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "MTMC", dependencies: ["Vision", "Engine", "CFreeType"]),
         .target(name: "Commands", dependencies: ["MTMC", "Vision", "Engine"]),
         // Strict parsers for what clients send to `mtmc serve` (query, headers, multipart), with no server
