@@ -3,8 +3,9 @@ import XCTest
 
 /// Products with few columns on weights packed once (NarrowGEMM, one image's last convolutions in evaluation) give
 /// the textbook product's values, on row counts that cut the 16-row panels, K across its 256 blocks, column counts
-/// that fill one group of columns or several, with each part of the fused epilogue alone and all together; both the
-/// vector kernel (where the processor runs it; elsewhere the same call takes the plain path) and the plain C loop.
+/// that fill one group of columns or several (and past 16, blocks of columns), with each part of the fused
+/// epilogue alone and all together; both the vector kernel (where the processor runs it; elsewhere the same call
+/// takes the plain path) and the plain C loop.
 ///
 /// Tolerance: 3e-5 of the largest |value| of the reference, as PackedGEMMTests: the kernel sums K in float with
 /// fused multiply-adds, the reference in double, so they differ by a few ulps of the sums' magnitudes. A wrong
@@ -63,7 +64,8 @@ final class NarrowGEMMTests: XCTestCase {
         for plain in [false, true] {
             // Rows short of a panel, across one, and past two; K within one block and across two.
             for (m, k) in [(5, 3), (21, 300), (35, 257)] {
-                for n in [1, 4, 7, 15] {
+                // One column, one group, two groups, three groups; past 16 (not chosen, but right), two blocks of columns.
+                for n in [1, 4, 7, 15, 20] {
                     for parts in Self.everyEpilogue {
                         let (actual, expected) = product(m: m, n: n, k: k, parts, plain: plain)
                         assertClose(actual, expected, "\(m)×\(n)×\(k) \(parts) plain \(plain)")
@@ -72,7 +74,7 @@ final class NarrowGEMMTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(checked, 2 * 3 * 4 * Self.everyEpilogue.count)
+        XCTAssertEqual(checked, 2 * 3 * 5 * Self.everyEpilogue.count)
     }
 
     /// Weights large enough to be cut across two threads along their panels, the cut inside the panel count.
