@@ -111,4 +111,18 @@ final class NarrowGEMMTests: XCTestCase {
             }
         }
     }
+
+    /// A linear layer in evaluation (one or three rows: weights kept packed where the processor runs the narrow
+    /// kernel) against training's sgemm, with and without its bias.
+    func testEvaluationLinearOfFewRowsEqualsSgemm() throws {
+        for (rows, bias) in [(1, true), (3, true), (1, false)] {
+            let layer = Linear(37, 21, bias: bias, rng: &rng)
+            let x = Variable(Initializer.normal(shape: [rows, 37], std: 1, rng: &rng))
+            let expected = try layer(x).value
+            let actual = try GradMode.withoutGradients { try layer(x).value }
+            XCTAssertEqual(actual.shape, [rows, 21])
+            XCTAssertEqual(layer.weight.value.storage.derived["narrow gemm"] != nil, PackedGEMM.isAvailable, "\(rows) rows: weights packed narrow")
+            assertClose(actual.scalars, expected.scalars, "\(rows) rows bias \(bias)")
+        }
+    }
 }
