@@ -9,7 +9,8 @@ enum NarrowGEMM {
     /// `PackedGEMM`'s 16-column register tiles, on a processor that runs its vector kernel.
     static func pays(n: Int) -> Bool { PackedGEMM.isAvailable && n > 0 && n < 16 }
 
-    /// Below this many weights (a megabyte) one thread reads them faster than a hand-off to a second one costs.
+    /// Weights of at least this many floats (a megabyte) are cut across the engine's threads; smaller ones stay on
+    /// one, as `Product.splitMinimum` keeps small products whole, since a hand-off has a fixed cost.
     static let splitMinimum = 1 << 18
 
     /// The m×k matrix w (rows `lda` apart) packed for `multiply`, kept with w's storage under `kind` and made only
