@@ -32,4 +32,6 @@ typedef struct {
 void mtmc_packed_gemm(long m, long n, long k, const float *packed, long first_panel, long end_panel,
                       const float *b, long ldb, float *c, long ldc, mtmc_epilogue epilogue);
 
+#include "NarrowGEMM.h"
+
 #endif

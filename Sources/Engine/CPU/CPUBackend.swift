@@ -90,12 +90,28 @@ struct CPUBackend: Backend {
     }
 
     func matmul(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, adding c: Tensor?) -> Tensor {
+        // A linear layer's x·Wᵀ: in evaluation W comes back call after call, and a few rows of x (one image's) go
+        // to the narrow product on W packed once.
+        if !transposeA, transposeB, !GradMode.isEnabled, NarrowGEMM.pays(n: a.shape[0]) { return narrowMatmul(a, b, adding: c) }
         let m = transposeA ? a.shape[1] : a.shape[0], k = transposeA ? a.shape[0] : a.shape[1]
         let n = transposeB ? b.shape[0] : b.shape[1]
         var y = c.map { $0.copied() } ?? Tensor(uninitialized: [m, n])
         gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, a: a.pointer, b: b.pointer,
              beta: c == nil ? 0 : 1, c: y.mutablePointer())
         return y
+    }
+
+    /// a·wᵀ (+ c) for a [m, k] and w [n, k], as (w·aᵀ)ᵀ through `NarrowGEMM` on w packed once and kept with its
+    /// storage; one row of a is its own transpose.
+    private func narrowMatmul(_ a: Tensor, _ w: Tensor, adding c: Tensor?) -> Tensor {
+        let (m, k, n) = (a.shape[0], a.shape[1], w.shape[0])
+        let packed = NarrowGEMM.weights(w, kind: "narrow gemm", m: n, k: k, lda: k)
+        func transposed(_ x: Tensor) -> Tensor { m == 1 ? x : swapFirstTwoAxes(x) }
+        let at = transposed(a), ct = c.map(transposed)
+        var yt = Tensor(uninitialized: [n, m])
+        NarrowGEMM.multiply(packed.pointer, m: n, n: m, k: k, b: at.pointer, ldb: m, c: yt.mutablePointer(), ldc: m,
+                            ct.map { ConvEpilogue(bias: nil, residual: $0, slope: nil) }, split: true)
+        return m == 1 ? try! yt.reshaped([1, n]) : swapFirstTwoAxes(yt)
     }
 
     func sumRows(_ x: Tensor) -> Tensor {

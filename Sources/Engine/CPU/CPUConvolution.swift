@@ -49,12 +49,18 @@ extension CPUBackend {
         let epilogue = g.layout == .cnhw && (bias != nil || slope != nil || residual != nil), rp = residual?.pointer
         let widest = (g.isPointwise ? g.batch : min(g.batch, Self.chunkImages(g))) * outArea
         let packed = keep && PackedGEMM.pays(n: widest, k: g.columnRows) ? packedWeights(weight, g) : nil
+        // Few columns (one image's last stage) go to the narrow product, which reads each weight once.
+        let narrow = keep && NarrowGEMM.pays(n: widest) ? narrowWeights(weight, g) : nil
         forEachChunk(x, g) { images, columns in
             let first = pp + images.lowerBound * outArea, width = images.count * outArea
+            // In CNHW the epilogue runs in the product's own stores.
+            let fused = epilogue ? ConvEpilogue(bias: bias, residual: residual, slope: slope).offset(by: images.lowerBound * outArea) : nil
             if let packed {
-                // In CNHW the epilogue runs in the product's own stores.
-                let fused = epilogue ? ConvEpilogue(bias: bias, residual: residual, slope: slope).offset(by: images.lowerBound * outArea) : nil
                 return PackedGEMM.multiply(packed.pointer, m: g.outChannels, n: width, k: g.columnRows, b: columns, ldb: width,
+                                           c: first, ldc: g.columnCount, fused, split: true)
+            }
+            if let narrow {
+                return NarrowGEMM.multiply(narrow.pointer, m: g.outChannels, n: width, k: g.columnRows, b: columns, ldb: width,
                                            c: first, ldc: g.columnCount, fused, split: true)
             }
             gemm(m: g.outChannels, n: width, k: g.columnRows, a: weight.pointer, b: columns, c: first, ldc: g.columnCount)
@@ -81,6 +87,11 @@ extension CPUBackend {
     /// The weights [OC, C·KH·KW] packed for `PackedGEMM`, kept with their storage.
     private func packedWeights(_ weight: Tensor, _ g: ConvGeometry) -> Tensor {
         PackedGEMM.weights(weight, kind: "packed gemm", m: g.outChannels, k: g.columnRows, lda: g.columnRows) { _ in UnsafePointer(weight.pointer) }
+    }
+
+    /// The weights [OC, C·KH·KW] packed for `NarrowGEMM`, kept with their storage.
+    private func narrowWeights(_ weight: Tensor, _ g: ConvGeometry) -> Tensor {
+        NarrowGEMM.weights(weight, kind: "narrow gemm", m: g.outChannels, k: g.columnRows, lda: g.columnRows)
     }
 
     func conv2dBackward(_ dy: Tensor, x: Tensor, weight: Tensor, _ g: ConvGeometry,
