@@ -33,8 +33,12 @@ ar rcs "$out/libCMPI.a" "$out/mpi_shim.o"
 # The engine's own matrix-product kernel, likewise a C target.
 mkdir -p "$out/CGEMM"
 printf 'module CGEMM {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CGEMM/include/CGEMM.h" > "$out/CGEMM/module.modulemap"
-clang -c -O2 -fPIC -I Sources/CGEMM/include Sources/CGEMM/PackedGEMM.c -o "$out/packed_gemm.o"
-ar rcs "$out/libCGEMM.a" "$out/packed_gemm.o"
+gemm_objects=()
+for source in Sources/CGEMM/*.c; do
+  gemm_objects+=("$out/$(basename "$source" .c).o")
+  clang -c -O2 -fPIC -I Sources/CGEMM/include "$source" -o "${gemm_objects[-1]}"
+done
+ar rcs "$out/libCGEMM.a" "${gemm_objects[@]}"
 
 # module name, then its dependencies' libraries
 build_module() {
