@@ -342,7 +342,7 @@ extension CPUBackend {
     @inline(__always)
     func forEachTileGroup(_ count: Int, _ plan: WinogradPlan, _ tiles: Range<Int>,
                           _ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
-        parallelChunks(count, minimumPerChunk: max(1, Self.elementwiseChunk / max(1, tiles.count * plan.points))) { channels in
+        parallelChunks(count, minimumPerChunk: max(1, Self.kernelChunk / max(1, tiles.count * plan.points))) { channels in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: plan.points * 8) { scratch in
                 for c in channels {
                     for first in stride(from: tiles.lowerBound, to: tiles.upperBound, by: 8) {
