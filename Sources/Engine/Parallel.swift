@@ -23,8 +23,8 @@ func parallelFor(_ count: Int, minimumPerChunk: Int = 1, _ body: (Int) -> Void) 
 }
 
 /// `parallelFor` over items of about `elementsPerItem` elements of work each: other threads get items only
-/// in chunks of at least `CPUBackend.elementwiseChunk` elements, so the loops of a small tensor (one
-/// image's layers) stay on the calling thread, where a hand-off would cost more than the work.
-func parallelFor(_ count: Int, elementsPerItem: Int, _ body: (Int) -> Void) {
-    parallelFor(count, minimumPerChunk: max(1, CPUBackend.elementwiseChunk / max(1, elementsPerItem)), body)
+/// in chunks of at least `perChunk` elements (`CPUBackend.elementwiseChunk` unless given), so the loops of a
+/// small tensor (one image's layers) stay on the calling thread, where a hand-off would cost more than the work.
+func parallelFor(_ count: Int, elementsPerItem: Int, perChunk: Int = CPUBackend.elementwiseChunk, _ body: (Int) -> Void) {
+    parallelFor(count, minimumPerChunk: max(1, perChunk / max(1, elementsPerItem)), body)
 }

@@ -48,6 +48,25 @@ final class ConvolutionChunkTests: XCTestCase {
         assertClose(batchGradW, w.grad!, rtol: 1e-3, atol: 1e-3, "weight gradient (summed in another order)")
     }
 
+    /// One image of a deep layer on two threads: im2col's rows are split between the threads (a 4×4 map's rows hold
+    /// 16 positions each), by shifted copies at stride 1 and plane by plane at stride 2; the values are those of one
+    /// thread. Tolerance: the products may be cut differently on two threads, the sums are the same.
+    func testOneImageOfADeepLayerOnTwoThreadsEqualsOneThread() throws {
+        var rng = RandomGenerator(seed: 13)
+        for (channels, size, stride) in [(256, 4, 1), (64, 8, 2)] {
+            let x = Variable(Initializer.normal(shape: [1, channels, size, size], std: 1, rng: &rng).inLayout(.cnhw))
+            let w = Variable(Initializer.normal(shape: [channels, channels, 3, 3], std: 0.05, rng: &rng))
+            func convolved(_ threads: Int) throws -> Tensor {
+                try HostResources(threads: threads).run {
+                    try GradMode.withoutGradients {
+                        try conv2d(x, w, nil, stride: (stride, stride), padding: (1, 1), computingIn: .cnhw, convolution: .off).value
+                    }
+                }
+            }
+            assertClose(try convolved(2), try convolved(1), rtol: 1e-5, atol: 1e-6, "\(channels) channels, \(size)×\(size), stride \(stride)")
+        }
+    }
+
     /// In CNHW a stride-1 convolution unfolds each chunk's images as one shifted copy: the second and third
     /// chunks start at images 3 and 6 of every channel's planes, and the padding falls between images.
     func testAChannelMajorBatchSpanningSeveralChunksEqualsTheImageMajorOne() throws {

@@ -72,4 +72,19 @@ final class MaxPoolPlaneTests: XCTestCase {
             XCTAssertEqual(dx, expectedDx, "\(height)×\(width)")
         }
     }
+
+    /// One image's planes on two threads (batch 1, 64 planes of 16×16): split between the threads, every plane
+    /// still gets its own windows' winners, for the stem's 3×3 stride-2 window and the 2×2 one.
+    func testOneImageOnTwoThreadsPoolsEveryPlane() throws {
+        var rng = RandomGenerator(seed: 13)
+        for (kernel, stride, padding) in [((3, 3), (2, 2), (1, 1)), ((2, 2), (2, 2), (0, 0))] {
+            let g = try PoolGeometry(op: "max pool", input: [1, 64, 16, 16], kernel: kernel, stride: stride, padding: padding, ceilMode: false)
+            let x = Initializer.normal(shape: g.inputShape, std: 1, rng: &rng)
+            let y = HostResources(threads: 2).run { CPUBackend.shared.maxPool2d(x, g) }
+            var expected = Tensor(zeros: g.outputShape)
+            let ep = expected.mutablePointer(), inArea = g.height * g.width, outArea = g.outH * g.outW
+            for plane in 0..<g.planes { maxPoolPlane(x.pointer + plane * inArea, ep + plane * outArea, g) }
+            XCTAssertEqual(y.scalars, expected.scalars, "\(kernel) window, stride \(stride)")
+        }
+    }
 }

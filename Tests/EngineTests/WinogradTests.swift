@@ -54,6 +54,32 @@ final class WinogradTests: XCTestCase {
         assertEqualWithinRelative(actual.dw, expected.dw, tolerance[.f4]!, "weight gradient")
     }
 
+    /// One image's layer on two threads: the transforms split its channels between the threads (16 tiles of
+    /// 64 channels), in training and in evaluation (where the few-tile shapes of one image also run Winograd),
+    /// and the values are im2col's on one thread.
+    func testOneImageOnTwoThreadsEqualsIm2col() throws {
+        let x = Initializer.normal(shape: [1, 64, 16, 16], std: 1, rng: &rng)
+        let weight = Initializer.normal(shape: [64, 64, 3, 3], std: 0.05, rng: &rng)
+        let seed = Initializer.normal(shape: [1, 64, 16, 16], std: 1, rng: &rng)
+        let one = HostResources(threads: 1), two = HostResources(threads: 2)
+        let expected = try one.run { try run(.off, x, weight, nil, 1, .cnhw, seed) }
+        for use in [WinogradUse.f2, .f4] {
+            let actual = try two.run { try run(use, x, weight, nil, 1, .cnhw, seed) }
+            assertEqualWithinRelative(actual.y, expected.y, tolerance[use]!, "\(use) output")
+            assertEqualWithinRelative(actual.dx, expected.dx, tolerance[use]!, "\(use) input gradient")
+            assertEqualWithinRelative(actual.dw, expected.dw, tolerance[use]!, "\(use) weight gradient")
+        }
+        let evaluated = try two.run {
+            try GradMode.withoutGradients {
+                try conv2d(Variable(x), Variable(weight), nil, stride: (1, 1), padding: (1, 1), computingIn: .cnhw, convolution: .auto).value
+            }
+        }
+        XCTAssertEqual(WinogradPlan(evaluating: ConvGeometry(batch: 1, channels: 64, height: 16, width: 16, outChannels: 64, kernelH: 3,
+                                                             kernelW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, outH: 16, outW: 16,
+                                                             layout: .cnhw))?.tile, PackedGEMM.isAvailable ? .f4 : nil)
+        assertEqualWithinRelative(evaluated, expected.y, tolerance[.f4]!, "evaluation")
+    }
+
     /// The folded evaluation's epilogue (bias, residual, (leaky) ReLU) applied in the output transform.
     func testFusedBiasResidualAndActivationEqualIm2col() throws {
         for layout in [ImageLayout.cnhw, .nchw] {

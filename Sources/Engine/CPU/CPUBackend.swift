@@ -12,6 +12,11 @@ struct CPUBackend: Backend {
     /// Elementwise loops split into chunks of at least this many elements, so that small tensors
     /// stay on one thread (a thread hand-off costs more than a few thousand additions).
     static let elementwiseChunk = 1 << 15
+    /// ... and loops that do more per element than one pass of arithmetic (im2col's unfolding, Winograd's
+    /// transforms, pooling windows) in chunks of at least this many: while a batch-1 pass runs, the other
+    /// thread spins between loops (WorkerPool), so a hand-off costs little more than a few cache lines passed
+    /// between the cores, and one image's layers would otherwise run these loops on one thread while the other waits.
+    static let kernelChunk = 1 << 12
 
     func add(_ a: Tensor, _ b: Tensor) -> Tensor {
         var y = Tensor(uninitialized: a.shape)

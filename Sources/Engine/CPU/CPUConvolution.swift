@@ -168,7 +168,8 @@ extension CPUBackend {
     /// kernel tap (ki, kj), zero in the padding.
     private func im2col(_ xp: UnsafePointer<Float>, _ g: ConvGeometry, images: Range<Int>, into cp: UnsafeMutablePointer<Float>) {
         let outArea = g.outH * g.outW, width = images.count * outArea
-        parallelFor(g.columnRows, elementsPerItem: width) { r in
+        // A row's call costs about 16 floats' copying besides its own: deep layers' rows at batch 1 hold 4 to 16.
+        parallelFor(g.columnRows, elementsPerItem: width + 16, perChunk: Self.kernelChunk) { r in
             let c = r / g.kernelArea, ki = (r / g.kernelW) % g.kernelH, kj = r % g.kernelW
             if g.keepsSizeWithStrideOne && g.layout == .cnhw {
                 let chunk = xp + g.inputPlane(images.lowerBound, c) * outArea

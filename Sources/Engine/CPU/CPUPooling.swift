@@ -4,7 +4,7 @@ extension CPUBackend {
         var y = Tensor(uninitialized: g.outputShape)
         let xp = x.pointer, yp = y.mutablePointer()
         let inArea = g.height * g.width, outArea = g.outH * g.outW
-        parallelFor(g.planes, elementsPerItem: inArea) { plane in
+        parallelFor(g.planes, elementsPerItem: inArea, perChunk: Self.kernelChunk) { plane in
             let src = xp + plane * inArea, dst = yp + plane * outArea
             if g.isPlain2x2 { return maxPool2x2(src, dst, g) }
             maxPoolPlane(src, dst, g)

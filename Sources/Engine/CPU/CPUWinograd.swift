@@ -64,6 +64,23 @@ enum WinogradTile {
         }
     }
 
+    /// One row of every lane's tile: lane l's m values source[l], source[8 + l], … to out + offsets[l]. The m
+    /// lane-vectors are loaded once and taken apart in registers (the loop over the lanes unrolls to constant
+    /// lanes), rather than m scalar loads per lane from the scratch.
+    @inline(__always)
+    func storeRows(_ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ offsets: SIMD8<Int>) {
+        switch self {
+        case .f2:
+            let v0 = load8(source, 0), v1 = load8(source, 8)
+            for l in 0..<8 { UnsafeMutableRawPointer(out + offsets[l]).storeBytes(of: SIMD2(v0[l], v1[l]), as: SIMD2<Float>.self) }
+        case .f4:
+            let v0 = load8(source, 0), v1 = load8(source, 8), v2 = load8(source, 16), v3 = load8(source, 24)
+            for l in 0..<8 {
+                UnsafeMutableRawPointer(out + offsets[l]).storeBytes(of: SIMD4(v0[l], v1[l], v2[l], v3[l]), as: SIMD4<Float>.self)
+            }
+        }
+    }
+
     /// Aᵀ applied to the α lane-vectors p[0], p[step], …: the m results replace the first m, in place.
     @inline(__always)
     func output(_ p: UnsafeMutablePointer<Float>, _ step: Int) {
@@ -342,7 +359,7 @@ extension CPUBackend {
     @inline(__always)
     func forEachTileGroup(_ count: Int, _ plan: WinogradPlan, _ tiles: Range<Int>,
                           _ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
-        parallelChunks(count, minimumPerChunk: max(1, Self.elementwiseChunk / max(1, tiles.count * plan.points))) { channels in
+        parallelChunks(count, minimumPerChunk: max(1, Self.kernelChunk / max(1, tiles.count * plan.points))) { channels in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: plan.points * 8) { scratch in
                 for c in channels {
                     for first in stride(from: tiles.lowerBound, to: tiles.upperBound, by: 8) {
@@ -412,6 +429,16 @@ extension CPUBackend {
                     store8(sp, (r * a + s) * 8, e.slope.map { leakyReLU8(v, slope: $0) } ?? v)
                 }
             }
+        }
+        // Eight whole tiles (all but a map's edge tiles when its side is no multiple of m): row by row for all lanes at once.
+        var offsets = SIMD8<Int>(), whole = tiles.count == 8
+        forEachOutputTile(plan, channel: oc, tiles) { lane, offset, rows, cols in
+            offsets[lane] = offset
+            whole = whole && rows == m && cols == m
+        }
+        if whole {
+            for r in 0..<m { plan.tile.storeRows(sp + r * a * 8, yp + r * g.outW, offsets) }
+            return
         }
         forEachOutputTile(plan, channel: oc, tiles) { lane, offset, rows, cols in
             for r in 0..<rows {
