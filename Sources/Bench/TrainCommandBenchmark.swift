@@ -31,7 +31,7 @@ enum TrainCommandBenchmark {
             guard let rate = try step.request("train").first else { throw ReferenceError("the step window answered nothing") }
             return rate
         }
-        var commandRates: [Double] = [], stepRates = [try stepWindow()], ratios: [Double] = []
+        var commandRates: [Double] = [], stepRates = [try stepWindow()]
         for e in 0..<epochs {
             Thread.sleep(forTimeInterval: AlternatingBenchmark.settle)
             commandRates.append(try epoch(shell))
