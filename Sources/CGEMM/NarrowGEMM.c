@@ -10,16 +10,9 @@ enum { PR = MTMC_NARROW_PANEL_ROWS, GROUP = 6, KC = 256, MAX_COLUMNS = 16, PREFE
 #define AVX2 __attribute__((target("avx2,fma")))
 #define INLINE static inline __attribute__((always_inline))
 
-long mtmc_narrow_packed_size(long m, long k) { return (m + PR - 1) / PR * PR * k; }
+long mtmc_narrow_packed_size(long m, long k) { return mtmc_panels_size(PR, m, k); }
 
-void mtmc_pack_narrow(long m, long k, const float *a, long lda, float *packed) {
-    for (long first = 0; first < m; first += PR) {
-        float *panel = packed + first * k;
-        for (long j = 0; j < k; j++) {
-            for (long r = 0; r < PR; r++) panel[j * PR + r] = first + r < m ? a[(first + r) * lda + j] : 0;
-        }
-    }
-}
+void mtmc_pack_narrow(long m, long k, const float *a, long lda, float *packed) { mtmc_pack_panels(PR, m, k, a, lda, packed); }
 
 /// The panel's first `rows` rows of C's `cols` columns from col0 on: sums[j·PR + r] (row r, column j of the
 /// product) plus the residual and bias, through the activation, as mtmc_epilogue says.

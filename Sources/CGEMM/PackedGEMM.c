@@ -8,16 +8,20 @@ enum { MR = MTMC_PANEL_ROWS, NR = 16, KC = 256, NC = 256 };
 #define AVX2 __attribute__((target("avx2,fma")))
 #define INLINE static inline __attribute__((always_inline))
 
-long mtmc_packed_size(long m, long k) { return (m + MR - 1) / MR * MR * k; }
+long mtmc_panels_size(long panel_rows, long m, long k) { return (m + panel_rows - 1) / panel_rows * panel_rows * k; }
 
-void mtmc_pack_rows(long m, long k, const float *a, long lda, float *packed) {
-    for (long first = 0; first < m; first += MR) {
+void mtmc_pack_panels(long panel_rows, long m, long k, const float *a, long lda, float *packed) {
+    for (long first = 0; first < m; first += panel_rows) {
         float *panel = packed + first * k;
         for (long j = 0; j < k; j++) {
-            for (long r = 0; r < MR; r++) panel[j * MR + r] = first + r < m ? a[(first + r) * lda + j] : 0;
+            for (long r = 0; r < panel_rows; r++) panel[j * panel_rows + r] = first + r < m ? a[(first + r) * lda + j] : 0;
         }
     }
 }
+
+long mtmc_packed_size(long m, long k) { return mtmc_panels_size(MR, m, k); }
+
+void mtmc_pack_rows(long m, long k, const float *a, long lda, float *packed) { mtmc_pack_panels(MR, m, k, a, lda, packed); }
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>

@@ -36,27 +36,9 @@ final class NarrowGEMMTests: XCTestCase {
         NarrowGEMM.multiply(packed.pointer, m: m, n: n, k: k, b: b.pointer, ldb: ldb, c: c.mutablePointer(), ldc: ldc, e,
                             split: true, plain: plain)
         var expected = Array(repeating: marker, count: (m + 1) * ldc)
-        let (av, bv, rv, biases) = (a.scalars, b.scalars, residual.scalars, bias.scalars)
-        for i in 0..<m {
-            for j in 0..<n {
-                var sum = 0.0
-                for l in 0..<k { sum += Double(av[i * k + l]) * Double(bv[l * ldb + j]) }
-                var v = Float(sum)
-                if parts.residual { v += rv[i * ldc + j] }
-                if parts.bias { v += biases[i] }
-                if let slope = parts.slope { v = max(v, 0) + slope * min(v, 0) }
-                expected[i * ldc + j] = v
-            }
-        }
+        textbookProduct(m: m, n: n, k: k, a: a.scalars, b: b.scalars, ldb: ldb, residual: parts.residual ? residual.scalars : nil,
+                        bias: parts.bias ? bias.scalars : nil, slope: parts.slope, ldc: ldc, into: &expected)
         return (c.scalars, expected)
-    }
-
-    private func assertClose(_ actual: [Float], _ expected: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(actual.count, expected.count, what, file: file, line: line)
-        let scale = expected.map(abs).max() ?? 0
-        let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? .infinity
-        XCTAssertGreaterThan(scale, 0, "\(what): expected values are all zero", file: file, line: line)
-        XCTAssertLessThanOrEqual(worst, 3e-5 * scale, "\(what): largest difference \(worst) of \(scale)", file: file, line: line)
     }
 
     func testNarrowProductEqualsTheTextbookProduct() {
@@ -68,7 +50,7 @@ final class NarrowGEMMTests: XCTestCase {
                 for n in [1, 4, 7, 15, 20] {
                     for parts in Self.everyEpilogue {
                         let (actual, expected) = product(m: m, n: n, k: k, parts, plain: plain)
-                        assertClose(actual, expected, "\(m)×\(n)×\(k) \(parts) plain \(plain)")
+                        assertProductClose(actual, expected, "\(m)×\(n)×\(k) \(parts) plain \(plain)")
                         checked += 1
                     }
                 }
@@ -81,7 +63,7 @@ final class NarrowGEMMTests: XCTestCase {
     func testNarrowProductSplitAcrossThreads() throws {
         for plain in [false, true] { try HostResources(threads: 2).run {
             let (actual, expected) = product(m: 520, n: 4, k: 513, Parts(bias: true, residual: true, slope: 0.1), plain: plain)
-            assertClose(actual, expected, "520×4×513 on two threads plain \(plain)")
+            assertProductClose(actual, expected, "520×4×513 on two threads plain \(plain)")
         } }
     }
 
@@ -107,7 +89,7 @@ final class NarrowGEMMTests: XCTestCase {
                     CPUBackend.shared.conv2d(x, weight, bias: bias, g, activation: activation, residual: adding)
                 }
                 XCTAssertEqual(weight.storage.derived["narrow gemm"] != nil, PackedGEMM.isAvailable, "\(what): weights packed narrow")
-                assertClose(actual.scalars, expected.scalars, what)
+                assertProductClose(actual.scalars, expected.scalars, what)
             }
         }
     }
@@ -122,7 +104,7 @@ final class NarrowGEMMTests: XCTestCase {
             let actual = try GradMode.withoutGradients { try layer(x).value }
             XCTAssertEqual(actual.shape, [rows, 21])
             XCTAssertEqual(layer.weight.value.storage.derived["narrow gemm"] != nil, PackedGEMM.isAvailable, "\(rows) rows: weights packed narrow")
-            assertClose(actual.scalars, expected.scalars, "\(rows) rows bias \(bias)")
+            assertProductClose(actual.scalars, expected.scalars, "\(rows) rows bias \(bias)")
         }
     }
 }

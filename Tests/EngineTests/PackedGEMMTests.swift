@@ -13,14 +13,6 @@ import XCTest
 final class PackedGEMMTests: XCTestCase {
     private var rng = RandomGenerator(seed: 11)
 
-    private func assertClose(_ actual: [Float], _ expected: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(actual.count, expected.count, what, file: file, line: line)
-        let scale = expected.map(abs).max() ?? 0
-        let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? .infinity
-        XCTAssertGreaterThan(scale, 0, "\(what): expected values are all zero", file: file, line: line)
-        XCTAssertLessThanOrEqual(worst, 3e-5 * scale, "\(what): largest difference \(worst) of \(scale)", file: file, line: line)
-    }
-
     func testPackedProductEqualsTheTextbookProduct() throws {
         try XCTSkipUnless(PackedGEMM.isAvailable, "no AVX2 and FMA: every product goes to OpenBLAS")
         var checked = 0
@@ -36,21 +28,10 @@ final class PackedGEMMTests: XCTestCase {
                     let e = fused ? ConvEpilogue(bias: bias, residual: residual, slope: 0.1) : nil
                     PackedGEMM.multiply(packed.pointer, m: m, n: n, k: k, b: b.pointer, ldb: ldb, c: c.mutablePointer(), ldc: ldc, e, split: true)
                     var expected = [Float](repeating: 0, count: m * ldc)
-                    let (av, bv, rv, biases) = (a.scalars, b.scalars, residual.scalars, bias.scalars)
-                    for i in 0..<m {
-                        for j in 0..<n {
-                            var sum = 0.0
-                            for l in 0..<k { sum += Double(av[i * k + l]) * Double(bv[l * ldb + j]) }
-                            var v = Float(sum)
-                            if fused {
-                                v += rv[i * ldc + j] + biases[i]
-                                v = max(v, 0) + 0.1 * min(v, 0)
-                            }
-                            expected[i * ldc + j] = v
-                        }
-                    }
+                    textbookProduct(m: m, n: n, k: k, a: a.scalars, b: b.scalars, ldb: ldb, residual: fused ? residual.scalars : nil,
+                                    bias: fused ? bias.scalars : nil, slope: fused ? 0.1 : nil, ldc: ldc, into: &expected)
                     // Columns past n (C is a block of a wider matrix) stay as they were.
-                    assertClose(c.scalars, expected, "\(m)×\(n)×\(k) fused \(fused) threads \(threads)")
+                    assertProductClose(c.scalars, expected, "\(m)×\(n)×\(k) fused \(fused) threads \(threads)")
                     checked += 1
                 }
             }
@@ -85,7 +66,7 @@ final class PackedGEMMTests: XCTestCase {
                 let kind = policy == .off ? "packed gemm" : "winograd"
                 XCTAssertNotNil(weight.storage.derived.keys.first { $0.hasPrefix(kind) && $0.hasSuffix("packed") || $0 == kind },
                                 "\(what): weights packed for \(kind)")
-                assertClose(actual.scalars, expected.scalars, what)
+                assertProductClose(actual.scalars, expected.scalars, what)
             }
         }
     }

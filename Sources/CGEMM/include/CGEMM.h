@@ -10,11 +10,15 @@
 /// Whether this processor runs the packed product (AVX2 and FMA).
 int mtmc_packed_gemm_available(void);
 
-/// Floats of the packed form of an m×k matrix: m rounded up to whole panels, times k.
-long mtmc_packed_size(long m, long k);
+/// Floats of an m×k matrix packed into panels of `panel_rows` rows: m rounded up to whole panels, times k.
+long mtmc_panels_size(long panel_rows, long m, long k);
 
 /// Packs the m×k row-major matrix a (rows lda apart) into `packed`: panel p holds, for each column j in
-/// order, the values of rows p·MTMC_PANEL_ROWS … + MTMC_PANEL_ROWS − 1 (zero past row m).
+/// order, the values of rows p·panel_rows … + panel_rows − 1 (zero past row m).
+void mtmc_pack_panels(long panel_rows, long m, long k, const float *a, long lda, float *packed);
+
+/// mtmc_panels_size and mtmc_pack_panels for this product's panels of MTMC_PANEL_ROWS rows.
+long mtmc_packed_size(long m, long k);
 void mtmc_pack_rows(long m, long k, const float *a, long lda, float *packed);
 
 /// What follows the product in the same pass: c[i][j] = f(c[i][j] + residual[i][j] + bias[i]), each part when

@@ -10,11 +10,8 @@
 
 #define MTMC_NARROW_PANEL_ROWS 16
 
-/// Floats of the narrow packed form of an m×k matrix: m rounded up to whole panels, times k.
+/// mtmc_panels_size and mtmc_pack_panels (CGEMM.h) for this product's panels of MTMC_NARROW_PANEL_ROWS rows.
 long mtmc_narrow_packed_size(long m, long k);
-
-/// Packs the m×k row-major matrix a (rows lda apart) into `packed`: panel p holds, for each column j in
-/// order, the values of rows p·MTMC_NARROW_PANEL_ROWS … + MTMC_NARROW_PANEL_ROWS − 1 (zero past row m).
 void mtmc_pack_narrow(long m, long k, const float *a, long lda, float *packed);
 
 /// Rows of the panels [first_panel, end_panel) of c = epilogue(A·B), A the m×k matrix packed by

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// The JSON of a prediction, one object per image: what `mtmc predict --json` prints and what `serve`'s
@@ -12,11 +13,11 @@ extension PredictionReport {
             var members: [(key: String, value: String)] = []
             if calibrated {
                 members.append(("above", jsonObject(tasks.map { task, scores in
-                    (task, jsonArray(scores.filter { ($0.confidence ?? -1) >= threshold }.map { jsonString($0.name) }))
+                    (task, jsonArray(scores.filter { ($0.confidence ?? -1) >= threshold }.map { jsonQuoted($0.name) }))
                 })))
             }
             members.append(("backbone_passes", "\(backbonePasses)"))
-            members.append(("image", jsonString(result.path)))
+            members.append(("image", jsonQuoted(result.path)))
             members.append(("tasks", jsonObject(tasks.map { task, scores in (task, jsonArray(scores.map(scoreJSON))) })))
             return jsonObject(members)
         }
@@ -24,7 +25,7 @@ extension PredictionReport {
 
     /// {"class", "confidence", "raw", "softmax"} of one class; a diverged model's values are null, not a failed line.
     private func scoreJSON(_ s: ClassScore) -> String {
-        jsonObject([("class", jsonString(s.name)), ("confidence", s.confidence.map(jsonNumber) ?? "null"),
+        jsonObject([("class", jsonQuoted(s.name)), ("confidence", s.confidence.map(jsonNumber) ?? "null"),
                     ("raw", jsonNumber(s.raw)), ("softmax", jsonNumber(s.softmax))])
     }
 }
