@@ -20,7 +20,7 @@ final class PredictionJSONTests: XCTestCase {
     func testAnUncalibratedLineIsExactlyThisText() {
         XCTAssertEqual(report(calibrated: false).jsonLines(), [
             #"{"backbone_passes":1,"image":"a/b \"c\".jpg","tasks":{"kind\n\t\u0001":[{"class":"a\\b","confidence":null,"raw":null,"softmax":null},"#
-            + #"{"class":"x/y","confidence":null,"raw":1e-05,"softmax":1.0}],"颜色":[{"class":"红","confidence":null,"raw":2.5,"softmax":0.75}]}}"#,
+            + #"{"class":"x/y","confidence":null,"raw":1e-05,"softmax":1}],"颜色":[{"class":"红","confidence":null,"raw":2.5,"softmax":0.75}]}}"#,
         ])
     }
 
