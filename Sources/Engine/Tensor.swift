@@ -21,6 +21,14 @@ final class TensorStorage {
     /// storage, and `markWritten` drops them, so a write can never leave one stale.
     var derived: [String: Tensor] = [:]
 
+    /// The tensor kept in `derived` under `kind`, made by `make` and kept the first time it is asked for.
+    func kept(_ kind: String, orMake make: () -> Tensor) -> Tensor {
+        if let kept = derived[kind] { return kept }
+        let made = make()
+        derived[kind] = made
+        return made
+    }
+
     /// Records that the storage is about to be written.
     func markWritten() {
         version &+= 1

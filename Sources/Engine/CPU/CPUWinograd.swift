@@ -303,7 +303,7 @@ extension CPUBackend {
     /// U packed for PackedGEMM, one ξ after the other, kept with w's storage (U itself is not kept).
     private func packedWinogradWeights(_ w: Tensor, _ plan: WinogradPlan, flipped: Bool) -> Tensor {
         let kind = "winograd \(plan.tile)\(flipped ? " flipped" : "") packed", oc = plan.g.outChannels, c = plan.g.channels
-        if let kept = w.storage.derived[kind] { return kept }
+        if let kept = w.storage.derived[kind] { return kept }  // before the transform, which only the packing needs
         let u = transformedWeights(w, plan, flipped: flipped)
         return PackedGEMM.weights(w, kind: kind, count: plan.points, m: oc, k: c, lda: c) { UnsafePointer(u.pointer + $0 * oc * c) }
     }

@@ -16,11 +16,11 @@ enum NarrowGEMM {
     /// The m×k matrix w (rows `lda` apart) packed for `multiply`, kept with w's storage under `kind` and made only
     /// the first time.
     static func weights(_ w: Tensor, kind: String, m: Int, k: Int, lda: Int) -> Tensor {
-        if let kept = w.storage.derived[kind] { return kept }
-        var packed = Tensor(uninitialized: [mtmc_narrow_packed_size(m, k)])
-        mtmc_pack_narrow(m, k, w.pointer, lda, packed.mutablePointer())
-        w.storage.derived[kind] = packed
-        return packed
+        w.storage.kept(kind) {
+            var packed = Tensor(uninitialized: [mtmc_narrow_packed_size(m, k)])
+            mtmc_pack_narrow(m, k, w.pointer, lda, packed.mutablePointer())
+            return packed
+        }
     }
 
     /// c = epilogue(A·B) for A the m×k matrix packed at `a` by `weights`, B k×n (rows `ldb` apart) and C m×n (rows

@@ -21,13 +21,13 @@ enum PackedGEMM {
     /// w's storage under `kind` and made only the first time.
     static func weights(_ w: Tensor, kind: String, count: Int = 1, m: Int, k: Int, lda: Int,
                         _ source: (Int) -> UnsafePointer<Float>) -> Tensor {
-        if let kept = w.storage.derived[kind] { return kept }
-        let stride = size(m: m, k: k)
-        var packed = Tensor(uninitialized: [count * stride])
-        let pp = packed.mutablePointer()
-        parallelFor(count, elementsPerItem: stride) { i in mtmc_pack_rows(m, k, source(i), lda, pp + i * stride) }
-        w.storage.derived[kind] = packed
-        return packed
+        w.storage.kept(kind) {
+            let stride = size(m: m, k: k)
+            var packed = Tensor(uninitialized: [count * stride])
+            let pp = packed.mutablePointer()
+            parallelFor(count, elementsPerItem: stride) { i in mtmc_pack_rows(m, k, source(i), lda, pp + i * stride) }
+            return packed
+        }
     }
 
     /// c = epilogue(A·B) for A the m×k matrix packed at `a`, B k×n (rows `ldb` apart) and C m×n (rows `ldc`
